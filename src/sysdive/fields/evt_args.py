@@ -1,0 +1,300 @@
+"""The argument-based ``evt`` fields: evt.arg, evt.rawarg, evt.args/info, evt.buffer, results.
+
+These read the event's own params (only those the event carries: a param missing from an
+old event version is missing here too) through :mod:`sysdive.fields.params`, with libsinsp's
+rules from ``sinsp_filter_check_event`` (filterchecks.cpp, libs e5c53d64).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sysdive.fields.params import (
+    AT_FDCWD,
+    decode_int,
+    param_bytes_by_name,
+    param_renderers,
+    render_args,
+)
+from sysdive.fields.registry import BoundField, FieldArg, FieldContext, FieldDef
+from sysdive.fields.text import concatenate_paths, decode_cstring
+from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
+from sysdive.schema.types import EventFlag, EventInfo, ParamType, PrintFormat
+
+if TYPE_CHECKING:
+    from sysdive.event import Event
+
+__all__ = [
+    "bind_abspath",
+    "bind_arg",
+    "bind_args",
+    "bind_buffer",
+    "bind_failed",
+    "bind_rawarg",
+    "bind_rawres",
+    "bind_res",
+    "error_count",
+    "event_ids",
+    "exit_result",
+    "longest_param_name",
+    "raw_value",
+]
+
+PT = ParamType
+
+
+def event_ids(pred: Callable[[EventInfo], bool]) -> frozenset[int]:
+    """The ids of the event types satisfying ``pred``."""
+    return frozenset(e.id for e in EVENTS if pred(e))
+
+
+def _ids(*enums: str) -> frozenset[int]:
+    return frozenset(EVENT_BY_ENUM["PPME_" + e].id for e in enums)
+
+
+def _has_param(name: str) -> Callable[[EventInfo], bool]:
+    return lambda e: any(p.name == name for p in e.params)
+
+
+# --------------------------------------------------------------------------------------------
+# results: evt.res, evt.rawres, evt.failed, evt.count.error*
+# --------------------------------------------------------------------------------------------
+
+def _creates_fd_exit(e: EventInfo) -> bool:
+    return bool(e.flags & EventFlag.CREATES_FD) and not e.is_enter
+
+
+_RESULT_TYPES = event_ids(lambda e: _has_param("res")(e)
+                          or (_creates_fd_exit(e) and _has_param("fd")(e)))
+
+
+def exit_result(evt: Event) -> tuple[int, str, bytes] | None:
+    """``(index, name, raw)`` of the param holding the event's result.
+
+    That is the ``res`` param, or for fd-creating exit events without one, the ``fd`` param.
+    """
+    found = param_bytes_by_name(evt, "res")
+    if found is not None:
+        return found[0], "res", found[1]
+    info = evt.info
+    if info.flags & EventFlag.CREATES_FD and not info.is_enter:
+        found = param_bytes_by_name(evt, "fd")
+        if found is not None:
+            return found[0], "fd", found[1]
+    return None
+
+
+def _int64(raw: bytes) -> int:
+    return decode_int(raw, PT.INT64)
+
+
+def bind_rawres(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    def extract(evt: Event) -> int | None:
+        found = exit_result(evt)
+        return None if found is None else _int64(found[2])
+    return BoundField(fdef, name, extract, event_types=_RESULT_TYPES)
+
+
+def bind_res(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    rctx = ctx.render_ctx
+
+    def extract(evt: Event) -> str | None:
+        found = exit_result(evt)
+        if found is None:
+            return None
+        index, _, raw = found
+        if _int64(raw) >= 0:
+            return "SUCCESS"
+        value, resolved = param_renderers(evt.type)[index](evt, raw, rctx)
+        return resolved or value
+    return BoundField(fdef, name, extract, event_types=_RESULT_TYPES)
+
+
+def bind_failed(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    def extract(evt: Event) -> bool:
+        found = exit_result(evt)
+        return found is not None and _int64(found[2]) < 0
+    return BoundField(fdef, name, extract)
+
+
+def error_count(evt: Event) -> int | None:
+    """1 for a failed event, ``None`` otherwise (libsinsp ``extract_error_count``)."""
+    found = exit_result(evt)
+    if found is not None and _int64(found[2]) < 0:
+        return 1
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# evt.args / evt.info
+# --------------------------------------------------------------------------------------------
+
+def bind_args(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    rctx = ctx.render_ctx
+
+    def extract(evt: Event) -> str:
+        return render_args(evt, rctx)
+    return BoundField(fdef, name, extract, render=extract)
+
+
+# --------------------------------------------------------------------------------------------
+# evt.arg / evt.rawarg
+# --------------------------------------------------------------------------------------------
+
+def longest_param_name(text: str) -> str | None:
+    """The longest param name of any event type that is a prefix of ``text``."""
+    best: str | None = None
+    for e in EVENTS:
+        for p in e.params:
+            if text.startswith(p.name) and (best is None or len(p.name) > len(best)):
+                best = p.name
+    return best
+
+
+def _first_param_named(name: str) -> tuple[ParamType, PrintFormat]:
+    # libsinsp types evt.rawarg.NAME after the first param called NAME in the event table.
+    for e in EVENTS:
+        for p in e.params:
+            if p.name == name:
+                return p.type, p.fmt
+    raise KeyError(name)
+
+
+def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    rctx = ctx.render_ctx
+    if arg.index is not None:
+        idx = arg.index
+        types = event_ids(lambda e: len(e.params) > idx) if idx >= 0 else frozenset()
+
+        def by_index(evt: Event) -> str | None:
+            params = evt.params()
+            if idx < 0 or idx >= len(params):
+                return None
+            value, resolved = param_renderers(evt.type)[idx](evt, params[idx], rctx)
+            return resolved or value
+        return BoundField(fdef, name, by_index, event_types=types)
+
+    pname = arg.name
+
+    def by_name(evt: Event) -> str | None:
+        found = param_bytes_by_name(evt, pname)
+        if found is None:
+            return None
+        value, resolved = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
+        return resolved or value
+    return BoundField(fdef, name, by_name, event_types=event_ids(_has_param(pname)))
+
+
+_INT_TYPES = {
+    PT.INT8, PT.INT16, PT.INT32, PT.INT64, PT.UINT8, PT.UINT16, PT.UINT32, PT.UINT64, PT.ERRNO,
+    PT.FD, PT.PID, PT.SYSCALLID, PT.SIGTYPE, PT.RELTIME, PT.ABSTIME, PT.PORT, PT.L4PROTO,
+    PT.FLAGS8, PT.FLAGS16, PT.FLAGS32, PT.UID, PT.GID, PT.SIGSET, PT.MODE, PT.SOCKFAMILY,
+}
+
+
+def raw_value(raw: bytes, ptype: ParamType) -> object:
+    """A param's raw bytes as the typed value of ``ptype`` (for ``evt.rawarg``)."""
+    if ptype in _INT_TYPES:
+        return decode_int(raw, ptype)
+    if ptype in (PT.CHARBUF, PT.FSPATH, PT.FSRELPATH):
+        return decode_cstring(raw)
+    if ptype is PT.BOOL:
+        return decode_int(raw, ptype) != 0
+    if ptype is PT.DOUBLE:
+        return struct.unpack("<d", raw[:8].ljust(8, b"\0"))[0]
+    return raw
+
+
+def bind_rawarg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    pname = arg.name
+    ptype, _ = _first_param_named(pname)
+
+    def extract(evt: Event) -> object:
+        found = param_bytes_by_name(evt, pname)
+        return None if found is None else raw_value(found[1], ptype)
+    # The value keeps the rawarg field's own print format (none), so many integer types
+    # print as <NA>, and types without a text form abort, as in sysdig.
+    return BoundField(fdef, name, extract, event_types=event_ids(_has_param(pname)),
+                      ptype=ptype, fmt=PrintFormat.NA)
+
+
+# --------------------------------------------------------------------------------------------
+# evt.buffer
+# --------------------------------------------------------------------------------------------
+
+def bind_buffer(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    rctx = ctx.render_ctx
+
+    def extract(evt: Event) -> bytes | None:
+        found = param_bytes_by_name(evt, "data")
+        return None if found is None else found[1]
+
+    def render(evt: Event) -> str | None:
+        # Printing shows the data rendered in the current buffer mode (cut to the max
+        # length in the default mode), while filters compare the raw bytes.
+        found = param_bytes_by_name(evt, "data")
+        if found is None:
+            return None
+        value, _ = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
+        return value
+
+    return BoundField(fdef, name, extract, event_types=event_ids(_has_param("data")),
+                      render=render, render_json=render)
+
+
+# --------------------------------------------------------------------------------------------
+# evt.abspath
+# --------------------------------------------------------------------------------------------
+
+# (dirfd param, path param) per event type, for .src (1) / plain (0) and .dst (2).
+_ABSPATH_SRC = {
+    **dict.fromkeys(_ids("SYSCALL_RENAMEAT_X", "SYSCALL_RENAMEAT2_X"), ("olddirfd", "oldpath")),
+    **dict.fromkeys(_ids("SYSCALL_SYMLINKAT_X"), ("linkdirfd", "linkpath")),
+    **dict.fromkeys(_ids("SYSCALL_OPENAT_E", "SYSCALL_OPENAT_2_X", "SYSCALL_OPENAT2_X",
+                         "SYSCALL_UNLINKAT_E", "SYSCALL_UNLINKAT_2_X"), ("dirfd", "name")),
+    **dict.fromkeys(_ids("SYSCALL_LINKAT_E", "SYSCALL_LINKAT_2_X"), ("olddir", "oldpath")),
+    **dict.fromkeys(_ids("SYSCALL_MKDIRAT_X"), ("dirfd", "path")),
+    **dict.fromkeys(_ids("SYSCALL_FCHMODAT_X"), ("dirfd", "filename")),
+}
+_ABSPATH_DST = {
+    **dict.fromkeys(_ids("SYSCALL_RENAMEAT_X", "SYSCALL_RENAMEAT2_X"), ("newdirfd", "newpath")),
+    **dict.fromkeys(_ids("SYSCALL_SYMLINKAT_X"), ("linkdirfd", "linkpath")),
+    **dict.fromkeys(_ids("SYSCALL_OPENAT_E", "SYSCALL_OPENAT_2_X", "SYSCALL_OPENAT2_X",
+                         "SYSCALL_UNLINKAT_E", "SYSCALL_UNLINKAT_2_X"), ("dirfd", "name")),
+    **dict.fromkeys(_ids("SYSCALL_LINKAT_E", "SYSCALL_LINKAT_2_X"), ("newdir", "newpath")),
+    **dict.fromkeys(_ids("SYSCALL_MKDIRAT_X"), ("dirfd", "path")),
+    **dict.fromkeys(_ids("SYSCALL_FCHMODAT_X"), ("dirfd", "filename")),
+}
+_MAX_PATH = 1024
+
+
+def bind_abspath(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    table = _ABSPATH_DST if arg.name == "dst" else _ABSPATH_SRC
+    state = ctx.state
+
+    def extract(evt: Event) -> str | None:
+        thread = evt.thread
+        names = table.get(evt.type)
+        if thread is None or names is None:
+            return None
+        dirfd_p = param_bytes_by_name(evt, names[0])
+        path_p = param_bytes_by_name(evt, names[1])
+        if dirfd_p is None or path_p is None:
+            return None
+        dirfd = decode_int(dirfd_p[1], PT.INT64)
+        path = path_p[1].split(b"\0", 1)[0]
+        if path[:1] == b"/":
+            base = "."
+        elif dirfd == AT_FDCWD:
+            base = state.cwd(thread)
+        else:
+            fdinfo = state.get_fd(thread, dirfd)
+            base = "<UNKNOWN>/" if fdinfo is None else fdinfo.name + "/"
+        # libsinsp counts the param's terminating NUL in the size check of its fixed buffer.
+        text, _ = concatenate_paths(base, path, _MAX_PATH - (len(path_p[1]) - len(path) - 1))
+        return text
+
+    return BoundField(fdef, name, extract, event_types=frozenset(table))
+

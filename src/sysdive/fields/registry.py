@@ -1,0 +1,381 @@
+"""The field registry: one :class:`FieldDef` per field, grouped in sysdig's field classes.
+
+A *field definition* is static (name, type, description, flags, how it takes an argument,
+and a binder). Resolving a field name *binds* it: the result is a :class:`BoundField` with
+the argument parsed (``evt.arg.fd``, ``proc.aname[2]``...) and the functions that pull the
+value out of an event:
+
+``extract(evt)``
+    the typed value for filters (int, str, bytes, bool, float, ipaddress objects; a tuple
+    means "any of these"); ``None`` when the event has no such value.
+``render(evt)``
+    the text ``sysdig -p`` prints, ``None`` where it prints ``<NA>``.
+``render_json(evt)``
+    the value ``sysdig -j`` stores (int, str, bool or ``None``).
+
+Field names are parsed as sysdig 0.29.3 parses them (``parse_field_name`` in libsinsp's
+filterchecks.cpp, classes tried in the order of ``sinsp_filter_check_list``): the first
+class that recognises a prefix of the text wins, and within a class the longest field name
+that is a prefix of the text. :meth:`FieldRegistry.parse` reports how much of the text was
+consumed (a ``-p`` format continues with literal text after it); :meth:`FieldRegistry.resolve`
+requires the whole text to be consumed, as filters do.
+
+Some fields keep per-binding state exactly like a libsinsp filter check instance does
+(``evt.deltatime``, ``-t D``, ``thread.exectime``, ``thread.cpu``): bind a field once per
+use (one filter check, one format token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum, IntFlag
+from typing import TYPE_CHECKING, Any
+
+from sysdive.fields.params import RenderContext
+from sysdive.fields.text import local_offset, value_json, value_text
+from sysdive.format.buffers import BufferFormat
+from sysdive.schema.listing import param_type_name
+from sysdive.schema.types import ParamType, PrintFormat
+
+if TYPE_CHECKING:
+    from sysdive.event import Event
+    from sysdive.state.tables import State
+
+__all__ = [
+    "ArgKind",
+    "Binder",
+    "BoundField",
+    "FieldArg",
+    "FieldClass",
+    "FieldContext",
+    "FieldDef",
+    "FieldFlag",
+    "FieldOptions",
+    "FieldRegistry",
+    "longest_prefix",
+    "render_field_list",
+]
+
+
+class FieldFlag(IntFlag):
+    """libsinsp's ``EPF_*`` field flags."""
+
+    NONE = 0
+    FILTER_ONLY = 1 << 0
+    """Usable in filters only; ``-p`` rejects it ("is filter only...")."""
+    PRINT_ONLY = 1 << 1
+    """Usable in ``-p`` and filters but left out of ``sysdig -l`` (evt.outputtime)."""
+    REQUIRES_ARGUMENT = 1 << 2
+    """The name takes an argument (``evt.arg.NAME``, ``thread.cgroup.SUBSYS``...)."""
+    TABLE_ONLY = 1 << 3
+    """Meant for csysdig views; works everywhere but ``sysdig -l`` hides it."""
+
+
+class ArgKind(Enum):
+    """How a field takes its argument."""
+
+    NONE = "none"
+    INDEX_OR_NAME = "[N] or .NAME"        # evt.arg
+    NAME = ".NAME"                        # evt.rawarg
+    OPTIONAL_INDEX = "optional [N]"       # proc.apid, proc.aname
+    TIMESTAMP = "[T]"                     # evt.around
+    EVENT_TYPE = ".TYPE"                  # evt.type.is
+    SUFFIX = "optional .src/.dst"         # evt.abspath
+    SUBSYSTEM = ".SUBSYS"                 # thread.cgroup
+    INDEX_OR_PATH = "[N] or [PATH]"       # container.mount*
+
+
+@dataclass(frozen=True, slots=True)
+class FieldArg:
+    """A parsed field argument: at most one of the members is meaningful per field."""
+
+    index: int | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldOptions:
+    """Output options that change field text (command-line switches of sysdig).
+
+    ``time_format`` is ``-t`` (``h``, ``a``, ``r``, ``d`` or ``D``) for ``evt.outputtime``;
+    ``buffer_format`` is -A/-x/-X/-b (already switched to its JSON variant under -j);
+    ``max_len`` is 80 unless ``-v`` or a chisel (``None``); ``resolve_ports`` is ``-R``.
+    """
+
+    time_format: str = "h"
+    buffer_format: BufferFormat = BufferFormat.NORMAL
+    max_len: int | None = 80
+    resolve_ports: bool = False
+
+
+class FieldContext:
+    """What binders need: the state, the param rendering context and the options."""
+
+    __slots__ = ("options", "render_ctx", "state", "tz_offset")
+
+    def __init__(self, state: State, options: FieldOptions) -> None:
+        self.state = state
+        self.options = options
+        self.render_ctx = RenderContext(state, options.buffer_format, options.max_len,
+                                        options.resolve_ports)
+        # libsinsp computes the zone offset from the current date, not the event's.
+        self.tz_offset = local_offset()
+
+    @property
+    def first_event_ts(self) -> int:
+        """Timestamp of the first event read (``evt.reltime``, ``-t r``); 0 if unknown.
+
+        Read from ``State.first_event_ts``, which the state parser sets on the first event
+        (container events excluded, as in libsinsp).
+        """
+        ts: Any = getattr(self.state, "first_event_ts", 0)
+        return int(ts or 0)
+
+
+Extractor = Callable[["Event"], object]
+TextRenderer = Callable[["Event"], "str | None"]
+JsonRenderer = Callable[["Event"], object]
+
+
+class BoundField:
+    """A field bound to its argument; satisfies the filter compiler's ``BoundField``.
+
+    ``consumed`` is how many characters of the parsed text the field name used;
+    ``filter_only`` marks fields ``-p`` rejects. For the filter compiler, ``ne_requires_all``
+    says that ``!=`` on a tuple value must hold for every element (sysdig's "neither end"
+    rule of fd.ip/fd.port/fd.net) and ``allowed_ops`` lists the only operators the field
+    takes (None: any).
+    """
+
+    __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract",
+                 "filter_only", "fmt", "name", "ne_requires_all", "render", "render_json",
+                 "type")
+
+    name: str
+    type: ParamType
+    fmt: PrintFormat
+    event_types: frozenset[int] | None
+    definition: FieldDef
+    filter_only: bool
+    ne_requires_all: bool
+    allowed_ops: frozenset[str] | None
+    consumed: int
+    extract: Extractor
+    render: TextRenderer
+    render_json: JsonRenderer
+
+    def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
+                 event_types: frozenset[int] | None = None,
+                 render: TextRenderer | None = None,
+                 render_json: JsonRenderer | None = None,
+                 ptype: ParamType | None = None,
+                 fmt: PrintFormat | None = None) -> None:
+        self.definition = definition
+        self.name = name
+        self.type = definition.type if ptype is None else ptype
+        self.fmt = definition.fmt if fmt is None else fmt
+        self.event_types = event_types
+        self.filter_only = bool(definition.flags & FieldFlag.FILTER_ONLY)
+        self.ne_requires_all = definition.ne_requires_all
+        self.allowed_ops = definition.allowed_ops
+        self.consumed = len(name)
+        self.extract = extract
+        self.render = render if render is not None else self._default_render
+        self.render_json = render_json if render_json is not None else self._default_json
+
+    def _default_render(self, evt: Event) -> str | None:
+        value = self.extract(evt)
+        if value is None:
+            return None
+        return value_text(value, self.type, self.fmt)
+
+    def _default_json(self, evt: Event) -> object:
+        value = self.extract(evt)
+        if value is None:
+            return None
+        return value_json(value, self.type, self.fmt)
+
+    def __repr__(self) -> str:
+        return f"BoundField({self.name!r}, {self.type.name})"
+
+
+Binder = Callable[["FieldContext", "FieldDef", FieldArg, str], BoundField]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """One field of ``sysdig -l``: its name, value type, description and how to bind it.
+
+    ``fmt`` is the print format sysdig uses for the value; ``display`` its short display
+    name (shown by csysdig, kept for completeness); ``bind`` builds the :class:`BoundField`.
+    ``ne_requires_all`` and ``allowed_ops`` are the filter semantics of the few fields whose
+    comparisons sysdig special-cases (see :class:`BoundField`).
+    """
+
+    name: str
+    type: ParamType
+    description: str
+    bind: Binder = field(repr=False, compare=False)
+    fmt: PrintFormat = PrintFormat.NA
+    flags: FieldFlag = FieldFlag.NONE
+    argument: ArgKind = ArgKind.NONE
+    display: str = ""
+    ne_requires_all: bool = False
+    allowed_ops: frozenset[str] | None = None
+
+    @property
+    def listed(self) -> bool:
+        """Whether ``sysdig -l`` shows the field."""
+        return not self.flags & (FieldFlag.PRINT_ONLY | FieldFlag.TABLE_ONLY)
+
+
+# A class-specific parser: (fields, text) -> (definition, argument, consumed) or None when
+# no field of the class matches. Raises ValueError with sysdig's message for bad syntax.
+ClassParser = Callable[[Mapping[str, FieldDef], str], "tuple[FieldDef, FieldArg, int] | None"]
+
+
+def longest_prefix(fields: Mapping[str, FieldDef], text: str) -> tuple[FieldDef, FieldArg, int] | None:
+    """The generic rule: the longest field name that is a prefix of ``text``."""
+    best: FieldDef | None = None
+    for name, fdef in fields.items():
+        if text.startswith(name) and (best is None or len(name) > len(best.name)):
+            best = fdef
+    if best is None:
+        return None
+    return best, FieldArg(), len(best.name)
+
+
+@dataclass(frozen=True)
+class FieldClass:
+    """A field class as ``sysdig -l`` lists it (``evt``, ``process``, ``fd``...)."""
+
+    name: str
+    description: str
+    fields: tuple[FieldDef, ...]
+    shortdesc: str = ""
+    parser: ClassParser = longest_prefix
+
+    def by_name(self) -> dict[str, FieldDef]:
+        return {f.name: f for f in self.fields}
+
+
+def _all_classes() -> tuple[FieldClass, ...]:
+    # Imported here: the class modules import this one for FieldDef and BoundField.
+    from sysdive.fields.container import CONTAINER_CLASS
+    from sysdive.fields.evt import EVT_CLASS
+    from sysdive.fields.evt_general import GEN_EVT_CLASS
+    from sysdive.fields.fd import FD_CLASS
+    from sysdive.fields.proc import PROCESS_CLASS
+    from sysdive.fields.user import GROUP_CLASS, USER_CLASS
+
+    # The order of libsinsp's sinsp_filter_check_list: it decides which class claims a name.
+    return (GEN_EVT_CLASS, EVT_CLASS, PROCESS_CLASS, USER_CLASS, GROUP_CLASS, CONTAINER_CLASS,
+            FD_CLASS)
+
+
+class FieldRegistry:
+    """Resolves field names for one capture/session (implements ``FieldResolver``).
+
+    ``FieldRegistry(state, options)``; ``classes`` lists the field classes in sysdig's order.
+    """
+
+    def __init__(self, state: State, options: FieldOptions | None = None) -> None:
+        self.context = FieldContext(state, options or FieldOptions())
+        self.classes = _all_classes()
+        self._maps = [(c, c.by_name()) for c in self.classes]
+
+    def definitions(self) -> Iterable[FieldDef]:
+        """Every registered field definition, class by class."""
+        for cls in self.classes:
+            yield from cls.fields
+
+    def parse(self, text: str, for_filter: bool = False) -> BoundField:
+        """Bind the field named at the start of ``text`` (``-p`` token semantics).
+
+        The result's ``consumed`` tells how many characters the name used (possibly 0, as
+        sysdig's own parser sometimes does); the rest is literal text. Raises KeyError(text)
+        when no class knows the name and ValueError(sysdig's message) for a bad argument or,
+        unless ``for_filter``, a filter-only field.
+        """
+        for _cls, fields in self._maps:
+            found = _cls.parser(fields, text)
+            if found is None:
+                continue
+            fdef, arg, consumed = found
+            # Only the generic name rule rejects filter-only fields; fields parsed with an
+            # argument (evt.around) are let through, as in libsinsp.
+            if (not for_filter and fdef.flags & FieldFlag.FILTER_ONLY
+                    and fdef.argument is ArgKind.NONE):
+                raise ValueError(f"{text} is filter only and cannot be used as a display field")
+            bound = fdef.bind(self.context, fdef, arg, text[:consumed])
+            bound.consumed = consumed
+            return bound
+        raise KeyError(text)
+
+    def resolve(self, text: str) -> BoundField:
+        """Bind the field called exactly ``text`` (filter semantics).
+
+        Raises KeyError(text) for an unknown name (including names only a prefix of which is
+        a field), ValueError(message) for a bad argument.
+        """
+        bound = self.parse(text, for_filter=True)
+        if bound.consumed != len(text):
+            raise KeyError(text)
+        return bound
+
+
+# --------------------------------------------------------------------------------------------
+# sysdig -l
+# --------------------------------------------------------------------------------------------
+
+_RIGHT = 30
+_WIDTH = 120
+
+
+def _wrap(text: str) -> str:
+    # Words are re-flowed to the 90 columns right of the name block, each followed by one
+    # space (so lines end with a blank), as libsinsp's wrapstring does.
+    out: list[str] = []
+    used = 0
+    for word in text.split():
+        wlen = len(word) + 1
+        if used + wlen <= _WIDTH - _RIGHT:
+            used += wlen
+        else:
+            out.append("\n" + " " * _RIGHT)
+            used = wlen
+        out.append(word + " ")
+    return "".join(out)
+
+
+def render_class_listing(cls: FieldClass, verbose: bool = False) -> str:
+    """One field class as ``sysdig -l`` prints it (``verbose``: ``-ll``, with types)."""
+    lines = ["-------------------------------\n"]
+    head = "Field Class:".ljust(_RIGHT) + cls.name
+    if cls.shortdesc:
+        head += f" ({cls.shortdesc})"
+    lines.append(head + "\n")
+    if cls.description:
+        lines.append("Description:".ljust(_RIGHT) + _wrap(cls.description) + "\n")
+    lines.append("\n")
+    for fdef in cls.fields:
+        if fdef.flags & FieldFlag.PRINT_ONLY or fdef.flags & FieldFlag.TABLE_ONLY:
+            continue
+        if len(fdef.name) > _RIGHT:
+            lines.append(fdef.name + "\n" + " " * _RIGHT)
+        else:
+            lines.append(fdef.name.ljust(_RIGHT))
+        desc = fdef.description
+        if fdef.flags & FieldFlag.FILTER_ONLY:
+            desc = "(FILTER ONLY) " + desc
+        if verbose:
+            desc = f"(Type: {param_type_name(fdef.type)}) " + desc
+        lines.append(_wrap(desc) + "\n")
+    return "".join(lines)
+
+
+def render_field_list(verbose: bool = False) -> str:
+    """The ``sysdig -l`` text of the classes sysdive implements (evt, process, user, group,
+    container, fd), each followed by the blank line sysdig prints after a class."""
+    return "".join(render_class_listing(c, verbose) + "\n" for c in _all_classes())

@@ -1,0 +1,302 @@
+"""Compile a filter into one fast predicate plus the set of event types it can match.
+
+:func:`compile_filter` parses the text, binds every field through a :class:`FieldResolver`,
+converts every literal to its field's type once, and generates the source of one Python
+function that tests an event with no tree walking and no allocation beyond what extraction
+itself does. The result is a :class:`CompiledFilter`.
+
+Comparison semantics (libsinsp ``flt_compare*`` in 0.29.3):
+
+* A field that cannot be extracted (``extract`` returns None) makes every comparison false,
+  ``!=`` included; ``exists`` is true exactly when extraction succeeds.
+* A field whose ``extract`` returns a ``tuple`` (exactly ``tuple``) holds several values,
+  e.g. ``proc.aname`` without index: a comparison is true when it holds for any of them, and
+  ``exists`` when there is at least one. A bound field may set ``ne_requires_all = True`` to
+  make ``!=`` hold only when it holds for every value (0.29.3's ``fd.ip``, ``fd.port``,
+  ``fd.net``... mean "neither end is ...").
+* Strings: ``=``, ``!=``, ``<``... compare code points (byte order, for UTF-8); ``contains``,
+  ``startswith``, ``endswith`` as usual; ``icontains`` folds ASCII letters only (C-locale
+  ``strcasestr``); ``glob`` is glibc ``fnmatch`` with no flags, on bytes; ``in`` is set
+  membership; ``pmatch`` is a path-prefix match by components. A literal ends at its first
+  NUL (``\\x00``).
+* Numbers compare numerically. Literals are read like 0.29.3's ``sscanf`` and cut to the
+  field's width (``evt.cpu=65536`` is ``evt.cpu=0`` for the 16-bit field).
+* Buffers (BYTEBUF): ``=``, ``!=``, ``contains``, ``startswith``, ``endswith``, ``in`` on
+  the UTF-8 bytes of the literal; ``bcontains``/``bstartswith`` take hex.
+* IPv4 addresses order as 0.29.3's little-endian integers (``1.0.0.2 > 2.0.0.1``); IPv6
+  addresses do not order. A network literal (``fd.net=10.0.0.0/8``) matches the addresses
+  in it; a plain IPv6 literal for a network field means its /64, as in 0.29.3.
+* ``evt.type`` literals must name an event or a syscall (``unknown event type``).
+
+Differences from 0.29.3 (its runtime errors become compile errors; its unparseable values
+become accepted ones where the meaning is plain):
+
+==============================================  =============================================
+0.29.3                                          sysdive
+==============================================  =============================================
+``contains`` etc. on numbers, ``icontains``/    FilterError when compiling
+``glob``/``<`` on buffers, ``<`` on IPv6 or
+networks: an exception at the first event
+string literals of 256 bytes or more:           **superset**: any length
+"filter parameter too long"
+PID, SIGTYPE, SYSCALLID, UID, GID, DOUBLE       **superset**: read as numbers
+fields: "wrong parameter type"
+``pmatch`` on FSPATH/FSRELPATH fields: error    **superset**: allowed (CHARBUF too, as before)
+IPv6 network literal with ``/len``: error       **superset**: prefix match
+comparing an IPv4 value with an IPv6 literal    never equal (``!=`` true)
+(or back): compares raw bytes of both
+``glob``/``<`` on non-ASCII text: bytes         same, except ``<`` between lone surrogates
+                                                (undecodable bytes) and other characters
+==============================================  =============================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sysdive.filter._checks import ALLOWED_OPS, Kind, build_check, convert_value, kind_of
+from sysdive.filter.ast import And, Check, CmpOp, Node, Not
+from sysdive.filter.lexer import filter_error
+from sysdive.filter.parser import parse
+from sysdive.schema.events import EVENTS, event_ids_named
+from sysdive.schema.syscalls import SYSCALL_NAMES
+from sysdive.schema.types import ParamType
+
+__all__ = ["BoundField", "CompiledFilter", "FieldResolver", "compile_filter", "compile_tree"]
+
+
+class BoundField(Protocol):
+    """One field of a filter, bound by the resolver to how it is extracted.
+
+    Optional attributes, read with ``getattr`` when present:
+
+    * ``ne_requires_all: bool`` - for tuple values, ``!=`` must hold for every element;
+    * ``allowed_ops: frozenset[str] | None`` - operator spellings this field accepts
+      (``evt.around`` takes only ``=``; ``fd.ip`` only ``=``, ``!=``, ``in``).
+    """
+
+    @property
+    def name(self) -> str:
+        """The field as written, e.g. ``evt.arg.fd`` or ``proc.aname[2]``."""
+
+    @property
+    def type(self) -> ParamType:
+        """The type of the extracted value."""
+
+    @property
+    def event_types(self) -> frozenset[int] | None:
+        """Event ids for which extraction can ever succeed; None for unknown/any."""
+
+    def extract(self, evt: Any) -> object | None:
+        """The value for ``evt``, None when not available, or a tuple of values."""
+
+
+class FieldResolver(Protocol):
+    """Binds field names (with their arguments) to :class:`BoundField` objects."""
+
+    def resolve(self, text: str) -> BoundField:
+        """Raise ``KeyError(text)`` for an unknown field, ``ValueError(msg)`` for bad args."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledFilter:
+    """A compiled filter.
+
+    ``match(evt)`` tells whether an event passes. ``event_types`` holds every event id the
+    filter can match (None: any); an event whose id is not in it never matches, so callers
+    may skip such events without calling ``match``.
+    """
+
+    text: str
+    tree: Node
+    event_types: frozenset[int] | None
+    fields: tuple[BoundField, ...]
+    """Every bound field, in the order they appear."""
+    match: Callable[[Any], bool]
+    source: str
+    """The generated Python source of ``match`` (for debugging)."""
+
+
+def compile_filter(text: str, resolver: FieldResolver) -> CompiledFilter:
+    """Parse and compile ``text``; raise :class:`~sysdive.errors.FilterError` if invalid."""
+    return compile_tree(parse(text), resolver, text)
+
+
+def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> CompiledFilter:
+    """Compile an already parsed tree (``text`` is kept for reference only)."""
+    gen = _Generator(resolver)
+    expr, event_types = gen.node(tree)
+    source = "".join(gen.helpers) + f"def _match(evt):\n    return {expr}\n"
+    namespace: dict[str, Any] = dict(gen.names)
+    exec(compile(source, "<sysdive filter>", "exec"), namespace)
+    match: Callable[[Any], bool] = namespace["_match"]
+    return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source)
+
+
+# -- event types ------------------------------------------------------------------------------
+
+_GENERIC_IDS = frozenset(event_ids_named("syscall"))
+_SYSCALL_NAMES = frozenset(SYSCALL_NAMES)
+_EVENT_NAMES = frozenset(info.name for info in EVENTS)
+
+
+def _ids_of_type_name(name: str) -> frozenset[int]:
+    """Event ids whose ``evt.type`` can be ``name``: table rows, or generic syscalls."""
+    ids = frozenset(event_ids_named(name))
+    if name in _SYSCALL_NAMES:
+        # Generic events show the syscall's own name; a syscall that has its own event in
+        # the table may still arrive as a generic one from an older driver.
+        ids |= _GENERIC_IDS
+    return ids
+
+
+def _intersect(sets: list[frozenset[int] | None]) -> frozenset[int] | None:
+    known = [s for s in sets if s is not None]
+    if not known:
+        return None
+    result = known[0]
+    for s in known[1:]:
+        result &= s
+    return result
+
+
+def _union(sets: list[frozenset[int] | None]) -> frozenset[int] | None:
+    result: frozenset[int] = frozenset()
+    for s in sets:
+        if s is None:
+            return None
+        result |= s
+    return result
+
+
+# -- code generation ----------------------------------------------------------------------------
+
+
+class _Generator:
+    def __init__(self, resolver: FieldResolver) -> None:
+        self.resolver = resolver
+        self.names: dict[str, object] = {}
+        self.helpers: list[str] = []
+        self.fields: list[BoundField] = []
+
+    def node(self, node: Node) -> tuple[str, frozenset[int] | None]:
+        """Python expression over ``evt`` for ``node``, and the event ids it can match."""
+        if isinstance(node, Check):
+            return self.check(node)
+        if isinstance(node, Not):
+            operand = node.operand
+            if isinstance(operand, Not):  # pragma: no cover - the parser folds these
+                return self.node(operand.operand)
+            expr, _ = self.node(operand)
+            # "not x" holds for events x was never about, so nothing can be excluded.
+            return f"(not {expr})", None
+        parts = [self.node(op) for op in node.operands]
+        exprs = [expr for expr, _ in parts]
+        sets = [ids for _, ids in parts]
+        if isinstance(node, And):
+            return "(" + " and ".join(exprs) + ")", _intersect(sets)
+        return "(" + " or ".join(exprs) + ")", _union(sets)
+
+    def _bind(self, check: Check) -> BoundField:
+        try:
+            return self.resolver.resolve(check.field)
+        except KeyError:
+            raise filter_error(check.column, f"unknown field {check.field!r}") from None
+        except ValueError as err:
+            raise filter_error(check.column, f"invalid field {check.field!r}: {err}") from None
+
+    def check(self, check: Check) -> tuple[str, frozenset[int] | None]:
+        field = self._bind(check)
+        self.fields.append(field)
+        is_evt_type = field.name == "evt.type"
+        kind = kind_of(field.type)
+        op = check.op
+        texts = [lit.text for lit in check.values]
+        if op is CmpOp.EQEQ:
+            op, texts = CmpOp.EQ, self._eqeq_texts(check, kind, is_evt_type)
+        self._check_operator(check, field, kind, op)
+        values = self._convert(check, field, op, texts, is_evt_type)
+
+        index = len(self.fields) - 1
+        prefix = f"c{index}"
+        extract = f"{prefix}_x"
+        self.names[extract] = field.extract
+        code = build_check(kind, op, values, prefix)
+        self.names.update(code.names)
+
+        event_types = field.event_types
+        if is_evt_type and op in (CmpOp.EQ, CmpOp.IN, CmpOp.INTERSECTS):
+            ids = frozenset().union(*(_ids_of_type_name(str(v)) for v in values))
+            event_types = ids if event_types is None else ids & event_types
+
+        if op is CmpOp.EXISTS:
+            expr = (
+                f"((_v := {extract}(evt)) is not None"
+                " and (_v.__class__ is not tuple or len(_v) > 0))"
+            )
+            return expr, event_types
+        scalar = code.expr.format(v="_v")
+        element = code.expr.format(v="_e")
+        every = op is CmpOp.NE and bool(getattr(field, "ne_requires_all", False))
+        helper = f"{prefix}_t"
+        if every:
+            self.helpers.append(
+                f"def {helper}(vs):\n"
+                f"    if not vs:\n        return False\n"
+                f"    for _e in vs:\n        if not ({element}):\n            return False\n"
+                f"    return True\n\n"
+            )
+        else:
+            self.helpers.append(
+                f"def {helper}(vs):\n"
+                f"    for _e in vs:\n        if {element}:\n            return True\n"
+                f"    return False\n\n"
+            )
+        expr = (
+            f"((_v := {extract}(evt)) is not None"
+            f" and ({helper}(_v) if _v.__class__ is tuple else ({scalar})))"
+        )
+        return expr, event_types
+
+    def _eqeq_texts(self, check: Check, kind: Kind, is_evt_type: bool) -> list[str]:
+        literal = check.values[0]
+        if kind not in (Kind.STRING, Kind.BYTES) or is_evt_type:
+            # 0.29.3 would read a value starting with "=", which no number, boolean,
+            # address or event name can be: it rejected these, so "==" may mean "=".
+            return [literal.text]
+        if literal.compat is None:
+            raise filter_error(
+                check.op_column,
+                f"'==' is ambiguous for the string field {check.field!r}: sysdig 0.29.3 "
+                "reads it as '=' with a value starting with '='; write '='",
+            )
+        return [literal.compat]
+
+    def _check_operator(self, check: Check, field: BoundField, kind: Kind, op: CmpOp) -> None:
+        where = check.op_column
+        if op is CmpOp.PMATCH and kind is not Kind.STRING:
+            raise filter_error(where, f"'pmatch' needs a string field; {check.field!r} is not")
+        if op not in ALLOWED_OPS[kind]:
+            raise filter_error(
+                where,
+                f"operator {op.value!r} is not supported for {check.field!r} ({kind.value} field)",
+            )
+        allowed = getattr(field, "allowed_ops", None)
+        if allowed is not None and op is not CmpOp.EXISTS and op.value not in allowed:
+            raise filter_error(where, f"operator {op.value!r} is not supported for {check.field!r}")
+
+    def _convert(
+        self, check: Check, field: BoundField, op: CmpOp, texts: list[str], is_evt_type: bool
+    ) -> list[object]:
+        values: list[object] = []
+        for literal, text in zip(check.values, texts, strict=True):
+            try:
+                value = convert_value(field.type, op, text)
+            except ValueError as err:
+                raise filter_error(literal.column, f"{err} (field {check.field!r})") from None
+            if is_evt_type and not (value in _EVENT_NAMES or value in _SYSCALL_NAMES):
+                raise filter_error(literal.column, f"unknown event type {value!r}")
+            values.append(value)
+        return values

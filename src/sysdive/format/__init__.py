@@ -1,0 +1,1 @@
+"""Output formatting: ``-p`` formats, default and JSON lines, and buffer rendering."""

@@ -1,0 +1,389 @@
+"""The state parser: what ``sinsp::next`` and ``sinsp_parser::process_event`` do to the tables
+for each event of a capture, in the same order, so that every thread, fd and process attribute
+sysdig shows at an event we show too.
+
+Per event (:meth:`Parser.process_event`):
+
+1. deferred removals scheduled by the previous event: the thread of a ``procexit``, then the
+   fds of a successful ``close`` (so exit lines still show what they removed);
+2. ``reset``: find the thread (inventing a ``<NA>`` placeholder for unknown tids, except for
+   clone exits and context switches), pair exits with the thread's last enter
+   (``exit type == last enter type + 1``), take the fd of EF_USES_FD events from the enter's
+   first param, compute the latency;
+3. with a filter: an event that does not modify state and fails the filter is dropped right
+   here, unparsed, and its thread forgets its last enter (so the matching exit is unpaired);
+4. the event-specific parser (clone, execve, open, connect, ...);
+5. with a filter: state-modifying events are filtered now, after parsing;
+   events flagged STATE_ONLY in the capture are never shown;
+6. for shown events: the stored enter event is released after an exit, and the thread's
+   last-event timestamps move on.
+
+The parser fills ``evt.thread``, ``evt.fdinfo``, ``evt.fd``, ``evt.latency``, ``evt.enter``
+and ``evt.fd_name_changed`` for the fields and the formatter; see :meth:`_publish`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sysdive.event import Event
+from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
+from sysdive.schema.types import Category, EventFlag
+from sysdive.state import parse_fds, parse_io, parse_procs
+from sysdive.state.decode import I64, U16, p_i64
+from sysdive.state.fds import (
+    FLAG_CLOSE_CANCELED,
+    FLAG_IS_TRACER_FD,
+    FLAG_IS_TRACER_FILE,
+    FdInfo,
+)
+from sysdive.state.tables import CANCELED_FD, State
+from sysdive.state.threads import CL_ACTIVE, LASTEVENT_INVALID, ThreadInfo
+
+Filter = Callable[[Event], bool]
+Handler = Callable[["Parser", Event], None]
+
+PPM_EVENT_MAX = len(EVENTS)          # 336: a "last enter type" no exit can pair with
+SP_EVT_BUF_SIZE = 4096               # enter events longer than this are not stored
+SCAP_DF_STATE_ONLY = 1
+SCAP_DF_TRACER = 2
+
+
+def _id(enum: str) -> int:
+    return EVENT_BY_ENUM[enum].id
+
+
+_CLONE_EXITS = frozenset(_id(n) for n in (
+    "PPME_SYSCALL_CLONE_11_X", "PPME_SYSCALL_CLONE_16_X", "PPME_SYSCALL_CLONE_17_X",
+    "PPME_SYSCALL_CLONE_20_X", "PPME_SYSCALL_FORK_X", "PPME_SYSCALL_FORK_17_X",
+    "PPME_SYSCALL_FORK_20_X", "PPME_SYSCALL_VFORK_X", "PPME_SYSCALL_VFORK_17_X",
+    "PPME_SYSCALL_VFORK_20_X", "PPME_SYSCALL_CLONE3_X",
+))
+SWITCH6 = _id("PPME_SCHEDSWITCH_6_E")
+SWITCH1 = _id("PPME_SCHEDSWITCH_1_E")
+PROCINFO = _id("PPME_PROCINFO_E")
+TRACER_E = _id("PPME_TRACER_E")
+COPY_FILE_RANGE_X = _id("PPME_SYSCALL_COPY_FILE_RANGE_X")
+WRITE_X = _id("PPME_SYSCALL_WRITE_X")
+CONTAINER_JSON = frozenset((_id("PPME_CONTAINER_JSON_E"), _id("PPME_CONTAINER_JSON_2_E")))
+CONTAINER_EVENTS = CONTAINER_JSON | {_id("PPME_CONTAINER_E")}
+
+# Events whose reset differs from the common one: no placeholder thread (clone exits,
+# context switches) or no thread at all (container JSON).
+_SPECIAL_RESET = _CLONE_EXITS | {SWITCH6} | CONTAINER_JSON
+
+_F_USES_FD = int(EventFlag.USES_FD)
+_F_SKIP = int(EventFlag.SKIPPARSERESET)
+_F_STATE = int(EventFlag.MODIFIES_STATE)
+_FLAGS = [int(e.flags) for e in EVENTS]
+_INTERNAL = [bool(e.category & Category.INTERNAL) for e in EVENTS]
+_LARGE = [e.large_payload for e in EVENTS]
+_U64_MASK = (1 << 64) - 1
+_I64_MAX = (1 << 63) - 1
+
+
+def _build_handlers() -> list[Handler | None]:
+    table: list[Handler | None] = [None] * PPM_EVENT_MAX
+    for module in (parse_fds, parse_io, parse_procs):
+        for enum, handler in module.HANDLERS.items():
+            table[_id(enum)] = handler
+    return table
+
+
+_HANDLERS = _build_handlers()
+
+
+class _PollMarker:
+    """What a poll/select enter leaves as "stored event" when none was stored: a buffer
+    holding only a timestamp, which never pairs with an exit."""
+
+    type = -1
+
+
+POLL_MARKER = _PollMarker()
+
+
+class Parser:
+    """Applies events to a :class:`State`, exactly as sysdig 0.29.3 does for a capture file.
+
+    ``internal_events`` mirrors sysdig's ``-D``: internal events (procinfo, ...) are returned
+    even when the filter rejects them.
+    """
+
+    def __init__(self, state: State, internal_events: bool = False) -> None:
+        self.state = state
+        self.internal_events = internal_events
+        # The enter event most recently loaded for an exit (libsinsp's m_tmp_evt); some old
+        # event versions read it even when the load failed.
+        self.tmp_enter: Event | None = None
+        # Set by an event parser to hide the current event from the caller.
+        self.hide = False
+
+    # -- the entry point -------------------------------------------------------------------
+
+    def process_event(self, evt: Event, filter: Filter | None = None) -> bool:
+        """Update the state with ``evt``; True when sysdig would hand the event on.
+
+        ``filter`` is the capture filter (sysdig's positional filter, not ``-d``). A False
+        result means: do not count, print or pass to chisels. A True result still includes
+        internal events, which the caller hides unless in debug mode. The event's tid is
+        made signed (libsinsp's int64) on the way.
+        """
+        st = self.state
+        st.lastevent_ts = evt.ts
+        if st.tid_to_remove != -1:
+            st.remove_thread(st.tid_to_remove, False)
+            st.tid_to_remove = -1
+        if st.fds_to_remove:
+            owner = st.get_thread(st.tid_of_fd_to_remove, True)
+            if owner is not None:
+                for fd in st.fds_to_remove:
+                    st.remove_fd(owner, fd)
+            st.fds_to_remove.clear()
+        if evt.tid > _I64_MAX:
+            evt.tid -= 1 << 64
+
+        etype = evt.type
+        self.reset(evt)
+        filter_later: Filter | None = None
+        if filter is not None:
+            eflags = _FLAGS[etype]
+            if etype == WRITE_X:
+                eflags = self._tracer_write_flags(evt, eflags)
+            if eflags & _F_STATE:
+                filter_later = filter
+            else:
+                tinfo = evt.thread
+                self._publish(evt, tinfo)
+                passed = filter(evt)
+                evt.thread = tinfo
+                if not passed:
+                    if tinfo is not None and not (eflags & _F_SKIP or etype == SWITCH6):
+                        tinfo.lastevent_type = PPM_EVENT_MAX
+                    self._publish(evt, tinfo)
+                    return self._filtered_out(evt, tinfo)
+
+        handler = _HANDLERS[etype]
+        if handler is not None:
+            self.hide = False
+            handler(self, evt)
+            if self.hide:   # e.g. the container event of a failed lookup
+                tinfo = evt.thread
+                self._publish(evt, tinfo)
+                return self._filtered_out(evt, tinfo)
+        if filter_later is not None:
+            tinfo = evt.thread
+            self._publish(evt, tinfo)
+            passed = filter_later(evt)
+            evt.thread = tinfo
+            if not passed:
+                self._publish(evt, tinfo)
+                return self._filtered_out(evt, tinfo)
+        if evt.dflags & SCAP_DF_STATE_ONLY:
+            tinfo = evt.thread
+            self._publish(evt, tinfo)
+            return self._filtered_out(evt, tinfo)
+        return self._handed_on(evt, evt.thread)
+
+    def _tracer_write_flags(self, evt: Event, eflags: int) -> int:
+        """With a filter, a write to a (candidate) tracer fd counts as state-changing, and
+        so does any write flagged as tracer data in the capture. The lookup has a side effect
+        sysdig also has: even an unpaired write exit gets its thread's last fd."""
+        fdi = evt.fdinfo
+        tinfo = evt.thread
+        if fdi is None and tinfo is not None:
+            fdi = self.state.get_fd(tinfo, tinfo.lastevent_fd)
+            evt.fdinfo = fdi
+        if fdi is not None and fdi.flags & (FLAG_IS_TRACER_FD | FLAG_IS_TRACER_FILE):
+            return eflags | _F_STATE
+        if evt.dflags & SCAP_DF_TRACER:
+            evt.fdinfo = None
+            return eflags | _F_STATE
+        return eflags
+
+    def _filtered_out(self, evt: Event, tinfo: ThreadInfo | None) -> bool:
+        """A rejected event; in ``internal_events`` mode internal ones still go on."""
+        if self.internal_events and _INTERNAL[evt.type]:
+            return self._handed_on(evt, tinfo)
+        return False
+
+    def _handed_on(self, evt: Event, tinfo: ThreadInfo | None) -> bool:
+        """The end of ``sinsp::next`` for an event it returns: publish the context, release
+        a spent enter event (``event_cleanup``), move the thread's timestamps.
+        ``tinfo`` is the parser's thread (None when it had none)."""
+        etype = evt.type
+        evt.enter = None
+        if tinfo is not None:
+            evt.latency = None if _INTERNAL[etype] else tinfo.latency
+            evt.fd = tinfo.lastevent_fd
+            if etype & 1 and tinfo.lastevent_data is not None:
+                tinfo.lastevent_data = None
+                tinfo.lastevent_cpuid = LASTEVENT_INVALID
+            if etype != SWITCH6 and etype != SWITCH1:
+                tinfo.prevevent_ts = tinfo.lastevent_ts
+                tinfo.lastevent_ts = evt.ts
+        else:
+            evt.latency = 0
+            t = evt.thread = self.state.threads.get(evt.tid)
+            evt.fd = t.lastevent_fd if t is not None else None
+        fdi = evt.fdinfo
+        evt.fd_name_changed = fdi is not None and fdi.name != fdi.oldname
+        return True
+
+    def _publish(self, evt: Event, tinfo: ThreadInfo | None) -> None:
+        """Expose the parse context the way sysdig's field extractors see it (for the filter
+        and for rejected events; :meth:`_handed_on` does the same for the others).
+
+        * ``evt.thread``: the event's thread; when the parser had none (scheduler and other
+          "skip reset" events), a plain lookup of the tid, like ``get_thread_info()``.
+        * ``evt.latency``: the thread's latency (0 without a parser thread; None, i.e.
+          ``<NA>``, for internal events).
+        * ``evt.fdinfo``: the fd the parser attached (None if none); ``evt.fd`` the thread's
+          last fd number (sysdig's fd.num for fd events).
+        * ``evt.enter``: the stored enter event paired with this exit while it is still
+          retrievable; handed-on exits release it, so then it is None.
+        """
+        if tinfo is not None:
+            evt.latency = None if _INTERNAL[evt.type] else tinfo.latency
+            evt.thread = tinfo
+        else:
+            evt.latency = 0
+            evt.thread = self.state.threads.get(evt.tid)
+        t = evt.thread
+        evt.fd = t.lastevent_fd if t is not None else None
+        fdi = evt.fdinfo
+        evt.fd_name_changed = fdi is not None and fdi.name != fdi.oldname
+        if evt.type & 1 and tinfo is not None and tinfo.lastevent_cpuid != LASTEVENT_INVALID:
+            data = tinfo.lastevent_data
+            evt.enter = data if isinstance(data, Event) and data.type == evt.type - 1 else None
+        else:
+            evt.enter = None
+
+    # -- reset -----------------------------------------------------------------------------
+
+    def reset(self, evt: Event) -> bool:
+        """``sinsp_parser::reset``: thread lookup, enter/exit pairing, fd of the event.
+
+        Leaves the thread in ``evt.thread`` and the fd in ``evt.fdinfo``; returns False
+        when the parse context is incomplete (no thread, unpaired exit, unknown fd).
+        """
+        etype = evt.type
+        eflags = _FLAGS[etype]
+        evt.fdinfo = None
+        st = self.state
+        if eflags & _F_SKIP:
+            evt.thread = st.threads.get(evt.tid) if etype == PROCINFO else None
+            return False
+        if etype in _SPECIAL_RESET:
+            if etype in CONTAINER_JSON:
+                evt.thread = None
+                return True
+            # Clone exits and context switches never invent a thread.
+            tinfo = evt.thread = st.threads.get(evt.tid)
+            if etype == SWITCH6 or tinfo is None:
+                return False
+        else:
+            tinfo = st.threads.get(evt.tid)
+            if tinfo is None:
+                tinfo = st.get_thread(evt.tid, True)
+                if tinfo is None:
+                    evt.thread = None
+                    return False
+            evt.thread = tinfo
+            tinfo.flags |= CL_ACTIVE
+
+        if not etype & 1:
+            tinfo.lastevent_type = etype
+            if eflags & _F_USES_FD:
+                fd = first_param_i64(evt)
+                tinfo.lastevent_fd = fd
+                evt.fdinfo = st.get_fd(tinfo, fd)
+            else:
+                tinfo.lastevent_fd = -1
+            tinfo.latency = 0
+            tinfo.last_latency_entertime = evt.ts
+            return True
+
+        if tinfo.last_latency_entertime != 0:
+            tinfo.latency = (evt.ts - tinfo.last_latency_entertime) & _U64_MASK
+        if etype == tinfo.lastevent_type + 1:
+            tinfo.lastevent_cpuid = 1
+        else:
+            tinfo.lastevent_cpuid = LASTEVENT_INVALID
+            if tinfo.lastevent_type != TRACER_E:
+                return False
+        if eflags & _F_USES_FD:
+            if etype == COPY_FILE_RANGE_X:
+                tinfo.lastevent_fd = p_i64(evt.params(), 1, -1)
+            fdi = st.get_fd(tinfo, tinfo.lastevent_fd)
+            evt.fdinfo = fdi
+            if fdi is None:
+                return False
+            if fdi.flags & FLAG_CLOSE_CANCELED:
+                # The fd was re-created between a close enter and its exit: the entry parked
+                # at CANCELED_FD is the one that close really destroyed.
+                fdi.flags &= ~FLAG_CLOSE_CANCELED
+                self.erase_fd(tinfo, CANCELED_FD, st.get_fd(tinfo, CANCELED_FD))
+        return True
+
+    # -- helpers for the event parsers -----------------------------------------------------
+
+    def erase_fd(self, tinfo: ThreadInfo, fd: int, fdinfo: FdInfo | None) -> None:
+        """Schedule ``fd`` of ``tinfo`` for removal at the start of the next event."""
+        if fdinfo is None:
+            return
+        st = self.state
+        st.tid_of_fd_to_remove = tinfo.tid
+        st.fds_to_remove.append(fd)
+
+    def store_event(self, evt: Event) -> None:
+        """Keep a copy of an enter event on its thread for the exit parser."""
+        tinfo = evt.thread
+        if tinfo is None:
+            return
+        # Events of v1 blocks (no param count in the header) grow by 4 bytes in libsinsp.
+        v1 = evt.v1
+        size = evt.end - evt.hdr + (4 if v1 else 0)
+        if size > SP_EVT_BUF_SIZE:
+            return
+        # A detached copy, so that the batch buffer can go; v1 events keep inferring.
+        copy = Event(evt.num, evt.type, evt.ts, evt.tid, evt.cpu, evt.dflags,
+                     evt.buf[evt.hdr:evt.end], 0, evt.end - evt.hdr,
+                     -1 if v1 else evt.nparams)
+        tinfo.lastevent_data = copy
+        tinfo.lastevent_cpuid = evt.cpu
+
+    def retrieve_enter(self, evt: Event) -> Event | None:
+        """The stored enter event of this exit, if it is there and of the matching type."""
+        tinfo = evt.thread
+        if tinfo is None:
+            return None
+        data = tinfo.lastevent_data
+        if tinfo.lastevent_cpuid == LASTEVENT_INVALID or data is None:
+            return None
+        if isinstance(data, Event):
+            self.tmp_enter = data
+            if data.type == evt.type - 1:
+                return data
+        tinfo.lastevent_cpuid = LASTEVENT_INVALID
+        return None
+
+    def mark_poll_enter(self, evt: Event) -> None:
+        """poll/select/epoll_wait enters stamp a buffer; only matters when none was stored."""
+        tinfo = evt.thread
+        if tinfo is not None and tinfo.lastevent_data is None:
+            tinfo.lastevent_data = POLL_MARKER
+
+
+def first_param_i64(evt: Event) -> int:
+    """Param 0 as i64, read straight from the buffer on the hot path (the fd of an enter)."""
+    n = evt.nparams
+    if 0 < n <= 32 and not evt.v1 and not _LARGE[evt.type]:
+        base = evt.hdr + 26
+        if U16.unpack_from(evt.buf, base)[0] >= 8 and base + 2 * n + 8 <= evt.end:
+            fd: int = I64.unpack_from(evt.buf, base + 2 * n)[0]
+            return fd
+    return p_i64(evt.params(), 0, -1)
+
+
+__all__ = ["CONTAINER_EVENTS", "Filter", "Parser", "first_param_i64"]

@@ -1,0 +1,283 @@
+"""Helpers for the field tests: a synthetic event builder, a minimal capture loop and a
+minimal ``-p``/``-j`` formatter over :class:`~sysdive.fields.registry.FieldRegistry`.
+
+The formatter does only what the tests need (``*`` prefix, ``%field`` tokens with the
+registry's own name parsing, width prefixes, missing-field suppression, jsoncpp-like JSON
+with sorted keys for ASCII text); the real one lives in :mod:`sysdive.format`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sysdive.event import Event
+from sysdive.fields.registry import BoundField, FieldOptions, FieldRegistry
+from sysdive.scap.blocks import CaptureHeader
+from sysdive.scap.reader import CaptureReader, Section
+from sysdive.schema.events import EVENT_BY_ENUM
+from sysdive.schema.types import Category
+from sysdive.state.parser import Parser
+from sysdive.state.tables import State
+
+CAPTURES = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+CAPTURE_NAMES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
+_CONTAINER_EVENTS = frozenset(EVENT_BY_ENUM["PPME_" + n].id
+                              for n in ("CONTAINER_JSON_E", "CONTAINER_JSON_2_E"))
+_HDR = struct.Struct("<QQIHI")
+
+
+def evt_id(enum: str) -> int:
+    """The event id of ``PPME_<enum>``."""
+    return EVENT_BY_ENUM["PPME_" + enum].id
+
+
+def make_event(etype: int | str, *params: bytes, tid: int = 100, ts: int = 1_000_000_000,
+               num: int = 1, cpu: int = 0) -> Event:
+    """A v2 event of type ``etype`` (id or ``PPME_`` suffix) carrying ``params``."""
+    if isinstance(etype, str):
+        etype = evt_id(etype)
+    lens = struct.pack(f"<{len(params)}H", *(len(p) for p in params))
+    body = lens + b"".join(params)
+    raw = _HDR.pack(ts, tid, 26 + len(body), etype, len(params)) + body
+    return Event(num, etype, ts, tid, cpu, 0, raw, 0, len(raw), len(params))
+
+
+def i64(v: int) -> bytes:
+    return struct.pack("<q", v)
+
+
+def u64(v: int) -> bytes:
+    return struct.pack("<Q", v)
+
+
+def u32(v: int) -> bytes:
+    return struct.pack("<I", v)
+
+
+def u16(v: int) -> bytes:
+    return struct.pack("<H", v)
+
+
+def cstr(s: str) -> bytes:
+    return s.encode() + b"\0"
+
+
+# --------------------------------------------------------------------------------------------
+# capture loop
+# --------------------------------------------------------------------------------------------
+
+def shown_events(path: Path, state: State, internal: bool = False) -> Iterator[Event]:
+    """Parse a capture into ``state`` and yield the events sysdig prints (no filter);
+    ``internal`` is ``-D`` (internal events such as procinfo are shown too)."""
+    parser = Parser(state)
+    num = 0
+    pending: CaptureHeader | None = None
+    for item in CaptureReader(str(path)):
+        if isinstance(item, Section):
+            pending = item.header
+            continue
+        if pending is not None:
+            state.load_header(pending)
+            pending = None
+        for etype, ts, tid, cpu, dflags, hdr, end, npar in item.rows:
+            num += 1
+            evt = Event(num, etype, ts, tid, cpu, dflags, item.buf, hdr, end, npar)
+            if getattr(state, "first_event_ts", 0) == 0 and etype not in _CONTAINER_EVENTS:
+                # The inspector's job; evt.reltime and -t r read it from the state.
+                state.first_event_ts = ts  # type: ignore[attr-defined]
+            if not parser.process_event(evt, None):
+                continue
+            if etype in _CONTAINER_EVENTS:
+                continue
+            if evt.info.category & Category.INTERNAL and not internal:
+                continue
+            yield evt
+
+
+def compile_format(reg: FieldRegistry, fmt: str) -> tuple[bool, list[str | tuple[BoundField, int]]]:
+    """``(require_all, tokens)`` for a ``-p`` format, tokens being text or (field, width)."""
+    require = not fmt.startswith("*")
+    if not require:
+        fmt = fmt[1:]
+    tokens: list[str | tuple[BoundField, int]] = []
+    i = lit = 0
+    while i < len(fmt):
+        if fmt[i] != "%":
+            i += 1
+            continue
+        if i > lit:
+            tokens.append(fmt[lit:i])
+        j = i + 1
+        while j < len(fmt) and fmt[j].isdigit():
+            j += 1
+        width = int(fmt[i + 1:j]) if j > i + 1 else 0
+        bound = reg.parse(fmt[j:])
+        tokens.append((bound, width))
+        i = lit = j + bound.consumed
+    if lit < len(fmt):
+        tokens.append(fmt[lit:])
+    return require, tokens
+
+
+def render_capture(path: Path, fmt: str, options: FieldOptions | None = None,
+                   internal: bool = False) -> list[str]:
+    """What ``sysdig -r path -p fmt`` prints, one entry per printed event."""
+    state = State()
+    reg = FieldRegistry(state, options)
+    require, tokens = compile_format(reg, fmt)
+    out = []
+    for evt in shown_events(path, state, internal):
+        parts = []
+        for tok in tokens:
+            if isinstance(tok, str):
+                parts.append(tok)
+                continue
+            bound, width = tok
+            text = bound.render(evt)
+            if text is None:
+                if require:
+                    break
+                text = "<NA>"
+            parts.append(text[:width].ljust(width) if width else text)
+        else:
+            out.append("".join(parts))
+    return out
+
+
+def _json_text(s: str) -> str:
+    escapes = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+               "\t": "\\t"}
+    return '"' + "".join(escapes.get(c, c if ord(c) >= 0x20 else f"\\u{ord(c):04x}")
+                         for c in s) + '"'
+
+
+def _json_value(v: object) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    assert isinstance(v, str), v
+    return _json_text(v)
+
+
+def render_capture_json(path: Path, fmt: str, options: FieldOptions | None = None) -> list[str]:
+    """What ``sysdig -r path -j -p fmt`` prints (keys sorted, literal text dropped)."""
+    state = State()
+    reg = FieldRegistry(state, options)
+    require, tokens = compile_format(reg, fmt)
+    out = []
+    for evt in shown_events(path, state):
+        root: dict[str, object] = {}
+        for tok in tokens:
+            if isinstance(tok, str):
+                continue
+            bound, _ = tok
+            value = bound.render_json(evt)
+            if value is None and require:
+                break
+            root[bound.name] = value
+        else:
+            out.append("{" + ",".join(_json_text(k) + ":" + _json_value(root[k])
+                                      for k in sorted(root)) + "}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the oracle
+# --------------------------------------------------------------------------------------------
+
+def sysdig_or_skip() -> str:
+    """The sysdig binary; skips the test without it, unless CI is set (then it fails)."""
+    path = shutil.which("sysdig")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("sysdig is not installed")
+        pytest.skip("sysdig is not installed")
+    return path
+
+
+def capture_or_skip(name: str) -> Path:
+    path = CAPTURES / f"{name}.scap"
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"missing capture {path}")
+        pytest.skip(f"missing capture {path}")
+    return path
+
+
+def sysdig_lines(*args: str) -> list[str]:
+    """sysdig's stdout split in lines (decoded so that every byte survives)."""
+    done = subprocess.run([sysdig_or_skip(), *args], capture_output=True, check=True,
+                          timeout=120)
+    text = done.stdout.decode("utf-8", "surrogateescape")
+    if not text:
+        return []
+    return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
+
+
+def as_lines(rendered: list[str]) -> list[str]:
+    """Our lines re-split on embedded newlines (fields such as proc.env contain some)."""
+    return "\n".join(rendered).split("\n") if rendered else []
+
+
+# --------------------------------------------------------------------------------------------
+# a minimal capture writer (the layout sysdig 0.29.3 writes)
+# --------------------------------------------------------------------------------------------
+
+def _block(btype: int, body: bytes) -> bytes:
+    padded = body + b"\0" * (-len(body) % 4)
+    total = len(padded) + 12
+    return struct.pack("<II", btype, total) + padded + struct.pack("<I", total)
+
+
+def _lstr(s: str | bytes) -> bytes:
+    raw = s.encode() if isinstance(s, str) else s
+    return struct.pack("<H", len(raw)) + raw
+
+
+def proc_entry(tid: int, pid: int, ptid: int, comm: str, args: bytes = b"", cwd: str = "/",
+               uid: int = 0, gid: int = 0, sid: int = 0, env: bytes = b"",
+               cgroups: bytes = b"cpu=/\0", flags: int = 0, vtid: int | None = None) -> bytes:
+    """One process-list V9 entry (without the optional loginuid tail)."""
+    body = struct.pack("<qqqqq", tid, pid, ptid, sid, pid)
+    body += _lstr(comm) + _lstr("/usr/bin/" + comm) + _lstr("/usr/bin/" + comm) + _lstr(args)
+    body += _lstr(cwd) + struct.pack("<qIII", 1024, flags, uid, gid)
+    body += struct.pack("<IIIQQ", 2000, 300, 0, 1, 2) + _lstr(env)
+    body += struct.pack("<qq", tid if vtid is None else vtid, pid) + _lstr(cgroups) + _lstr("/")
+    return struct.pack("<I", len(body) + 4) + body
+
+
+def write_capture(path: Path, procs: list[bytes], fds: dict[int, list[tuple[int, int, bytes]]],
+                  users: list[tuple[int, int, str, str, str]], groups: list[tuple[int, str]],
+                  events: list[Event]) -> None:
+    """SHB 1.2, machine info, users/groups (UL v2), process list V9, fd lists (FDL v2)
+    and the events in 0x216 blocks. ``fds[tid]`` lists (fd, scap fd type, payload)."""
+    out = [_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 2, -1))]
+    out.append(_block(0x201, struct.pack("<IQQ128s4Q", 1, 1 << 30, 32768, b"host", 0, 0, 0, 0)))
+    ul = []
+    for uid, gid, name, home, shell in users:
+        e = b"\0" + struct.pack("<II", uid, gid) + _lstr(name) + _lstr(home) + _lstr(shell)
+        ul.append(struct.pack("<I", len(e) + 4) + e)
+    for gid, name in groups:
+        e = b"\1" + struct.pack("<I", gid) + _lstr(name)
+        ul.append(struct.pack("<I", len(e) + 4) + e)
+    out.append(_block(0x220, b"".join(ul)))
+    out.append(_block(0x215, b"".join(procs)))
+    for tid, entries in fds.items():
+        body = struct.pack("<q", tid)
+        for fd, ftype, payload in entries:
+            e = struct.pack("<qQB", fd, 0, ftype) + payload
+            body += struct.pack("<I", len(e) + 4) + e
+        out.append(_block(0x218, body))
+    for evt in events:
+        out.append(_block(0x216, struct.pack("<H", evt.cpu) + evt.raw()))
+    path.write_bytes(b"".join(out))
