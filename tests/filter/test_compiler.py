@@ -10,7 +10,7 @@ import pytest
 from filter_fakes import GENERIC_IDS, NET_IDS, OPEN_IDS, RESOLVER, RW_IDS, event
 
 from sysdive.errors import FilterError
-from sysdive.filter import CompiledFilter, compile_filter
+from sysdive.filter import CompiledFilter, Not, compile_filter, compile_tree, parse
 from sysdive.schema.events import event_ids_named
 
 
@@ -449,3 +449,11 @@ def test_match_short_circuits_left_to_right() -> None:
     compiled = compile_filter("proc.name=a and fd.name=b or evt.rawres=1", Recording())
     compiled.match(event("open", proc__name="x", evt__rawres=1))
     assert calls == ["proc.name", "evt.rawres"]
+
+
+def test_compile_tree_accepts_hand_built_trees() -> None:
+    tree = Not(Not(parse("fd.name=x"), 1), 1)
+    compiled = compile_tree(tree, RESOLVER)
+    assert compiled.event_types == OPEN_IDS | RW_IDS
+    assert compiled.match(event("open", fd__name="x"))
+    assert not compiled.match(event("open", fd__name="y"))

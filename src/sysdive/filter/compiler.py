@@ -187,7 +187,8 @@ class _Generator:
             return self.check(node)
         if isinstance(node, Not):
             operand = node.operand
-            if isinstance(operand, Not):  # pragma: no cover - the parser folds these
+            if isinstance(operand, Not):
+                # The parser folds double negations, trees built by hand may still hold them.
                 return self.node(operand.operand)
             expr, _ = self.node(operand)
             # "not x" holds for events x was never about, so nothing can be excluded.
