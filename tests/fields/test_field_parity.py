@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -18,10 +19,13 @@ from fieldhelpers import (
     capture_or_skip,
     render_capture,
     render_capture_json,
+    shown_events,
     sysdig_lines,
 )
+from test_field_contracts import ALL_DEFS, sample_name
 
 from sysdive.fields import FieldOptions, FieldRegistry
+from sysdive.filter import compile_filter
 from sysdive.format.buffers import BufferFormat
 from sysdive.state.tables import State
 
@@ -152,10 +156,6 @@ def test_live(capture: str, case: str) -> None:
 @pytest.mark.parametrize("capture", CAPTURE_NAMES)
 def test_event_types_are_sound(capture: str) -> None:
     """Whenever a field extracts a value, the event type is in its ``event_types``."""
-    from fieldhelpers import shown_events
-
-    from test_field_contracts import ALL_DEFS, sample_name
-
     state = State()
     reg = FieldRegistry(state)
     bound = [reg.resolve(sample_name(f)) for f in ALL_DEFS]
@@ -182,10 +182,6 @@ FILTERS = (
 
 
 def _count(path: Path, text: str) -> int:
-    from fieldhelpers import shown_events
-
-    from sysdive.filter import compile_filter
-
     state = State()
     flt = compile_filter(text, FieldRegistry(state))
     types = flt.event_types
@@ -196,8 +192,6 @@ def _count(path: Path, text: str) -> int:
 @pytest.mark.parametrize("capture", CAPTURE_NAMES)
 def test_filters(capture: str) -> None:
     """The fields through the filter compiler, as ``sysdig -d FILTER`` (after parsing)."""
-    import json
-
     path = capture_or_skip(capture)
     stored = EXPECTED / f"{capture}__filter_counts.json"
     if os.environ.get("SYSDIVE_REGEN_EXPECTED"):

@@ -19,8 +19,8 @@ glibc decides what a ``[`` means while matching, and its odd corners are kept he
 So each bracket is evaluated here for all 256 byte values once, at compile time, giving for
 each byte either failure or the pattern position where matching goes on. When every bracket
 goes on at one place, the pattern is a plain sequence and is matched with small fixed-length
-regular expressions between the ``*``s (leftmost placement, as glibc does; no backtracking
-blow-up). Otherwise a direct interpreter of glibc's strategy is used.
+regular expressions between the ``*`` wildcards (leftmost placement, as glibc does; no
+backtracking blow-up). Otherwise a direct interpreter of glibc's strategy is used.
 
 Strings and patterns are handled as bytes (UTF-8, with surrogate escapes for raw bytes),
 carried in ``str`` objects whose code points are the byte values (latin-1), so that ASCII
@@ -387,7 +387,7 @@ _NEVER_MATCHES: list[tuple[str, int]] = []
 
 
 def _linear_segments(pattern: str, elements: _Elements) -> list[tuple[str, int]] | None:
-    """The fixed-length pieces between ``*``s as (regex source, length).
+    """The fixed-length pieces between ``*`` wildcards as (regex source, length).
 
     None when some bracket goes on at more than one place (use the interpreter), and
     :data:`_NEVER_MATCHES` when some element on the way can never match.

@@ -187,7 +187,7 @@ class Lexer:
         keyword = _KEYWORD_AFTER_EXPR.get(ch)
         end = self._keyword(keyword, pos) if keyword else None
         if keyword is None or end is None:
-            raise filter_error(pos + 1, f"unexpected {self._describe(pos)}")
+            raise filter_error(pos + 1, f"unexpected token {self._describe(pos)}")
         self.pos = end
         self.expecting_expr = True
         return Token(TokenKind(keyword), text[pos:end], pos + 1)

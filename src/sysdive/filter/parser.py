@@ -25,29 +25,32 @@ Relation to sysdig 0.29.3 (every row checked against the real binary, see
 ``tests/filter/test_sysdig_grammar.py``). Whatever 0.29.3 accepts we accept with the same
 meaning, except in the rows marked *differs*.
 
-==============================================  =============================================
-0.29.3                                          sysdive
-==============================================  =============================================
-``a and b or c`` is an error ("mixes 'and' and  **superset**: usual precedence,
-'or' ... Please use brackets")                  ``(a and b) or c``
-``evt.type==open``: ``=`` then the value        **superset**: ``==`` means ``=`` for fields
-``=open`` (error: unknown event type);          that are not strings. For string/buffer
-``proc.name==x`` compares with ``=x``           fields ``==x`` keeps 0.29.3's meaning
-                                                (compare with ``=x``) and ``== x`` (with a
-                                                blank, an error in 0.29.3) is an error
-``intersects``: read as ``in`` followed by      **superset**: same as ``in`` (fields give one
-garbage, always an error                        value, or any of several for tuple fields)
-``bcontains``, ``bstartswith``: unknown         **superset** (as in later libs): the value is
-operators                                       an even-length hex string, buffer fields only
-``not not x`` means ``not x`` (the flag is      *differs*: ``x``
+============================================  ====================================================
+0.29.3                                        sysdive
+============================================  ====================================================
+``a and b or c`` is an error ("mixes 'and'    **superset**: usual precedence, ``(a and b) or c``
+and 'or' ... Please use brackets")
+``evt.type==open``: ``=`` then the value      **superset**: ``==`` means ``=`` for fields that are
+``=open`` (error: unknown event type);        not strings. For string/buffer fields ``==x`` keeps
+``proc.name==x`` compares with ``=x``         0.29.3's meaning (compare with ``=x``) and
+                                              ``== x`` (an error in 0.29.3) is an error
+``proc.name == and b``: value ``=``, then     *differs*: an error (``==`` with a blank on a
+``and b``                                     string field)
+``intersects``: read as ``in`` followed by    **superset**: same as ``in`` (fields give one
+garbage, always an error                      value, or any of several for tuple fields)
+``bcontains``, ``bstartswith``: unknown       **superset** (as in later libs): the value is an
+operators                                     even-length hex string, buffer fields only
+``not not x`` means ``not x`` (the flag is    *differs*: ``x``
 OR-ed in)
-``a not b`` means ``a``; ``a and b not c``      *differs*: an error ("unexpected 'not'")
+``a not b`` means ``a``; ``a and b not c``    *differs*: an error ("unexpected token 'not'")
 means ``a and b and not c``
-``() a``, ``(a and) b``, ``a) and b``: stray    *differs*: an error ("unexpected ')'");
-brackets accepted or crash (``a) and b``        0.29.3 gives the first two odd meanings
+``() a``, ``(a and) b``, ``a) and b``: stray  *differs*: an error ("unexpected token ')'");
+brackets accepted or crash (``a) and b``      0.29.3 gives the first two odd meanings
 segfaults)
-nesting depth unlimited                         *differs*: at most 50 levels of brackets
-==============================================  =============================================
+nesting depth unlimited                       *differs*: at most 50 levels of brackets
+``""`` (empty): the sysdig CLI runs without   an error ("unexpected end of filter"): the CLI
+a filter; blanks only: an error               must skip compiling an empty filter
+============================================  ====================================================
 
 The compiler (:mod:`sysdive.filter.compiler`) has its own table for values and operators.
 """
@@ -97,7 +100,7 @@ class _Parser:
     def _unexpected(self, token: Token) -> Exception:
         if token.kind is TokenKind.EOF:
             return filter_error(token.column, "unexpected end of filter")
-        return filter_error(token.column, f"unexpected {_describe(token)}")
+        return filter_error(token.column, f"unexpected token {_describe(token)}")
 
     def parse_filter(self) -> Node:
         node = self._or_expr()

@@ -89,6 +89,8 @@ class State:
         self.fds_to_remove: list[int] = []
         self.tid_of_fd_to_remove = -1
         self.lastevent_ts = 0
+        # Timestamp of the first event of the section (evt.reltime, -t r); set by the inspector.
+        self.first_event_ts = 0
 
     # -- sections --------------------------------------------------------------------------
 

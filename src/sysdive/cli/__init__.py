@@ -1,0 +1,1 @@
+"""The command line: option parsing (options.py) and wiring (main.py)."""

@@ -1,0 +1,274 @@
+"""``sysdive``: sysdig's command line over sysdive's library.
+
+This module wires options to the inspector, the formatter and the writer, and is the one
+place that reports errors: a :class:`~sysdive.errors.SysdiveError` becomes one line on
+stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable
+from types import FrameType
+from typing import TextIO
+
+from sysdive import __version__
+from sysdive.cli.options import Options, parse_args
+from sysdive.cli.usage import USAGE
+from sysdive.errors import SysdiveError, UsageError
+from sysdive.event import Event
+from sysdive.format.buffers import BufferFormat
+from sysdive.format.formatter import DEFAULT, DEFAULT_TTY, OutputFormat, expand_escapes
+from sysdive.format.jsonout import dumps_sorted
+from sysdive.inspector import Inspector
+from sysdive.scap.blocks import CaptureHeader
+from sysdive.scap.reader import CaptureReader
+from sysdive.scap.writer import CaptureWriter
+from sysdive.schema.events import EVENTS
+from sysdive.schema.syscalls import SYSCALL_NAMES
+from sysdive.schema.types import Category
+
+_BUFFER_MODES = {
+    "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
+    "hexascii": BufferFormat.HEXASCII, "base64": BufferFormat.BASE64,
+}
+_INTERNAL = frozenset(e.id for e in EVENTS if e.category & Category.INTERNAL)
+_GENERIC_E, _GENERIC_X = 0, 1
+
+
+def _stdout() -> TextIO:
+    # Bytes that are not UTF-8 (raw buffers in -A) go out as they came in.
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="surrogateescape",
+                            newline="\n", write_through=False, line_buffering=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sysdive`` console script."""
+    args = sys.argv[1:] if argv is None else argv
+    out = _stdout()
+    try:
+        return run(parse_args(args), out)
+    except SysdiveError as err:
+        _flush_quietly(out)
+        print(f"sysdive: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        _flush_quietly(out)
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (| head): not an error of ours.
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        finally:
+            os._exit(0)
+
+
+def _flush_quietly(out: TextIO) -> None:
+    try:
+        out.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def run(o: Options, out: TextIO) -> int:
+    """Carry out parsed options, writing event output to ``out``."""
+    if o.help:
+        out.write(USAGE)
+        out.flush()
+        return 0
+    if o.show_version:
+        out.write(f"sysdive version {__version__}\n")
+        out.flush()
+        return 0
+    if o.show_libs_version:
+        out.write("sysdive (compatible with falcosecurity/libs 0.1.1dev+git20220316.e5c53d64)")
+        out.flush()
+        return 0
+    if o.list_events:
+        from sysdive.schema.listing import render_event_list
+        out.write(render_event_list())
+        out.flush()
+        return 0
+    if o.print_default_format:
+        out.write((DEFAULT_TTY if out.isatty() else DEFAULT) + "\n")
+        out.flush()
+        return 0
+    if o.list_fields:
+        from sysdive.fields.registry import render_field_list
+        out.write(render_field_list(verbose=o.verbose))
+        out.flush()
+        return 0
+    if o.chisels:
+        raise UsageError("chisels (-c, -cl, -i) are not implemented yet")
+    if not o.read_files:
+        raise UsageError("live capture is not available yet: read a capture with -r FILE")
+    return _inspect(o, out)
+
+
+def _inspect(o: Options, out: TextIO) -> int:
+    from sysdive.fields.registry import FieldOptions, FieldRegistry
+    from sysdive.filter import compile_filter
+
+    inspector = Inspector(internal_events=o.debug, max_events=o.count,
+                          max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None)
+    buffer_format = _BUFFER_MODES[o.buffer_mode]
+    if o.json:
+        buffer_format = buffer_format.as_json()
+    options = FieldOptions(time_format=o.time_format, buffer_format=buffer_format,
+                           max_len=None if o.verbose else 80, resolve_ports=o.resolve_ports)
+    registry = FieldRegistry(inspector.state, options)
+
+    tty = out.isatty()
+    fmt_text = o.output_format if o.output_format is not None else (DEFAULT_TTY if tty else DEFAULT)
+    fmt_text = expand_escapes(fmt_text)
+    reset_colors = "\x1b" in fmt_text
+    formatter = OutputFormat(fmt_text, registry, json=o.json)
+
+    display = None
+    if o.filter:
+        compiled = compile_filter(o.filter, FieldRegistry(inspector.state, options))
+        if o.display_filter:
+            display = compiled.match
+        else:
+            inspector.capture_filter = compiled.match
+
+    summary: Counter[tuple[int, int]] = Counter()
+    write = out.write
+    quiet = o.quiet
+    debug = o.debug
+    internal = _INTERNAL
+
+    def on_event(evt: Event) -> None:
+        if summary_on:
+            et = evt.type
+            if et == _GENERIC_E or et == _GENERIC_X:
+                p = evt.param(0)
+                sc = int.from_bytes(p[:2], "little") if p else 0
+                summary[(1, sc * 2 + et)] += 1
+            else:
+                summary[(0, et)] += 1
+        if quiet:
+            return
+        if not debug and evt.type in internal:
+            return
+        if json_out:
+            obj = formatter.render_json(evt)
+            if obj is None:
+                return
+            if display is not None and not display(evt):
+                return
+            write(dumps_sorted(obj) + "\n")
+            out.flush()
+            return
+        line = render(evt)
+        if line is None:
+            return
+        if display is not None and not display(evt):
+            return
+        write(line)
+        write("\n")
+        if unbuffered:
+            out.flush()
+
+    summary_on = o.summary
+    json_out = o.json
+    render = formatter.render
+    unbuffered = o.unbuffered
+
+    writer: CaptureWriter | None = None
+    on_section: Callable[[CaptureHeader], None] | None = None
+    on_dump: Callable[[Event, bool], None] | None = None
+    if o.write_file is not None:
+        writer = CaptureWriter(o.write_file, compress=o.compress)
+        w = writer
+        fatfile = o.fatfile
+
+        def on_section(hdr: CaptureHeader) -> None:
+            w.write_header(hdr)
+
+        def on_dump(evt: Event, keep: bool) -> None:
+            if keep:
+                w.write_event(evt.raw(), evt.cpu, evt.dflags)
+            elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
+                w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
+
+    progress = _Progress(sys.stderr) if (o.progress or o.write_file) else None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        inspector.stop()
+
+    old_int = signal.signal(signal.SIGINT, stop)
+    old_term = signal.signal(signal.SIGTERM, stop)
+    status = 0
+    try:
+        try:
+            inspector.run(o.read_files, on_event, on_section, on_dump,
+                          progress.update if progress is not None else None)
+        finally:
+            if progress is not None:
+                progress.done()
+            if reset_colors:
+                write("\x1b[00m")
+            if writer is not None:
+                writer.close()
+            out.flush()
+    except SysdiveError as err:
+        # Everything read before the damage has been printed; say where it stopped.
+        print(f"sysdive: {err}", file=sys.stderr)
+        status = err.exit_code
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+    if o.summary:
+        out.write(_summary_table(summary))
+        out.flush()
+    if o.verbose:
+        c = inspector.counters
+        print(f"Events read:{c.read}\nEvents matching:{c.handed_on}", file=sys.stderr)
+    return status
+
+
+def _summary_table(counts: Counter[tuple[int, int]]) -> str:
+    lines = ["----------------------", "Event           #Calls", "----------------------"]
+    # sysdig sorts by count only (ties in no defined order); we break ties by id.
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
+    for (generic, key), n in rows:
+        if generic:
+            name, enter = SYSCALL_NAMES[key // 2], key % 2 == 0
+        else:
+            name, enter = EVENTS[key].name, key % 2 == 0
+        lines.append(f"{'> ' if enter else '< '}{name.ljust(16)}{n}")
+    return "\n".join(lines) + "\n"
+
+
+class _Progress:
+    """``-P``: percentage of the file read, on stderr, as sysdig prints it."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.last = -1.0
+        self.shown = ""
+
+    def update(self, reader: CaptureReader) -> None:
+        total = reader.total_size or 1
+        pct = min(100.0, reader.compressed_position() * 100.0 / total)
+        if pct - self.last > 0.1:
+            self._show(f"{pct:.2f}")
+            self.last = pct
+
+    def _show(self, text: str) -> None:
+        self.err.write("\r" + " " * len(self.shown) + "\r" + text)
+        self.err.flush()
+        self.shown = text
+
+    def done(self) -> None:
+        self._show("100.00")
+        self.err.write("\n")
+        self.err.flush()
+
+
+__all__ = ["main", "run"]

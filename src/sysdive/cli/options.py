@@ -1,0 +1,180 @@
+"""Command-line parsing: sysdig 0.29.3's options, permuted like GNU getopt.
+
+Only parsing lives here; :mod:`sysdive.cli.main` wires the parsed options together.
+"""
+
+from __future__ import annotations
+
+import getopt
+from dataclasses import dataclass, field
+
+from sysdive.errors import UsageError
+
+SHORT = "AbB:c:C:dDEe:FG:hH:I:i:jk:K:lLm:M:n:Pp:qRr:Ss:t:TU:uvW:w:xXz"
+LONG = [
+    "print-ascii", "print-base64", "bpf=", "chisel=", "list-chisels", "displayflt", "debug",
+    "exclude-users", "event-limit=", "fatfile", "filter-proclist", "seconds=", "help",
+    "chisel-info=", "file-size=", "json", "list", "list-events", "list-markdown",
+    "libs-version", "numevents=", "progress", "print=", "quiet", "resolve-ports",
+    "readfile=", "snaplen=", "summary", "suppress-comm=", "timetype=", "unbuffered",
+    "verbose", "version", "writefile=", "limit=", "print-hex", "print-hex-ascii", "compress",
+]
+_LONG_TO_SHORT = {
+    "print-ascii": "-A", "print-base64": "-b", "bpf": "-B", "chisel": "-c", "displayflt": "-d",
+    "debug": "-D", "exclude-users": "-E", "event-limit": "-e", "fatfile": "-F", "seconds": "-G",
+    "help": "-h", "chisel-info": "-i", "file-size": "-C", "json": "-j", "list": "-l",
+    "list-events": "-L", "numevents": "-n", "progress": "-P", "print": "-p", "quiet": "-q",
+    "resolve-ports": "-R", "readfile": "-r", "snaplen": "-s", "summary": "-S",
+    "suppress-comm": "-U", "timetype": "-t", "verbose": "-v", "writefile": "-w", "limit": "-W",
+    "print-hex": "-x", "print-hex-ascii": "-X", "compress": "-z",
+}
+
+
+@dataclass(slots=True)
+class Options:
+    """Everything the command line said."""
+
+    read_files: list[str] = field(default_factory=list)
+    write_file: str | None = None
+    compress: bool = False
+    output_format: str | None = None      # -p (a preset letter already expanded)
+    container_preset: bool = False        # -pc/-pk/-pm
+    json: bool = False
+    buffer_mode: str = "normal"           # normal | ascii | hex | hexascii | base64
+    quiet: bool = False
+    verbose: bool = False
+    summary: bool = False
+    debug: bool = False
+    display_filter: bool = False
+    progress: bool = False
+    count: int | None = None
+    duration_s: int | None = None
+    snaplen: int = 0
+    time_format: str = "h"
+    list_fields: bool = False
+    list_fields_markdown: bool = False
+    list_events: bool = False
+    print_default_format: bool = False
+    show_version: bool = False
+    show_libs_version: bool = False
+    help: bool = False
+    unbuffered: bool = False
+    fatfile: bool = False
+    exclude_users: bool = False
+    resolve_ports: bool = False
+    chisels: list[str] = field(default_factory=list)
+    filter: str = ""
+
+
+def _positive(text: str, what: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise UsageError(f"invalid {what}: {text!r} is not a number") from None
+    if value <= 0:
+        raise UsageError(f"invalid {what}: {text} (must be positive)")
+    return value
+
+
+def parse_args(argv: list[str]) -> Options:
+    """Parse ``argv`` (without the program name) the way sysdig does."""
+    try:
+        pairs, rest = getopt.gnu_getopt(argv, SHORT, LONG)
+    except getopt.GetoptError as err:
+        raise UsageError(str(err)) from None
+    o = Options()
+    for opt, val in pairs:
+        if opt.startswith("--"):
+            name = opt[2:]
+            if name == "version":
+                o.show_version = True
+                continue
+            if name == "libs-version":
+                o.show_libs_version = True
+                continue
+            if name == "list-markdown":
+                o.list_fields = o.list_fields_markdown = True
+                continue
+            if name == "list-chisels":
+                o.chisels.append("l")
+                continue
+            if name == "unbuffered":
+                o.unbuffered = True
+                continue
+            if name == "filter-proclist":
+                continue
+            opt = _LONG_TO_SHORT[name]
+        _apply(o, opt[1], val)
+    o.filter = " ".join(rest)
+    return o
+
+
+def _apply(o: Options, letter: str, val: str) -> None:
+    buffer_modes = {"A": "ascii", "b": "base64", "x": "hex", "X": "hexascii"}
+    if letter in buffer_modes:
+        if o.buffer_mode != "normal":
+            raise UsageError("you cannot specify more than one output format")
+        o.buffer_mode = buffer_modes[letter]
+    elif letter == "r":
+        o.read_files.append(val)
+    elif letter == "w":
+        o.write_file = val
+        o.quiet = True
+    elif letter == "z":
+        o.compress = True
+    elif letter == "p":
+        if val == "p":
+            o.print_default_format = True
+        elif val in ("c", "container", "k", "kubernetes", "m", "mesos"):
+            from sysdive.format.formatter import PRESETS
+            o.output_format = PRESETS[val]
+            o.container_preset = True
+        else:
+            o.output_format = val
+    elif letter == "j":
+        o.json = True
+    elif letter == "q":
+        o.quiet = True
+    elif letter == "v":
+        o.verbose = True
+    elif letter == "S":
+        o.summary = True
+    elif letter == "D":
+        o.debug = True
+    elif letter == "d":
+        o.display_filter = True
+    elif letter == "P":
+        o.progress = True
+    elif letter == "n":
+        o.count = _positive(val, "event count")
+    elif letter == "M":
+        o.duration_s = _positive(val, "duration")
+    elif letter == "s":
+        try:
+            o.snaplen = int(val)
+        except ValueError:
+            raise UsageError(f"invalid snaplen: {val!r}") from None
+    elif letter == "t":
+        if val not in ("h", "a", "r", "d", "D"):
+            raise UsageError("invalid modifier for flag -t (use h, a, r, d or D)")
+        o.time_format = val
+    elif letter == "l":
+        o.list_fields = True
+    elif letter == "L":
+        o.list_events = True
+    elif letter == "h":
+        o.help = True
+    elif letter == "F":
+        o.fatfile = True
+    elif letter == "E":
+        o.exclude_users = True
+    elif letter == "R":
+        o.resolve_ports = True
+    elif letter == "c":
+        o.chisels.append(val)
+    elif letter in ("C", "G", "W", "e"):
+        _positive(val, {"C": "file size", "G": "rotation seconds", "W": "file limit",
+                        "e": "event limit"}[letter])
+        raise UsageError(f"-{letter} (file rotation) applies to live capture, which is not available yet")
+    else:
+        raise UsageError(f"option -{letter} is not supported when reading captures")

@@ -1,0 +1,45 @@
+"""The ``sysdive -h`` text."""
+
+USAGE = """\
+Usage: sysdive [options] -r FILE [-p FORMAT] [filter]
+
+Reads sysdig .scap captures (plain or gzip, concatenated sections too) and prints, filters
+and copies their events exactly as sysdig 0.29.3 does.
+
+Input and output
+  -r, --readfile FILE     read events from FILE (repeatable: each file is read in turn)
+  -w, --writefile FILE    write the events that pass the filter to FILE (sysdig reads it)
+  -z, --compress          gzip the file written with -w
+  -F, --fatfile           with -w, keep filtered-out state-changing events as state-only
+  -n, --numevents N       stop after N events that passed the filter
+  -M SECONDS              stop after SECONDS of capture time
+  -s, --snaplen N         bytes of I/O buffers to capture (live capture)
+
+Printing
+  -p, --print FORMAT      output format: %field tokens and text; a leading * prints lines
+                          with missing fields as <NA>. -pc/-pk/-pm: container presets;
+                          -pp prints the default format
+  -j, --json              one JSON object per event (fields of the format, keys sorted)
+  -A, --print-ascii       buffers: printable text and line ends only
+  -x, --print-hex         buffers: hex rows
+  -X, --print-hex-ascii   buffers: hex rows with their ASCII
+  -b, --print-base64      buffers: base64
+  -v, --verbose           do not cut buffers to 80 characters; counters on stderr at exit
+  -t, --timetype h|a|r|d|D  evt.outputtime as time of day, absolute, relative to the first
+                          event, latency of the call, or delta to the previous line
+  -q, --quiet             print no events (with -S or -w)
+  -S, --summary           print a table of event counts at the end
+  -d, --displayflt        apply the filter after state tracking, to the printed lines only
+  -D, --debug             also print internal events (procinfo, ...)
+  -P, --progress          print the percentage of the file read on stderr
+  --unbuffered            flush after every line
+
+Listing
+  -l, --list              list the fields usable in filters and formats (-lv: with detail)
+  -L, --list-events       list the event types
+  -h, --help              this text
+  --version               sysdive's version
+
+Filters use sysdig's language: evt.type in (brk,mmap) and proc.name contains cur.
+Unlike sysdig 0.29.3, 'and' binds tighter than 'or', so mixing them needs no brackets.
+"""

@@ -1,0 +1,137 @@
+"""The loop: source → event → state → filter → sinks.
+
+Every event goes through the state parser, in file order, because sysdig's state (placeholder
+threads, enter/exit pairing, fd numbers) depends on each one. What the loop saves is the work
+after that: events are only built into :class:`~sysdive.event.Event` objects once, and
+rendering happens only for events a sink wants.
+
+Numbering follows ``sinsp::next``: every event consumes a number, including hidden ones;
+the container events that lead a *later* section (concatenated capture) are numbered on
+their own and the count is then restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sysdive.event import Event
+from sysdive.scap.blocks import CaptureHeader
+from sysdive.scap.reader import CaptureReader, Section
+from sysdive.schema.events import EVENTS
+from sysdive.schema.types import Category, EventFlag
+from sysdive.state.parser import CONTAINER_EVENTS, Parser
+from sysdive.state.tables import State
+
+EventSink = Callable[[Event], None]
+_INTERNAL = frozenset(e.id for e in EVENTS if e.category & Category.INTERNAL)
+_MODIFIES_STATE = frozenset(e.id for e in EVENTS if e.flags & EventFlag.MODIFIES_STATE)
+
+
+@dataclass(slots=True)
+class Counters:
+    """What the loop saw, for -v, -S and the exit status."""
+
+    read: int = 0          # events numbered
+    handed_on: int = 0     # events that passed the capture filter (what -n counts)
+    sections: int = 0
+
+
+@dataclass(slots=True)
+class Inspector:
+    """Runs captures through the state engine and hands matching events to sinks.
+
+    ``on_event`` gets every event that passes the capture filter (internal ones too, as
+    sysdig's chisels and -S do); ``on_section`` gets each section header before its events
+    (writers copy it); ``dump`` receives every event with its dump decision for ``-w``.
+    """
+
+    state: State = field(default_factory=State)
+    capture_filter: Callable[[Event], bool] | None = None
+    internal_events: bool = False
+    max_events: int | None = None        # -n
+    max_duration_ns: int | None = None   # -M, in capture time
+    counters: Counters = field(default_factory=Counters)
+    stopped: bool = False
+
+    def run(self, paths: Iterable[str], on_event: EventSink,
+            on_section: Callable[[CaptureHeader], None] | None = None,
+            on_dump: Callable[[Event, bool], None] | None = None,
+            progress: Callable[[CaptureReader], None] | None = None) -> Counters:
+        """Read each capture in turn (each starts its own numbering, as sysdig's -r does)."""
+        for path in paths:
+            if self.stopped:
+                break
+            self._run_one(path, on_event, on_section, on_dump, progress)
+        return self.counters
+
+    def stop(self) -> None:
+        """Stop at the next event (signal handlers call this)."""
+        self.stopped = True
+
+    def _run_one(self, path: str, on_event: EventSink,
+                 on_section: Callable[[CaptureHeader], None] | None,
+                 on_dump: Callable[[Event, bool], None] | None,
+                 progress: Callable[[CaptureReader], None] | None) -> None:
+        state = self.state
+        parser = Parser(state, internal_events=self.internal_events)
+        flt = self.capture_filter
+        counters = self.counters
+        max_events = self.max_events
+        max_dur = self.max_duration_ns
+        internal = _INTERNAL
+        num = 0
+        sections = 0
+        leading = 0
+        first_ts = 0
+        pending: CaptureHeader | None = None
+        reader = CaptureReader(path)
+        process = parser.process_event
+        try:
+            for item in reader:
+                if isinstance(item, Section):
+                    pending = item.header
+                    sections += 1
+                    counters.sections += 1
+                    leading = 0
+                    state.clear()
+                    if on_section is not None:
+                        on_section(pending)
+                    continue
+                if progress is not None:
+                    progress(reader)
+                buf = item.buf
+                for etype, ts, tid, cpu, dflags, hdr, end, npar in item.rows:
+                    if self.stopped or (max_events is not None and counters.handed_on >= max_events):
+                        self.stopped = True
+                        return
+                    if pending is not None:
+                        if etype in CONTAINER_EVENTS:
+                            leading += 1
+                            n = num + leading if sections == 1 else leading
+                            evt = Event(n, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                            process(evt, flt)
+                            if on_dump is not None:
+                                on_dump(evt, True)
+                            continue
+                        if sections == 1:
+                            num += leading
+                        state.load_header(pending)
+                        state.first_event_ts = ts
+                        pending = None
+                    num += 1
+                    counters.read += 1
+                    if first_ts == 0:
+                        first_ts = ts
+                    elif max_dur is not None and ts - first_ts >= max_dur:
+                        self.stopped = True
+                        return
+                    evt = Event(num, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                    passed = process(evt, flt)
+                    if on_dump is not None:
+                        on_dump(evt, passed or etype in internal)
+                    if passed:
+                        counters.handed_on += 1
+                        on_event(evt)
+        finally:
+            reader.close()
