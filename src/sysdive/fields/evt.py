@@ -256,7 +256,8 @@ def _bind_outputtime(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str
             return f"{delta // _NS}.{delta % _NS:09d}"
         if mode == "h":
             return ts_to_string(ts, off, False, True)
-        return ""
+        # libsinsp's switch has no default here and falls through into evt.dir.
+        return "<" if evt.type & 1 else ">"
 
     return BoundField(fdef, name, render, render=render,
                       render_json=lambda evt: _signed64(evt.ts))

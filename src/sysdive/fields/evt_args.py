@@ -91,6 +91,7 @@ def _int64(raw: bytes) -> int:
 
 
 def bind_rawres(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.rawres``: the result param as a signed 64-bit number."""
     def extract(evt: Event) -> int | None:
         found = exit_result(evt)
         return None if found is None else _int64(found[2])
@@ -98,6 +99,7 @@ def bind_rawres(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> 
 
 
 def bind_res(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.res``: ``SUCCESS``, or the errno name (else the number) of a failure."""
     rctx = ctx.render_ctx
 
     def extract(evt: Event) -> str | None:
@@ -113,6 +115,7 @@ def bind_res(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
 
 
 def bind_failed(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.failed``: whether the result is negative (false without a result)."""
     def extract(evt: Event) -> bool:
         found = exit_result(evt)
         return found is not None and _int64(found[2]) < 0
@@ -132,6 +135,7 @@ def error_count(evt: Event) -> int | None:
 # --------------------------------------------------------------------------------------------
 
 def bind_args(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.args`` / ``evt.info``: every param as ``name=value(resolved)``."""
     rctx = ctx.render_ctx
 
     def extract(evt: Event) -> str:
@@ -163,6 +167,7 @@ def _first_param_named(name: str) -> tuple[ParamType, PrintFormat]:
 
 
 def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.arg[N]`` / ``evt.arg.NAME``: one param as text, resolved when possible."""
     rctx = ctx.render_ctx
     if arg.index is not None:
         idx = arg.index
@@ -208,6 +213,7 @@ def raw_value(raw: bytes, ptype: ParamType) -> object:
 
 
 def bind_rawarg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.rawarg.NAME``: a raw param value, typed after the first param so named."""
     pname = arg.name
     ptype, _ = _first_param_named(pname)
 
@@ -225,6 +231,7 @@ def bind_rawarg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> 
 # --------------------------------------------------------------------------------------------
 
 def bind_buffer(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.buffer``: the ``data`` param (raw bytes to filters, rendered to print)."""
     rctx = ctx.render_ctx
 
     def extract(evt: Event) -> bytes | None:
@@ -271,6 +278,7 @@ _MAX_PATH = 1024
 
 
 def bind_abspath(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    """``evt.abspath[.src|.dst]``: a dirfd-relative path made absolute."""
     table = _ABSPATH_DST if arg.name == "dst" else _ABSPATH_SRC
     state = ctx.state
 

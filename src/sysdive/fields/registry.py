@@ -33,7 +33,7 @@ from enum import Enum, IntFlag
 from typing import TYPE_CHECKING, Any
 
 from sysdive.fields.params import RenderContext
-from sysdive.fields.text import local_offset, value_json, value_text
+from sysdive.fields.text import local_offset, text_converter, value_json
 from sysdive.format.buffers import BufferFormat
 from sysdive.schema.listing import param_type_name
 from sysdive.schema.types import ParamType, PrintFormat
@@ -181,14 +181,18 @@ class BoundField:
         self.allowed_ops = definition.allowed_ops
         self.consumed = len(name)
         self.extract = extract
-        self.render = render if render is not None else self._default_render
+        self.render = render if render is not None else self._text_renderer()
         self.render_json = render_json if render_json is not None else self._default_json
 
-    def _default_render(self, evt: Event) -> str | None:
-        value = self.extract(evt)
-        if value is None:
-            return None
-        return value_text(value, self.type, self.fmt)
+    def _text_renderer(self) -> TextRenderer:
+        # Built once per binding: the print path runs it for every event and field.
+        extract = self.extract
+        convert = text_converter(self.type, self.fmt)
+
+        def render(evt: Event) -> str | None:
+            value = extract(evt)
+            return None if value is None else convert(value)
+        return render
 
     def _default_json(self, evt: Event) -> object:
         value = self.extract(evt)
@@ -257,6 +261,7 @@ class FieldClass:
     parser: ClassParser = longest_prefix
 
     def by_name(self) -> dict[str, FieldDef]:
+        """The fields of the class keyed by name."""
         return {f.name: f for f in self.fields}
 
 

@@ -16,8 +16,10 @@ import ipaddress
 import re
 import socket
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sysdive.errors import FormatError
 from sysdive.schema.types import ParamType, PrintFormat
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "local_offset",
     "port_text",
     "sanitize",
+    "text_converter",
     "ts_to_iso8601",
     "ts_to_string",
     "value_json",
@@ -41,8 +44,11 @@ PF = PrintFormat
 _NON_PRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
 
-class FieldValueError(Exception):
-    """sysdig aborts on a value it cannot convert ("wrong event type N"); so do we."""
+class FieldValueError(FormatError):
+    """A field value sysdig cannot print: it aborts with "wrong event type N"; so do we.
+
+    (``evt.rawarg`` of an fd or flags param, DOUBLE fields in ``-j`` output...)
+    """
 
 
 def decode_cstring(raw: bytes) -> str:
@@ -271,6 +277,27 @@ def _int_text(value: int, ptype: ParamType, fmt: PrintFormat) -> str | None:
     if fmt is PF.PADDED_DEC and bits == 64:
         return f"{unsigned:09d}"
     return None
+
+
+def text_converter(ptype: ParamType, fmt: PrintFormat) -> Callable[[object], str | None]:
+    """:func:`value_text` specialised for one type and format (for the hot print path)."""
+    if ptype in (PT.CHARBUF, PT.FSPATH, PT.FSRELPATH):
+        return str
+    if ptype in _INT_BITS and fmt in _DEC:
+        bits = _INT_BITS[ptype]
+        mask = (1 << bits) - 1
+        if ptype in _SIGNED_TYPES:
+            top = 1 << (bits - 1)
+
+            def signed_dec(value: object) -> str:
+                v = value & mask  # type: ignore[operator]
+                return str(v - (1 << bits) if v & top else v)
+            return signed_dec
+
+        def unsigned_dec(value: object) -> str:
+            return str(value & mask)  # type: ignore[operator]
+        return unsigned_dec
+    return lambda value: value_text(value, ptype, fmt)
 
 
 def value_text(value: object, ptype: ParamType, fmt: PrintFormat) -> str | None:
