@@ -159,6 +159,7 @@ FORMATS = {
           "%fd.cip %fd.sip %fd.cport %fd.sport %fd.lip %fd.rip %fd.lport %fd.rport "
           "%fd.l4proto %fd.sockfamily %fd.is_server %fd.connected %fd.uid %fd.cproto "
           "%fd.sproto %fd.containername %fd.containerdirectory",
+    "abspath_then_fd": "*%evt.num %fd.name %evt.abspath %fd.name %fd.num %evt.category",
     "path": "*%evt.num %evt.abspath %evt.abspath.src %evt.abspath.dst %evt.category "
             "%evt.is_open_read %evt.is_open_write %evt.is_open_exec %evt.count.error "
             "%evt.count.error.file %evt.count.error.net %evt.count.error.other",

@@ -299,6 +299,9 @@ def bind_abspath(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) ->
             base = state.cwd(thread)
         else:
             fdinfo = state.get_fd(thread, dirfd)
+            # libsinsp stores the directory's fd as the event's fd while doing this, so the
+            # fd fields evaluated after this one on the same event see the directory.
+            evt.fdinfo = fdinfo
             base = "<UNKNOWN>/" if fdinfo is None else fdinfo.name + "/"
         # libsinsp counts the param's terminating NUL in the size check of its fixed buffer.
         text, _ = concatenate_paths(base, path, _MAX_PATH - (len(path_p[1]) - len(path) - 1))

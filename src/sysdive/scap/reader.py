@@ -16,7 +16,6 @@ Damage never loses data: every whole event before it is delivered, then a
 
 from __future__ import annotations
 
-import gzip
 import os
 import struct
 import zlib
@@ -62,20 +61,65 @@ class Section:
     offset: int
 
 
-def _open_stream(path: str) -> BinaryIO:
+class _GzipStream:
+    """Streaming gunzip that keeps what it decompressed before damage.
+
+    ``gzip.GzipFile.read`` raises on a truncated member and drops the data of that read;
+    here every decompressed byte is handed out first and the damage is reported after.
+    Concatenated members (``cat a.scap.gz b.scap.gz``) are read through.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._eof = False
+        self.damage: str | None = None
+
+    def tell_compressed(self) -> int:
+        return self.raw.tell()
+
+    def read(self, n: int) -> bytes:
+        out: list[bytes] = []
+        size = 0
+        while size < n and not self._eof:
+            chunk = self.raw.read(1 << 20)
+            if not chunk:
+                self._eof = True
+                if not self._d.eof:
+                    self.damage = "the gzip stream is truncated"
+                break
+            try:
+                data = self._d.decompress(chunk)
+                while self._d.eof and self._d.unused_data:
+                    rest = self._d.unused_data
+                    self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    if rest.strip(b"\0") == b"":
+                        break  # zero padding after the last member
+                    data += self._d.decompress(rest)
+            except zlib.error as err:
+                self._eof = True
+                self.damage = f"the gzip stream is damaged ({err})"
+                break
+            out.append(data)
+            size += len(data)
+        return b"".join(out)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
+    if os.path.isdir(path):
+        raise CaptureError(f"{path}: is a directory, not a capture file")
     try:
-        if os.path.isdir(path):
-            raise CaptureError(f"{path}: is a directory, not a capture file")
-        raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    except CaptureError:
-        raise
+        raw = open(path, "rb")  # noqa: SIM115 - closed by CaptureReader.close
     except OSError as err:
         raise CaptureError(f"cannot open {path}: {err.strerror or err}") from err
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
+        return raw, _GzipStream(raw)
+    return raw, None
 
 
 class CaptureReader:
@@ -84,12 +128,12 @@ class CaptureReader:
     def __init__(self, path: str, chunk: int = CHUNK) -> None:
         self.path = path
         self._chunk = chunk
-        self._f = _open_stream(path)
+        self._raw, self._gz = _open_stream(path)
         self.bytes_read = 0
-        self.total_size = os.path.getsize(path) if not os.path.isdir(path) else 0
+        self.total_size = os.path.getsize(path)
 
     def close(self) -> None:
-        self._f.close()
+        self._raw.close()
 
     def __enter__(self) -> CaptureReader:
         return self
@@ -99,17 +143,19 @@ class CaptureReader:
 
     def compressed_position(self) -> int:
         """Bytes consumed from the file on disk (for progress reporting)."""
-        f = self._f
-        if isinstance(f, gzip.GzipFile):
-            fo = f.fileobj
-            return fo.tell() if fo is not None else 0
-        return f.tell()
+        return self._raw.tell()
 
     def _read(self) -> bytes:
+        """The next chunk of the uncompressed stream; b"" at its end."""
         try:
-            return self._f.read(self._chunk)
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as err:
-            raise CorruptCaptureError(f"damaged gzip stream ({err})", self.bytes_read) from err
+            if self._gz is not None:
+                return self._gz.read(self._chunk)
+            return self._raw.read(self._chunk)
+        except OSError as err:
+            raise CaptureError(f"error reading {self.path}: {err.strerror or err}") from err
+
+    def _stream_damage(self) -> str | None:
+        return self._gz.damage if self._gz is not None else None
 
     def __iter__(self) -> Iterator[Section | EventBatch]:
         buf = b""
@@ -130,6 +176,8 @@ class CaptureReader:
                 else:
                     eof = True
             n = len(buf)
+            if eof and pos >= n and (why := self._stream_damage()):
+                raise CorruptCaptureError(why, base + pos)
             if pos >= n:
                 if section is None:
                     raise CaptureError(f"{self.path}: empty file, not a capture")
@@ -146,6 +194,9 @@ class CaptureReader:
                         btype, blen, cpu, ts, tid, elen, etype, npar = _V2.unpack_from(buf, pos)
                     else:
                         btype, blen = _BH.unpack_from(buf, pos)
+                    if section is None and btype != B.SHB:
+                        raise CaptureError(
+                            f"{self.path}: not a capture file (it does not start with a section header)")
                     if pos + blen > n or blen < 12:
                         if blen < 12 or blen & 3:
                             raise CorruptCaptureError(
@@ -205,6 +256,8 @@ class CaptureReader:
             if eof and pos < n:
                 if section is None:
                     raise CaptureError(f"{self.path}: not a capture file")
+                if why := self._stream_damage():
+                    raise CorruptCaptureError(f"{why}; the last block is cut", base + pos)
                 raise CorruptCaptureError(
                     f"truncated block: the file ends {n - pos} bytes into it", base + pos)
 
