@@ -126,8 +126,9 @@ class FieldContext:
     def first_event_ts(self) -> int:
         """Timestamp of the first event read (``evt.reltime``, ``-t r``); 0 if unknown.
 
-        Read from ``State.first_event_ts``, which the state parser sets on the first event
-        (container events excluded, as in libsinsp).
+        Read from ``State.first_event_ts``: the loop reading the capture must set it to the
+        timestamp of the first event it reads (container events excluded, hidden ones
+        included, as ``sinsp::next`` does). Until then relative times count from 0.
         """
         ts: Any = getattr(self.state, "first_event_ts", 0)
         return int(ts or 0)
@@ -303,8 +304,8 @@ class FieldRegistry:
         when no class knows the name and ValueError(sysdig's message) for a bad argument or,
         unless ``for_filter``, a filter-only field.
         """
-        for _cls, fields in self._maps:
-            found = _cls.parser(fields, text)
+        for cls, fields in self._maps:
+            found = cls.parser(fields, text)
             if found is None:
                 continue
             fdef, arg, consumed = found
