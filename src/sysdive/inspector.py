@@ -12,6 +12,7 @@ their own and the count is then restored.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from sysdive.state.parser import CONTAINER_EVENTS, Parser
 from sysdive.state.tables import State
 
 EventSink = Callable[[Event], None]
+_U16 = struct.Struct("<H")
 _INTERNAL = frozenset(e.id for e in EVENTS if e.category & Category.INTERNAL)
 _MODIFIES_STATE = frozenset(e.id for e in EVENTS if e.flags & EventFlag.MODIFIES_STATE)
 
@@ -48,6 +50,10 @@ class Inspector:
 
     state: State = field(default_factory=State)
     capture_filter: Callable[[Event], bool] | None = None
+    # Event types the capture filter can ever match (None: any); others take a fast path.
+    filter_types: frozenset[int] | None = None
+    # PPM_SC ids a generic syscall event must carry to possibly match (None: any).
+    filter_syscalls: frozenset[int] | None = None
     internal_events: bool = False
     max_events: int | None = None        # -n
     max_duration_ns: int | None = None   # -M, in capture time
@@ -87,6 +93,11 @@ class Inspector:
         pending: CaptureHeader | None = None
         reader = CaptureReader(path)
         process = parser.process_event
+        skip = (parser.skippable_types(self.filter_types, keep_internal=on_dump is not None)
+                if flt is not None else frozenset())
+        generic_ok = self.filter_syscalls if flt is not None and not self.internal_events else None
+        skip_rejected = parser.skip_rejected
+        sc_at = _U16.unpack_from
         try:
             for item in reader:
                 if isinstance(item, Section):
@@ -120,18 +131,26 @@ class Inspector:
                         state.first_event_ts = ts
                         pending = None
                     num += 1
-                    counters.read += 1
-                    if first_ts == 0:
-                        first_ts = ts
-                    elif max_dur is not None and ts - first_ts >= max_dur:
-                        self.stopped = True
-                        return
+                    if etype in skip:
+                        if skip_rejected(etype, ts, tid, buf, hdr, npar):
+                            continue
+                    elif (etype < 2 and generic_ok is not None and 0 < npar <= 32
+                          and sc_at(buf, hdr + 26 + 2 * npar)[0] not in generic_ok
+                          and skip_rejected(etype, ts, tid, buf, hdr, npar)):
+                        continue
                     evt = Event(num, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
                     passed = process(evt, flt)
                     if on_dump is not None:
                         on_dump(evt, passed or etype in internal)
                     if passed:
+                        if max_dur is not None:
+                            if first_ts == 0:
+                                first_ts = ts
+                            elif ts - first_ts >= max_dur:
+                                self.stopped = True
+                                return
                         counters.handed_on += 1
                         on_event(evt)
         finally:
+            counters.read += num
             reader.close()

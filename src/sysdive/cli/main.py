@@ -7,6 +7,7 @@ stderr and a non-zero exit status, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -18,6 +19,7 @@ from typing import TextIO
 
 from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
+from sysdive.cli.summary import render_summary
 from sysdive.cli.usage import USAGE
 from sysdive.errors import SysdiveError, UsageError
 from sysdive.event import Event
@@ -29,7 +31,6 @@ from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
-from sysdive.schema.syscalls import SYSCALL_NAMES
 from sysdive.schema.types import Category
 
 _BUFFER_MODES = {
@@ -68,10 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _flush_quietly(out: TextIO) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         out.flush()
-    except (OSError, ValueError):
-        pass
 
 
 def run(o: Options, out: TextIO) -> int:
@@ -112,6 +111,7 @@ def run(o: Options, out: TextIO) -> int:
 def _inspect(o: Options, out: TextIO) -> int:
     from sysdive.fields.registry import FieldOptions, FieldRegistry
     from sysdive.filter import compile_filter
+    from sysdive.filter.compiler import generic_syscall_ids
 
     inspector = Inspector(internal_events=o.debug, max_events=o.count,
                           max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None)
@@ -135,6 +135,8 @@ def _inspect(o: Options, out: TextIO) -> int:
             display = compiled.match
         else:
             inspector.capture_filter = compiled.match
+            inspector.filter_types = compiled.event_types
+            inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
 
     summary: Counter[tuple[int, int]] = Counter()
     write = out.write
@@ -145,7 +147,7 @@ def _inspect(o: Options, out: TextIO) -> int:
     def on_event(evt: Event) -> None:
         if summary_on:
             et = evt.type
-            if et == _GENERIC_E or et == _GENERIC_X:
+            if et in (_GENERIC_E, _GENERIC_X):
                 p = evt.param(0)
                 sc = int.from_bytes(p[:2], "little") if p else 0
                 summary[(1, sc * 2 + et)] += 1
@@ -224,25 +226,12 @@ def _inspect(o: Options, out: TextIO) -> int:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
     if o.summary:
-        out.write(_summary_table(summary))
+        out.write(render_summary(summary, o.summary_copies))
         out.flush()
     if o.verbose:
         c = inspector.counters
         print(f"Events read:{c.read}\nEvents matching:{c.handed_on}", file=sys.stderr)
     return status
-
-
-def _summary_table(counts: Counter[tuple[int, int]]) -> str:
-    lines = ["----------------------", "Event           #Calls", "----------------------"]
-    # sysdig sorts by count only (ties in no defined order); we break ties by id.
-    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
-    for (generic, key), n in rows:
-        if generic:
-            name, enter = SYSCALL_NAMES[key // 2], key % 2 == 0
-        else:
-            name, enter = EVENTS[key].name, key % 2 == 0
-        lines.append(f"{'> ' if enter else '< '}{name.ljust(16)}{n}")
-    return "\n".join(lines) + "\n"
 
 
 class _Progress:

@@ -44,6 +44,7 @@ class Options:
     quiet: bool = False
     verbose: bool = False
     summary: bool = False
+    summary_copies: int = 0               # sysdig appends a full table per -S given
     debug: bool = False
     display_filter: bool = False
     progress: bool = False
@@ -139,6 +140,7 @@ def _apply(o: Options, letter: str, val: str) -> None:
         o.verbose = True
     elif letter == "S":
         o.summary = True
+        o.summary_copies += 1
     elif letter == "D":
         o.debug = True
     elif letter == "d":

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sysdive.filter._checks import ALLOWED_OPS, Kind, build_check, convert_value, kind_of
-from sysdive.filter.ast import And, Check, CmpOp, Node, Not
+from sysdive.filter.ast import And, Check, CmpOp, Node, Not, Or
 from sysdive.filter.lexer import filter_error
 from sysdive.filter.parser import parse
 from sysdive.schema.events import EVENTS, event_ids_named
@@ -301,3 +301,31 @@ class _Generator:
                 raise filter_error(literal.column, f"unknown event type {value!r}")
             values.append(value)
         return values
+
+
+def generic_syscall_ids(tree: Node) -> frozenset[int] | None:
+    """PPM_SC ids a generic syscall event (ids 0 and 1) can carry and still match ``tree``.
+
+    ``event_types`` has to admit every generic event as soon as the filter names a syscall;
+    this narrows it by the syscall id the generic event carries, from the ``evt.type`` checks
+    every match must pass. None when the filter does not constrain it.
+    """
+    if isinstance(tree, Check):
+        if tree.field == "evt.type" and tree.op in (CmpOp.EQ, CmpOp.IN):
+            names = {lit.text for lit in tree.values}
+            return frozenset(i for i, n in enumerate(SYSCALL_NAMES) if n in names)
+        return None
+    if isinstance(tree, And):
+        known = [s for s in (generic_syscall_ids(c) for c in tree.operands) if s is not None]
+        if not known:
+            return None
+        out = known[0]
+        for s in known[1:]:
+            out &= s
+        return out
+    if isinstance(tree, Or):
+        parts = [generic_syscall_ids(c) for c in tree.operands]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*(p for p in parts if p is not None))
+    return None

@@ -259,6 +259,74 @@ class Parser:
         else:
             evt.enter = None
 
+    # -- the fast path for events a filter can never match ---------------------------------
+
+    def skippable_types(self, filter_types: frozenset[int] | None,
+                        keep_internal: bool = False) -> frozenset[int]:
+        """Event types whose rejection by a filter matching only ``filter_types`` can be
+        applied by :meth:`skip_rejected` without building an Event.
+
+        Those are the types that neither change state nor can match, and whose reset has no
+        effect beyond the thread's pairing and latency bookkeeping. Internal events are left
+        out when ``keep_internal`` (a ``-w`` copy keeps them) or in ``-D`` mode.
+        """
+        if self.internal_events:
+            return frozenset()
+        out = set()
+        for etype in range(PPM_EVENT_MAX):
+            flags = _FLAGS[etype]
+            if filter_types is not None and etype in filter_types:
+                continue
+            if _INTERNAL[etype] and keep_internal:
+                continue
+            if flags & _F_SKIP and etype not in (PROCINFO, SWITCH6, SWITCH1):
+                out.add(etype)  # reset ignores these entirely
+                continue
+            if (flags & (_F_STATE | _F_SKIP) or etype in _SPECIAL_RESET or _INTERNAL[etype]
+                    or _LARGE[etype] or etype in CONTAINER_EVENTS
+                    or etype in (WRITE_X, COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1)):
+                continue
+            out.add(etype)
+        if filter_types is not None and not keep_internal:
+            out.add(PROCINFO)
+        return frozenset(out)
+
+    def skip_rejected(self, etype: int, ts: int, tid: int, buf: bytes, hdr: int, npar: int) -> bool:
+        """Apply what sysdig does to a filter-rejected event of a skippable type: the reset
+        bookkeeping of its thread, then the rejection mark. False when the event needs the
+        full path (unknown thread, pending removals, a paired exit, a v1 event).
+        """
+        st = self.state
+        if st.tid_to_remove != -1 or st.fds_to_remove or npar < 0:
+            return False
+        if _FLAGS[etype] & _F_SKIP:
+            st.lastevent_ts = ts
+            return True
+        tinfo = st.threads.get(tid)
+        if tinfo is None:
+            return False
+        st.lastevent_ts = ts
+        if etype & 1:
+            if etype == tinfo.lastevent_type + 1:
+                return False  # paired with an enter that passed: fd lookups follow
+            if tinfo.last_latency_entertime != 0:
+                tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+            tinfo.lastevent_cpuid = LASTEVENT_INVALID
+        else:
+            if _FLAGS[etype] & _F_USES_FD:
+                base = hdr + 26
+                if 0 < npar <= 32 and U16.unpack_from(buf, base)[0] >= 8:
+                    tinfo.lastevent_fd = I64.unpack_from(buf, base + 2 * npar)[0]
+                else:
+                    return False
+            else:
+                tinfo.lastevent_fd = -1
+            tinfo.latency = 0
+            tinfo.last_latency_entertime = ts
+        tinfo.flags |= CL_ACTIVE
+        tinfo.lastevent_type = PPM_EVENT_MAX
+        return True
+
     # -- reset -----------------------------------------------------------------------------
 
     def reset(self, evt: Event) -> bool:

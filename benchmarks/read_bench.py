@@ -1,0 +1,110 @@
+"""Reading speed of sysdive against sysdig 0.29.3, measured in the same run.
+
+Builds a capture of at least 1,000,000 events by repeating the event blocks of a shared
+capture after its header (one section, written by sysdive's writer), then times both tools on
+the same file with output to a file, and prints the ratio sysdive/sysdig for each case.
+
+    python benchmarks/read_bench.py [--events N] [--repeat R] [--capture PATH] [--only NAME]
+
+Goals (issue "Read sysdig captures"): every ratio at or below 1.0; the issue is done at 3.0
+or below for the two filter cases and 2.0 or below for the two full-output cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from sysdive.scap.reader import CaptureReader, Section  # noqa: E402
+from sysdive.scap.writer import CaptureWriter  # noqa: E402
+from sysdive.event import Event  # noqa: E402
+
+DEFAULT_CAPTURE = REPO.parent / "shared" / "captures" / "curl_google.scap"
+
+CASES: list[tuple[str, list[str], float]] = [
+    ("filter-fd-name", ["-q", "fd.name contains libc"], 3.0),
+    ("vmrss-brk", ["-p", "%proc.vmrss", "evt.type=brk and proc.name contains cur"], 3.0),
+    ("default-line", [], 2.0),
+    ("json", ["-j"], 2.0),
+]
+
+
+def build_capture(src: Path, dst: Path, min_events: int) -> int:
+    """Write ``src``'s header once, then its events again and again until ``min_events``."""
+    header = None
+    events: list[tuple[bytes, int, int]] = []
+    for item in CaptureReader(str(src)):
+        if isinstance(item, Section):
+            header = item.header
+            continue
+        for etype, ts, tid, cpu, dflags, hdr, end, npar in item.rows:
+            e = Event(0, etype, ts, tid, cpu, dflags, item.buf, hdr, end, npar)
+            events.append((e.raw(), cpu, dflags))
+    assert header is not None and events
+    n = 0
+    with CaptureWriter(str(dst)) as w:
+        w.write_header(header)
+        while n < min_events:
+            for raw, cpu, dflags in events:
+                w.write_event(raw, cpu, dflags)
+            n += len(events)
+    return n
+
+
+def timed(cmd: list[str], out_path: Path) -> float:
+    with open(out_path, "wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, check=False)
+        elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[:300]}")
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per tool and case (median)")
+    ap.add_argument("--capture", type=Path, default=DEFAULT_CAPTURE)
+    ap.add_argument("--only", help="run only the case with this name")
+    ap.add_argument("--workdir", type=Path, default=HERE / "out")
+    args = ap.parse_args()
+    sysdig = shutil.which("sysdig")
+    if sysdig is None:
+        raise SystemExit("sysdig is not installed (apt-get install sysdig)")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    cap = args.workdir / f"bench-{args.events}.scap"
+    if not cap.exists():
+        n = build_capture(args.capture, cap, args.events)
+        print(f"built {cap} with {n} events ({cap.stat().st_size / 1e6:.1f} MB)")
+    env_py = [sys.executable, "-m", "sysdive"]
+    os.environ["PYTHONPATH"] = str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")
+    print(f"{'case':16} {'sysdig s':>9} {'sysdive s':>10} {'ratio':>6} {'done at':>8}")
+    worst = 0.0
+    for name, extra, done_at in CASES:
+        if args.only and name != args.only:
+            continue
+        t_sd = statistics.median(timed([sysdig, "-r", str(cap), *extra], args.workdir / f"{name}.sysdig.out")
+                                 for _ in range(args.repeat))
+        t_us = statistics.median(timed([*env_py, "-r", str(cap), *extra], args.workdir / f"{name}.sysdive.out")
+                                 for _ in range(args.repeat))
+        same = (args.workdir / f"{name}.sysdig.out").read_bytes() == (args.workdir / f"{name}.sysdive.out").read_bytes()
+        ratio = t_us / t_sd
+        worst = max(worst, ratio / done_at)
+        print(f"{name:16} {t_sd:9.2f} {t_us:10.2f} {ratio:6.2f} {done_at:8.1f}"
+              f"{'' if same else '  OUTPUT DIFFERS'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Event sources: saved captures, live capture and synthetic captures built in code."""

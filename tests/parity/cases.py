@@ -1,0 +1,169 @@
+"""The argument sets of the CLI parity suite.
+
+Each case runs ``sysdig -r CAPTURE ARGS...`` and ``sysdive -r CAPTURE ARGS...``; their stdout
+must be byte-identical. sysdig's output is stored in ``expected/<name>.out`` (``.out.gz`` when
+large). Outputs are kept small with ``-n`` or filters where the full capture is not needed.
+
+``xfail`` names a feature that is known to be missing: the case is expected to mismatch, and
+the test fails as soon as it matches, so the marker gets removed when the feature lands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CURL = "curl_google"
+IPV6 = "single_ipv6_conn"
+USER0 = "run_as_user_0_container"
+CAPTURES = (CURL, IPV6, USER0)
+
+CONTAINERS_TODO = "container metadata from container JSON events is not implemented yet"
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One argument set, run against one sample capture."""
+
+    name: str
+    capture: str
+    args: tuple[str, ...]
+    xfail: str = ""
+
+    @property
+    def default_format(self) -> bool:
+        """Whether the output uses sysdig's default line (evt.type is its seventh column)."""
+        fmt_flags = {"-p", "-j", "-q", "-pc", "-pk", "-pm"}
+        return not any(a in fmt_flags or a.startswith("-p") for a in self.args)
+
+
+def _c(name: str, capture: str, *args: str, xfail: str = "") -> Case:
+    return Case(name, capture, tuple(args), xfail)
+
+
+EVT_FIELDS = ("*%evt.num %evt.type %evt.dir %evt.arg.fd %evt.arg[0] %evt.arg[1] "
+              "%evt.rawarg.res %evt.res %evt.rawres %evt.failed %evt.latency %evt.is_io "
+              "%evt.buflen")
+TIME_FIELDS = ("*%evt.num %evt.time %evt.time.s %evt.datetime %evt.rawtime %evt.rawtime.s "
+               "%evt.rawtime.ns %evt.reltime %evt.deltatime %evt.latency.s %evt.latency.ns "
+               "%evt.outputtime")
+PROC_FIELDS = ("*%evt.num %proc.pid %proc.ppid %proc.name %proc.pname %proc.aname "
+               "%proc.aname[2] %proc.apid %proc.exe %proc.args %proc.cmdline %proc.cwd "
+               "%proc.vmsize %proc.vmrss %proc.vmswap %proc.nthreads %proc.nchilds")
+THREAD_FIELDS = ("*%evt.num %thread.tid %thread.vtid %thread.ismain %thread.exectime "
+                 "%thread.totexectime %thread.vmsize %thread.vmrss %thread.pfmajor "
+                 "%thread.pfminor %thread.nametid")
+FD_FIELDS = ("*%evt.num %evt.type %fd.num %fd.type %fd.typechar %fd.name %fd.directory "
+             "%fd.filename %fd.sip %fd.cip %fd.lip %fd.rip %fd.sport %fd.cport %fd.lport "
+             "%fd.rport %fd.l4proto %fd.sockfamily %fd.is_server")
+USER_FIELDS = "*%evt.num %user.uid %user.name %user.homedir %user.shell %group.gid %group.name"
+
+CASES: tuple[Case, ...] = (
+    # --- default line and presets --------------------------------------------------------
+    _c("curl_default", CURL),
+    _c("ipv6_default", IPV6),
+    _c("user0_default", USER0),
+    _c("curl_pc", CURL, "-pc", "-n", "300"),
+    _c("ipv6_pc", IPV6, "-pc"),
+    _c("user0_pc", USER0, "-pc", "container.id!=host and evt.num<1700", xfail=CONTAINERS_TODO),
+    _c("user0_debug_container_type", USER0, "-D", "evt.type=container"),
+    # --- filter operators ----------------------------------------------------------------
+    _c("filter_eq", CURL, "evt.type=connect"),
+    _c("filter_ne", CURL, "evt.type!=mmap and evt.num<420"),
+    _c("filter_lt", CURL, "evt.num<330"),
+    _c("filter_le", CURL, "evt.num<=330"),
+    _c("filter_gt", CURL, "evt.num>1200"),
+    _c("filter_ge", CURL, "evt.num>=1200"),
+    _c("filter_contains", CURL, "fd.name contains resolv"),
+    _c("filter_icontains", CURL, "fd.name icontains ReSoLv"),
+    _c("filter_startswith", CURL, "fd.name startswith /etc"),
+    _c("filter_endswith", CURL, "fd.name endswith .so.6"),
+    _c("filter_glob", CURL, "fd.name glob /lib/*/libc*"),
+    _c("filter_in", CURL, "evt.type in (socket, getsockopt, setsockopt)"),
+    _c("filter_pmatch", CURL, "fd.name pmatch (/etc, /usr/share)"),
+    _c("filter_exists", CURL, "fd.sip exists"),
+    _c("filter_bool_parens", CURL,
+       "(evt.type=open or evt.type=stat) and not fd.name contains lib"),
+    _c("filter_not_and", CURL, "not evt.type=mmap and evt.num<400"),
+    _c("filter_or_chain", IPV6, "evt.type=bind or evt.type=listen or evt.type=accept"),
+    _c("filter_rawres_lt", CURL, "evt.rawres<0"),
+    _c("filter_failed", USER0, "evt.failed=true"),
+    _c("filter_proc_user0", USER0, "proc.name=bash and evt.dir=<"),
+    _c("filter_user_name", USER0, "user.name=root and evt.type in (execve, clone, procexit)"),
+    _c("filter_fd_port", IPV6, "fd.sport=8080 or fd.cport>0"),
+    _c("filter_display_d", CURL, "-d", "evt.type=close"),
+    # --- -p formats ----------------------------------------------------------------------
+    _c("p_star_evt", CURL, "-n", "520", "-p", EVT_FIELDS),
+    _c("p_nostar_fd", CURL, "-n", "600", "-p", "%evt.num %evt.type %fd.name"),
+    _c("p_width", CURL, "-n", "400", "-p", "%10proc.name|%5evt.num|%8evt.type|%3evt.cpu|%2evt.info"),
+    _c("p_escapes", IPV6, "-p", "%evt.num\\t%evt.type\\n%evt.info"),
+    _c("p_evt_args", IPV6, "-p", "*%evt.num %evt.arg.fd %evt.arg.addr %evt.arg.tuple "
+       "%evt.arg[2] %evt.args %evt.info"),
+    _c("p_evt_fields", IPV6, "-p", EVT_FIELDS),
+    _c("p_evt_time", CURL, "-n", "460", "-p", TIME_FIELDS),
+    _c("p_evt_buffer", CURL, "-p", "*%evt.num %evt.buflen %evt.buffer",
+       "evt.is_io=true"),
+    _c("p_evt_buffer_ipv6", IPV6, "-p", "*%evt.num %evt.buflen %evt.buffer %evt.is_io"),
+    _c("p_evt_misc", USER0, "-n", "300", "-p",
+       "*%evt.num %evt.category %evt.cpu %evt.is_wait %evt.is_io_read %evt.is_io_write "
+       "%evt.io_dir %syscall.type %evt.count %evt.abspath"),
+    _c("p_proc", CURL, "-p", PROC_FIELDS, "evt.type in (execve, clone, procexit, open)"),
+    _c("p_proc_user0", USER0, "-p", PROC_FIELDS,
+       "evt.type in (execve, clone, procexit, open, kill, wait4)"),
+    _c("p_thread", CURL, "-n", "300", "-p", THREAD_FIELDS),
+    _c("p_thread_user0", USER0, "-p", THREAD_FIELDS, "evt.type in (clone, execve, futex)"),
+    _c("p_fd", CURL, "-p", FD_FIELDS, "fd.num>=0"),
+    _c("p_fd_ipv6", IPV6, "-p", FD_FIELDS),
+    _c("p_fd_user0", USER0, "-p", FD_FIELDS, "evt.type in (open, close, pipe, read, write)"
+       " and evt.num<2500"),
+    _c("p_user_group", USER0, "-n", "400", "-p", USER_FIELDS),
+    _c("p_user_group_curl", CURL, "-n", "420", "-p", USER_FIELDS),
+    # --- output flags --------------------------------------------------------------------
+    _c("json", CURL, "-j", "-n", "420"),
+    _c("json_ipv6", IPV6, "-j"),
+    _c("json_p", IPV6, "-j", "-p", "%evt.num %evt.type %fd.name %proc.name"),
+    _c("json_x", CURL, "-j", "-x", "evt.is_io=true"),
+    _c("json_A", CURL, "-j", "-A", "evt.is_io=true"),
+    _c("json_b", IPV6, "-j", "-b"),
+    _c("json_X", IPV6, "-j", "-X"),
+    _c("ascii_A", CURL, "-A", "evt.is_io=true"),
+    _c("hex_x", CURL, "-x", "evt.is_io=true"),
+    _c("hexascii_X", CURL, "-X", "evt.is_io=true"),
+    _c("base64_b", CURL, "-b", "evt.is_io=true"),
+    _c("hex_x_ipv6", IPV6, "-x"),
+    _c("verbose_v", CURL, "-v", "evt.is_io=true or evt.type=execve"),
+    _c("snaplen_s", CURL, "-s", "2000", "evt.is_io=true"),
+    _c("snaplen_s_v", CURL, "-s", "2000", "-v", "-A", "evt.type=read"),
+    _c("time_h", CURL, "-t", "h", "-n", "380"),
+    _c("time_a", CURL, "-t", "a", "-n", "380"),
+    _c("time_r", CURL, "-t", "r", "-n", "380"),
+    _c("time_d", CURL, "-t", "d", "-n", "380"),
+    _c("time_D", CURL, "-t", "D", "-n", "380"),
+    _c("time_d_filter", USER0, "-t", "d", "evt.type=select"),
+    _c("time_r_ipv6", IPV6, "-t", "r"),
+    _c("count_n", USER0, "-n", "500"),
+    _c("summary_S", CURL, "-S", "evt.type in (open, close, connect)"),
+    _c("summary_S_q", CURL, "-S", "-q"),
+    _c("summary_S_q_ipv6", IPV6, "-S", "-q"),
+    _c("summary_S_q_user0", USER0, "-S", "-q"),
+    _c("summary_S_q_filter", USER0, "-S", "-q", "evt.dir=< and proc.name!=bash"),
+    _c("summary_S_twice", CURL, "-S", "-S", "-q"),
+    _c("summary_S_n", USER0, "-S", "-n", "100"),
+    _c("summary_S_debug", USER0, "-S", "-q", "-D"),
+    _c("quiet_q", CURL, "-q"),  # nothing on stdout, like sysdig
+    _c("debug_D", CURL, "-D", "evt.num<20 or evt.num>1500"),
+    _c("debug_D_ipv6", IPV6, "-D", "-n", "34"),
+    _c("debug_D_user0", USER0, "-D", "evt.type in (procinfo, signaldeliver, procexit)"),
+    _c("progress_P", IPV6, "-P"),
+    _c("progress_P_filter", CURL, "-P", "evt.type=connect"),
+    # --- event types that are rare in the captures (each printed at least once) -----------
+    _c("rare_curl", CURL, "evt.type in (clone, execve, exit, exit_group, procexit, pipe, "
+       "getrusage, getrlimit, arch_prctl, madvise, set_tid_address, gettimeofday, stat, "
+       "getpeername, getsockname, futex, ioctl)"),
+    _c("rare_user0", USER0, "evt.type in (kill, pause, wait4, getdents, nanosleep, setpgid, "
+       "statfs, alarm, ftruncate, getpid, timerfd_settime, inotify_add_watch, sigreturn, "
+       "signaldeliver, epoll_wait, epoll_pwait, pselect6, getuid, getgid, geteuid, getegid, "
+       "munmap, brk, pipe, execve, clone, exit_group, procexit, set_robust_list, "
+       "set_tid_address, getrlimit, arch_prctl)"),
+    _c("rare_user0_io", USER0, "-n", "40", "evt.type in (poll, mmap, close, stat, mprotect, "
+       "access, fstat, open, rt_sigaction, ioctl)"),
+)
