@@ -21,7 +21,9 @@ import sys
 from pathlib import Path
 
 from sysdive.capture.synthetic import (
+    Params,
     SyntheticCapture,
+    Value,
     file_fd,
     listen_fd,
     proc,
@@ -108,11 +110,12 @@ class Story:
         """Some user-space time between two syscalls."""
         self.cap.sleep(self.rng.randrange(lo, hi))
 
-    def sys(self, call: str, tid: int, /, lat: int = 0, **params: object) -> None:
+    def sys(self, call: str, tid: int, args: Params | None = None, /, lat: int = 0,
+            **params: Value) -> None:
         self.gap()
         cpu = 0 if tid in (NGINX, NGINX_MASTER) else 1
-        self.cap.syscall(call, tid, on_cpu=cpu, latency_ns=lat or self.rng.randrange(600, 9_000),
-                         **params)  # type: ignore[arg-type]
+        self.cap.syscall(call, tid, {**(args or {}), **params}, on_cpu=cpu,
+                         latency_ns=lat or self.rng.randrange(600, 9_000))
 
     def vm(self, tid: int) -> dict[str, int]:
         size, rss = self.mem[tid]
@@ -122,7 +125,7 @@ class Story:
         self.brk[tid] += kb * 1024
         self.mem[tid][0] += kb
         self.mem[tid][1] += leak_kb
-        self.sys("brk", tid, addr=self.brk[tid], res=self.brk[tid], **self.vm(tid))
+        self.sys("brk", tid, self.vm(tid), addr=self.brk[tid], res=self.brk[tid])
 
     def open_read_close(self, tid: int, path: str, content: bytes, fd: int = 4) -> None:
         self.sys("openat", tid, dirfd=AT_FDCWD, name=path, flags=O_RDONLY | O_CLOEXEC, mode=0,
@@ -195,7 +198,7 @@ class Story:
         self.sys("write", tid, fd=3, size=len(response), res=len(response),
                  data=response[:SNAPLEN])
         self.mem[tid][0] -= 2048
-        self.sys("munmap", tid, addr=0x7F3A5C000000, length=2 << 20, res=0, **self.vm(tid))
+        self.sys("munmap", tid, self.vm(tid), addr=0x7F3A5C000000, length=2 << 20, res=0)
         self.sys("close", tid, fd=3, res=0)
         self.gap()
         self.cap.enter("accept", tid, on_cpu=1, flags=0)
@@ -210,23 +213,23 @@ class Story:
         self.sys("fstat", tid, fd=4, res=0)
         self.mem[tid][0] += 620
         self.gap()
-        self.cap.syscall("mmap", tid, on_cpu=1, addr=0, length=634880, prot=PROT_RX,
-                         flags=MAP_PRIVATE | MAP_DENYWRITE, fd=4, offset=0,
-                         res=0x7F3A5E6A1000, **self.vm(tid))
+        self.cap.syscall("mmap", tid, self.vm(tid), on_cpu=1, addr=0, length=634880,
+                         prot=PROT_RX, flags=MAP_PRIVATE | MAP_DENYWRITE, fd=4, offset=0,
+                         res=0x7F3A5E6A1000)
         self.sys("close", tid, fd=4, res=0)
 
     def shell_exec(self, tid: int) -> None:
         """status.php runs ``shell_exec("uptime")``: pipe, fork, sh, exec uptime, read."""
         self.sys("pipe", tid, res=0, fd1=5, fd2=6, ino=88213)
         size, rss = self.mem[tid]
-        common = {"cwd": "/", "fdlimit": 65536, "pgft_maj": 0, "pgft_min": 0, "vm_size": size,
+        common: dict[str, Value] = {"cwd": "/", "fdlimit": 65536, "pgft_maj": 0, "pgft_min": 0, "vm_size": size,
                   "vm_rss": rss, "vm_swap": 0, "comm": "php-fpm", "cgroups": PHP_CGROUPS,
                   "flags": FORK_FLAGS, "uid": 33, "gid": 33, "exe": "php-fpm: pool www",
                   "args": []}
-        self.sys("clone", tid, res=SH, tid=tid, pid=tid, ptid=FPM_MASTER, vtid=tid, vpid=tid,
-                 **common)
-        self.cap.exit("clone", SH, on_cpu=1, res=0, tid=SH, pid=SH, ptid=tid, vtid=SH, vpid=SH,
-                      **common)  # type: ignore[arg-type]
+        self.sys("clone", tid, common, res=SH, tid=tid, pid=tid, ptid=FPM_MASTER, vtid=tid,
+                 vpid=tid)
+        self.cap.exit("clone", SH, common, on_cpu=1, res=0, tid=SH, pid=SH, ptid=tid, vtid=SH,
+                      vpid=SH)
         self.sys("dup", SH, fd=6, res=1)
         self.sys("close", SH, fd=5, res=0)
         self.sys("close", SH, fd=6, res=0)
@@ -255,15 +258,14 @@ class Story:
         self.sys("epoll_wait", FPM_MASTER, lat=1_000_000, maxevents=1, res=-4)
         self.sys("syscall", FPM_MASTER, ID=WAIT4, nativeID=WAIT4_NR)
         size, rss = self.mem[NEW_WORKER]
-        common = {"exe": FPM_EXE, "args": [], "cwd": "/", "fdlimit": 65536, "pgft_maj": 0,
+        common: dict[str, Value] = {"exe": FPM_EXE, "args": [], "cwd": "/", "fdlimit": 65536, "pgft_maj": 0,
                   "pgft_min": 0, "vm_size": size, "vm_rss": rss, "vm_swap": 0,
                   "comm": "php-fpm", "cgroups": PHP_CGROUPS, "flags": FORK_FLAGS, "uid": 0,
                   "gid": 0}
-        self.sys("clone", FPM_MASTER, res=NEW_WORKER, tid=FPM_MASTER, pid=FPM_MASTER, ptid=1,
-                 vtid=FPM_MASTER, vpid=FPM_MASTER, **common)
-        self.cap.exit("clone", NEW_WORKER, on_cpu=1, res=0, tid=NEW_WORKER, pid=NEW_WORKER,
-                      ptid=FPM_MASTER, vtid=NEW_WORKER, vpid=NEW_WORKER,
-                      **common)  # type: ignore[arg-type]
+        self.sys("clone", FPM_MASTER, common, res=NEW_WORKER, tid=FPM_MASTER, pid=FPM_MASTER,
+                 ptid=1, vtid=FPM_MASTER, vpid=FPM_MASTER)
+        self.cap.exit("clone", NEW_WORKER, common, on_cpu=1, res=0, tid=NEW_WORKER,
+                      pid=NEW_WORKER, ptid=FPM_MASTER, vtid=NEW_WORKER, vpid=NEW_WORKER)
         self.gap()
         self.cap.enter("accept", NEW_WORKER, on_cpu=1, flags=0)
 

@@ -4,6 +4,8 @@ Each case runs ``sysdig -r CAPTURE ARGS...`` and ``sysdive -r CAPTURE ARGS...``;
 must be byte-identical. sysdig's output is stored in ``expected/<name>.out`` (``.out.gz`` when
 large). Outputs are kept small with ``-n`` or filters where the full capture is not needed.
 
+An argument ``@NAME`` stands for the path of sample capture NAME (for a second ``-r``).
+
 ``xfail`` names a feature that is known to be missing: the case is expected to mismatch, and
 the test fails as soon as it matches, so the marker gets removed when the feature lands.
 """
@@ -91,6 +93,9 @@ CASES: tuple[Case, ...] = (
     _c("filter_user_name", USER0, "user.name=root and evt.type in (execve, clone, procexit)"),
     _c("filter_fd_port", IPV6, "fd.sport=8080 or fd.cport>0"),
     _c("filter_display_d", CURL, "-d", "evt.type=close"),
+    # A filter whose event types cannot be narrowed (evt.num matches any type).
+    _c("filter_untyped_or", IPV6, "evt.type=listen or evt.num=0"),
+    _c("filter_untyped_ne", USER0, "-n", "300", "proc.name!=zzz"),
     # --- -p formats ----------------------------------------------------------------------
     _c("p_star_evt", CURL, "-n", "520", "-p", EVT_FIELDS),
     _c("p_nostar_fd", CURL, "-n", "600", "-p", "%evt.num %evt.type %fd.name"),
@@ -155,6 +160,12 @@ CASES: tuple[Case, ...] = (
     _c("debug_D_user0", USER0, "-D", "evt.type in (procinfo, signaldeliver, procexit)"),
     _c("progress_P", IPV6, "-P"),
     _c("progress_P_filter", CURL, "-P", "evt.type=connect"),
+    # --- several -r files: numbering, state and -n restart with each file -----------------
+    _c("multi_file", CURL, "-r", "@" + IPV6, "evt.type in (socket, connect, bind, listen)"),
+    _c("multi_file_t_r", IPV6, "-r", "@" + CURL, "-t", "r", "evt.type in (socket, connect)"),
+    _c("multi_file_S", CURL, "-r", "@" + IPV6, "-S", "-q"),
+    _c("multi_file_n", CURL, "-r", "@" + IPV6, "-n", "25",
+       "evt.type in (socket, connect, bind, listen, read, write, accept)"),
     # --- event types that are rare in the captures (each printed at least once) -----------
     _c("rare_curl", CURL, "evt.type in (clone, execve, exit, exit_group, procexit, pipe, "
        "getrusage, getrlimit, arch_prctl, madvise, set_tid_address, gettimeofday, stat, "

@@ -27,7 +27,7 @@ from sysdive.schema.events import EVENT_BY_ENUM, EVENTS, event_ids_named
 from sysdive.schema.types import EventFlag, EventInfo, ParamInfo, ParamType
 
 __all__ = [
-    "Raw", "SyntheticCapture", "SyntheticEvent", "Value", "encode_event", "encode_param",
+    "Params", "Raw", "SyntheticCapture", "SyntheticEvent", "Value", "encode_event", "encode_param",
     "fdlist", "file_fd", "listen_fd", "lookup", "params_of", "proc", "sockaddr_in", "sockaddr_in6",
     "sockaddr_un", "socktuple_in", "socktuple_in6", "socktuple_un", "tcp_fd",
 ]
@@ -54,6 +54,8 @@ class Raw:
 
 Value = int | float | str | bytes | Sequence[str] | Raw
 """What a param may be given as; see :func:`encode_param`."""
+Params = Mapping[str, Value | None]
+"""Params by name, as the event methods take them."""
 
 
 # -- param encoding ---------------------------------------------------------------------------
@@ -164,7 +166,7 @@ def lookup(which: str | int) -> EventInfo:
     return EVENTS[max(ids) + (suffix == "x")]
 
 
-def encode_event(info: EventInfo, tid: int, ts: int, params: Mapping[str, Value | None]) -> bytes:
+def encode_event(info: EventInfo, tid: int, ts: int, params: Params) -> bytes:
     """One event in the v2 layout (26-byte header, length array, data).
 
     Every param the schema declares is written, in order; missing ones get their empty value.
@@ -255,46 +257,55 @@ class SyntheticCapture:
         """Move the clock forward without an event."""
         self.ts += ns
 
-    def event(self, which: str | int, tid: int, /, *, on_cpu: int = 0, dump_flags: int = 0,
-              at: int | None = None, **params: Value | None) -> SyntheticEvent:
-        """Append one event (see :func:`lookup` for ``which``) at ``at`` or a step later."""
-        return self._append(lookup(which), tid, on_cpu, dump_flags, at, params)
+    def event(self, which: str | int, tid: int, args: Params | None = None, /, *,
+              on_cpu: int = 0, dump_flags: int = 0, at: int | None = None,
+              **params: Value | None) -> SyntheticEvent:
+        """Append one event (see :func:`lookup` for ``which``) at ``at`` or a step later.
 
-    def enter(self, name: str, tid: int, /, *, on_cpu: int = 0,
+        Params come from ``args`` and keywords (keywords win); pass a mapping as ``args``
+        to share params between calls.
+        """
+        return self._append(lookup(which), tid, on_cpu, dump_flags, at, {**(args or {}), **params})
+
+    def enter(self, name: str, tid: int, args: Params | None = None, /, *, on_cpu: int = 0,
               **params: Value | None) -> SyntheticEvent:
         """Append the enter event of ``name`` (its newest version)."""
-        return self._append(lookup(_direction(name, "e")), tid, on_cpu, 0, None, params)
+        return self._append(lookup(_direction(name, "e")), tid, on_cpu, 0, None,
+                            {**(args or {}), **params})
 
-    def exit(self, name: str, tid: int, /, *, on_cpu: int = 0,
+    def exit(self, name: str, tid: int, args: Params | None = None, /, *, on_cpu: int = 0,
              **params: Value | None) -> SyntheticEvent:
         """Append the exit event of ``name`` (its newest version)."""
-        return self._append(lookup(_direction(name, "x")), tid, on_cpu, 0, None, params)
+        return self._append(lookup(_direction(name, "x")), tid, on_cpu, 0, None,
+                            {**(args or {}), **params})
 
-    def syscall(self, name: str, tid: int, /, *, on_cpu: int = 0, latency_ns: int | None = None,
-                enter_args: Mapping[str, Value | None] | None = None,
+    def syscall(self, name: str, tid: int, args: Params | None = None, /, *, on_cpu: int = 0,
+                latency_ns: int | None = None, enter_args: Params | None = None,
                 **params: Value | None) -> tuple[SyntheticEvent, ...]:
-        """Append an enter/exit pair; each takes the ``params`` its schema row names.
+        """Append an enter/exit pair; each takes the params its schema row names.
 
-        ``enter_args`` overrides enter params whose name the exit uses with another meaning.
-        Events without an exit (procexit, signals) append the enter alone. ``latency_ns``
-        sets the time between the two (default: one step).
+        Params come from ``args`` and keywords (keywords win). ``enter_args`` overrides
+        enter params whose name the exit uses with another meaning. Events without an exit
+        (procexit, signals) append the enter alone. ``latency_ns`` sets the time between
+        the two (default: one step).
         """
         e_info = lookup(_direction(name, "e"))
         x_info = EVENTS[e_info.id + 1]
         e_names = {p.name for p in e_info.params}
         x_names = {p.name for p in x_info.params}
-        if unknown := set(params) - e_names - x_names:
+        merged = {**(args or {}), **params}
+        if unknown := set(merged) - e_names - x_names:
             raise ValueError(f"{name}: no param {sorted(unknown)}")
-        e_params = {k: v for k, v in params.items() if k in e_names} | dict(enter_args or {})
+        e_params = {k: v for k, v in merged.items() if k in e_names} | dict(enter_args or {})
         out = [self._append(e_info, tid, on_cpu, 0, None, e_params)]
         if not x_info.flags & EventFlag.UNUSED:
             at = None if latency_ns is None else self.ts + latency_ns
-            x_params = {k: v for k, v in params.items() if k in x_names}
+            x_params = {k: v for k, v in merged.items() if k in x_names}
             out.append(self._append(x_info, tid, on_cpu, 0, at, x_params))
         return tuple(out)
 
     def _append(self, info: EventInfo, tid: int, cpu: int, dflags: int, at: int | None,
-                params: Mapping[str, Value | None]) -> SyntheticEvent:
+                params: Params) -> SyntheticEvent:
         self.ts = at if at is not None else self.ts + self.step_ns
         evt = SyntheticEvent(info, self.ts, tid, cpu, dflags,
                              encode_event(info, tid, self.ts, params))

@@ -61,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         _flush_quietly(out)
         return 130
     except BrokenPipeError:
-        # The reader of our output went away (| head): not an error of ours.
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            os._exit(0)
+        # The reader of our output went away (| head): not an error of ours. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def _flush_quietly(out: TextIO) -> None:

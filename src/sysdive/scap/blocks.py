@@ -154,7 +154,7 @@ class CaptureHeader:
 class _Cursor:
     """Sequential little-endian reads within one block body, with damage offsets."""
 
-    __slots__ = ("buf", "end", "pos", "base")
+    __slots__ = ("base", "buf", "end", "pos")
 
     def __init__(self, buf: bytes, pos: int, end: int, base: int) -> None:
         self.buf, self.pos, self.end, self.base = buf, pos, end, base

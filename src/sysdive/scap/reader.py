@@ -207,7 +207,7 @@ class CaptureReader:
                         raise CorruptCaptureError(
                             f"block of type {btype:#x} and length {blen} has a different trailer",
                             base + pos)
-                    if btype == _EV_V2 or btype == _EV_V2_LARGE:
+                    if btype in (_EV_V2, _EV_V2_LARGE):
                         if blen < 40 or elen < 26 or 10 + elen > blen - 4:
                             raise CorruptCaptureError(
                                 f"event length {elen} does not fit its block of {blen}", base + pos)
