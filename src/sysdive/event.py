@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from sysdive.state.threads import ThreadInfo
 
 _U16 = struct.Struct("<H")
+_I64 = struct.Struct("<q")
 _LENS16 = [struct.Struct(f"<{n}H") for n in range(33)]
 _LENS32 = [struct.Struct(f"<{n}I") for n in range(33)]
 LARGE_TYPES = frozenset(e.id for e in EVENTS if e.large_payload)
+_LARGE = [e.id in LARGE_TYPES for e in EVENTS]
+_NPARAMS = [len(e.params) for e in EVENTS]
 # Old captures store a length 3 bytes too long for these two types (libscap corrects it).
 _LEN_FIX_TYPES = frozenset(e.id for e in EVENTS if e.enum in ("PPME_NOTIFICATION_E", "PPME_INFRASTRUCTURE_EVENT_E"))
 
@@ -108,6 +111,56 @@ class Event:
         p = self._params
         if p is not None:
             return p
+        n = self.nparams
+        etype = self.type
+        if 0 <= n <= 32:    # v2 layout (v1 events have nparams -1 until inferred)
+            buf = self.buf
+            lens_off = self.hdr + 26
+            if _LARGE[etype]:
+                lens = _LENS32[n].unpack_from(buf, lens_off)
+                pos = lens_off + 4 * n
+            else:
+                lens = _LENS16[n].unpack_from(buf, lens_off)
+                pos = lens_off + 2 * n
+            keep = _NPARAMS[etype]
+            if n < keep:
+                keep = n
+            end = self.end
+            out: list[bytes] = []
+            append = out.append
+            for ln in lens[:keep]:
+                nxt = pos + ln
+                if nxt > end:
+                    break  # damaged length array: keep what fits
+                append(buf[pos:nxt])
+                pos = nxt
+            self._params = out
+            return out
+        return self._params_slow()
+
+    def param0_i64(self, default: int = 0) -> int:
+        """Param 0 as a signed integer (the result of most exits), read straight from the
+        buffer when it can be; the same value as decoding :meth:`params`."""
+        n = self.nparams
+        etype = self.type
+        if 0 < n <= 32 and not _LARGE[etype] and _NPARAMS[etype]:
+            base = self.hdr + 26
+            buf = self.buf
+            ln = _U16.unpack_from(buf, base)[0]
+            if ln >= 8 and base + 2 * n + ln <= self.end:
+                v: int = _I64.unpack_from(buf, base + 2 * n)[0]
+                return v
+        p = self.params()
+        if not p:
+            return default
+        raw = p[0]
+        if len(raw) >= 8:
+            r: int = _I64.unpack_from(raw)[0]
+            return r
+        return int.from_bytes(raw, "little", signed=True) if raw else default
+
+    def _params_slow(self) -> list[bytes]:
+        """:meth:`params` for v1 events (count inferred) and counts over 32 (no params)."""
         buf = self.buf
         large = self.type in LARGE_TYPES
         width = 4 if large else 2

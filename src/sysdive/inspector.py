@@ -15,14 +15,18 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sysdive.event import Event
 from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader, Section
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category, EventFlag
-from sysdive.state.parser import CONTAINER_EVENTS, Parser
+from sysdive.state.parser import CONTAINER_EVENTS, PPM_EVENT_MAX, Parser
 from sysdive.state.tables import State
+
+if TYPE_CHECKING:
+    from sysdive.fastloop import FastPath
 
 EventSink = Callable[[Event], None]
 _U16 = struct.Struct("<H")
@@ -59,6 +63,7 @@ class Inspector:
     max_duration_ns: int | None = None   # -M, in capture time
     counters: Counters = field(default_factory=Counters)
     stopped: bool = False
+    first_ts: int = 0                    # of the first event handed on (for -M)
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -81,6 +86,9 @@ class Inspector:
                  progress: Callable[[CaptureReader], None] | None) -> None:
         state = self.state
         parser = Parser(state, internal_events=self.internal_events)
+        if self.filter_types is not None:
+            ft = self.filter_types
+            parser.filter_types = [t in ft for t in range(PPM_EVENT_MAX)]
         flt = self.capture_filter
         counters = self.counters
         max_events = self.max_events
@@ -89,7 +97,6 @@ class Inspector:
         num = 0
         sections = 0
         leading = 0
-        first_ts = 0
         pending: CaptureHeader | None = None
         reader = CaptureReader(path)
         process = parser.process_event
@@ -98,6 +105,8 @@ class Inspector:
         generic_ok = self.filter_syscalls if flt is not None and not self.internal_events else None
         skip_rejected = parser.skip_rejected
         sc_at = _U16.unpack_from
+        self.first_ts = 0
+        fast: FastPath | None = None
         try:
             for item in reader:
                 if isinstance(item, Section):
@@ -112,6 +121,18 @@ class Inspector:
                 if progress is not None:
                     progress(reader)
                 buf = item.buf
+                cols = item.cols
+                if cols is not None and pending is None:
+                    if fast is None:
+                        from sysdive.fastloop import FastPath  # numpy: large captures only
+                        fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
+                                        internal)
+                    done = fast.run(item.buf, cols, num)
+                    num += done
+                    if done < len(cols):
+                        self.stopped = True
+                        return
+                    continue
                 for etype, ts, tid, cpu, dflags, hdr, end, npar in item.rows:
                     if self.stopped or (max_events is not None and counters.handed_on >= max_events):
                         self.stopped = True
@@ -144,9 +165,9 @@ class Inspector:
                         on_dump(evt, passed or etype in internal)
                     if passed:
                         if max_dur is not None:
-                            if first_ts == 0:
-                                first_ts = ts
-                            elif ts - first_ts >= max_dur:
+                            if self.first_ts == 0:
+                                self.first_ts = ts
+                            elif ts - self.first_ts >= max_dur:
                                 self.stopped = True
                                 return
                         counters.handed_on += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import io
+import itertools
 import os
 import shutil
 import subprocess
@@ -69,7 +70,7 @@ def test_the_story() -> None:
     rows = [ln.split() for ln in lines]
     brk_rss = [int(r[4]) for r in rows if r[:4] == ["php-fpm", "1431", "<", "brk"]]
     assert len(brk_rss) == 15
-    assert all(b > a for a, b in zip(brk_rss, brk_rss[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(brk_rss))
     for i, r in enumerate(rows):
         if r[2] == "<" and r[3] in ("mmap", "munmap"):
             before = next(p for p in reversed(rows[:i]) if p[1] == r[1])

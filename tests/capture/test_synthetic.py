@@ -219,6 +219,7 @@ ARGS = [
     ["-p", "%evt.num %proc.name %thread.tid %fd.name %fd.type %proc.vmrss %proc.args "
            "%user.uid %evt.latency %evt.args"],
     ["proc.name=web and evt.type in (read, write, brk)"],
+    ["proc.name=web"],  # a filter that does not narrow the event types
     ["-j", "fd.type=ipv4"],
 ]
 
@@ -230,5 +231,5 @@ def test_same_output_as_sysdig(tmp_path: Path, args: list[str], compress: bool) 
     path = str(tmp_path / "s.scap")
     scenario().write(path, compress=compress)
     expected = sysdig_out("-r", path, *args)
-    assert expected.count("\n") > 5 or args[-1].startswith(("proc.", "fd."))
+    assert expected.count("\n") > 5 or args[-1].startswith("fd.")
     assert sysdive_out("-r", path, *args) == expected

@@ -138,6 +138,7 @@ CASES: tuple[Case, ...] = (
     _c("verbose_v", CURL, "-v", "evt.is_io=true or evt.type=execve"),
     _c("snaplen_s", CURL, "-s", "2000", "evt.is_io=true"),
     _c("snaplen_s_v", CURL, "-s", "2000", "-v", "-A", "evt.type=read"),
+    _c("snaplen_atoi", IPV6, "-s", "abc"),  # sysdig reads -s with atoi(): no error
     _c("time_h", CURL, "-t", "h", "-n", "380"),
     _c("time_a", CURL, "-t", "a", "-n", "380"),
     _c("time_r", CURL, "-t", "r", "-n", "380"),

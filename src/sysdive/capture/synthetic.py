@@ -34,15 +34,15 @@ __all__ = [
 
 PPM_AF_UNIX, PPM_AF_INET, PPM_AF_INET6 = 1, 2, 10
 START_TS = 1_700_000_000_000_000_000  # 2023-11-14 22:13:20 UTC: fixed, so output is stable
-T = ParamType
+_T = ParamType
 _HDR = struct.Struct("<QQIHI")
 _WIDTH: dict[ParamType, int] = {
-    T.INT8: 1, T.INT16: 2, T.INT32: 4, T.INT64: 8, T.UINT8: 1, T.UINT16: 2, T.UINT32: 4,
-    T.UINT64: 8, T.ERRNO: 8, T.FD: 8, T.PID: 8, T.SYSCALLID: 2, T.SIGTYPE: 1, T.RELTIME: 8,
-    T.ABSTIME: 8, T.PORT: 2, T.L4PROTO: 1, T.SOCKFAMILY: 1, T.BOOL: 4, T.FLAGS8: 1,
-    T.FLAGS16: 2, T.FLAGS32: 4, T.UID: 4, T.GID: 4, T.SIGSET: 4, T.MODE: 4,
+    _T.INT8: 1, _T.INT16: 2, _T.INT32: 4, _T.INT64: 8, _T.UINT8: 1, _T.UINT16: 2, _T.UINT32: 4,
+    _T.UINT64: 8, _T.ERRNO: 8, _T.FD: 8, _T.PID: 8, _T.SYSCALLID: 2, _T.SIGTYPE: 1, _T.RELTIME: 8,
+    _T.ABSTIME: 8, _T.PORT: 2, _T.L4PROTO: 1, _T.SOCKFAMILY: 1, _T.BOOL: 4, _T.FLAGS8: 1,
+    _T.FLAGS16: 2, _T.FLAGS32: 4, _T.UID: 4, _T.GID: 4, _T.SIGSET: 4, _T.MODE: 4,
 }
-_STRINGS = frozenset({T.CHARBUF, T.FSPATH, T.FSRELPATH})
+_STRINGS = frozenset({_T.CHARBUF, _T.FSPATH, _T.FSRELPATH})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +81,15 @@ def encode_param(ptype: ParamType, value: Value | None) -> bytes:
         if value is None:
             value = ""
         return _bytes(value, ptype) + b"\0"
-    if ptype == T.DOUBLE:
+    if ptype == _T.DOUBLE:
         if not isinstance(value, int | float | None):
             raise TypeError(f"a DOUBLE param needs a number, not {value!r}")
         return struct.pack("<d", value or 0.0)
-    if ptype == T.IPV4ADDR and isinstance(value, str):
+    if ptype == _T.IPV4ADDR and isinstance(value, str):
         return socket.inet_aton(value)
-    if ptype == T.IPV6ADDR and isinstance(value, str):
+    if ptype == _T.IPV6ADDR and isinstance(value, str):
         return socket.inet_pton(socket.AF_INET6, value)
-    if ptype == T.BYTEBUF and isinstance(value, Sequence) and not isinstance(value, str | bytes):
+    if ptype == _T.BYTEBUF and isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return b"".join(s.encode() + b"\0" for s in value)
     return b"" if value is None else _bytes(value, ptype)
 

@@ -25,7 +25,6 @@ from sysdive.errors import SysdiveError, UsageError
 from sysdive.event import Event
 from sysdive.format.buffers import BufferFormat
 from sysdive.format.formatter import DEFAULT, DEFAULT_TTY, OutputFormat, expand_escapes
-from sysdive.format.jsonout import dumps_sorted
 from sysdive.inspector import Inspector
 from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader
@@ -139,47 +138,11 @@ def _inspect(o: Options, out: TextIO) -> int:
             inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
 
     summary: Counter[tuple[int, int]] = Counter()
-    write = out.write
-    quiet = o.quiet
-    debug = o.debug
-    internal = _INTERNAL
-
-    def on_event(evt: Event) -> None:
-        if summary_on:
-            et = evt.type
-            if et in (_GENERIC_E, _GENERIC_X):
-                p = evt.param(0)
-                sc = int.from_bytes(p[:2], "little") if p else 0
-                summary[(1, sc * 2 + et)] += 1
-            else:
-                summary[(0, et)] += 1
-        if quiet:
-            return
-        if not debug and evt.type in internal:
-            return
-        if json_out:
-            obj = formatter.render_json(evt)
-            if obj is None:
-                return
-            if display is not None and not display(evt):
-                return
-            write(dumps_sorted(obj) + "\n")
-            out.flush()
-            return
-        line = render(evt)
-        if line is None:
-            return
-        if display is not None and not display(evt):
-            return
-        write(line)
-        write("\n")
-        if unbuffered:
-            out.flush()
-
-    summary_on = o.summary
-    json_out = o.json
-    render = formatter.render
-    unbuffered = o.unbuffered
+    sink = _LineSink(out, o.unbuffered)
+    on_event = _event_sink(
+        formatter.json_line_renderer() if o.json else formatter.line_renderer(),
+        sink, display, summary if o.summary else None, o.quiet,
+        frozenset() if o.debug else _INTERNAL)
 
     writer: CaptureWriter | None = None
     on_section: Callable[[CaptureHeader], None] | None = None
@@ -211,10 +174,11 @@ def _inspect(o: Options, out: TextIO) -> int:
             inspector.run(o.read_files, on_event, on_section, on_dump,
                           progress.update if progress is not None else None)
         finally:
+            sink.flush()
             if progress is not None:
                 progress.done()
             if reset_colors:
-                write("\x1b[00m")
+                out.write("\x1b[00m")
             if writer is not None:
                 writer.close()
             out.flush()
@@ -232,6 +196,77 @@ def _inspect(o: Options, out: TextIO) -> int:
         c = inspector.counters
         print(f"Events read:{c.read}\nEvents matching:{c.handed_on}", file=sys.stderr)
     return status
+
+
+class _LineSink:
+    """Collects output lines and writes them in large chunks (one write per line costs more
+    than rendering some of them); ``unbuffered`` (-U) writes and flushes each line."""
+
+    __slots__ = ("lines", "out", "unbuffered")
+
+    CHUNK = 1024
+
+    def __init__(self, out: TextIO, unbuffered: bool) -> None:
+        self.out = out
+        self.unbuffered = unbuffered
+        self.lines: list[str] = []
+
+    def flush(self) -> None:
+        """Write the collected lines (the caller flushes ``out`` when it wants)."""
+        if self.lines:
+            self.out.write("".join(self.lines))
+            self.lines.clear()
+
+
+def _event_sink(render: Callable[[Event], str | None], sink: _LineSink,
+                display: Callable[[Event], bool] | None,
+                summary: Counter[tuple[int, int]] | None, quiet: bool,
+                hidden: frozenset[int]) -> Callable[[Event], None]:
+    """The inspector's ``on_event`` for text or JSON lines (``render`` includes the newline).
+
+    The common case (no -S, -q, display filter or -U) gets its own lean function: it runs for
+    every event of the capture.
+    """
+    lines = sink.lines
+    append = lines.append
+    chunk = sink.CHUNK
+    if summary is None and not quiet and display is None and not sink.unbuffered:
+        def fast(evt: Event) -> None:
+            if evt.type in hidden:
+                return
+            line = render(evt)
+            if line is not None:
+                append(line)
+                if len(lines) >= chunk:
+                    sink.flush()
+        return fast
+
+    out = sink.out
+    unbuffered = sink.unbuffered
+
+    def on_event(evt: Event) -> None:
+        if summary is not None:
+            et = evt.type
+            if et in (_GENERIC_E, _GENERIC_X):
+                p = evt.param(0)
+                sc = int.from_bytes(p[:2], "little") if p else 0
+                summary[(1, sc * 2 + et)] += 1
+            else:
+                summary[(0, et)] += 1
+        if quiet or evt.type in hidden:
+            return
+        line = render(evt)
+        if line is None:
+            return
+        if display is not None and not display(evt):
+            return
+        append(line)
+        if unbuffered:
+            sink.flush()
+            out.flush()
+        elif len(lines) >= chunk:
+            sink.flush()
+    return on_event
 
 
 class _Progress:

@@ -6,6 +6,7 @@ Only parsing lives here; :mod:`sysdive.cli.main` wires the parsed options togeth
 from __future__ import annotations
 
 import getopt
+import re
 from dataclasses import dataclass, field
 
 from sysdive.errors import UsageError
@@ -152,10 +153,9 @@ def _apply(o: Options, letter: str, val: str) -> None:
     elif letter == "M":
         o.duration_s = _positive(val, "duration")
     elif letter == "s":
-        try:
-            o.snaplen = int(val)
-        except ValueError:
-            raise UsageError(f"invalid snaplen: {val!r}") from None
+        # sysdig reads it with atoi(): leading digits count, anything else is 0, no error.
+        m = re.match(r"\s*([+-]?\d+)", val)
+        o.snaplen = int(m.group(1)) if m else 0
     elif letter == "t":
         if val not in ("h", "a", "r", "d", "D"):
             raise UsageError("invalid modifier for flag -t (use h, a, r, d or D)")

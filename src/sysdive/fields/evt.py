@@ -9,6 +9,7 @@ longest field name that prefixes the text.
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from sysdive.fields.evt_args import (
     event_ids,
     longest_param_name,
 )
+from sysdive.fields.evt_general import ts_inline
 from sysdive.fields.evt_misc import EVT_MISC
 from sysdive.fields.registry import (
     ArgKind,
@@ -34,10 +36,12 @@ from sysdive.fields.registry import (
     FieldContext,
     FieldDef,
     FieldFlag,
+    Inline,
     longest_prefix,
 )
 from sysdive.fields.syscall_categories import SYSCALL_CATEGORIES
-from sysdive.fields.text import human_time, ts_to_string
+from sysdive.fields.text import clock_renderer, human_time, ts_to_string
+from sysdive.format.jsonout import quote
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.syscalls import SYSCALL_NAMES
 from sysdive.schema.types import Category, EventFlag
@@ -259,24 +263,50 @@ def _bind_outputtime(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str
         # libsinsp's switch has no default here and falls through into evt.dir.
         return "<" if evt.type & 1 else ">"
 
+    # The default -t h is the time column of every default line: inlined, clock cached.
+    inline = ts_inline("_clock(evt.ts)", {"_clock": clock_renderer(off)}) if mode == "h" else None
     return BoundField(fdef, name, render, render=render,
-                      render_json=lambda evt: _signed64(evt.ts))
+                      render_json=lambda evt: _signed64(evt.ts), inline=inline)
+
+
+_DIR = Inline("_DIRS[evt.type & 1]", "_JDIRS[evt.type & 1]",
+              {"_DIRS": (">", "<"), "_JDIRS": ('">"', '"<"')})
 
 
 def _bind_dir(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-    return BoundField(fdef, name, lambda evt: "<" if evt.type & 1 else ">")
+    return BoundField(fdef, name, lambda evt: "<" if evt.type & 1 else ">", inline=_DIR)
+
+
+_U16 = struct.Struct("<H").unpack_from
 
 
 def _generic_name(evt: Event) -> str:
+    # Every generic event of the default output comes here: read the syscall id from the
+    # event's bytes when its v2 length array says param 0 is the expected 2 bytes, rather
+    # than decoding all its params.
+    n = evt.nparams
+    hdr = evt.hdr
+    if 0 < n <= 32 and not evt.v1 and evt.end - hdr >= 28 + 2 * n:
+        buf = evt.buf
+        if _U16(buf, hdr + 26)[0] == 2:
+            scid = _U16(buf, hdr + 26 + 2 * n)[0]
+            return SYSCALL_NAMES[scid] if scid < len(SYSCALL_NAMES) else "<unknown>"
     raw = evt.param(0)
     scid = 0 if raw is None else int.from_bytes(raw[:2], "little")
     return SYSCALL_NAMES[scid] if scid < len(SYSCALL_NAMES) else "<unknown>"
 
 
+# Event names need no JSON escaping but take it anyway; generic events name their syscall.
+_TYPE = Inline("(evt.info.name if evt.type > 1 else _generic(evt))",
+               "(_QUOTED[evt.type] if evt.type > 1 else _quote(_generic(evt)))",
+               {"_generic": _generic_name, "_QUOTED": tuple(quote(e.name) for e in EVENTS),
+                "_quote": quote})
+
+
 def _bind_type(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     def extract(evt: Event) -> str:
         return _generic_name(evt) if evt.type < 2 else evt.info.name
-    return BoundField(fdef, name, extract)
+    return BoundField(fdef, name, extract, inline=_TYPE)
 
 
 _NOT_SYSCALL = frozenset({_SWITCH}) | event_ids(lambda e: bool(e.flags & EventFlag.SKIPPARSERESET))
@@ -333,8 +363,19 @@ def _bind_category(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) 
     return BoundField(fdef, name, category_name)
 
 
+def _signed16(v: int) -> int:
+    v &= 0xFFFF
+    return v - 0x10000 if v & 0x8000 else v
+
+
+# The header's cpu is a u16 that evt.cpu reads as an INT16.
+_CPU = Inline("(evt.cpu if 0 <= evt.cpu < 32768 else _signed16(evt.cpu))",
+              "(evt.cpu if 0 <= evt.cpu < 32768 else _signed16(evt.cpu))",
+              {"_signed16": _signed16})
+
+
 def _bind_cpu(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-    return BoundField(fdef, name, lambda evt: evt.cpu)
+    return BoundField(fdef, name, lambda evt: evt.cpu, inline=_CPU)
 
 
 def _bind_around(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:

@@ -11,12 +11,12 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sysdive.fields.info import info_renderer
 from sysdive.fields.params import (
     AT_FDCWD,
     decode_int,
     param_bytes_by_name,
     param_renderers,
-    render_args,
 )
 from sysdive.fields.registry import BoundField, FieldArg, FieldContext, FieldDef
 from sysdive.fields.text import concatenate_paths, decode_cstring
@@ -136,11 +136,9 @@ def error_count(evt: Event) -> int | None:
 
 def bind_args(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     """``evt.args`` / ``evt.info``: every param as ``name=value(resolved)``."""
-    rctx = ctx.render_ctx
-
-    def extract(evt: Event) -> str:
-        return render_args(evt, rctx)
-    return BoundField(fdef, name, extract, render=extract)
+    # Already the text, and the JSON string (the CHARBUF value_json is the text).
+    extract = info_renderer(ctx.render_ctx)
+    return BoundField(fdef, name, extract, render=extract, render_json=extract)
 
 
 # --------------------------------------------------------------------------------------------

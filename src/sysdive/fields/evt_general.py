@@ -7,18 +7,26 @@ output every time field is the raw nanosecond timestamp (or the integer it is bu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from sysdive.fields.registry import Binder, BoundField, FieldArg, FieldClass, FieldContext, FieldDef
-from sysdive.fields.text import ts_to_iso8601, ts_to_string
+from sysdive.fields.registry import (
+    Binder,
+    BoundField,
+    FieldArg,
+    FieldClass,
+    FieldContext,
+    FieldDef,
+    Inline,
+)
+from sysdive.fields.text import clock_renderer, ts_to_iso8601, ts_to_string
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
 
 if TYPE_CHECKING:
     from sysdive.event import Event
 
-__all__ = ["GEN_EVT_CLASS"]
+__all__ = ["GEN_EVT_CLASS", "ts_inline"]
 
 _NS = 1_000_000_000
 _U64 = 0xFFFFFFFFFFFFFFFF
@@ -29,19 +37,36 @@ def _signed64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
+def ts_inline(text: str, env: Mapping[str, object]) -> Inline:
+    """An inline time field printed as ``text``; in JSON every time field is the timestamp
+    as a signed 64-bit number."""
+    return Inline(text, "(evt.ts if evt.ts < _TOP else _signed64(evt.ts))",
+                  {**env, "_TOP": 1 << 63, "_signed64": _signed64})
+
+
+# The event number counts from 1 and never reaches 2**63: printed as is.
+_NUM = Inline("evt.num", "evt.num")
+
+
 def _bind_num(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-    return BoundField(fdef, name, lambda evt: evt.num)
+    return BoundField(fdef, name, lambda evt: evt.num, inline=_NUM)
 
 
 def _time_binder(date: bool, ns: bool) -> Binder:
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         off = ctx.tz_offset
 
+        inline = None
+        if not date and ns:
+            # evt.time: the cached-per-second clock of the default line's evt.outputtime.
+            clock = clock_renderer(off)
+            inline = ts_inline("_clock(evt.ts)", {"_clock": clock})
+
         def extract(evt: Event) -> str:
             return ts_to_string(evt.ts, off, date, ns)
 
         return BoundField(fdef, name, extract, render=extract,
-                          render_json=lambda evt: _signed64(evt.ts))
+                          render_json=lambda evt: _signed64(evt.ts), inline=inline)
     return bind
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "info_renderers",
     "param_bytes_by_name",
     "render_args",
+    "render_args_loop",
     "render_info",
     "render_param",
     "resolved_or_value",
@@ -491,17 +492,21 @@ def render_args(evt: Event, ctx: RenderContext) -> str:
     """``evt.args``: every loaded param as ``name=value `` / ``name=value(resolved) ``.
 
     Generic syscall events (ids 0 and 1) render as ``""``: their params are internal.
+    Each event type renders through its compiled function (:mod:`sysdive.fields.info`).
     """
-    etype = evt.type
-    if etype < 2:
-        return ""
-    table = _INFO[etype]
+    from sysdive.fields.info import compiled_info  # it builds on this module
+    return compiled_info(evt, ctx)
+
+
+def render_args_loop(evt: Event, params: list[bytes], ctx: RenderContext) -> str:
+    """:func:`render_args` of ``params`` (some of ``evt``'s) by the generic loop."""
+    table = _INFO[evt.type]
     if table is None:
-        table = info_renderers(etype)
+        table = info_renderers(evt.type)
     out: list[str] = []
     append = out.append
     # Events often carry fewer params than the table lists: zip stops at the shorter side.
-    for (prefix, render), raw in zip(table, evt.params(), strict=False):
+    for (prefix, render), raw in zip(table, params, strict=False):
         value, resolved = render(evt, raw, ctx)
         if resolved:
             append(prefix + value + "(" + resolved + ") ")

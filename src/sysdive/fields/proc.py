@@ -58,6 +58,20 @@ def _simple(get: Callable[[ThreadInfo], object]) -> Binder:
     return bind
 
 
+def _bind_name(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
+    # proc.name is in every default line: the comm is already the text and the JSON string.
+    state = ctx.state
+
+    def extract(evt: Event) -> str | None:
+        t = evt.thread
+        if t is None:
+            t = state.threads.get(evt.tid)
+            if t is None:
+                return None
+        return t.comm
+    return BoundField(fdef, name, extract, render=extract, render_json=extract)
+
+
 def _with_state(get: Callable[[ThreadInfo, State], object]) -> Binder:
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         state = ctx.state
@@ -243,7 +257,7 @@ PROCESS_CLASS = FieldClass(
         _d("proc.exe", _C, PF.NA, "First Argument", "the first command line argument (usually "
            "the executable name or a custom one).", _simple(lambda t: t.exe)),
         _d("proc.name", _C, PF.NA, "Name", "the name (excluding the path) of the executable "
-           "generating the event.", _simple(lambda t: t.comm)),
+           "generating the event.", _bind_name),
         _d("proc.args", _C, PF.NA, "Arguments", "the arguments passed on the command line when "
            "starting the process generating the event.", _simple(lambda t: " ".join(t.args))),
         _d("proc.env", _C, PF.NA, "Environment",

@@ -12,6 +12,8 @@ value out of an event:
     the text ``sysdig -p`` prints, ``None`` where it prints ``<NA>``.
 ``render_json(evt)``
     the value ``sysdig -j`` stores (int, str, bool or ``None``).
+``inline``
+    optionally, the same as Python expressions the formatter compiles in (:class:`Inline`).
 
 Field names are parsed as sysdig 0.29.3 parses them (``parse_field_name`` in libsinsp's
 filterchecks.cpp, classes tried in the order of ``sinsp_filter_check_list``): the first
@@ -53,6 +55,7 @@ __all__ = [
     "FieldFlag",
     "FieldOptions",
     "FieldRegistry",
+    "Inline",
     "longest_prefix",
     "render_field_list",
 ]
@@ -134,6 +137,23 @@ class FieldContext:
         return int(ts or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """A field as Python expressions over ``evt`` that the formatter compiles into its line
+    function, for hot fields where a call per field and event is a large share of the work.
+
+    ``text`` evaluates to the printed value (a ``str``, or an ``int`` printed in decimal)
+    and ``json`` to the value's JSON text; neither may be missing (``None``). ``env`` holds
+    the globals they use. A ``pure`` field keeps no state, so the formatter may evaluate it
+    after fields that come later in the format.
+    """
+
+    text: str
+    json: str
+    env: Mapping[str, object] = field(default_factory=dict)
+    pure: bool = True
+
+
 Extractor = Callable[["Event"], object]
 TextRenderer = Callable[["Event"], "str | None"]
 JsonRenderer = Callable[["Event"], object]
@@ -150,8 +170,8 @@ class BoundField:
     """
 
     __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract",
-                 "filter_only", "fmt", "name", "ne_requires_all", "render", "render_json",
-                 "type")
+                 "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
+                 "render_json", "type")
 
     name: str
     type: ParamType
@@ -165,13 +185,15 @@ class BoundField:
     extract: Extractor
     render: TextRenderer
     render_json: JsonRenderer
+    inline: Inline | None
 
     def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
                  event_types: frozenset[int] | None = None,
                  render: TextRenderer | None = None,
                  render_json: JsonRenderer | None = None,
                  ptype: ParamType | None = None,
-                 fmt: PrintFormat | None = None) -> None:
+                 fmt: PrintFormat | None = None,
+                 inline: Inline | None = None) -> None:
         self.definition = definition
         self.name = name
         self.type = definition.type if ptype is None else ptype
@@ -184,6 +206,7 @@ class BoundField:
         self.extract = extract
         self.render = render if render is not None else self._text_renderer()
         self.render_json = render_json if render_json is not None else self._default_json
+        self.inline = inline
 
     def _text_renderer(self) -> TextRenderer:
         # Built once per binding: the print path runs it for every event and field.

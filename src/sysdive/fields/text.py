@@ -25,6 +25,7 @@ from sysdive.schema.types import ParamType, PrintFormat
 __all__ = [
     "FieldValueError",
     "c_int_text",
+    "clock_renderer",
     "concatenate_paths",
     "decode_cstring",
     "human_time",
@@ -159,6 +160,10 @@ def _copy_path(out: bytearray, path: bytes) -> None:
             pc += 1
 
 
+_JOINED: dict[tuple[str, bytes], tuple[str, bool]] = {}
+_JOINED_MAX = 4096
+
+
 def concatenate_paths(base: str, path: bytes, limit: int | None = None) -> tuple[str, bool]:
     """Join ``base`` and ``path`` as libsinsp does; returns ``(text, path_was_relative)``.
 
@@ -166,9 +171,24 @@ def concatenate_paths(base: str, path: bytes, limit: int | None = None) -> tuple
     ``limit`` mimics a fixed C buffer: a result that would not fit gives
     ``/PATH_TOO_LONG`` (the sizes count the terminating NUL of ``path``).
     """
+    if limit is None:
+        # Printing evt.info joins the same cwd and paths again and again; the byte-by-byte
+        # normalisation costs tens of microseconds, so results are kept (bounded).
+        key = (base, path)
+        found = _JOINED.get(key)
+        if found is None:
+            if len(_JOINED) >= _JOINED_MAX:
+                _JOINED.clear()
+            found = _JOINED[key] = _join(base, path)
+        return found
     raw_base = base.encode("utf-8", "surrogateescape")
-    if limit is not None and limit < len(raw_base) + len(path) + 2:
+    if limit < len(raw_base) + len(path) + 2:
         return "/PATH_TOO_LONG", False
+    return _join(base, path)
+
+
+def _join(base: str, path: bytes) -> tuple[str, bool]:
+    raw_base = base.encode("utf-8", "surrogateescape")
     if path and path[0] != 0x2F:
         out = bytearray(raw_base)
         _copy_path(out, path)
@@ -198,6 +218,29 @@ def ts_to_string(ts: int, offset: int, date: bool, ns: bool) -> str:
     if date:
         day = datetime.fromtimestamp(local - s, UTC)
         return f"{day.year:04d}-{day.month:02d}-{day.day:02d} " + clock
+    return clock
+
+
+def clock_renderer(offset: int) -> Callable[[int], str]:
+    """``ts_to_string(ts, offset, False, True)`` with the ``HH:MM:SS.`` part kept per second.
+
+    Consecutive events mostly share their second, so the common case is one ``%``
+    formatting of the nanoseconds into the cached ``HH:MM:SS.%09d`` pattern.
+    """
+    base = -1_000_000_000
+    pattern = ""
+
+    def clock(ts: int) -> str:
+        nonlocal base, pattern
+        delta = ts - base
+        if 0 <= delta < 1_000_000_000:
+            return pattern % delta
+        sec, nsec = divmod(ts, 1_000_000_000)
+        s = (sec + offset) % 86400
+        base = ts - nsec
+        pattern = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}.%09d"
+        return pattern % nsec
+
     return clock
 
 

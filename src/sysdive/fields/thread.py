@@ -20,6 +20,7 @@ from sysdive.fields.registry import (
     FieldContext,
     FieldDef,
     FieldFlag,
+    Inline,
 )
 from sysdive.fields.text import value_json
 from sysdive.schema.events import EVENT_BY_ENUM
@@ -52,9 +53,19 @@ def _thread_binder(get: Callable[[ThreadInfo, Event], object]) -> Binder:
     return bind
 
 
+def _signed64(v: int) -> int:
+    v &= 0xFFFFFFFFFFFFFFFF
+    return v - (1 << 64) if v >> 63 else v
+
+
+_TID = Inline("(evt.tid if -_TOP <= evt.tid < _TOP else _signed64(evt.tid))",
+              "(evt.tid if -_TOP <= evt.tid < _TOP else _signed64(evt.tid))",
+              {"_TOP": 1 << 63, "_signed64": _signed64})
+
+
 def _bind_tid(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     # The one thread field that needs no thread: it is the event header's tid.
-    return BoundField(fdef, name, lambda evt: evt.tid)
+    return BoundField(fdef, name, lambda evt: evt.tid, inline=_TID)
 
 
 class _PerThread:

@@ -8,14 +8,17 @@ fields are kept, as one JSON object per line with sorted keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sysdive.errors import FormatError
+from sysdive.format.codegen import Globals, compile_function, fstring_literal, string_literal
+from sysdive.format.jsonout import encode_value, quote
 
 if TYPE_CHECKING:
     from sysdive.event import Event
-    from sysdive.fields.registry import BoundField, FieldRegistry
+    from sysdive.fields.registry import BoundField, FieldRegistry, Inline
 
 DEFAULT = "*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info"
 DEFAULT_TTY = ("*%evt.num %evt.outputtime %evt.cpu \\e[01;32m%proc.name\\e[00m "
@@ -96,43 +99,27 @@ class OutputFormat:
                 last = i = j
         if last < n:
             self.tokens.append(text[last:])
-        self._render: Callable[[Event], str | None] = self._compile_text()
-
-    def _compile_text(self) -> Callable[[Event], str | None]:
-        parts: list[str | Callable[[Event], str | None]] = []
-        for tok in self.tokens:
-            if isinstance(tok, str):
-                parts.append(tok)
-            else:
-                bound, width, _ = tok
-                if width:
-                    parts.append(_padded(bound.render, width, self.require_all))
-                else:
-                    parts.append(bound.render)
-        require_all = self.require_all
-        # Precompute which parts are literals so the per-event loop does no isinstance().
-        plan = [(p, isinstance(p, str)) for p in parts]
-
-        def render(evt: Event) -> str | None:
-            out: list[str] = []
-            append = out.append
-            for part, literal in plan:
-                if literal:
-                    append(part)  # type: ignore[arg-type]
-                    continue
-                value = part(evt)  # type: ignore[operator]
-                if value is None:
-                    if require_all:
-                        return None
-                    value = NA
-                append(value)
-            return "".join(out)
-
-        return render
+        self._render = self._compile_text(newline=False)
+        self._line: Callable[[Event], str | None] | None = None
+        self._json_line: Callable[[Event], str | None] | None = None
 
     def render(self, evt: Event) -> str | None:
         """The line for ``evt``, or None when a required field is missing."""
         return self._render(evt)
+
+    def line_renderer(self) -> Callable[[Event], str | None]:
+        """:meth:`render` with the line's ``\\n`` included (what an output sink writes)."""
+        if self._line is None:
+            self._line = self._compile_text(newline=True)
+        return self._line
+
+    def json_line_renderer(self) -> Callable[[Event], str | None]:
+        """The ``-j`` line of an event (with ``\\n``), or None when a required field is
+        missing: :meth:`render_json` encoded as :func:`~sysdive.format.jsonout.dumps_sorted`
+        would encode it, built directly in sorted key order."""
+        if self._json_line is None:
+            self._json_line = self._compile_json()
+        return self._json_line
 
     def render_json(self, evt: Event) -> dict[str, object] | None:
         """The JSON object for ``evt`` (fields only), or None when a required field is missing."""
@@ -147,14 +134,100 @@ class OutputFormat:
             obj[key] = value
         return obj
 
+    # ----------------------------------------------------------------------------------------
+    # compiled line functions
+    #
+    # Rendering is the hot path of the default output (sysdig prints millions of lines a
+    # minute), so each format is turned once into the source of one Python function: fields
+    # that may be missing are called and checked in token order (as sysdig evaluates them,
+    # which matters for fields that keep state), inline fields become expressions, and the
+    # line is one f-string. Literal text is escaped into the f-string.
+    # ----------------------------------------------------------------------------------------
 
-def _padded(render: Callable[[Event], str | None], width: int,
-            require_all: bool) -> Callable[[Event], str | None]:
-    def pad(evt: Event) -> str | None:
-        value = render(evt)
-        if value is None:
-            if require_all:
-                return None
-            value = NA
-        return value[:width].ljust(width)
-    return pad
+    def _compile_text(self, newline: bool) -> Callable[[Event], str | None]:
+        unit = _Unit()
+        pieces: list[str] = []
+        for tok in self.tokens:
+            if isinstance(tok, str):
+                pieces.append(fstring_literal(tok))
+                continue
+            bound, width, _ = tok
+            inline = bound.inline
+            if inline is not None:
+                expr = unit.inline_expr(inline, inline.text)
+                if not inline.pure:
+                    expr = unit.assign(expr)
+            else:
+                expr = unit.assign(unit.name(bound.render) + "(evt)")
+                unit.missing(expr, self.require_all, string_literal(NA))
+            if width:
+                expr = f"str({expr})[:{width}]:<{width}"
+            pieces.append("{" + expr + "}")
+        if newline:
+            pieces.append("\\n")
+        return unit.build('f"' + "".join(pieces) + '"')
+
+    def _compile_json(self) -> Callable[[Event], str | None]:
+        unit = _Unit()
+        values: dict[str, str] = {}
+        for tok in self.tokens:
+            if isinstance(tok, str):
+                continue
+            bound, _, key = tok
+            inline = bound.inline
+            if inline is not None:
+                expr = unit.inline_expr(inline, inline.json)
+                if not inline.pure:
+                    expr = unit.assign(expr)
+            else:
+                var = unit.assign(unit.name(bound.render_json) + "(evt)")
+                if self.require_all:
+                    unit.missing(var, True, "")
+                expr = f"{unit.name(quote)}({var}) if {var}.__class__ is str else " \
+                       f"{unit.name(encode_value)}({var})"
+            # A key given twice keeps its last value, as assigning into the object does.
+            values[key] = expr
+        if not values:
+            # jsoncpp writes an object without members as null.
+            return unit.build('"null\\n"')
+        body = ",".join(fstring_literal(quote(k) + ":") + "{" + values[k] + "}"
+                        for k in sorted(values))
+        return unit.build('f"{{' + body + '}}\\n"')
+
+
+class _Unit:
+    """The source of one generated line function and the globals it uses."""
+
+    def __init__(self) -> None:
+        self.globals = Globals()
+        self.lines: list[str] = []
+        self._vars = 0
+
+    def name(self, obj: object) -> str:
+        """A global name for ``obj`` in the generated code."""
+        return self.globals.name(obj)
+
+    def inline_expr(self, inline: Inline, expr: str) -> str:
+        """``expr`` with the inline field's globals renamed to names of this unit."""
+        names = sorted(inline.env, key=len, reverse=True)
+        if not names:
+            return "(" + expr + ")"
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+        return "(" + pattern.sub(lambda m: self.name(inline.env[m[1]]), expr) + ")"
+
+    def assign(self, expr: str) -> str:
+        """Evaluate ``expr`` now (in token order) into a new local; returns its name."""
+        var = f"v{self._vars}"
+        self._vars += 1
+        self.lines.append(f"    {var} = {expr}")
+        return var
+
+    def missing(self, var: str, require_all: bool, na: str) -> None:
+        """What a missing value does: drop the line, or print ``na`` instead."""
+        self.lines.append(f"    if {var} is None:")
+        self.lines.append("        return None" if require_all else f"        {var} = \"{na}\"")
+
+    def build(self, result: str) -> Callable[[Event], str | None]:
+        src = "\n".join(["def line(evt):", *self.lines, f"    return {result}", ""])
+        fn = compile_function("line", src, self.globals.env)
+        return fn  # type: ignore[return-value]

@@ -21,10 +21,13 @@ import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from sysdive.errors import CaptureError, CorruptCaptureError
 from sysdive.scap import blocks as B
+
+if TYPE_CHECKING:
+    from sysdive.scap.scan import Columns
 
 Row = tuple[int, int, int, int, int, int, int, int]
 
@@ -36,21 +39,40 @@ _V1 = struct.Struct("<IIHQQIH")
 _V1F = struct.Struct("<IIHIQQIH")
 _SHB_BODY = struct.Struct("<IHHq")
 _U32 = struct.Struct("<I")
+_SHB_TYPE = struct.pack("<I", B.SHB)
 _EV_V2, _EV_V2_LARGE, _EV_V1, _EV_INT = B.EV_V2, B.EV_V2_LARGE, B.EV, B.EV_INT
 _EVF_V2, _EVF_V2_LARGE, _EVF = B.EVF_V2, B.EVF_V2_LARGE, B.EVF
 _NONLARGE_MAX = 65536
 _EVENT_MAX = 336  # event ids at or above this are unknown to 0.29.3 and skipped, as it does
 
 CHUNK = 4 << 20
+# Files from this size on are framed by the numpy scan (importing numpy costs more than it
+# saves on small captures, which the sequential walk reads in a few milliseconds).
+# SYSDIVE_VECTORISE_MIN (bytes) overrides it, so tests can run small captures through the scan.
+VECTORISE_MIN = int(os.environ.get("SYSDIVE_VECTORISE_MIN", 2 << 20))
 
 
-@dataclass(slots=True)
 class EventBatch:
-    """Consecutive events of one section, as rows over one buffer."""
+    """Consecutive events of one section over one buffer: as rows, or as numpy columns
+    (``cols``) when the vectorised scan framed them (``rows`` then converts on demand)."""
 
-    buf: bytes
-    rows: list[Row]
-    base: int  # stream offset of buf[0]
+    __slots__ = ("_rows", "base", "buf", "cols")
+
+    def __init__(self, buf: bytes, rows: list[Row] | None, base: int,
+                 cols: Columns | None = None) -> None:
+        self.buf = buf
+        self._rows = rows
+        self.base = base  # stream offset of buf[0]
+        self.cols = cols
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = self.cols.rows() if self.cols is not None else []
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._rows is not None else len(self.cols or ())
 
 
 @dataclass(slots=True)
@@ -88,21 +110,45 @@ class _GzipStream:
                 if not self._d.eof:
                     self.damage = "the gzip stream is truncated"
                 break
+            saved = self._d.copy()
             try:
-                data = self._d.decompress(chunk)
-                while self._d.eof and self._d.unused_data:
-                    rest = self._d.unused_data
-                    self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    if rest.strip(b"\0") == b"":
-                        break  # zero padding after the last member
-                    data += self._d.decompress(rest)
+                data = self._inflate(chunk)
             except zlib.error as err:
+                # zlib drops the output of a failing call: replay the chunk in small steps
+                # from the saved state to keep everything decompressed before the damage.
+                self._d = saved
+                data = self._inflate_until_error(chunk)
                 self._eof = True
                 self.damage = f"the gzip stream is damaged ({err})"
-                break
             out.append(data)
             size += len(data)
         return b"".join(out)
+
+    def _inflate(self, chunk: bytes) -> bytes:
+        data = self._d.decompress(chunk)
+        while self._d.eof and self._d.unused_data:
+            rest = self._d.unused_data
+            self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if rest.strip(b"\0") == b"":
+                break  # zero padding after the last member
+            data += self._d.decompress(rest)
+        return data
+
+    def _inflate_until_error(self, chunk: bytes) -> bytes:
+        got: list[bytes] = []
+        step = 256
+        for i in range(0, len(chunk), step):
+            try:
+                got.append(self._inflate(chunk[i:i + step]))
+            except zlib.error:
+                # the failing step's output is lost too: retry it a byte at a time
+                for b in range(i, min(i + step, len(chunk))):
+                    try:
+                        got.append(self._inflate(chunk[b:b + 1]))
+                    except zlib.error:
+                        break
+                break
+        return b"".join(got)
 
     def close(self) -> None:
         self.raw.close()
@@ -125,12 +171,13 @@ def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
 class CaptureReader:
     """Iterates the sections and event batches of one capture file."""
 
-    def __init__(self, path: str, chunk: int = CHUNK) -> None:
+    def __init__(self, path: str, chunk: int = CHUNK, vectorise: bool | None = None) -> None:
         self.path = path
         self._chunk = chunk
         self._raw, self._gz = _open_stream(path)
         self.bytes_read = 0
         self.total_size = os.path.getsize(path)
+        self.vectorise = self.total_size >= VECTORISE_MIN if vectorise is None else vectorise
 
     def close(self) -> None:
         self._raw.close()
@@ -165,6 +212,10 @@ class CaptureReader:
         section: B.CaptureHeader | None = None
         in_header = False
         eof = False
+        scan = None
+        if self.vectorise:
+            from sysdive.scap.scan import scan
+        walk_first = 0
         while True:
             while not eof and len(buf) - pos < need:
                 data = self._read()
@@ -190,6 +241,24 @@ class CaptureReader:
             damage: CorruptCaptureError | None = None
             try:
                 while pos + 8 <= n:
+                    if scan is not None and section is not None:
+                        if walk_first > 0:
+                            walk_first -= 1
+                        else:
+                            new_pos, cols = scan(buf, pos)
+                            # One block sequentially after a run (the scan stopped at
+                            # something it leaves), many after a miss (v1 captures).
+                            walk_first = 1 if new_pos > pos else 64
+                            if new_pos > pos:
+                                if rows:
+                                    yield EventBatch(buf, rows, base)
+                                    rows = []
+                                    append = rows.append
+                                if cols is not None:
+                                    yield EventBatch(buf, None, base, cols)
+                                pos = new_pos
+                                in_header = False
+                                continue
                     if pos + 36 <= n:
                         btype, blen, cpu, ts, tid, elen, etype, npar = _V2.unpack_from(buf, pos)
                     else:
@@ -255,6 +324,10 @@ class CaptureReader:
                 raise damage
             if eof and pos < n:
                 if section is None:
+                    if buf[pos:pos + 4] == _SHB_TYPE[:n - pos]:
+                        raise CorruptCaptureError(
+                            f"the section header block is cut: the file ends {n - pos} bytes"
+                            " into it", base + pos)
                     raise CaptureError(f"{self.path}: not a capture file")
                 if why := self._stream_damage():
                     raise CorruptCaptureError(f"{why}; the last block is cut", base + pos)

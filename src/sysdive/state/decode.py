@@ -187,9 +187,27 @@ def concatenate_paths(base: str, path: bytes, path_len: int | None = None) -> tu
     a trailing ``/`` dropped and non-printable bytes replaced by ``.``; ``base`` is copied
     as is (it normally ends with ``/``).
     """
-    p1 = enc(base)
     if path_len is None:
         path_len = len(path)
+    # A pure function called for every open/chdir/...: captures repeat the same few paths,
+    # and the byte-by-byte normalisation below is slow in Python.
+    key = (base, path, path_len)
+    hit = _CONCAT_CACHE.get(key)
+    if hit is not None:
+        return hit
+    out = _concatenate_paths(base, path, path_len)
+    if len(_CONCAT_CACHE) >= _CONCAT_CACHE_MAX:
+        _CONCAT_CACHE.clear()
+    _CONCAT_CACHE[key] = out
+    return out
+
+
+_CONCAT_CACHE: dict[tuple[str, bytes, int], tuple[str, bool]] = {}
+_CONCAT_CACHE_MAX = 4096
+
+
+def _concatenate_paths(base: str, path: bytes, path_len: int) -> tuple[str, bool]:
+    p1 = enc(base)
     if len(p1) + path_len + 1 > MAX_PATH:
         return PATH_TOO_LONG, False
     p2 = cstr(path)

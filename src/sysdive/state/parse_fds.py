@@ -379,11 +379,10 @@ def accept_exit(p: Parser, evt: Event) -> None:
 
 
 def close_enter(p: Parser, evt: Event) -> None:
-    tinfo = evt.thread
-    if tinfo is None:
+    if evt.thread is None:
         return
-    fdi = p.state.get_fd(tinfo, tinfo.lastevent_fd)
-    evt.fdinfo = fdi
+    # reset has just looked up this very fd (the thread's last fd, from this event).
+    fdi = evt.fdinfo
     if fdi is not None:
         fdi.flags |= FLAG_CLOSE_IN_PROGRESS
 
@@ -392,7 +391,7 @@ def close_exit(p: Parser, evt: Event) -> None:
     """A successful close schedules the removal for the next event (so this line shows it)."""
     fdi = evt.fdinfo
     tinfo = evt.thread
-    if p_i64(evt.params(), 0) >= 0:
+    if evt.param0_i64() >= 0:
         if fdi is None or tinfo is None:
             return
         if fdi.flags & FLAG_CLOSE_CANCELED:

@@ -78,7 +78,13 @@ _F_STATE = int(EventFlag.MODIFIES_STATE)
 _FLAGS = [int(e.flags) for e in EVENTS]
 _INTERNAL = [bool(e.category & Category.INTERNAL) for e in EVENTS]
 _LARGE = [e.large_payload for e in EVENTS]
+_NPARAMS = [len(e.params) for e in EVENTS]
 _U64_MASK = (1 << 64) - 1
+# Types whose rejection by the filter changes nothing but the inspector's last-event time:
+# reset ignores EF_SKIPPARSERESET types, and a context switch (PPME_SCHEDSWITCH_6_E) only
+# looks its thread up; their parsers run only for events that pass.
+_TS_ONLY = [bool(f & _F_SKIP) for f in _FLAGS]
+_TS_ONLY[SWITCH6] = True
 _I64_MAX = (1 << 63) - 1
 
 
@@ -91,6 +97,11 @@ def _build_handlers() -> list[Handler | None]:
 
 
 _HANDLERS = _build_handlers()
+
+
+def _reject(evt: Event) -> bool:
+    """Stands for the capture filter on types it can never match."""
+    return False
 
 
 class _PollMarker:
@@ -118,6 +129,8 @@ class Parser:
         self.tmp_enter: Event | None = None
         # Set by an event parser to hide the current event from the caller.
         self.hide = False
+        # filter_types[t]: the capture filter can match type t (None: any type may match).
+        self.filter_types: list[bool] | None = None
 
     # -- the entry point -------------------------------------------------------------------
 
@@ -131,15 +144,8 @@ class Parser:
         """
         st = self.state
         st.lastevent_ts = evt.ts
-        if st.tid_to_remove != -1:
-            st.remove_thread(st.tid_to_remove, False)
-            st.tid_to_remove = -1
-        if st.fds_to_remove:
-            owner = st.get_thread(st.tid_of_fd_to_remove, True)
-            if owner is not None:
-                for fd in st.fds_to_remove:
-                    st.remove_fd(owner, fd)
-            st.fds_to_remove.clear()
+        if st.tid_to_remove != -1 or st.fds_to_remove:
+            self.apply_removals()
         if evt.tid > _I64_MAX:
             evt.tid -= 1 << 64
 
@@ -150,18 +156,33 @@ class Parser:
             eflags = _FLAGS[etype]
             if etype == WRITE_X:
                 eflags = self._tracer_write_flags(evt, eflags)
+            ftypes = self.filter_types
+            if ftypes is not None and not ftypes[etype]:
+                # The filter cannot match this type: rejected without running it (as the
+                # inspector's fast path does for the types that do not change state).
+                filter = _reject
             if eflags & _F_STATE:
                 filter_later = filter
+            elif filter is _reject:
+                tinfo = evt.thread
+                if tinfo is not None and not (eflags & _F_SKIP or etype == SWITCH6):
+                    tinfo.lastevent_type = PPM_EVENT_MAX
+                if self.internal_events and _INTERNAL[etype]:
+                    return self._handed_on(evt, tinfo)
+                return False
             else:
                 tinfo = evt.thread
                 self._publish(evt, tinfo)
-                passed = filter(evt)
-                evt.thread = tinfo
-                if not passed:
+                if not filter(evt):
+                    # Nothing looks at a rejected event's context again (a -w copy takes
+                    # its bytes), so it is left as the filter saw it.
                     if tinfo is not None and not (eflags & _F_SKIP or etype == SWITCH6):
                         tinfo.lastevent_type = PPM_EVENT_MAX
-                    self._publish(evt, tinfo)
-                    return self._filtered_out(evt, tinfo)
+                    if self.internal_events and _INTERNAL[etype]:
+                        evt.thread = tinfo
+                        return self._handed_on(evt, tinfo)
+                    return False
+                evt.thread = tinfo
 
         handler = _HANDLERS[etype]
         if handler is not None:
@@ -173,17 +194,36 @@ class Parser:
                 return self._filtered_out(evt, tinfo)
         if filter_later is not None:
             tinfo = evt.thread
+            if filter_later is _reject:
+                if self.internal_events and _INTERNAL[etype]:
+                    return self._handed_on(evt, tinfo)
+                return False
             self._publish(evt, tinfo)
-            passed = filter_later(evt)
+            if not filter_later(evt):
+                if self.internal_events and _INTERNAL[etype]:
+                    evt.thread = tinfo
+                    return self._handed_on(evt, tinfo)
+                return False
             evt.thread = tinfo
-            if not passed:
-                self._publish(evt, tinfo)
-                return self._filtered_out(evt, tinfo)
         if evt.dflags & SCAP_DF_STATE_ONLY:
             tinfo = evt.thread
             self._publish(evt, tinfo)
             return self._filtered_out(evt, tinfo)
         return self._handed_on(evt, evt.thread)
+
+    def apply_removals(self) -> None:
+        """The removals the previous event deferred (its thread after a procexit, the fds of
+        a close): done at the start of the next event, whatever it is."""
+        st = self.state
+        if st.tid_to_remove != -1:
+            st.remove_thread(st.tid_to_remove, False)
+            st.tid_to_remove = -1
+        if st.fds_to_remove:
+            owner = st.get_thread(st.tid_of_fd_to_remove, True)
+            if owner is not None:
+                for fd in st.fds_to_remove:
+                    st.remove_fd(owner, fd)
+            st.fds_to_remove.clear()
 
     def _tracer_write_flags(self, evt: Event, eflags: int) -> int:
         """With a filter, a write to a (candidate) tracer fd counts as state-changing, and
@@ -270,8 +310,8 @@ class Parser:
         effect beyond the thread's pairing and latency bookkeeping. Internal events are left
         out when ``keep_internal`` (a ``-w`` copy keeps them) or in ``-D`` mode.
         """
-        if self.internal_events:
-            return frozenset()
+        if self.internal_events or filter_types is None:
+            return frozenset()  # a filter that may match any type has to see every event
         out = set()
         for etype in range(PPM_EVENT_MAX):
             flags = _FLAGS[etype]
@@ -279,8 +319,8 @@ class Parser:
                 continue
             if _INTERNAL[etype] and keep_internal:
                 continue
-            if flags & _F_SKIP and etype not in (PROCINFO, SWITCH6, SWITCH1):
-                out.add(etype)  # reset ignores these entirely
+            if _TS_ONLY[etype] and etype != PROCINFO:
+                out.add(etype)  # rejected, these change nothing (see _TS_ONLY)
                 continue
             if (flags & (_F_STATE | _F_SKIP) or etype in _SPECIAL_RESET or _INTERNAL[etype]
                     or _LARGE[etype] or etype in CONTAINER_EVENTS
@@ -299,7 +339,7 @@ class Parser:
         st = self.state
         if st.tid_to_remove != -1 or st.fds_to_remove or npar < 0:
             return False
-        if _FLAGS[etype] & _F_SKIP:
+        if _TS_ONLY[etype]:
             st.lastevent_ts = ts
             return True
         tinfo = st.threads.get(tid)
@@ -363,7 +403,17 @@ class Parser:
         if not etype & 1:
             tinfo.lastevent_type = etype
             if eflags & _F_USES_FD:
-                fd = first_param_i64(evt)
+                # first_param_i64, inlined: this runs for every fd event that is parsed.
+                n = evt.nparams
+                if 0 < n <= 32 and not _LARGE[etype]:
+                    base = evt.hdr + 26
+                    buf = evt.buf
+                    if U16.unpack_from(buf, base)[0] >= 8 and base + 2 * n + 8 <= evt.end:
+                        fd = I64.unpack_from(buf, base + 2 * n)[0]
+                    else:
+                        fd = p_i64(evt.params(), 0, -1)
+                else:
+                    fd = first_param_i64(evt)
                 tinfo.lastevent_fd = fd
                 evt.fdinfo = st.get_fd(tinfo, fd)
             else:
@@ -443,6 +493,23 @@ class Parser:
             tinfo.lastevent_data = POLL_MARKER
 
 
+# Events that create or remove threads (other than placeholders for their own tid), or
+# read other threads' pairing bookkeeping: see FastPath._live.
+BARRIER_TYPES = _CLONE_EXITS | frozenset(
+    e.id for e in EVENTS if e.name in ("execve", "execveat", "procexit") or e.id in CONTAINER_EVENTS)
+
+
+def uses_fd(etype: int) -> bool:
+    """EF_USES_FD: the first param of the enter is the fd the event works on."""
+    return bool(_FLAGS[etype] & _F_USES_FD)
+
+
+def skip_kind(etype: int) -> int:
+    """How the fast loop treats a skippable type: 0 when reset ignores it entirely (only the
+    inspector's last-event time moves), 1 when :meth:`Parser.skip_rejected` must run."""
+    return 0 if _TS_ONLY[etype] else 1
+
+
 def first_param_i64(evt: Event) -> int:
     """Param 0 as i64, read straight from the buffer on the hot path (the fd of an enter)."""
     n = evt.nparams
@@ -454,4 +521,4 @@ def first_param_i64(evt: Event) -> int:
     return p_i64(evt.params(), 0, -1)
 
 
-__all__ = ["CONTAINER_EVENTS", "Filter", "Parser", "first_param_i64"]
+__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]

@@ -1,0 +1,39 @@
+# Rebuilds the live-capture BPF probe shipped in the package (src/sysdive/capture/ebpf/).
+# Needs: clang (>= 14), bpftool, libbpf-dev (bpf_helpers.h), python3.
+#   make bpf        regenerate schema_ids.h, vmlinux.h (build/, not committed) and probe.bpf.o
+#   make bpf-check  fail if the shipped probe.bpf.o was not built from the current sources
+#   make clean      remove build/
+EBPF := src/sysdive/capture/ebpf
+BUILD := build/bpf
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PYTHON ?= python3
+BTF ?= /sys/kernel/btf/vmlinux
+SOURCES := $(EBPF)/probe.bpf.c $(EBPF)/fill_io.h $(EBPF)/fill_net.h $(EBPF)/fill_proc.h \
+	$(EBPF)/linux_defs.h $(EBPF)/schema_ids.h
+
+.PHONY: bpf bpf-check clean
+
+bpf: $(EBPF)/probe.bpf.o
+
+$(EBPF)/schema_ids.h: $(EBPF)/gen_header.py $(wildcard src/sysdive/schema/*.py)
+	PYTHONPATH=src $(PYTHON) -m sysdive.capture.ebpf.gen_header $@
+
+$(BUILD)/vmlinux.h:
+	mkdir -p $(BUILD)
+	$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(EBPF)/probe.bpf.o: $(SOURCES) $(BUILD)/vmlinux.h
+	$(CLANG) -target bpf -D__TARGET_ARCH_x86 -O2 -g -Wall -Werror \
+		-DSYSDIVE_SOURCE_HASH='"'$$($(PYTHON) $(EBPF)/source.py)'"' \
+		-I$(BUILD) -I$(EBPF) -c $(EBPF)/probe.bpf.c -o $(BUILD)/probe.bpf.o
+	# drop DWARF (large, machine paths) but keep .BTF/.BTF.ext, which CO-RE needs
+	llvm-strip -g $(BUILD)/probe.bpf.o 2>/dev/null || llvm-strip-14 -g $(BUILD)/probe.bpf.o
+	cp $(BUILD)/probe.bpf.o $@
+
+bpf-check:
+	test "$$($(PYTHON) $(EBPF)/source.py)" = \
+		"$$(grep -ao 'sysdive-src-sha256:[0-9a-f]*' $(EBPF)/probe.bpf.o | cut -d: -f2)"
+
+clean:
+	rm -rf build

@@ -1,0 +1,194 @@
+"""The inspector loop over a batch framed by the numpy scan (large captures).
+
+Only the events that need Python are visited: the event types a filter can never match and
+that do not change state are classified per batch with one lookup (the prefilter of the
+design), and of those:
+
+* kind 0, types whose reset ignores them entirely (EF_SKIPPARSERESET, e.g. procinfo): their
+  only effect in sysdig is the inspector's "last event time", which nothing reads before the
+  next visited event overwrites it, so they are not visited at all. A removal deferred by the
+  previous event (a close's fd, a procexit's thread) is then done by the next visited event,
+  or at the end of the batch; the rows in between neither read nor change any table.
+* kind 1, types whose rejection only moves their thread's pairing/latency bookkeeping:
+  :meth:`Parser.skip_rejected` does that without building an Event (and falls back to the
+  full path when it cannot);
+* kind 2, everything else: an Event through :meth:`Parser.process_event`.
+
+Generic syscall events are kind 1 when their syscall id cannot match (``filter_syscalls``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sysdive.event import Event
+from sysdive.state.parser import BARRIER_TYPES, PPM_EVENT_MAX, Parser, skip_kind, uses_fd
+
+if TYPE_CHECKING:
+    from sysdive.inspector import Inspector
+    from sysdive.scap.scan import Columns
+
+
+class FastPath:
+    """Runs column batches of one capture through the parser and the sinks."""
+
+    def __init__(self, insp: Inspector, parser: Parser, skip: Iterable[int],
+                 generic_ok: frozenset[int] | None, on_event: Callable[[Event], None],
+                 on_dump: Callable[[Event, bool], None] | None,
+                 internal: frozenset[int]) -> None:
+        self.insp = insp
+        self.parser = parser
+        self.on_event = on_event
+        self.on_dump = on_dump
+        self.internal = internal
+        kind = np.full(PPM_EVENT_MAX, 2, dtype=np.int8)
+        for t in skip:
+            kind[t] = skip_kind(t)
+        self.kind = kind
+        self.barrier = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
+        self.barrier[list(BARRIER_TYPES)] = True
+        self.fd_enter = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
+        self.fd_enter[[t for t in range(0, PPM_EVENT_MAX, 2) if uses_fd(t)]] = True
+        self.sc_ok: Any = None
+        if generic_ok is not None and (kind[0] == 2 or kind[1] == 2):
+            sc_ok = np.zeros(1 << 16, dtype=np.bool_)
+            sc_ok[[s for s in generic_ok if 0 <= s < 1 << 16]] = True
+            self.sc_ok = sc_ok
+
+    def _kinds(self, cols: Columns, nbytes: int) -> Any:
+        et = cols.type
+        k = self.kind[et]
+        if self.sc_ok is not None:
+            g = np.flatnonzero((et < 2) & (k == 2))
+            if len(g):
+                hdr, npar = cols.hdr_npar(g)
+                o = hdr + 26 + 2 * npar
+                valid = (npar > 0) & (npar <= 32) & (o + 2 <= nbytes)
+                o = np.where(valid, o, 0)
+                word = cols.w[o >> 2]
+                sc = (word >> ((o & 2) << 3).astype(np.uint32)) & 0xFFFF
+                k[g[valid & ~self.sc_ok[sc]]] = 1
+        return k
+
+    def _live(self, et: Any, ks: Any, tid: Any, hdr: Any, npar: Any, w: Any) -> Any:
+        """Which of the selected rows must be visited (None: all of them).
+
+        A kind-1 row only moves its own thread's bookkeeping, and a later kind-1 row of the
+        same thread overwrites all of it unless something reads it in between. So within a
+        *run* (the kind-1 rows of one thread with no kind-2 row of that thread and no
+        barrier in between) only these matter: the first row (it may pair with an enter
+        that passed, or meet an unknown thread: both take the full path; after it the
+        thread's last enter type is "none", so no later row of the run can pair), the last
+        enter (last fd, enter time) and the last exit (latency, spent enter marker). The
+        rest are dropped. Barriers are kind-2 rows that create or remove threads (clone,
+        execve, procexit); other events read and write only their own thread's bookkeeping.
+        Rows that would not take the kind-1 fast path anyway (negative tids, enters without
+        a readable fd) are kept.
+        """
+        one = ks == 1
+        m = len(ks)
+        if int(np.count_nonzero(one)) < 2:
+            return None
+        epoch = np.cumsum(self.barrier[et] & ~one)
+        order = np.argsort(tid, kind="stable")
+        t_s = tid[order]
+        one_s = one[order]
+        brk = np.empty(m, dtype=np.bool_)
+        brk[0] = True
+        brk[1:] = (t_s[1:] != t_s[:-1]) | ~one_s[:-1]
+        e_s = epoch[order]
+        brk[1:] |= e_s[1:] != e_s[:-1]
+        run = np.cumsum(brk)
+        keep_s = ~one_s | brk
+        enter_s = (et[order] & 1) == 0
+        for d in (one_s & enter_s, one_s & ~enter_s):
+            pos = np.flatnonzero(d)
+            if len(pos):
+                r = run[pos]
+                lastd = np.empty(len(pos), dtype=np.bool_)
+                lastd[:-1] = r[:-1] != r[1:]
+                lastd[-1] = True
+                keep_s[pos[lastd]] = True
+        keep = np.empty(m, dtype=np.bool_)
+        keep[order] = keep_s
+        # Rows skip_rejected would send down the full path stay.
+        keep |= tid >= np.uint64(1 << 63)
+        fdent = one & self.fd_enter[et]
+        if fdent.any():
+            g = np.flatnonzero(fdent)
+            o = hdr[g] + 26
+            plen = (w[o >> 2] >> ((o & 2) << 3).astype(np.uint32)) & 0xFFFF
+            npg = npar[g]
+            keep[g[(npg <= 0) | (npg > 32) | (plen < 8)]] = True
+        if keep.all():
+            return None
+        return keep
+
+    def run(self, buf: bytes, cols: Columns, num: int) -> int:
+        """Process the batch; the number of events numbered (less than the batch when the
+        inspector stops in it)."""
+        insp = self.insp
+        parser = self.parser
+        st = parser.state
+        counters = insp.counters
+        max_events = insp.max_events
+        max_dur = insp.max_duration_ns
+        flt = insp.capture_filter
+        on_event = self.on_event
+        on_dump = self.on_dump
+        internal = self.internal
+        process = parser.process_event
+        skip_rejected = parser.skip_rejected
+        if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
+            return 0
+        n = len(cols)
+        k = self._kinds(cols, len(buf))
+        sel = np.flatnonzero(k)
+        et = cols.type[sel]
+        ks = k[sel]
+        f = cols.fields(sel)
+        live = self._live(et, ks, f[1], f[4], f[6], cols.w)
+        if live is not None:
+            sel, et, ks = sel[live], et[live], ks[live]
+            f = tuple(a[live] for a in f)
+        ts_a, tid_a, cpu_a, dfl_a, hdr_a, end_a, npar_a = f
+        last = -1
+        # Kind 1 is carried as a negative index (one column less to convert).
+        sel_k = np.where(ks == 1, ~sel, sel)
+        for i, etype, ts, tid, cpu, dflags, hdr, end, npar in zip(
+                sel_k.tolist(), et.tolist(), ts_a.tolist(),
+                tid_a.tolist(), cpu_a.tolist(), dfl_a.tolist(), hdr_a.tolist(),
+                end_a.tolist(), npar_a.tolist(), strict=True):
+            if i < 0:
+                i = ~i
+                last = i
+                if st.tid_to_remove != -1 or st.fds_to_remove:
+                    parser.apply_removals()
+                if skip_rejected(etype, ts, tid, buf, hdr, npar):
+                    continue
+            else:
+                last = i
+            evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+            passed = process(evt, flt)
+            if on_dump is not None:
+                on_dump(evt, passed or etype in internal)
+            if passed:
+                if max_dur is not None:
+                    if insp.first_ts == 0:
+                        insp.first_ts = ts
+                    elif ts - insp.first_ts >= max_dur:
+                        return i + 1
+                counters.handed_on += 1
+                on_event(evt)
+                if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
+                    return i + 1
+            elif insp.stopped:
+                return i + 1
+        if last != n - 1:
+            if st.tid_to_remove != -1 or st.fds_to_remove:
+                parser.apply_removals()
+            st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
+        return n

@@ -1,0 +1,31 @@
+"""Live capture fails with one clear LiveCaptureError when it cannot work (no root needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sysdive.capture import live
+from sysdive.capture.ebpf.loader import LiveCaptureError, Probe, ProbeSettings
+from sysdive.errors import CaptureError
+
+
+def test_not_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(live.os, "geteuid", lambda: 1000)
+    with pytest.raises(LiveCaptureError, match="needs root") as info:
+        live.capture_to_file(str(tmp_path / "x.scap"), seconds=0.1)
+    assert isinstance(info.value, CaptureError)
+    assert not (tmp_path / "x.scap").exists()
+
+
+def test_missing_object(tmp_path: Path) -> None:
+    settings = ProbeSettings(self_tgid=1, boot_to_epoch_ns=0, sc_ppm={})
+    with pytest.raises(LiveCaptureError, match="make bpf"):
+        Probe(settings, tmp_path / "absent.bpf.o")
+
+
+def test_bad_snaplen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(live, "check_live_support", lambda: None)
+    with pytest.raises(LiveCaptureError, match="snaplen"):
+        live.capture_to_file(str(tmp_path / "x.scap"), snaplen=70000)
