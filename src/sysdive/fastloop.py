@@ -4,9 +4,9 @@ Only the events that need Python are visited: the event types a filter can never
 that do not change state are classified per batch with one lookup (the prefilter of the
 design), and of those:
 
-* kind 0, types whose reset ignores them entirely (EF_SKIPPARSERESET, e.g. procinfo): their
-  only effect in sysdig is the inspector's "last event time", which nothing reads before the
-  next visited event overwrites it, so they are not visited at all. A removal deferred by the
+* kind 0, types whose rejection changes nothing but the inspector's "last event time"
+  (EF_SKIPPARSERESET types such as procinfo, and context switches): nothing reads that time
+  before the next visited event overwrites it, so they are not visited at all. A removal deferred by the
   previous event (a close's fd, a procexit's thread) is then done by the next visited event,
   or at the end of the batch; the rows in between neither read nor change any table.
 * kind 1, types whose rejection only moves their thread's pairing/latency bookkeeping:
@@ -66,7 +66,7 @@ class FastPath:
             if len(g):
                 hdr, npar = cols.hdr_npar(g)
                 o = hdr + 26 + 2 * npar
-                valid = (npar > 0) & (npar <= 32) & (o + 2 <= nbytes)
+                valid = (npar > 0) & (npar <= 32) & (o + 4 <= nbytes)
                 o = np.where(valid, o, 0)
                 word = cols.w[o >> 2]
                 sc = (word >> ((o & 2) << 3).astype(np.uint32)) & 0xFFFF
@@ -127,9 +127,9 @@ class FastPath:
             return None
         return keep
 
-    def run(self, buf: bytes, cols: Columns, num: int) -> int:
-        """Process the batch; the number of events numbered (less than the batch when the
-        inspector stops in it)."""
+    def run(self, buf: bytes, cols: Columns, num: int, start: int = 0) -> int:
+        """Process the batch from row ``start`` on (``num`` events numbered before it); the
+        number of events numbered (fewer than the rows when the inspector stops in it)."""
         insp = self.insp
         parser = self.parser
         st = parser.state
@@ -146,6 +146,9 @@ class FastPath:
             return 0
         n = len(cols)
         k = self._kinds(cols, len(buf))
+        if start:
+            k[:start] = 0
+        num -= start
         sel = np.flatnonzero(k)
         et = cols.type[sel]
         ks = k[sel]
@@ -156,6 +159,7 @@ class FastPath:
             f = tuple(a[live] for a in f)
         ts_a, tid_a, cpu_a, dfl_a, hdr_a, end_a, npar_a = f
         last = -1
+        i: int
         # Kind 1 is carried as a negative index (one column less to convert).
         sel_k = np.where(ks == 1, ~sel, sel)
         for i, etype, ts, tid, cpu, dflags, hdr, end, npar in zip(
@@ -180,15 +184,15 @@ class FastPath:
                     if insp.first_ts == 0:
                         insp.first_ts = ts
                     elif ts - insp.first_ts >= max_dur:
-                        return i + 1
+                        return i + 1 - start
                 counters.handed_on += 1
                 on_event(evt)
                 if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
-                    return i + 1
+                    return i + 1 - start
             elif insp.stopped:
-                return i + 1
+                return i + 1 - start
         if last != n - 1:
             if st.tid_to_remove != -1 or st.fds_to_remove:
                 parser.apply_removals()
             st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
-        return n
+        return n - start

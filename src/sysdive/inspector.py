@@ -122,18 +122,11 @@ class Inspector:
                     progress(reader)
                 buf = item.buf
                 cols = item.cols
-                if cols is not None and pending is None:
-                    if fast is None:
-                        from sysdive.fastloop import FastPath  # numpy: large captures only
-                        fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
-                                        internal)
-                    done = fast.run(item.buf, cols, num)
-                    num += done
-                    if done < len(cols):
-                        self.stopped = True
-                        return
-                    continue
-                for etype, ts, tid, cpu, dflags, hdr, end, npar in item.rows:
+                # A numpy batch goes to the fast path, but the container events that lead a
+                # section and the event that ends them go through the loop below first.
+                rows = item.rows if cols is None else cols.head(pending is not None)
+                start = -1
+                for j, (etype, ts, tid, cpu, dflags, hdr, end, npar) in enumerate(rows):
                     if self.stopped or (max_events is not None and counters.handed_on >= max_events):
                         self.stopped = True
                         return
@@ -151,6 +144,9 @@ class Inspector:
                         state.load_header(pending)
                         state.first_event_ts = ts
                         pending = None
+                    if cols is not None:
+                        start = j
+                        break
                     num += 1
                     if etype in skip:
                         if skip_rejected(etype, ts, tid, buf, hdr, npar):
@@ -172,6 +168,17 @@ class Inspector:
                                 return
                         counters.handed_on += 1
                         on_event(evt)
+                if cols is not None and pending is None:
+                    if fast is None:
+                        from sysdive.fastloop import FastPath  # numpy: large captures only
+                        fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
+                                        internal)
+                    start = max(start, 0)
+                    done = fast.run(buf, cols, num, start)
+                    num += done
+                    if start + done < len(cols):
+                        self.stopped = True
+                        return
         finally:
             counters.read += num
             reader.close()

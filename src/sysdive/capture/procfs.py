@@ -135,9 +135,11 @@ def _thread_entry(tid: int, d: Path, cg_version: int) -> B.ProcEntry | None:
         return None  # a kernel thread
     status = _read(d / "status")
     statline = _read(d / "stat")
-    cwd = _readlink(d / "cwd")
-    if status is None or statline is None or cwd is None:
-        return None  # exited meanwhile, or not ours to read
+    if status is None or statline is None:
+        return None  # exited meanwhile
+    # libscap drops a process whose cwd it cannot read; naming its events matters more, so
+    # keep it with an empty cwd (init in a microVM hides its cwd and exe even from root)
+    cwd = _readlink(d / "cwd") or ""
     fields = _status_fields(status)
     name = fields.get("Name") or [""]
     pid = int((fields.get("Tgid") or [str(tid)])[0])

@@ -139,10 +139,9 @@ def _inspect(o: Options, out: TextIO) -> int:
 
     summary: Counter[tuple[int, int]] = Counter()
     sink = _LineSink(out, o.unbuffered)
-    on_event = _event_sink(
-        formatter.json_line_renderer() if o.json else formatter.line_renderer(),
-        sink, display, summary if o.summary else None, o.quiet,
-        frozenset() if o.debug else _INTERNAL)
+    on_event = _event_sink(formatter.line_renderers(json=o.json), sink, display,
+                           summary if o.summary else None, o.quiet,
+                           frozenset() if o.debug else _INTERNAL)
 
     writer: CaptureWriter | None = None
     on_section: Callable[[CaptureHeader], None] | None = None
@@ -218,11 +217,12 @@ class _LineSink:
             self.lines.clear()
 
 
-def _event_sink(render: Callable[[Event], str | None], sink: _LineSink,
+def _event_sink(renderers: list[Callable[[Event], str | None]], sink: _LineSink,
                 display: Callable[[Event], bool] | None,
                 summary: Counter[tuple[int, int]] | None, quiet: bool,
                 hidden: frozenset[int]) -> Callable[[Event], None]:
-    """The inspector's ``on_event`` for text or JSON lines (``render`` includes the newline).
+    """The inspector's ``on_event`` for text or JSON lines; ``renderers`` gives each event
+    type's line function (the line includes its newline).
 
     The common case (no -S, -q, display filter or -U) gets its own lean function: it runs for
     every event of the capture.
@@ -232,9 +232,10 @@ def _event_sink(render: Callable[[Event], str | None], sink: _LineSink,
     chunk = sink.CHUNK
     if summary is None and not quiet and display is None and not sink.unbuffered:
         def fast(evt: Event) -> None:
-            if evt.type in hidden:
+            etype = evt.type
+            if etype in hidden:
                 return
-            line = render(evt)
+            line = renderers[etype](evt)
             if line is not None:
                 append(line)
                 if len(lines) >= chunk:
@@ -255,7 +256,7 @@ def _event_sink(render: Callable[[Event], str | None], sink: _LineSink,
                 summary[(0, et)] += 1
         if quiet or evt.type in hidden:
             return
-        line = render(evt)
+        line = renderers[evt.type](evt)
         if line is None:
             return
         if display is not None and not display(evt):

@@ -37,10 +37,12 @@ from sysdive.fields.registry import (
     FieldDef,
     FieldFlag,
     Inline,
+    TypedCode,
     longest_prefix,
 )
 from sysdive.fields.syscall_categories import SYSCALL_CATEGORIES
-from sysdive.fields.text import clock_renderer, human_time, ts_to_string
+from sysdive.fields.text import CLOCK_TEXT, Clock, human_time, ts_to_string
+from sysdive.format.codegen import Globals, fstring_literal
 from sysdive.format.jsonout import quote
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.syscalls import SYSCALL_NAMES
@@ -264,13 +266,18 @@ def _bind_outputtime(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str
         return "<" if evt.type & 1 else ">"
 
     # The default -t h is the time column of every default line: inlined, clock cached.
-    inline = ts_inline("_clock(evt.ts)", {"_clock": clock_renderer(off)}) if mode == "h" else None
+    inline = ts_inline(CLOCK_TEXT, {"_clock": Clock(off)}) if mode == "h" else None
     return BoundField(fdef, name, render, render=render,
                       render_json=lambda evt: _signed64(evt.ts), inline=inline)
 
 
+def _dir_typed(etype: int, g: Globals, pre: str) -> TypedCode:
+    text = "<" if etype & 1 else ">"
+    return TypedCode(text=fstring_literal(text), json=fstring_literal(quote(text)))
+
+
 _DIR = Inline("_DIRS[evt.type & 1]", "_JDIRS[evt.type & 1]",
-              {"_DIRS": (">", "<"), "_JDIRS": ('">"', '"<"')})
+              {"_DIRS": (">", "<"), "_JDIRS": ('">"', '"<"')}, typed=_dir_typed)
 
 
 def _bind_dir(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
@@ -296,11 +303,18 @@ def _generic_name(evt: Event) -> str:
     return SYSCALL_NAMES[scid] if scid < len(SYSCALL_NAMES) else "<unknown>"
 
 
+def _type_typed(etype: int, g: Globals, pre: str) -> TypedCode | None:
+    if etype < 2:
+        return None  # the syscall's name
+    name = EVENTS[etype].name
+    return TypedCode(text=fstring_literal(name), json=fstring_literal(quote(name)))
+
+
 # Event names need no JSON escaping but take it anyway; generic events name their syscall.
 _TYPE = Inline("(evt.info.name if evt.type > 1 else _generic(evt))",
                "(_QUOTED[evt.type] if evt.type > 1 else _quote(_generic(evt)))",
                {"_generic": _generic_name, "_QUOTED": tuple(quote(e.name) for e in EVENTS),
-                "_quote": quote})
+                "_quote": quote}, typed=_type_typed)
 
 
 def _bind_type(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:

@@ -11,7 +11,7 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sysdive.fields.info import info_renderer
+from sysdive.fields.info import info_inline, info_renderer
 from sysdive.fields.params import (
     AT_FDCWD,
     decode_int,
@@ -138,7 +138,8 @@ def bind_args(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bo
     """``evt.args`` / ``evt.info``: every param as ``name=value(resolved)``."""
     # Already the text, and the JSON string (the CHARBUF value_json is the text).
     extract = info_renderer(ctx.render_ctx)
-    return BoundField(fdef, name, extract, render=extract, render_json=extract)
+    return BoundField(fdef, name, extract, render=extract, render_json=extract,
+                      inline=info_inline(ctx.render_ctx))
 
 
 # --------------------------------------------------------------------------------------------

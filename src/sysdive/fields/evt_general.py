@@ -19,7 +19,7 @@ from sysdive.fields.registry import (
     FieldDef,
     Inline,
 )
-from sysdive.fields.text import clock_renderer, ts_to_iso8601, ts_to_string
+from sysdive.fields.text import CLOCK_TEXT, Clock, ts_to_iso8601, ts_to_string
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
 
@@ -59,8 +59,7 @@ def _time_binder(date: bool, ns: bool) -> Binder:
         inline = None
         if not date and ns:
             # evt.time: the cached-per-second clock of the default line's evt.outputtime.
-            clock = clock_renderer(off)
-            inline = ts_inline("_clock(evt.ts)", {"_clock": clock})
+            inline = ts_inline(CLOCK_TEXT, {"_clock": Clock(off)})
 
         def extract(evt: Event) -> str:
             return ts_to_string(evt.ts, off, date, ns)

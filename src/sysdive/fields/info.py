@@ -30,9 +30,11 @@ from sysdive.fields.params import (
     param_renderers,
     render_args_loop,
 )
+from sysdive.fields.registry import Inline, TypedCode
 from sysdive.fields.text import c_int_text, decode_cstring
 from sysdive.format.buffers import render_buffer
 from sysdive.format.codegen import Globals, compile_function, fstring_literal
+from sysdive.format.jsonout import quote
 from sysdive.schema.errnos import errno_name
 from sysdive.schema.events import EVENTS
 from sysdive.schema.flags import render_flags
@@ -41,7 +43,7 @@ from sysdive.schema.types import ParamInfo, ParamType, PrintFormat
 if TYPE_CHECKING:
     from sysdive.event import Event
 
-__all__ = ["InfoRenderer", "compiled_info", "info_function", "info_renderer"]
+__all__ = ["InfoRenderer", "compiled_info", "info_function", "info_inline", "info_renderer"]
 
 PT = ParamType
 PF = PrintFormat
@@ -84,118 +86,145 @@ def _flag_filler(table: str | None) -> Callable[[dict[int, str | int], int], str
     return fill
 
 
-def _value_code(i: int, p: ParamInfo, g: Globals) -> tuple[str, list[str]] | None:
-    """For an integer param: the struct code reading ``v{i}`` and the statements setting
-    ``s{i}`` (its piece: the text after ``name=``) from it; None for other params."""
-    t = p.type
-    v, s = f"v{i}", f"s{i}"
-    if t in _INTS:
-        width = _WIDTH[t]
-        signed = t in _SIGNED
-        if p.fmt in _DECIMAL:
-            # What "%d" prints after C promotion: the value with its type's signedness,
-            # 64-bit values signed, 32-bit unsigned ones too (promoted to int).
-            return _CODES[width, signed or width >= 4], [f"    {s} = {v}"]
-        if p.fmt is PF.HEX and width == 8:
-            return "Q", [f"    {s} = {g.name('%X')} % {v}"]
-        bits = 64 if width == 8 else 32
-        return _CODES[width, signed], [f"    {s} = {g.name(c_int_text)}({v}, {bits}, "
-                                       f"{g.name(p.fmt)})"]
-    if t is PT.ERRNO:
-        return "q", [f"    {s} = {v} if {v} >= 0 else {g.name(_errno_piece)}({v})"]
-    if t is PT.FD:
-        return "q", [f"    {s} = {g.name(_fd_piece)}(evt, {v}, ctx)"]
-    if t in _FLAGS:
-        cache: dict[int, str | int] = {}
-        c = g.name(cache)
-        return _CODES[_WIDTH[t], False], [f"    {s} = {c}.get({v})",
-                                           f"    if {s} is None:",
-                                           f"        {s} = {g.name(_flag_filler(p.table))}({c}, {v})"]
-    return None
+class InfoCode:
+    """The generated code of one event type's ``evt.info`` for events carrying ``count``
+    params: for the standalone functions here and for the formatter's line functions
+    specialised per event type.
+
+    ``pre`` prefixes every local it uses; ``ctx`` is the expression of the render context.
+    :meth:`decode` reads the integers (no side effects: it may bail out with ``fail``),
+    :meth:`pieces` sets ``{pre}s{i}`` to each param's text after ``name=`` (in param order:
+    fd params look their fd up), :meth:`text` is the f-string fragment of the whole text.
+    """
+
+    def __init__(self, etype: int, count: int, g: Globals, pre: str, ctx: str) -> None:
+        info = EVENTS[etype]
+        self.params = info.params[:count]
+        self.renderers = param_renderers(etype)[:count]
+        self.g, self.pre, self.ctx = g, pre, ctx
+        self.codes: list[str | None] = []
+        self.formats: list[list[str]] = []
+        for i, p in enumerate(self.params):
+            found = self._value_code(i, p)
+            self.codes.append(None if found is None else found[0])
+            self.formats.append([] if found is None else found[1])
+        # All-integer params of a type's full count are read straight from the event bytes.
+        self.direct = (count == len(info.params) and count > 0 and not info.large_payload
+                       and None not in self.codes)
+        # Numbers, errno and flag names: text that JSON strings need not escape.
+        self.json_safe = all(p.type in _INTS or p.type in _FLAGS or p.type is PT.ERRNO
+                             for p in self.params)
+
+    def _value_code(self, i: int, p: ParamInfo) -> tuple[str, list[str]] | None:
+        # For an integer param: the struct code of v{i} and the statements turning it into
+        # s{i}; None for other params.
+        g, t = self.g, p.type
+        v, s = f"{self.pre}v{i}", f"{self.pre}s{i}"
+        if t in _INTS:
+            width = _WIDTH[t]
+            signed = t in _SIGNED
+            if p.fmt in _DECIMAL:
+                # What "%d" prints after C promotion: the value with its type's signedness,
+                # 64-bit values signed, 32-bit unsigned ones too (promoted to int).
+                return _CODES[width, signed or width >= 4], [f"{s} = {v}"]
+            if p.fmt is PF.HEX and width == 8:
+                return "Q", [f"{s} = {g.name('%X')} % {v}"]
+            bits = 64 if width == 8 else 32
+            return _CODES[width, signed], [f"{s} = {g.name(c_int_text)}({v}, {bits}, "
+                                           f"{g.name(p.fmt)})"]
+        if t is PT.ERRNO:
+            return "q", [f"{s} = {v} if {v} >= 0 else {g.name(_errno_piece)}({v})"]
+        if t is PT.FD:
+            return "q", [f"{s} = {g.name(_fd_piece)}(evt, {v}, {self.ctx})"]
+        if t in _FLAGS:
+            c = g.name({})
+            return _CODES[_WIDTH[t], False], [
+                f"{s} = {c}.get({v})",
+                f"if {s} is None:",
+                f"    {s} = {g.name(_flag_filler(p.table))}({c}, {v})"]
+        return None
+
+    def decode(self, params: str, fail: str) -> list[str]:
+        """Statements reading the integers; ``params`` is the expression of the decoded
+        params (unused when :attr:`direct`), ``fail`` the statement for a bad layout."""
+        pre, g, n = self.pre, self.g, len(self.params)
+        if not n:
+            return []
+        if self.direct:
+            codes = "".join(c or "" for c in self.codes)
+            widths = tuple(struct.calcsize(c or "") for c in self.codes)
+            data = _V2_HEADER + 2 * n
+            return [
+                # The event's own count and a v2 length array of exactly these widths (else
+                # the params path, which handles damaged or short events).
+                f"if evt.nparams != {n} or evt.v1 or evt.end - evt.hdr < {data + sum(widths)}:",
+                f"    {fail}",
+                f"{pre}buf = evt.buf",
+                f"{pre}hdr = evt.hdr",
+                f"if {g.name(struct.Struct(f'<{n}H').unpack_from)}({pre}buf, {pre}hdr + "
+                f"{_V2_HEADER}) != {g.name(widths)}:",
+                f"    {fail}",
+                ", ".join(f"{pre}v{i}" for i in range(n)) + ", = "
+                f"{g.name(struct.Struct('<' + codes).unpack_from)}({pre}buf, {pre}hdr + {data})",
+            ]
+        lines = [", ".join(f"{pre}r{i}" for i in range(n)) + f", = {params}"]
+        reads = [f"    {pre}v{i} = {g.name(_UNPACK[c])}({pre}r{i})[0]"
+                 for i, c in enumerate(self.codes) if c is not None]
+        if reads:
+            # An integer param of the wrong width: the generic path pads or cuts it.
+            lines += ["try:", *reads, f"except {g.name(struct.error)}:", f"    {fail}"]
+        return lines
+
+    def pieces(self) -> list[str]:
+        """Statements setting each ``{pre}s{i}`` from the decoded values and params."""
+        pre, g, ctx = self.pre, self.g, self.ctx
+        out: list[str] = []
+        for i, (p, render) in enumerate(zip(self.params, self.renderers, strict=True)):
+            r, s = f"{pre}r{i}", f"{pre}s{i}"
+            if self.codes[i] is not None:
+                out += self.formats[i]
+            elif p.type is PT.CHARBUF:
+                out.append(f"{s} = {g.name(decode_cstring)}({r})")
+            elif p.type is PT.BYTEBUF:
+                out.append(f"{s} = {g.name(render_buffer)}({r}, {ctx}.buffer_format, "
+                           f"{ctx}.max_len)")
+            else:
+                out += [f"{s}, {pre}x{i} = {g.name(render)}(evt, {r}, {ctx})",
+                        f"if {pre}x{i}:",
+                        f"    {s} = {s} + \"(\" + {pre}x{i} + \")\""]
+        return out
+
+    def text(self) -> str:
+        """The f-string fragment of the ``evt.info`` text."""
+        return "".join(fstring_literal(p.name + "=") + "{" + f"{self.pre}s{i}" + "} "
+                       for i, p in enumerate(self.params))
 
 
-def _bytes_code(i: int, p: ParamInfo, render: object, g: Globals) -> list[str]:
-    """Statements setting ``s{i}`` from the param's bytes ``r{i}``."""
-    r, s = f"r{i}", f"s{i}"
-    found = _value_code(i, p, g)
-    if found is not None:
-        code, lines = found
-        return [f"    v{i} = {g.name(_UNPACK[code])}({r})[0]", *lines]
-    if p.type is PT.CHARBUF:
-        return [f"    {s} = {g.name(decode_cstring)}({r})"]
-    if p.type is PT.BYTEBUF:
-        return [f"    {s} = {g.name(render_buffer)}({r}, ctx.buffer_format, ctx.max_len)"]
-    return [f"    {s}, x{i} = {g.name(render)}(evt, {r}, ctx)",
-            f"    if x{i}:",
-            f"        {s} = {s} + \"(\" + x{i} + \")\""]
-
-
-def _text(params: tuple[ParamInfo, ...]) -> str:
-    body = "".join(fstring_literal(p.name + "=") + "{s" + str(i) + "} "
-                   for i, p in enumerate(params))
-    return f'    return f"{body}"'
-
-
-def _indent(lines: list[str]) -> list[str]:
-    return ["    " + line for line in lines]
+def _function(label: str, head: str, body: list[str], g: Globals) -> Callable[..., object]:
+    source = "\n".join([head, *("    " + line for line in body), ""])
+    return compile_function("info", source, g.env, label)
 
 
 def info_function(etype: int, count: int, generic: InfoRenderer) -> InfoRenderer:
     """The compiled ``evt.info`` of events of type ``etype`` carrying ``count`` params;
     ``generic`` renders those whose integers do not have their type's width."""
-    params = EVENTS[etype].params[:count]
-    renderers = param_renderers(etype)[:count]
     g = Globals()
-    lines = ["def info(evt, p, ctx):"]
-    if params:
-        lines.append("    " + ", ".join(f"r{i}" for i in range(count)) + ", = p")
-        lines.append("    try:")
-        for i, (p, render) in enumerate(zip(params, renderers, strict=True)):
-            lines.extend(_indent(_bytes_code(i, p, render, g)))
-        # An integer param of the wrong width: the generic path pads or cuts it.
-        lines.append(f"    except {g.name(struct.error)}:")
-        lines.append(f"        return {g.name(generic)}(evt, p, ctx)")
-    lines.append(_text(params))
-    fn = compile_function("info", "\n".join(lines) + "\n", g.env,
-                          f"info {EVENTS[etype].enum} {count}")
+    code = InfoCode(etype, count, g, "", "ctx")
+    code.direct = False
+    body = [*code.decode("p", f"return {g.name(generic)}(evt, p, ctx)"), *code.pieces(),
+            f'return f"{code.text()}"']
+    fn = _function(f"info {EVENTS[etype].enum} {count}", "def info(evt, p, ctx):", body, g)
     return fn  # type: ignore[return-value]
 
 
 def direct_function(etype: int) -> DirectRenderer | None:
     """The direct ``evt.info`` of ``etype``, or None unless all its params are integers."""
-    info = EVENTS[etype]
-    params = info.params
-    if not params or info.large_payload:
-        return None
     g = Globals()
-    codes = []
-    body: list[str] = []
-    for i, p in enumerate(params):
-        found = _value_code(i, p, g)
-        if found is None:
-            return None
-        codes.append(found[0])
-        body.extend(found[1])
-    n = len(params)
-    widths = tuple(struct.calcsize(c) for c in codes)
-    lens = g.name(struct.Struct(f"<{n}H").unpack_from)
-    values = g.name(struct.Struct("<" + "".join(codes)).unpack_from)
-    data = _V2_HEADER + 2 * n
-    lines = [
-        "def info(evt, ctx):",
-        # The event's own count and a v2 length array of exactly these widths (else the
-        # params path handles it, including damaged or short events).
-        f"    if evt.nparams != {n} or evt.v1 or evt.end - evt.hdr < {data + sum(widths)}:",
-        "        return None",
-        "    buf = evt.buf",
-        "    hdr = evt.hdr",
-        f"    if {lens}(buf, hdr + {_V2_HEADER}) != {g.name(widths)}:",
-        "        return None",
-        "    " + ", ".join(f"v{i}" for i in range(n)) + f", = {values}(buf, hdr + {data})",
-        *body,
-        _text(params),
-    ]
-    fn = compile_function("info", "\n".join(lines) + "\n", g.env, f"direct {info.enum}")
+    code = InfoCode(etype, len(EVENTS[etype].params), g, "", "ctx")
+    if not code.direct:
+        return None
+    body = [*code.decode("", "return None"), *code.pieces(), f'return f"{code.text()}"']
+    fn = _function(f"direct {EVENTS[etype].enum}", "def info(evt, ctx):", body, g)
     return fn  # type: ignore[return-value]
 
 
@@ -230,6 +259,32 @@ def compiled_info(evt: Event, ctx: RenderContext) -> str:
         return ""
     text = _DIRECT[evt.type](evt, ctx)
     return _params_info(evt, ctx) if text is None else text
+
+
+def info_inline(ctx: RenderContext) -> Inline:
+    """:func:`info_renderer` as an inline field: the formatter calls the event type's direct
+    function itself, or in a line function for one event type, has the type's code in it.
+    Not pure: fd lookups mark the fd as seen (``fd.name_changed``)."""
+    text = "(_EMPTY if evt.type < 2 else _direct[evt.type](evt, _ctx) or _params(evt, _ctx))"
+
+    def typed(etype: int, g: Globals, pre: str) -> TypedCode:
+        if etype < 2:
+            return TypedCode(text="", json=fstring_literal(quote("")))
+        n = len(EVENTS[etype].params)
+        code = InfoCode(etype, n, g, pre, g.name(ctx))
+        fail = "return _fallback(evt)"
+        guard = code.decode("", fail) if code.direct else [
+            f"{pre}p = evt.params()", f"if len({pre}p) != {n}:", f"    {fail}",
+            *code.decode(f"{pre}p", fail)]
+        text = code.text()
+        if code.json_safe:
+            return TypedCode(tuple(guard), tuple(code.pieces()), text, f'\\"{text}\\"')
+        return TypedCode(tuple(guard), tuple(code.pieces()), text,
+                         "{" + g.name(quote) + f"({pre}t)" + "}", (f'{pre}t = f"{text}"',))
+
+    return Inline(text, f"_quote({text})",
+                  {"_EMPTY": "", "_direct": _DIRECT, "_params": _params_info, "_ctx": ctx,
+                   "_quote": quote}, pure=False, typed=typed)
 
 
 def info_renderer(ctx: RenderContext) -> Callable[[Event], str]:

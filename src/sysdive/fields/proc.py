@@ -25,6 +25,7 @@ from sysdive.fields.registry import (
     FieldContext,
     FieldDef,
     FieldFlag,
+    Inline,
     longest_prefix,
 )
 from sysdive.fields.text import value_text
@@ -69,7 +70,11 @@ def _bind_name(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> B
             if t is None:
                 return None
         return t.comm
-    return BoundField(fdef, name, extract, render=extract, render_json=extract)
+    # Inline for the common case, the parser having attached the thread.
+    inline = Inline("(evt.thread.comm if evt.thread is not None else _name(evt))",
+                    "(evt.thread.comm if evt.thread is not None else _name(evt))",
+                    {"_name": extract}, missing=True)
+    return BoundField(fdef, name, extract, render=extract, render_json=extract, inline=inline)
 
 
 def _with_state(get: Callable[[ThreadInfo, State], object]) -> Binder:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from sysdive.fields.params import RenderContext
 from sysdive.fields.text import local_offset, text_converter, value_json
 from sysdive.format.buffers import BufferFormat
+from sysdive.format.codegen import Globals
 from sysdive.schema.listing import param_type_name
 from sysdive.schema.types import ParamType, PrintFormat
 
@@ -56,6 +57,8 @@ __all__ = [
     "FieldOptions",
     "FieldRegistry",
     "Inline",
+    "TypedCode",
+    "TypedCoder",
     "longest_prefix",
     "render_field_list",
 ]
@@ -138,20 +141,48 @@ class FieldContext:
 
 
 @dataclass(frozen=True, slots=True)
+class TypedCode:
+    """A field's code in a line function specialised for one event type (see :class:`Inline`).
+
+    ``guard`` statements run first, before any field is evaluated: they only read the event
+    and may give up with ``return _fallback(evt)`` (the line function for any type).
+    ``body`` statements run at the field's place in the format (``json_body`` ones after
+    them in JSON lines). ``text`` and ``json`` are f-string fragments (literal braces
+    doubled) for the text and for the JSON value.
+    """
+
+    guard: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    text: str = ""
+    json: str = "null"
+    json_body: tuple[str, ...] = ()
+
+
+TypedCoder = Callable[[int, Globals, str], "TypedCode | None"]
+"""``(event type, globals, local prefix) -> TypedCode`` or None where the field has none for
+that type; the code names its globals through ``globals``, its locals start with the prefix."""
+
+
+@dataclass(frozen=True, slots=True)
 class Inline:
     """A field as Python expressions over ``evt`` that the formatter compiles into its line
     function, for hot fields where a call per field and event is a large share of the work.
 
     ``text`` evaluates to the printed value (a ``str``, or an ``int`` printed in decimal)
-    and ``json`` to the value's JSON text; neither may be missing (``None``). ``env`` holds
-    the globals they use. A ``pure`` field keeps no state, so the formatter may evaluate it
-    after fields that come later in the format.
+    and ``json`` to the value's JSON text. ``env`` holds the globals they use. A ``pure``
+    field neither keeps nor changes state, so the formatter may evaluate it after fields that
+    come later in the format. A field that may be ``missing`` has ``text`` give ``None``
+    then, and its ``json`` gives the JSON *value* (as :attr:`BoundField.render_json` does),
+    not its text. ``typed`` gives the field's code for line functions specialised per event
+    type (``evt.type`` is then a literal, ``evt.info`` the params of that type).
     """
 
     text: str
     json: str
     env: Mapping[str, object] = field(default_factory=dict)
     pure: bool = True
+    missing: bool = False
+    typed: TypedCoder | None = None
 
 
 Extractor = Callable[["Event"], object]

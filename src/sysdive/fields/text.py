@@ -23,9 +23,10 @@ from sysdive.errors import FormatError
 from sysdive.schema.types import ParamType, PrintFormat
 
 __all__ = [
+    "CLOCK_TEXT",
+    "Clock",
     "FieldValueError",
     "c_int_text",
-    "clock_renderer",
     "concatenate_paths",
     "decode_cstring",
     "human_time",
@@ -221,27 +222,35 @@ def ts_to_string(ts: int, offset: int, date: bool, ns: bool) -> str:
     return clock
 
 
-def clock_renderer(offset: int) -> Callable[[int], str]:
+class Clock:
     """``ts_to_string(ts, offset, False, True)`` with the ``HH:MM:SS.`` part kept per second.
 
-    Consecutive events mostly share their second, so the common case is one ``%``
-    formatting of the nanoseconds into the cached ``HH:MM:SS.%09d`` pattern.
+    Consecutive events mostly share their second: while ``0 <= ts - base < 10**9`` the text
+    is ``pattern % (ts - base)`` (the formatter inlines that test; see :data:`CLOCK_TEXT`),
+    otherwise calling the clock computes the new second.
     """
-    base = -1_000_000_000
-    pattern = ""
 
-    def clock(ts: int) -> str:
-        nonlocal base, pattern
-        delta = ts - base
+    __slots__ = ("base", "offset", "pattern")
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.base = -1_000_000_000
+        self.pattern = ""
+
+    def __call__(self, ts: int) -> str:
+        delta = ts - self.base
         if 0 <= delta < 1_000_000_000:
-            return pattern % delta
+            return self.pattern % delta
         sec, nsec = divmod(ts, 1_000_000_000)
-        s = (sec + offset) % 86400
-        base = ts - nsec
-        pattern = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}.%09d"
-        return pattern % nsec
+        s = (sec + self.offset) % 86400
+        self.base = ts - nsec
+        self.pattern = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}.%09d"
+        return self.pattern % nsec
 
-    return clock
+
+CLOCK_TEXT = ("(_clock.pattern % _delta if 0 <= (_delta := evt.ts - _clock.base) < 1000000000"
+              " else _clock(evt.ts))")
+"""The text of a :class:`Clock` called ``_clock`` for ``evt.ts``, as an inline expression."""
 
 
 def ts_to_iso8601(ts: int) -> str:

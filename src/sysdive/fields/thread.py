@@ -58,8 +58,9 @@ def _signed64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
-_TID = Inline("(evt.tid if -_TOP <= evt.tid < _TOP else _signed64(evt.tid))",
-              "(evt.tid if -_TOP <= evt.tid < _TOP else _signed64(evt.tid))",
+# The header's tid is a u64 (or already signed): only values from 2**63 up need converting.
+_TID = Inline("(evt.tid if evt.tid < _TOP else _signed64(evt.tid))",
+              "(evt.tid if evt.tid < _TOP else _signed64(evt.tid))",
               {"_TOP": 1 << 63, "_signed64": _signed64})
 
 

@@ -35,8 +35,8 @@ def string_literal(text: str) -> str:
     """The inside of a double-quoted literal for ``text``; braces are left as they are."""
     out = []
     for ch in text:
-        if " " <= ch <= "~" and ch not in "\"\\":
-            out.append(ch)
+        if " " <= ch <= "~":
+            out.append("\\" + ch if ch in "\"\\" else ch)
         else:
             out.append(f"\\U{ord(ch):08x}")
     return "".join(out)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from sysdive.errors import FormatError
 from sysdive.format.codegen import Globals, compile_function, fstring_literal, string_literal
 from sysdive.format.jsonout import encode_value, quote
+from sysdive.schema.events import EVENTS
 
 if TYPE_CHECKING:
     from sysdive.event import Event
-    from sysdive.fields.registry import BoundField, FieldRegistry, Inline
+    from sysdive.fields.registry import BoundField, FieldRegistry, Inline, TypedCode
 
 DEFAULT = "*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info"
 DEFAULT_TTY = ("*%evt.num %evt.outputtime %evt.cpu \\e[01;32m%proc.name\\e[00m "
@@ -102,6 +103,7 @@ class OutputFormat:
         self._render = self._compile_text(newline=False)
         self._line: Callable[[Event], str | None] | None = None
         self._json_line: Callable[[Event], str | None] | None = None
+        self._tables: dict[str, list[Callable[[Event], str | None]]] = {}
 
     def render(self, evt: Event) -> str | None:
         """The line for ``evt``, or None when a required field is missing."""
@@ -120,6 +122,34 @@ class OutputFormat:
         if self._json_line is None:
             self._json_line = self._compile_json()
         return self._json_line
+
+    def line_renderers(self, json: bool = False) -> list[Callable[[Event], str | None]]:
+        """Per event type, the function giving its line (text, or JSON with ``json``) with
+        the ``\\n``, or None when a required field is missing.
+
+        Where a field has code specialised per event type (``evt.type`` as a literal,
+        ``evt.info`` as the type's params), each type gets its own function, compiled when
+        its first event is printed; otherwise every entry is the same function.
+        """
+        key = "json" if json else "text"
+        table = self._tables.get(key)
+        if table is not None:
+            return table
+        generic = self.json_line_renderer() if json else self.line_renderer()
+        if not any(not isinstance(tok, str) and tok[0].inline is not None
+                   and tok[0].inline.typed is not None for tok in self.tokens):
+            table = self._tables[key] = [generic] * len(EVENTS)
+            return table
+
+        def build(evt: Event) -> str | None:
+            # The first event of its type compiles the type's line function.
+            fn = (self._compile_json(evt.type, generic) if json
+                  else self._compile_text(True, evt.type, generic))
+            built[evt.type] = fn
+            return fn(evt)
+
+        built = self._tables[key] = [build] * len(EVENTS)
+        return built
 
     def render_json(self, evt: Event) -> dict[str, object] | None:
         """The JSON object for ``evt`` (fields only), or None when a required field is missing."""
@@ -144,62 +174,95 @@ class OutputFormat:
     # line is one f-string. Literal text is escaped into the f-string.
     # ----------------------------------------------------------------------------------------
 
-    def _compile_text(self, newline: bool) -> Callable[[Event], str | None]:
-        unit = _Unit()
+    def _typed(self, unit: _Unit, index: int, bound: BoundField,
+               etype: int | None) -> TypedCode | None:
+        # The field's code specialised for etype, its guard statements added to the unit.
+        inline = bound.inline
+        if etype is None or inline is None or inline.typed is None:
+            return None
+        code = inline.typed(etype, unit.globals, f"t{index}_")
+        if code is not None:
+            unit.guards.extend("    " + line for line in code.guard)
+            unit.lines.extend("    " + line for line in code.body)
+        return code
+
+    def _compile_text(self, newline: bool, etype: int | None = None,
+                      fallback: Callable[[Event], str | None] | None = None,
+                      ) -> Callable[[Event], str | None]:
+        unit = _Unit(fallback)
         pieces: list[str] = []
-        for tok in self.tokens:
+        for index, tok in enumerate(self.tokens):
             if isinstance(tok, str):
                 pieces.append(fstring_literal(tok))
                 continue
             bound, width, _ = tok
+            typed = self._typed(unit, index, bound, etype)
             inline = bound.inline
-            if inline is not None:
+            if typed is not None:
+                if not width:
+                    pieces.append(typed.text)
+                    continue
+                expr = unit.assign(f'f"{typed.text}"')
+            elif inline is not None and not inline.missing:
                 expr = unit.inline_expr(inline, inline.text)
                 if not inline.pure:
                     expr = unit.assign(expr)
             else:
-                expr = unit.assign(unit.name(bound.render) + "(evt)")
+                call = (unit.inline_expr(inline, inline.text) if inline is not None
+                        else unit.name(bound.render) + "(evt)")
+                expr = unit.assign(call)
                 unit.missing(expr, self.require_all, string_literal(NA))
             if width:
                 expr = f"str({expr})[:{width}]:<{width}"
             pieces.append("{" + expr + "}")
         if newline:
             pieces.append("\\n")
-        return unit.build('f"' + "".join(pieces) + '"')
+        return unit.build('f"' + "".join(pieces) + '"', etype)
 
-    def _compile_json(self) -> Callable[[Event], str | None]:
-        unit = _Unit()
+    def _compile_json(self, etype: int | None = None,
+                      fallback: Callable[[Event], str | None] | None = None,
+                      ) -> Callable[[Event], str | None]:
+        unit = _Unit(fallback)
         values: dict[str, str] = {}
-        for tok in self.tokens:
+        for index, tok in enumerate(self.tokens):
             if isinstance(tok, str):
                 continue
             bound, _, key = tok
+            typed = self._typed(unit, index, bound, etype)
             inline = bound.inline
-            if inline is not None:
+            if typed is not None:
+                unit.lines.extend("    " + line for line in typed.json_body)
+                fragment = typed.json
+            elif inline is not None and not inline.missing:
                 expr = unit.inline_expr(inline, inline.json)
                 if not inline.pure:
                     expr = unit.assign(expr)
+                fragment = "{" + expr + "}"
             else:
-                var = unit.assign(unit.name(bound.render_json) + "(evt)")
+                call = (unit.inline_expr(inline, inline.json) if inline is not None
+                        else unit.name(bound.render_json) + "(evt)")
+                var = unit.assign(call)
                 if self.require_all:
                     unit.missing(var, True, "")
-                expr = f"{unit.name(quote)}({var}) if {var}.__class__ is str else " \
-                       f"{unit.name(encode_value)}({var})"
+                fragment = "{" + f"{unit.name(quote)}({var}) if {var}.__class__ is str else " \
+                           f"{unit.name(encode_value)}({var})" + "}"
             # A key given twice keeps its last value, as assigning into the object does.
-            values[key] = expr
+            values[key] = fragment
         if not values:
             # jsoncpp writes an object without members as null.
-            return unit.build('"null\\n"')
-        body = ",".join(fstring_literal(quote(k) + ":") + "{" + values[k] + "}"
-                        for k in sorted(values))
-        return unit.build('f"{{' + body + '}}\\n"')
+            return unit.build('"null\\n"', etype)
+        body = ",".join(fstring_literal(quote(k) + ":") + values[k] for k in sorted(values))
+        return unit.build('f"{{' + body + '}}\\n"', etype)
 
 
 class _Unit:
     """The source of one generated line function and the globals it uses."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback: Callable[[Event], str | None] | None = None) -> None:
         self.globals = Globals()
+        if fallback is not None:
+            self.globals.env["_fallback"] = fallback
+        self.guards: list[str] = []
         self.lines: list[str] = []
         self._vars = 0
 
@@ -227,7 +290,8 @@ class _Unit:
         self.lines.append(f"    if {var} is None:")
         self.lines.append("        return None" if require_all else f"        {var} = \"{na}\"")
 
-    def build(self, result: str) -> Callable[[Event], str | None]:
-        src = "\n".join(["def line(evt):", *self.lines, f"    return {result}", ""])
-        fn = compile_function("line", src, self.globals.env)
+    def build(self, result: str, etype: int | None) -> Callable[[Event], str | None]:
+        src = "\n".join(["def line(evt):", *self.guards, *self.lines, f"    return {result}", ""])
+        label = "line" if etype is None else f"line {EVENTS[etype].enum}"
+        fn = compile_function("line", src, self.globals.env, label)
         return fn  # type: ignore[return-value]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -46,6 +46,9 @@ _NONLARGE_MAX = 65536
 _EVENT_MAX = 336  # event ids at or above this are unknown to 0.29.3 and skipped, as it does
 
 CHUNK = 4 << 20
+# Bytes the numpy scan looks at per call (see __iter__).
+_WINDOW_MIN, _WINDOW_MAX = 64 << 10, 16 << 20
+_V2_BLOCKS = frozenset({B.EV_V2, B.EV_V2_LARGE, B.EVF_V2, B.EVF_V2_LARGE})
 # Files from this size on are framed by the numpy scan (importing numpy costs more than it
 # saves on small captures, which the sequential walk reads in a few milliseconds).
 # SYSDIVE_VECTORISE_MIN (bytes) overrides it, so tests can run small captures through the scan.
@@ -168,6 +171,12 @@ def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
     return raw, None
 
 
+def _have_numpy() -> bool:
+    """numpy is a dependency, but a reader without it still works (sequentially)."""
+    import importlib.util
+    return importlib.util.find_spec("numpy") is not None
+
+
 class CaptureReader:
     """Iterates the sections and event batches of one capture file."""
 
@@ -177,7 +186,9 @@ class CaptureReader:
         self._raw, self._gz = _open_stream(path)
         self.bytes_read = 0
         self.total_size = os.path.getsize(path)
-        self.vectorise = self.total_size >= VECTORISE_MIN if vectorise is None else vectorise
+        if vectorise is None:
+            vectorise = self.total_size >= VECTORISE_MIN and _have_numpy()
+        self.vectorise = vectorise
 
     def close(self) -> None:
         self._raw.close()
@@ -212,10 +223,12 @@ class CaptureReader:
         section: B.CaptureHeader | None = None
         in_header = False
         eof = False
-        scan = None
+        scan: Callable[[bytes, int, int], tuple[int, Columns | None]] | None = None
         if self.vectorise:
-            from sysdive.scap.scan import scan
+            from sysdive.scap.scan import scan as numpy_scan
+            scan = numpy_scan
         walk_first = 0
+        window = _WINDOW_MIN
         while True:
             while not eof and len(buf) - pos < need:
                 data = self._read()
@@ -244,11 +257,17 @@ class CaptureReader:
                     if scan is not None and section is not None:
                         if walk_first > 0:
                             walk_first -= 1
-                        else:
-                            new_pos, cols = scan(buf, pos)
-                            # One block sequentially after a run (the scan stopped at
-                            # something it leaves), many after a miss (v1 captures).
-                            walk_first = 1 if new_pos > pos else 64
+                        elif _U32.unpack_from(buf, pos)[0] in _V2_BLOCKS:
+                            new_pos, cols = scan(buf, pos, window)
+                            # The scan's cost grows with its window, its gain with the run
+                            # it finds: widen the window while runs fill it, and walk a few
+                            # blocks sequentially after a run that stopped short.
+                            if new_pos - pos >= window >> 1:
+                                window = min(window << 2, _WINDOW_MAX)
+                                walk_first = 0
+                            else:
+                                window = _WINDOW_MIN
+                                walk_first = 1 if new_pos > pos else 16
                             if new_pos > pos:
                                 if rows:
                                     yield EventBatch(buf, rows, base)

@@ -28,10 +28,13 @@ from typing import Any
 import numpy as np
 
 from sysdive.scap import blocks as B
+from sysdive.schema.events import EVENTS
 
 _EVENT_MAX = 336
 _NONLARGE_MAX = 65536
 
+_CONTAINER_IDS = np.array([e.id for e in EVENTS if e.enum in (
+    "PPME_CONTAINER_E", "PPME_CONTAINER_JSON_E", "PPME_CONTAINER_JSON_2_E")], dtype=np.int64)
 _16, _48, _LO16 = np.uint64(16), np.uint64(48), np.uint64(0xFFFF)
 
 
@@ -85,13 +88,25 @@ class Columns:
         fl = self.flagged[sel]
         return (wi << 2) + 10 + (fl << 2), self.w[wi + fl + 8].astype(np.int64)
 
+    def head(self, leading: bool) -> list[tuple[int, int, int, int, int, int, int, int]]:
+        """With ``leading``: the rows up to and including the first that is not a container
+        event (those lead a section and are numbered apart); else none."""
+        if not leading:
+            return []
+        other = np.flatnonzero(~np.isin(self.type, _CONTAINER_IDS))
+        stop = int(other[0]) + 1 if len(other) else len(self.type)
+        sel = np.arange(stop)
+        f = [a.tolist() for a in self.fields(sel)]
+        return list(zip(self.type[:stop].tolist(), *f, strict=True))
+
     def rows(self) -> list[tuple[int, int, int, int, int, int, int, int]]:
         f = [a.tolist() for a in self.fields()]
         return list(zip(self.type.tolist(), *f, strict=True))
 
 
-def scan(buf: bytes, pos: int) -> tuple[int, Columns | None]:
-    """Frame the run of v2 event blocks starting at ``pos`` (a block start).
+def scan(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
+    """Frame the run of v2 event blocks starting at ``pos`` (a block start) that start in
+    the ``window`` bytes from ``pos``.
 
     Returns the offset where the sequential reader must go on (``pos`` itself when the block
     there is not one this scan handles) and the columns of the events found (None if none).
@@ -103,7 +118,7 @@ def scan(buf: bytes, pos: int) -> tuple[int, Columns | None]:
     nw = n >> 2
     w = np.frombuffer(buf, dtype="<u4", count=nw)
     p0 = pos >> 2
-    words = w[p0:]
+    words = w[p0:p0 + (window >> 2)]
     # 0x216/0x217 (EV_V2, EVF_V2) and 0x221/0x222 (EV_V2_LARGE, EVF_V2_LARGE).
     mask = (words | 1) == B.EVF_V2
     mask |= (words - np.uint32(B.EV_V2_LARGE)) <= 1
@@ -153,7 +168,6 @@ def scan(buf: bytes, pos: int) -> tuple[int, Columns | None]:
         return pos, None
 
     wi = cand[idx].astype(np.int64)   # word index of each block
-    ps = wi << 2
     bl = blen[idx]
     btype = w[wi]
     flagged = (btype == B.EVF_V2) | (btype == B.EVF_V2_LARGE)

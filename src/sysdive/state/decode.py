@@ -136,6 +136,19 @@ _SUBSYS_ALIASES = {"perf": "perf_event", "mem": "memory", "io": "blkio"}
 def split_cgroups(raw: bytes) -> list[tuple[str, str]]:
     """``set_cgroups``: ``subsys=path`` entries, split at the *last* '='; stops at an entry
     without one. ``*_cgroup`` subsystems lose the suffix and short names are expanded."""
+    # Every clone and execve carries the same dozen entries: decode each distinct list once.
+    hit = _CGROUPS_CACHE.get(raw)
+    if hit is None:
+        if len(_CGROUPS_CACHE) >= 1024:
+            _CGROUPS_CACHE.clear()
+        hit = _CGROUPS_CACHE[raw] = tuple(_split_cgroups(raw))
+    return list(hit)
+
+
+_CGROUPS_CACHE: dict[bytes, tuple[tuple[str, str], ...]] = {}
+
+
+def _split_cgroups(raw: bytes) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     n = len(raw)
     off = 0

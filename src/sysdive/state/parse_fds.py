@@ -165,7 +165,7 @@ def open_exit(p: Parser, evt: Event) -> None:
         fdi.openflags = flags
         fdi.dev = dev
         fdi.flags |= FLAG_IS_TRACER_FILE if fullpath == USER_EVT_DEVICE else FLAG_IS_NOT_TRACER_FD
-        evt.fdinfo = st.add_fd(tinfo, fd, fdi)
+        evt.fdinfo = st.add_fd(tinfo, fd, fdi, owned=True)
 
 
 def add_socket(p: Parser, evt: Event, fd: int, domain: int, stype: int, proto: int) -> None:
@@ -198,7 +198,7 @@ def add_socket(p: Parser, evt: Event, fd: int, domain: int, stype: int, proto: i
         fdi.type = FdType.NETLINK
     if fdi.type == FdType.UNKNOWN:
         return
-    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi)
+    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi, owned=True)
 
 
 def socket_exit(p: Parser, evt: Event) -> None:
@@ -375,7 +375,7 @@ def accept_exit(p: Parser, evt: Event) -> None:
     fdi.name = socktuple_str(tup)
     fdi.flags = FLAG_ROLE_SERVER
     fdi.set_socket_connected()
-    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi)
+    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi, owned=True)
 
 
 def close_enter(p: Parser, evt: Event) -> None:
@@ -409,7 +409,7 @@ def _add_simple(p: Parser, evt: Event, fd: int, ftype: int, ino: int = 0) -> Non
         return
     fdi = FdInfo(fd, ftype)
     fdi.ino = ino
-    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi)
+    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi, owned=True)
 
 
 def pipe_exit(p: Parser, evt: Event) -> None:

@@ -71,6 +71,9 @@ CONTAINER_EVENTS = CONTAINER_JSON | {_id("PPME_CONTAINER_E")}
 # Events whose reset differs from the common one: no placeholder thread (clone exits,
 # context switches) or no thread at all (container JSON).
 _SPECIAL_RESET = _CLONE_EXITS | {SWITCH6} | CONTAINER_JSON
+# Types with the common reset (find or invent the thread), the hot case, tested first.
+_RESET_PLAIN = [not (e.flags & EventFlag.SKIPPARSERESET) and e.id not in _SPECIAL_RESET
+                for e in EVENTS]
 
 _F_USES_FD = int(EventFlag.USES_FD)
 _F_SKIP = int(EventFlag.SKIPPARSERESET)
@@ -379,18 +382,7 @@ class Parser:
         eflags = _FLAGS[etype]
         evt.fdinfo = None
         st = self.state
-        if eflags & _F_SKIP:
-            evt.thread = st.threads.get(evt.tid) if etype == PROCINFO else None
-            return False
-        if etype in _SPECIAL_RESET:
-            if etype in CONTAINER_JSON:
-                evt.thread = None
-                return True
-            # Clone exits and context switches never invent a thread.
-            tinfo = evt.thread = st.threads.get(evt.tid)
-            if etype == SWITCH6 or tinfo is None:
-                return False
-        else:
+        if _RESET_PLAIN[etype]:
             tinfo = st.threads.get(evt.tid)
             if tinfo is None:
                 tinfo = st.get_thread(evt.tid, True)
@@ -399,6 +391,20 @@ class Parser:
                     return False
             evt.thread = tinfo
             tinfo.flags |= CL_ACTIVE
+        elif eflags & _F_SKIP:
+            evt.thread = st.threads.get(evt.tid) if etype == PROCINFO else None
+            return False
+        elif etype in _SPECIAL_RESET:
+            if etype in CONTAINER_JSON:
+                evt.thread = None
+                return True
+            # Clone exits and context switches never invent a thread.
+            tinfo = evt.thread = st.threads.get(evt.tid)
+            if etype == SWITCH6 or tinfo is None:
+                return False
+        else:
+            # EF_SKIPPARSERESET types are handled above; every other type is plain or special.
+            raise AssertionError(etype)
 
         if not etype & 1:
             tinfo.lastevent_type = etype

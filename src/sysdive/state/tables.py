@@ -373,9 +373,11 @@ class State:
             fdi.oldname = fdi.name   # for fd.name_changed
         return fdi
 
-    def add_fd(self, t: ThreadInfo, fd: int, fdi: FdInfo) -> FdInfo | None:
+    def add_fd(self, t: ThreadInfo, fd: int, fdi: FdInfo, owned: bool = False) -> FdInfo | None:
         """Store a copy of ``fdi`` as ``fd`` (or overwrite the entry in place) and make it the
-        thread's last fd; returns the stored entry, None when the table is full.
+        thread's last fd; returns the stored entry, None when the table is full. With
+        ``owned`` the caller hands ``fdi`` over (a fresh object it no longer uses), and a new
+        entry is ``fdi`` itself rather than a copy.
 
         Re-creating an fd whose close is in flight parks the old entry at CANCELED_FD and
         marks the new one, so that the pending close exit does not destroy it.
@@ -388,7 +390,7 @@ class State:
         if cur is None:
             if len(table) >= MAX_FD_TABLE:
                 return None
-            new = fdi.copy()
+            new = fdi if owned else fdi.copy()
             new.fd = fd
             table[fd] = new
             return new

@@ -68,16 +68,19 @@ class _Lib:
     """The libbpf entry points used, with their C signatures."""
 
     def __init__(self) -> None:
-        name = ctypes.util.find_library("bpf") or "libbpf.so.1"
-        try:
-            lib = ctypes.CDLL("libbpf.so.1", use_errno=True)
-        except OSError:
+        # The soname pins the ABI (1.x); find_library only helps where it lives elsewhere.
+        lib = None
+        for name in ("libbpf.so.1", ctypes.util.find_library("bpf")):
             try:
-                lib = ctypes.CDLL(name, use_errno=True)
-            except OSError as err:
-                raise LiveCaptureError(
-                    "live capture needs libbpf 1.x (libbpf.so.1; Debian/Ubuntu: apt-get install "
-                    "libbpf1)") from err
+                lib = ctypes.CDLL(name, use_errno=True) if name else None
+            except OSError:
+                continue
+            if lib is not None:
+                break
+        if lib is None:
+            raise LiveCaptureError(
+                "live capture needs libbpf 1.x (libbpf.so.1; Debian/Ubuntu: apt-get install "
+                "libbpf1)")
         vp, cp, i, u = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint32
         sigs: dict[str, tuple[object, list[object]]] = {
             "libbpf_set_print": (vp, [_PRINT_FN]),
