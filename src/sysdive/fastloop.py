@@ -134,7 +134,7 @@ class FastPath:
         parser = self.parser
         st = parser.state
         counters = insp.counters
-        max_events = insp.max_events
+        max_events = insp.events_limit
         max_dur = insp.max_duration_ns
         flt = insp.capture_filter
         on_event = self.on_event
@@ -184,6 +184,7 @@ class FastPath:
                     if insp.first_ts == 0:
                         insp.first_ts = ts
                     elif ts - insp.first_ts >= max_dur:
+                        insp.stopped = True
                         return i + 1 - start
                 counters.handed_on += 1
                 on_event(evt)

@@ -59,11 +59,12 @@ class Inspector:
     # PPM_SC ids a generic syscall event must carry to possibly match (None: any).
     filter_syscalls: frozenset[int] | None = None
     internal_events: bool = False
-    max_events: int | None = None        # -n
+    max_events: int | None = None        # -n, per capture file (as sysdig counts it)
     max_duration_ns: int | None = None   # -M, in capture time
     counters: Counters = field(default_factory=Counters)
     stopped: bool = False
     first_ts: int = 0                    # of the first event handed on (for -M)
+    events_limit: int | None = None      # counters.handed_on at which this file ends (-n)
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -91,7 +92,9 @@ class Inspector:
             parser.filter_types = [t in ft for t in range(PPM_EVENT_MAX)]
         flt = self.capture_filter
         counters = self.counters
-        max_events = self.max_events
+        # sysdig's -n is a count per file: each -r capture shows up to that many events.
+        max_events = None if self.max_events is None else counters.handed_on + self.max_events
+        self.events_limit = max_events
         max_dur = self.max_duration_ns
         internal = _INTERNAL
         num = 0
@@ -128,7 +131,6 @@ class Inspector:
                 start = -1
                 for j, (etype, ts, tid, cpu, dflags, hdr, end, npar) in enumerate(rows):
                     if self.stopped or (max_events is not None and counters.handed_on >= max_events):
-                        self.stopped = True
                         return
                     if pending is not None:
                         if etype in CONTAINER_EVENTS:
@@ -177,7 +179,6 @@ class Inspector:
                     done = fast.run(buf, cols, num, start)
                     num += done
                     if start + done < len(cols):
-                        self.stopped = True
                         return
         finally:
             counters.read += num

@@ -26,7 +26,7 @@ from sysdive.fields.params import (
     _SIGNED,
     _WIDTH,
     RenderContext,
-    _render_fd_value,
+    fd_resolved,
     param_renderers,
     render_args_loop,
 )
@@ -68,9 +68,9 @@ def _errno_piece(v: int) -> str:
     return f"{v}({name})" if name else str(v)
 
 
-def _fd_piece(evt: Event, fd: int, ctx: RenderContext) -> str:
-    value, resolved = _render_fd_value(evt, fd, ctx)
-    return value + "(" + resolved + ")" if resolved else value
+def _fd_piece(evt: Event, fd: int, ctx: RenderContext) -> str | int:
+    resolved = fd_resolved(evt, fd, ctx)
+    return f"{fd}({resolved})" if resolved else fd
 
 
 def _flag_filler(table: str | None) -> Callable[[dict[int, str | int], int], str | int]:
@@ -267,15 +267,23 @@ def info_inline(ctx: RenderContext) -> Inline:
     Not pure: fd lookups mark the fd as seen (``fd.name_changed``)."""
     text = "(_EMPTY if evt.type < 2 else _direct[evt.type](evt, _ctx) or _params(evt, _ctx))"
 
-    def typed(etype: int, g: Globals, pre: str) -> TypedCode:
+    def typed(sample: Event, g: Globals, pre: str) -> TypedCode:
+        etype = sample.type
         if etype < 2:
             return TypedCode(text="", json=fstring_literal(quote("")))
+        # The full count (read directly when all integers), else the count of the first
+        # event: old event versions carry fewer params, all events of a capture the same.
         n = len(EVENTS[etype].params)
         code = InfoCode(etype, n, g, pre, g.name(ctx))
+        if not code.direct:
+            n = len(sample.params())
+            code = InfoCode(etype, n, g, pre, g.name(ctx))
         fail = "return _fallback(evt)"
-        guard = code.decode("", fail) if code.direct else [
-            f"{pre}p = evt.params()", f"if len({pre}p) != {n}:", f"    {fail}",
-            *code.decode(f"{pre}p", fail)]
+        if code.direct or not n:
+            guard = code.decode("", fail)  # (a type without params always shows none)
+        else:
+            guard = [f"{pre}p = evt.params()", f"if len({pre}p) != {n}:", f"    {fail}",
+                     *code.decode(f"{pre}p", fail)]
         text = code.text()
         if code.json_safe:
             return TypedCode(tuple(guard), tuple(code.pieces()), text, f'\\"{text}\\"')

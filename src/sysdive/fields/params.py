@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RenderContext",
     "fd_annotation",
+    "fd_resolved",
     "info_renderers",
     "param_bytes_by_name",
     "render_args",
@@ -122,18 +123,25 @@ def _thread_of(evt: Event, ctx: RenderContext) -> ThreadInfo | None:
 
 
 def _render_fd_value(evt: Event, fd: int, ctx: RenderContext) -> Rendered:
-    value = str(fd)
-    thread = _thread_of(evt, ctx)
+    return str(fd), fd_resolved(evt, fd, ctx)
+
+
+def fd_resolved(evt: Event, fd: int, ctx: RenderContext) -> str:
+    """What an fd param shows in parentheses: its ``<f>/path``, ``AT_FDCWD``, an errno
+    name, or ``""`` for nothing (no thread, unknown fd)."""
+    thread = evt.thread
     if thread is None:
-        return value, ""
+        thread = ctx.state.threads.get(evt.tid)
+        if thread is None:
+            return ""
     if fd >= 0:
         fdinfo = ctx.state.get_fd(thread, fd)
         if fdinfo is None:
-            return value, ""
-        return value, fd_annotation(fdinfo, ctx.buffer_format is BufferFormat.SIMPLE)
+            return ""
+        return fd_annotation(fdinfo, ctx.buffer_format is BufferFormat.SIMPLE)
     if fd == AT_FDCWD:
-        return value, "AT_FDCWD"
-    return value, errno_name(fd)
+        return "AT_FDCWD"
+    return errno_name(fd)
 
 
 # --------------------------------------------------------------------------------------------

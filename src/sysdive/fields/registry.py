@@ -158,9 +158,11 @@ class TypedCode:
     json_body: tuple[str, ...] = ()
 
 
-TypedCoder = Callable[[int, Globals, str], "TypedCode | None"]
-"""``(event type, globals, local prefix) -> TypedCode`` or None where the field has none for
-that type; the code names its globals through ``globals``, its locals start with the prefix."""
+TypedCoder = Callable[["Event", Globals, str], "TypedCode | None"]
+"""``(first event of the type, globals, local prefix) -> TypedCode``, or None where the field
+has no code for that type; the code names its globals through ``globals``, its locals start
+with the prefix. It may rely on what events of the type usually share with the first (its
+number of params), with a guard for the others."""
 
 
 @dataclass(frozen=True, slots=True)

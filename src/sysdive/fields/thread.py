@@ -58,10 +58,21 @@ def _signed64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
-# The header's tid is a u64 (or already signed): only values from 2**63 up need converting.
-_TID = Inline("(evt.tid if evt.tid < _TOP else _signed64(evt.tid))",
-              "(evt.tid if evt.tid < _TOP else _signed64(evt.tid))",
-              {"_TOP": 1 << 63, "_signed64": _signed64})
+_TID_TEXTS: dict[int, str] = {}
+
+
+def _tid_text(tid: int) -> str:
+    # The header's tid is a u64 (or already signed) that thread.tid prints as an INT64.
+    # Captures have few distinct tids: their texts are kept (bounded), as a lookup costs
+    # half of converting the int each time.
+    if len(_TID_TEXTS) >= 4096:
+        _TID_TEXTS.clear()
+    text = _TID_TEXTS[tid] = str(_signed64(tid))
+    return text
+
+
+_TID_EXPR = "(_TID_TEXTS.get(evt.tid) or _tid_text(evt.tid))"
+_TID = Inline(_TID_EXPR, _TID_EXPR, {"_TID_TEXTS": _TID_TEXTS, "_tid_text": _tid_text})
 
 
 def _bind_tid(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:

@@ -143,8 +143,8 @@ class OutputFormat:
 
         def build(evt: Event) -> str | None:
             # The first event of its type compiles the type's line function.
-            fn = (self._compile_json(evt.type, generic) if json
-                  else self._compile_text(True, evt.type, generic))
+            fn = (self._compile_json(evt, generic) if json
+                  else self._compile_text(True, evt, generic))
             built[evt.type] = fn
             return fn(evt)
 
@@ -175,18 +175,18 @@ class OutputFormat:
     # ----------------------------------------------------------------------------------------
 
     def _typed(self, unit: _Unit, index: int, bound: BoundField,
-               etype: int | None) -> TypedCode | None:
-        # The field's code specialised for etype, its guard statements added to the unit.
+               sample: Event | None) -> TypedCode | None:
+        # The field's code specialised for sample's type, its guard statements added.
         inline = bound.inline
-        if etype is None or inline is None or inline.typed is None:
+        if sample is None or inline is None or inline.typed is None:
             return None
-        code = inline.typed(etype, unit.globals, f"t{index}_")
+        code = inline.typed(sample, unit.globals, f"t{index}_")
         if code is not None:
             unit.guards.extend("    " + line for line in code.guard)
             unit.lines.extend("    " + line for line in code.body)
         return code
 
-    def _compile_text(self, newline: bool, etype: int | None = None,
+    def _compile_text(self, newline: bool, sample: Event | None = None,
                       fallback: Callable[[Event], str | None] | None = None,
                       ) -> Callable[[Event], str | None]:
         unit = _Unit(fallback)
@@ -196,7 +196,7 @@ class OutputFormat:
                 pieces.append(fstring_literal(tok))
                 continue
             bound, width, _ = tok
-            typed = self._typed(unit, index, bound, etype)
+            typed = self._typed(unit, index, bound, sample)
             inline = bound.inline
             if typed is not None:
                 if not width:
@@ -217,9 +217,9 @@ class OutputFormat:
             pieces.append("{" + expr + "}")
         if newline:
             pieces.append("\\n")
-        return unit.build('f"' + "".join(pieces) + '"', etype)
+        return unit.build('f"' + "".join(pieces) + '"', sample)
 
-    def _compile_json(self, etype: int | None = None,
+    def _compile_json(self, sample: Event | None = None,
                       fallback: Callable[[Event], str | None] | None = None,
                       ) -> Callable[[Event], str | None]:
         unit = _Unit(fallback)
@@ -228,7 +228,7 @@ class OutputFormat:
             if isinstance(tok, str):
                 continue
             bound, _, key = tok
-            typed = self._typed(unit, index, bound, etype)
+            typed = self._typed(unit, index, bound, sample)
             inline = bound.inline
             if typed is not None:
                 unit.lines.extend("    " + line for line in typed.json_body)
@@ -250,9 +250,9 @@ class OutputFormat:
             values[key] = fragment
         if not values:
             # jsoncpp writes an object without members as null.
-            return unit.build('"null\\n"', etype)
+            return unit.build('"null\\n"', sample)
         body = ",".join(fstring_literal(quote(k) + ":") + values[k] for k in sorted(values))
-        return unit.build('f"{{' + body + '}}\\n"', etype)
+        return unit.build('f"{{' + body + '}}\\n"', sample)
 
 
 class _Unit:
@@ -290,8 +290,8 @@ class _Unit:
         self.lines.append(f"    if {var} is None:")
         self.lines.append("        return None" if require_all else f"        {var} = \"{na}\"")
 
-    def build(self, result: str, etype: int | None) -> Callable[[Event], str | None]:
+    def build(self, result: str, sample: Event | None) -> Callable[[Event], str | None]:
         src = "\n".join(["def line(evt):", *self.guards, *self.lines, f"    return {result}", ""])
-        label = "line" if etype is None else f"line {EVENTS[etype].enum}"
+        label = "line" if sample is None else f"line {sample.info.enum}"
         fn = compile_function("line", src, self.globals.env, label)
         return fn  # type: ignore[return-value]
