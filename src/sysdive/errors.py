@@ -4,7 +4,9 @@
 
     SysdiveError                 root; the CLI prints ``str(err)`` once and exits non-zero
     ├── CaptureError             a capture file cannot be opened or read
-    │   └── CorruptCaptureError  damaged framing/contents; carries the byte offset
+    │   ├── CorruptCaptureError  damaged framing/contents; carries the byte offset
+    │   └── LiveCaptureError     live capture cannot start (no root, BTF, libbpf, probe);
+    │                            defined in sysdive.capture.ebpf.loader
     ├── FilterError              a filter does not parse or names an unknown field
     ├── FormatError              a -p format is invalid (unknown field, dangling ``%``)
     ├── UsageError               command-line arguments that do not fit together
