@@ -25,7 +25,7 @@ from sysdive.fields.evt_args import (
     event_ids,
     longest_param_name,
 )
-from sysdive.fields.evt_general import ts_inline
+from sysdive.fields.evt_general import clock_inline
 from sysdive.fields.evt_misc import EVT_MISC
 from sysdive.fields.registry import (
     ArgKind,
@@ -41,7 +41,7 @@ from sysdive.fields.registry import (
     longest_prefix,
 )
 from sysdive.fields.syscall_categories import SYSCALL_CATEGORIES
-from sysdive.fields.text import CLOCK_TEXT, Clock, human_time, ts_to_string
+from sysdive.fields.text import human_time, ts_to_string
 from sysdive.format.codegen import Globals, fstring_literal
 from sysdive.format.jsonout import quote
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
@@ -266,7 +266,7 @@ def _bind_outputtime(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str
         return "<" if evt.type & 1 else ">"
 
     # The default -t h is the time column of every default line: inlined, clock cached.
-    inline = ts_inline(CLOCK_TEXT, {"_clock": Clock(off)}) if mode == "h" else None
+    inline = clock_inline(off) if mode == "h" else None
     return BoundField(fdef, name, render, render=render,
                       render_json=lambda evt: _signed64(evt.ts), inline=inline)
 

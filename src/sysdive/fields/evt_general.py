@@ -7,7 +7,7 @@ output every time field is the raw nanosecond timestamp (or the integer it is bu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sysdive.fields.registry import (
@@ -18,15 +18,17 @@ from sysdive.fields.registry import (
     FieldContext,
     FieldDef,
     Inline,
+    TypedCode,
 )
-from sysdive.fields.text import CLOCK_TEXT, Clock, ts_to_iso8601, ts_to_string
+from sysdive.fields.text import CLOCK_FSTRING, CLOCK_TEXT, Clock, ts_to_iso8601, ts_to_string
+from sysdive.format.codegen import Globals, bind_names
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
 
 if TYPE_CHECKING:
     from sysdive.event import Event
 
-__all__ = ["GEN_EVT_CLASS", "ts_inline"]
+__all__ = ["GEN_EVT_CLASS", "clock_inline"]
 
 _NS = 1_000_000_000
 _U64 = 0xFFFFFFFFFFFFFFFF
@@ -37,11 +39,18 @@ def _signed64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
-def ts_inline(text: str, env: Mapping[str, object]) -> Inline:
-    """An inline time field printed as ``text``; in JSON every time field is the timestamp
-    as a signed 64-bit number."""
-    return Inline(text, "(evt.ts if evt.ts < _TOP else _signed64(evt.ts))",
-                  {**env, "_TOP": 1 << 63, "_signed64": _signed64})
+def clock_inline(offset: int) -> Inline:
+    """``evt.time`` (and ``evt.outputtime`` in ``-t h``) inline, with a :class:`Clock`; in
+    JSON every time field is the timestamp as a signed 64-bit number."""
+    env = {"_clock": Clock(offset), "_TOP": 1 << 63, "_signed64": _signed64}
+    json = "(evt.ts if evt.ts < _TOP else _signed64(evt.ts))"
+
+    def typed(sample: Event, g: Globals, pre: str) -> TypedCode:
+        # The two parts as two f-string fields: no concatenation.
+        return TypedCode(text=bind_names(CLOCK_FSTRING, env, g),
+                         json="{" + bind_names(json, env, g) + "}")
+
+    return Inline(CLOCK_TEXT, json, env, typed=typed)
 
 
 # The event number counts from 1 and never reaches 2**63: printed as is.
@@ -59,7 +68,7 @@ def _time_binder(date: bool, ns: bool) -> Binder:
         inline = None
         if not date and ns:
             # evt.time: the cached-per-second clock of the default line's evt.outputtime.
-            inline = ts_inline(CLOCK_TEXT, {"_clock": Clock(off)})
+            inline = clock_inline(off)
 
         def extract(evt: Event) -> str:
             return ts_to_string(evt.ts, off, date, ns)

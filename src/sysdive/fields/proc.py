@@ -28,7 +28,7 @@ from sysdive.fields.registry import (
     Inline,
     longest_prefix,
 )
-from sysdive.fields.text import value_text
+from sysdive.fields.text import value_json, value_text
 from sysdive.fields.thread import THREAD_FIELDS
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
@@ -142,7 +142,12 @@ def _ancestor_binder(get: Callable[[ThreadInfo], object]) -> Binder:
         def render(evt: Event) -> str | None:
             value = nth(evt)
             return None if value is None else value_text(value, fdef.type, fdef.fmt)
-        return BoundField(fdef, name, any_ancestor, render=render)
+
+        def as_json(evt: Event) -> object:
+            # Printed (text or -j), the field is the process itself, as with [0].
+            value = nth(evt)
+            return None if value is None else value_json(value, fdef.type, fdef.fmt)
+        return BoundField(fdef, name, any_ancestor, render=render, render_json=as_json)
     return bind
 
 

@@ -23,6 +23,7 @@ from sysdive.errors import FormatError
 from sysdive.schema.types import ParamType, PrintFormat
 
 __all__ = [
+    "CLOCK_FSTRING",
     "CLOCK_TEXT",
     "Clock",
     "FieldValueError",
@@ -226,31 +227,43 @@ class Clock:
     """``ts_to_string(ts, offset, False, True)`` with the ``HH:MM:SS.`` part kept per second.
 
     Consecutive events mostly share their second: while ``0 <= ts - base < 10**9`` the text
-    is ``pattern % (ts - base)`` (the formatter inlines that test; see :data:`CLOCK_TEXT`),
-    otherwise calling the clock computes the new second.
+    is ``prefix`` followed by ``ts - base`` in nine digits, which formats as a plain int
+    nine times in ten (see :data:`CLOCK_TEXT`); :meth:`advance` moves to another second.
     """
 
-    __slots__ = ("base", "offset", "pattern")
+    __slots__ = ("base", "offset", "prefix")
 
     def __init__(self, offset: int) -> None:
         self.offset = offset
         self.base = -1_000_000_000
-        self.pattern = ""
+        self.prefix = ""
 
-    def __call__(self, ts: int) -> str:
-        delta = ts - self.base
-        if 0 <= delta < 1_000_000_000:
-            return self.pattern % delta
+    def advance(self, ts: int) -> str:
+        """Make ``ts``'s second the current one; returns its ``HH:MM:SS.``."""
         sec, nsec = divmod(ts, 1_000_000_000)
         s = (sec + self.offset) % 86400
         self.base = ts - nsec
-        self.pattern = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}.%09d"
-        return self.pattern % nsec
+        self.prefix = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}."
+        return self.prefix
+
+    @staticmethod
+    def pad(nsec: int) -> str:
+        """Nanoseconds below 10**8, in nine digits."""
+        return f"{nsec:09d}"
+
+    def __call__(self, ts: int) -> str:
+        if not 0 <= ts - self.base < 1_000_000_000:
+            self.advance(ts)
+        return f"{self.prefix}{ts - self.base:09d}"
 
 
-CLOCK_TEXT = ("(_clock.pattern % _delta if 0 <= (_delta := evt.ts - _clock.base) < 1000000000"
-              " else _clock(evt.ts))")
+_CLOCK_PREFIX = ("(_clock.prefix if 0 <= evt.ts - _clock.base < 1000000000 "
+                 "else _clock.advance(evt.ts))")
+_CLOCK_NSEC = "(_ns if (_ns := evt.ts - _clock.base) >= 100000000 else _clock.pad(_ns))"
+CLOCK_TEXT = f"({_CLOCK_PREFIX} + str{_CLOCK_NSEC})"
 """The text of a :class:`Clock` called ``_clock`` for ``evt.ts``, as an inline expression."""
+CLOCK_FSTRING = "{" + _CLOCK_PREFIX + "}{" + _CLOCK_NSEC + "}"
+"""The same as an f-string fragment (no concatenation)."""
 
 
 def ts_to_iso8601(ts: int) -> str:

@@ -8,9 +8,10 @@ over a list of parts with a call and a check per part.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
-__all__ = ["Globals", "compile_function", "fstring_literal", "string_literal"]
+__all__ = ["Globals", "bind_names", "compile_function", "fstring_literal", "string_literal"]
 
 
 class Globals:
@@ -29,6 +30,15 @@ class Globals:
             found = self._ids[key] = f"_g{len(self._ids)}"
             self.env[found] = obj
         return found
+
+
+def bind_names(code: str, env: Mapping[str, object], g: Globals) -> str:
+    """``code`` with each name of ``env`` replaced by the global ``g`` gives its object."""
+    if not env:
+        return code
+    names = sorted(env, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    return pattern.sub(lambda m: g.name(env[m[1]]), code)
 
 
 def string_literal(text: str) -> str:

@@ -8,12 +8,17 @@ fields are kept, as one JSON object per line with sorted keys.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sysdive.errors import FormatError
-from sysdive.format.codegen import Globals, compile_function, fstring_literal, string_literal
+from sysdive.format.codegen import (
+    Globals,
+    bind_names,
+    compile_function,
+    fstring_literal,
+    string_literal,
+)
 from sysdive.format.jsonout import encode_value, quote
 from sysdive.schema.events import EVENTS
 
@@ -78,7 +83,7 @@ class OutputFormat:
             if i == n - 1:
                 raise FormatError("invalid output format: it cannot end with a %")
             j = i + 1
-            while j < n and text[j].isdigit():
+            while j < n and "0" <= text[j] <= "9":  # ASCII digits only, as C isdigit
                 j += 1
             if j == n:
                 raise FormatError("invalid output format: it cannot end with a number")
@@ -272,11 +277,7 @@ class _Unit:
 
     def inline_expr(self, inline: Inline, expr: str) -> str:
         """``expr`` with the inline field's globals renamed to names of this unit."""
-        names = sorted(inline.env, key=len, reverse=True)
-        if not names:
-            return "(" + expr + ")"
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
-        return "(" + pattern.sub(lambda m: self.name(inline.env[m[1]]), expr) + ")"
+        return "(" + bind_names(expr, inline.env, self.globals) + ")"
 
     def assign(self, expr: str) -> str:
         """Evaluate ``expr`` now (in token order) into a new local; returns its name."""
