@@ -25,9 +25,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from sysdive.event import Event  # noqa: E402
 from sysdive.scap.reader import CaptureReader, Section  # noqa: E402
 from sysdive.scap.writer import CaptureWriter  # noqa: E402
-from sysdive.event import Event  # noqa: E402
 
 DEFAULT_CAPTURE = REPO.parent / "shared" / "captures" / "curl_google.scap"
 
