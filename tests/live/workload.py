@@ -49,7 +49,10 @@ def main() -> int:
     end = libc.syscall(SYS_BRK, start + grow)
     if end == start + grow:
         ctypes.memset(start, 1, grow)  # touch every page: RSS grows by ~8 MiB
-    libc.syscall(SYS_BRK, 0)  # the event whose vm_rss the test checks
+    # /proc is read just before and just after the event whose vm_rss the test checks, so the
+    # two readings bracket the moment the probe read the counters.
+    report["rss_before_brk"] = vm_rss_kb()
+    libc.syscall(SYS_BRK, 0)
     report["rss_after_brk"] = vm_rss_kb()
     report["brk"] = [start, end]
 

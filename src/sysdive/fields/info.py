@@ -14,6 +14,11 @@ the text is one f-string.
 * A *direct* function per event type whose params are all integers reads them from the
   event's bytes with one ``struct`` call, without decoding the params one by one, after
   checking that the length array holds exactly the widths it expects.
+* The same code (:class:`InfoCode`) goes into the formatter's line functions for one event
+  type (:func:`info_inline`), where ``evt.info`` is the bulk of the line.
+
+A type's functions are built once :data:`~sysdive.format.codegen.COMPILE_AFTER` of its
+events have been printed; before that its events take the generic loop.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sysdive.fields.params import (
-    _SIGNED,
-    _WIDTH,
+    PARAM_WIDTHS,
+    SIGNED_PARAMS,
     RenderContext,
     fd_resolved,
     param_renderers,
@@ -32,9 +37,10 @@ from sysdive.fields.params import (
 )
 from sysdive.fields.registry import Inline, TypedCode
 from sysdive.fields.text import c_int_text, decode_cstring
+from sysdive.format import codegen
 from sysdive.format.buffers import render_buffer
 from sysdive.format.codegen import Globals, compile_function, fstring_literal
-from sysdive.format.jsonout import quote
+from sysdive.format.jsonout import quote, quote_expression
 from sysdive.schema.errnos import errno_name
 from sysdive.schema.events import EVENTS
 from sysdive.schema.flags import render_flags
@@ -121,8 +127,8 @@ class InfoCode:
         g, t = self.g, p.type
         v, s = f"{self.pre}v{i}", f"{self.pre}s{i}"
         if t in _INTS:
-            width = _WIDTH[t]
-            signed = t in _SIGNED
+            width = PARAM_WIDTHS[t]
+            signed = t in SIGNED_PARAMS
             if p.fmt in _DECIMAL:
                 # What "%d" prints after C promotion: the value with its type's signedness,
                 # 64-bit values signed, 32-bit unsigned ones too (promoted to int).
@@ -138,7 +144,7 @@ class InfoCode:
             return "q", [f"{s} = {g.name(_fd_piece)}(evt, {v}, {self.ctx})"]
         if t in _FLAGS:
             c = g.name({})
-            return _CODES[_WIDTH[t], False], [
+            return _CODES[PARAM_WIDTHS[t], False], [
                 f"{s} = {c}.get({v})",
                 f"if {s} is None:",
                 f"    {s} = {g.name(_flag_filler(p.table))}({c}, {v})"]
@@ -210,7 +216,7 @@ def info_function(etype: int, count: int, generic: InfoRenderer) -> InfoRenderer
     ``generic`` renders those whose integers do not have their type's width."""
     g = Globals()
     code = InfoCode(etype, count, g, "", "ctx")
-    code.direct = False
+    code.direct = False  # the params are given: decode them, not the event's bytes
     body = [*code.decode("p", f"return {g.name(generic)}(evt, p, ctx)"), *code.pieces(),
             f'return f"{code.text()}"']
     fn = _function(f"info {EVENTS[etype].enum} {count}", "def info(evt, p, ctx):", body, g)
@@ -233,13 +239,19 @@ def _no_direct(evt: Event, ctx: RenderContext) -> str | None:
 
 
 def _build_direct(evt: Event, ctx: RenderContext) -> str | None:
-    # The first event of a type builds the type's direct function (if it has one).
-    fn = _DIRECT[evt.type] = direct_function(evt.type) or _no_direct
+    # Once a type has been seen often enough, its event builds the type's direct function
+    # (if it has one); until then events take the params path (the generic loop).
+    etype = evt.type
+    _SEEN[etype] += 1
+    if _SEEN[etype] < codegen.COMPILE_AFTER:
+        return None
+    fn = _DIRECT[etype] = direct_function(etype) or _no_direct
     return fn(evt, ctx)
 
 
-# Per event type, its direct function (built on first use).
+# Per event type, its direct function, and how many events looked for it before it was built.
 _DIRECT: list[DirectRenderer] = [_build_direct] * len(EVENTS)
+_SEEN = [0] * len(EVENTS)
 # Per event type, the params function per number of params present (built on first use).
 _COMPILED: list[list[InfoRenderer | None]] = [[None] * (len(e.params) + 1) for e in EVENTS]
 
@@ -248,6 +260,8 @@ def _params_info(evt: Event, ctx: RenderContext) -> str:
     params = evt.params()
     fn = _COMPILED[evt.type][len(params)]
     if fn is None:
+        if _SEEN[evt.type] < codegen.COMPILE_AFTER:
+            return render_args_loop(evt, params, ctx)
         fn = _COMPILED[evt.type][len(params)] = info_function(evt.type, len(params),
                                                               render_args_loop)
     return fn(evt, params, ctx)
@@ -279,7 +293,7 @@ def info_inline(ctx: RenderContext) -> Inline:
             n = len(sample.params())
             code = InfoCode(etype, n, g, pre, g.name(ctx))
         fail = "return _fallback(evt)"
-        if code.direct or not n:
+        if code.direct or not EVENTS[etype].params:
             guard = code.decode("", fail)  # (a type without params always shows none)
         else:
             guard = [f"{pre}p = evt.params()", f"if len({pre}p) != {n}:", f"    {fail}",
@@ -288,7 +302,8 @@ def info_inline(ctx: RenderContext) -> Inline:
         if code.json_safe:
             return TypedCode(tuple(guard), tuple(code.pieces()), text, f'\\"{text}\\"')
         return TypedCode(tuple(guard), tuple(code.pieces()), text,
-                         "{" + g.name(quote) + f"({pre}t)" + "}", (f'{pre}t = f"{text}"',))
+                         "{" + quote_expression(f"{pre}t", g.name) + "}",
+                         (f'{pre}t = f"{text}"',))
 
     return Inline(text, f"_quote({text})",
                   {"_EMPTY": "", "_direct": _DIRECT, "_params": _params_info, "_ctx": ctx,

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from sysdive.state.threads import ThreadInfo
 
 __all__ = [
+    "PARAM_WIDTHS",
+    "SIGNED_PARAMS",
     "RenderContext",
     "fd_annotation",
     "fd_resolved",
@@ -156,6 +158,10 @@ _WIDTH = {
     PT.SOCKFAMILY: 1, PT.BOOL: 4,
 }
 _SIGNED = frozenset({PT.INT8, PT.INT16, PT.INT32, PT.INT64, PT.ERRNO, PT.FD, PT.PID})
+PARAM_WIDTHS: dict[ParamType, int] = _WIDTH
+"""The byte width of each fixed-size param type."""
+SIGNED_PARAMS: frozenset[ParamType] = _SIGNED
+"""The param types whose C type is signed."""
 
 
 def _int(raw: bytes, width: int, signed: bool) -> int:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-__all__ = ["Globals", "bind_names", "compile_function", "fstring_literal", "string_literal"]
+__all__ = ["COMPILE_AFTER", "Globals", "bind_names", "compile_function", "fstring_literal",
+           "string_literal"]
+
+COMPILE_AFTER = 100
+"""Events of one type go through generic code until this many have been seen: compiling a
+function costs about as much as printing a few hundred events its way, which a short
+capture never earns back."""
 
 
 class Globals:

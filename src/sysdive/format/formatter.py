@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sysdive.errors import FormatError
+from sysdive.format import codegen
 from sysdive.format.codegen import (
     Globals,
     bind_names,
@@ -19,7 +20,7 @@ from sysdive.format.codegen import (
     fstring_literal,
     string_literal,
 )
-from sysdive.format.jsonout import encode_value, quote
+from sysdive.format.jsonout import quote, quote_expression
 from sysdive.schema.events import EVENTS
 
 if TYPE_CHECKING:
@@ -39,6 +40,23 @@ PRESETS = {"c": CONTAINER, "container": CONTAINER, "k": KUBERNETES, "kubernetes"
            "m": MESOS, "mesos": MESOS}
 
 NA = "<NA>"
+
+
+MAX_WIDTH = 1 << 24
+"""The widest ``%Nfield`` sysdive prints (sysdig goes up to 2**32-1 characters per value)."""
+
+
+def _width(digits: str) -> int:
+    # sysdig reads the width with strtoul (saturating at 2**64-1) into a 32-bit length, so
+    # 4294967297 means 1 and 4294967296 means no width. A value it would pad to gigabytes
+    # is refused here instead.
+    if not digits:
+        return 0
+    width = min(int(digits), (1 << 64) - 1) & 0xFFFFFFFF
+    if width > MAX_WIDTH:
+        raise FormatError(f"invalid output format: width {width} is too large "
+                          f"(sysdive pads to at most {MAX_WIDTH} characters)")
+    return width
 
 
 def expand_escapes(fmt: str) -> str:
@@ -87,7 +105,7 @@ class OutputFormat:
                 j += 1
             if j == n:
                 raise FormatError("invalid output format: it cannot end with a number")
-            width = int(text[i + 1:j]) if j > i + 1 else 0
+            width = _width(text[i + 1:j])
             try:
                 bound = registry.parse(text[j:])
             except KeyError:
@@ -105,13 +123,15 @@ class OutputFormat:
                 last = i = j
         if last < n:
             self.tokens.append(text[last:])
-        self._render = self._compile_text(newline=False)
+        self._render: Callable[[Event], str | None] | None = None
         self._line: Callable[[Event], str | None] | None = None
         self._json_line: Callable[[Event], str | None] | None = None
         self._tables: dict[str, list[Callable[[Event], str | None]]] = {}
 
     def render(self, evt: Event) -> str | None:
         """The line for ``evt``, or None when a required field is missing."""
+        if self._render is None:
+            self._render = self._compile_text(newline=False)
         return self._render(evt)
 
     def line_renderer(self) -> Callable[[Event], str | None]:
@@ -133,8 +153,9 @@ class OutputFormat:
         the ``\\n``, or None when a required field is missing.
 
         Where a field has code specialised per event type (``evt.type`` as a literal,
-        ``evt.info`` as the type's params), each type gets its own function, compiled when
-        its first event is printed; otherwise every entry is the same function.
+        ``evt.info`` as the type's params), each type gets its own function, compiled once
+        :data:`~sysdive.format.codegen.COMPILE_AFTER` events of the type have been printed
+        (the generic function prints those); otherwise every entry is the same function.
         """
         key = "json" if json else "text"
         table = self._tables.get(key)
@@ -147,12 +168,17 @@ class OutputFormat:
             return table
 
         def build(evt: Event) -> str | None:
-            # The first event of its type compiles the type's line function.
+            # Once a type has been seen often enough, its event compiles its line function.
+            etype = evt.type
+            seen[etype] += 1
+            if seen[etype] < codegen.COMPILE_AFTER:
+                return generic(evt)
             fn = (self._compile_json(evt, generic) if json
                   else self._compile_text(True, evt, generic))
-            built[evt.type] = fn
+            built[etype] = fn
             return fn(evt)
 
+        seen = [0] * len(EVENTS)
         built = self._tables[key] = [build] * len(EVENTS)
         return built
 
@@ -176,7 +202,10 @@ class OutputFormat:
     # minute), so each format is turned once into the source of one Python function: fields
     # that may be missing are called and checked in token order (as sysdig evaluates them,
     # which matters for fields that keep state), inline fields become expressions, and the
-    # line is one f-string. Literal text is escaped into the f-string.
+    # line is one f-string. Literal text is escaped into the f-string. Functions for one
+    # event type (line_renderers) also take the fields' code for that type: evt.type is
+    # then literal text and evt.info the type's params read in place, under guards that
+    # hand any event not shaped like the first of its type to the generic function.
     # ----------------------------------------------------------------------------------------
 
     def _typed(self, unit: _Unit, index: int, bound: BoundField,
@@ -249,8 +278,7 @@ class OutputFormat:
                 var = unit.assign(call)
                 if self.require_all:
                     unit.missing(var, True, "")
-                fragment = "{" + f"{unit.name(quote)}({var}) if {var}.__class__ is str else " \
-                           f"{unit.name(encode_value)}({var})" + "}"
+                fragment = "{" + quote_expression(var, unit.name) + "}"
             # A key given twice keeps its last value, as assigning into the object does.
             values[key] = fragment
         if not values:
