@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 __all__ = [
@@ -43,12 +44,42 @@ def lua_str(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"{value:.14g}"
+        if value == int(value) and -1e14 < value < 1e14 and not (value == 0 and
+                                                                 math.copysign(1, value) < 0):
+            return str(int(value))
+        return _g14(float(value))
     if value is None:
         return "nil"
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return str(value)
+
+
+def _g14(v: float) -> str:
+    """``%.14g`` as LuaJIT's ``tostring`` writes it: exact ties round half up (C's printf
+    rounds them to even: 123456789012345 is 1.2345678901235e+14 in LuaJIT)."""
+    if v != v:
+        return "nan" if math.copysign(1, v) > 0 else "-nan"
+    if v in (math.inf, -math.inf):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "-0" if math.copysign(1, v) < 0 else "0"
+    d = Decimal(v)
+    exp = d.adjusted()
+    r = d.quantize(Decimal(1).scaleb(exp - 13), rounding=ROUND_HALF_UP)
+    if r.adjusted() != exp:  # 9.99...95 rounded up to the next power of ten
+        exp += 1
+        r = d.quantize(Decimal(1).scaleb(exp - 13), rounding=ROUND_HALF_UP)
+    if -4 <= exp < 14:
+        text = f"{r:f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+    sign, digits, _ = r.as_tuple()
+    mant = "".join(map(str, digits)).ljust(14, "0")
+    frac = mant[1:].rstrip("0")
+    return (f"{'-' if sign else ''}{mant[0]}{'.' + frac if frac else ''}"
+            f"e{'-' if exp < 0 else '+'}{abs(exp):02d}")
 
 
 def format_bytes(val: float) -> str:

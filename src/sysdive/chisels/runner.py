@@ -31,6 +31,8 @@ from sysdive.errors import ChiselError, SysdiveError
 
 if TYPE_CHECKING:
     from sysdive.event import Event
+    from sysdive.fields.registry import FieldRegistry
+    from sysdive.filter import CompiledFilter, FieldResolver
     from sysdive.filter.ast import Node
     from sysdive.state.tables import State
 
@@ -115,6 +117,7 @@ class ChiselRunner:
         self.sink: EventSink = self._no_sink
         self.wants_rejected = False
         self._trees: list[Node | None] = []
+        self._compiled: list[CompiledFilter | None] = []
         self._merged = False
 
     @staticmethod
@@ -123,20 +126,22 @@ class ChiselRunner:
 
     # -- per file ------------------------------------------------------------------------------
 
-    def start_file(self) -> None:
-        """``on_init`` and ``on_capture_start`` of every chisel; compile their filters."""
-        from sysdive.filter.parser import parse
+    def start_file(self, registry: FieldResolver) -> None:
+        """``on_init`` and ``on_capture_start`` of every chisel; compile their filters with
+        ``registry`` (errors name the chisel)."""
+        from sysdive.filter import compile_filter
 
         for ch in self.chisels:
             _call(ch, "on_init", ch.on_init)
-        trees: list[Node | None] = []
+        compiled: list[CompiledFilter | None] = []
         for ch in self.chisels:
             text = ch.settings.filter
             try:
-                trees.append(parse(text) if text else None)
+                compiled.append(compile_filter(text, registry) if text else None)
             except SysdiveError as err:
                 raise ChiselError(f"chisel {ch.name}: {err}") from None
-        self._trees = trees
+        self._compiled = compiled
+        self._trees = [None if c is None else c.tree for c in compiled]
         for ch in self.chisels:
             _call(ch, "on_capture_start", ch.on_capture_start)
         self.wants_rejected = any(ch.settings.interval_ns for ch in self.chisels)
@@ -156,24 +161,16 @@ class ChiselRunner:
             return trees[0]
         return Or(tuple(trees), 0)
 
-    def build_sink(self, registry_for_filters: object, merged: bool, json: bool) -> None:
-        """Compile the chisels' filters and formatters and build :attr:`sink`.
+    def build_sink(self, registry: FieldRegistry, merged: bool, json: bool) -> None:
+        """Compile the chisels' formatters (with ``registry``) and build :attr:`sink`.
 
         ``merged``: the inspector's capture filter already includes :meth:`capture_tree`.
         """
-        from sysdive.filter import compile_tree
         from sysdive.format.formatter import OutputFormat
 
-        matchers: list[Callable[[Event], bool] | None] = []
-        for ch, tree in zip(self.chisels, self._trees, strict=True):
-            if tree is None or (merged and len(self.chisels) == 1):
-                matchers.append(None)
-                continue
-            try:
-                matchers.append(compile_tree(tree, registry_for_filters,  # type: ignore[arg-type]
-                                             ch.settings.filter).match)
-            except SysdiveError as err:
-                raise ChiselError(f"chisel {ch.name}: {err}") from None
+        matchers: list[Callable[[Event], bool] | None] = [
+            None if c is None or (merged and len(self.chisels) == 1) else c.match
+            for c in self._compiled]
         lines: list[list[Callable[[Event], str | None]] | None] = []
         for ch in self.chisels:
             fmt = ch.settings.formatter
@@ -181,7 +178,7 @@ class ChiselRunner:
                 lines.append(None)
                 continue
             try:
-                of = OutputFormat(fmt, registry_for_filters, json=json)  # type: ignore[arg-type]
+                of = OutputFormat(fmt, registry, json=json)
             except SysdiveError as err:
                 raise ChiselError(f"chisel {ch.name}: {err}") from None
             lines.append(of.line_renderers(json=json))

@@ -57,7 +57,7 @@ class ChiselDriver:
         for path in paths:
             if insp.stopped:
                 break
-            runner.start_file()
+            runner.start_file(FieldRegistry(insp.state, self.options))
             self._configure()
             try:
                 insp.run([path], runner.sink, on_section, on_dump, progress)
