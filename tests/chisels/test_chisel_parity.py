@@ -38,12 +38,14 @@ def _unavailable(reason: str) -> None:
 
 
 def _argv(case: Case) -> list[str]:
+    """``-r CAPTURE`` and the args; ``@NAME`` in the args stands for a capture's path."""
+    args = [str(CAPTURES_DIR / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args]
     if case.capture is None:
-        return list(case.args)
+        return args
     path = CAPTURES_DIR / f"{case.capture}.scap"
     if not path.is_file():
         _unavailable(f"sample capture {path} is missing")
-    return ["-r", str(path), *case.args]
+    return ["-r", str(path), *args]
 
 
 def _expected_path(case: Case) -> Path | None:

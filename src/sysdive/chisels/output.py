@@ -39,13 +39,20 @@ ONE_US_IN_NS = 1_000
 
 
 def lua_str(value: object) -> str:
-    """Lua's ``tostring`` of a field value: numbers as ``%.14g``, booleans as true/false,
-    None as nil, bytes as latin-1 text."""
-    if isinstance(value, bool):
+    """Lua's ``tostring`` of a field value: numbers as LuaJIT's ``%.14g``, booleans as
+    true/false, None as nil, bytes as latin-1 text."""
+    t = type(value)
+    if t is str:
+        return value  # type: ignore[return-value]
+    if t is int:
+        if -_EXACT < value < _EXACT:  # type: ignore[operator]
+            return str(value)
+        return _g14(float(value))  # type: ignore[arg-type]
+    if t is bool:
         return "true" if value else "false"
     if isinstance(value, int | float):
-        if value == int(value) and -1e14 < value < 1e14 and not (value == 0 and
-                                                                 math.copysign(1, value) < 0):
+        if value == int(value) and -_EXACT < value < _EXACT and not (
+                value == 0 and math.copysign(1, value) < 0):
             return str(int(value))
         return _g14(float(value))
     if value is None:
@@ -53,6 +60,9 @@ def lua_str(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return str(value)
+
+
+_EXACT = 10 ** 14  # integers below this print whole under %.14g
 
 
 def _g14(v: float) -> str:
