@@ -31,7 +31,7 @@ from sysdive.scap.reader import CaptureReader, Section  # noqa: E402
 from sysdive.scap.writer import CaptureWriter  # noqa: E402
 
 sys.path.insert(0, str(REPO / "tests" / "chisels"))
-from tables import normalize  # noqa: E402
+from chisel_tables import normalize  # noqa: E402
 
 DEFAULT_CAPTURE = REPO.parent / "shared" / "captures" / "curl_google.scap"
 
@@ -46,7 +46,7 @@ CASES: list[tuple[str, list[str], float]] = [
     ("c-echo_fds", ["-c", "echo_fds"], 2.0),
 ]
 # Top-N tables: sysdig orders tied rows at random, so outputs are compared without tie order
-# (tests/chisels/tables.py).
+# (tests/chisels/chisel_tables.py).
 TABLE_TOPS = {"c-topscalls": 30, "c-topprocs_cpu": 10}
 
 

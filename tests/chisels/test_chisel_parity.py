@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cases import CASES, Case
-from tables import normalize
+from chisel_cases import CASES, Case
+from chisel_tables import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"

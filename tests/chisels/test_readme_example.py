@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tables import normalize
+from chisel_tables import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))

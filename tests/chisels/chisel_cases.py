@@ -6,11 +6,11 @@ is usually run with one), then store sysdig's output with::
     SYSDIVE_REGEN=1 python -m pytest -q tests/chisels/test_chisel_parity.py -k NAME
 
 ``_c(name, capture, *args)`` runs ``-r CAPTURE ARGS``; ``capture=None`` runs ``ARGS`` alone
-(``-i``). ``top=N`` (or a tuple of sizes) marks output with top-N tables: sysdig orders equal values by LuaJIT's
-hash layout, which is seeded randomly per run, so two sysdig runs disagree on the order of
-ties and on which tied rows make the cut. Such outputs are compared with the rows of each
-run of equal values sorted, and the last run of a table that has N rows compared by value
-and count only (see ``normalize`` in the test).
+(``-i``). ``top=N`` (or a tuple of sizes) marks output with top-N tables: sysdig orders
+equal values by LuaJIT's hash layout, which is seeded randomly per run, so two sysdig runs
+disagree on the order of ties and on which tied rows make the cut. Such outputs are compared
+with the rows of each run of equal values sorted, and the last run of a table that has N
+rows compared by value and count only (``normalize`` in chisel_tables.py).
 
 ``xfail`` names a missing feature: the case must mismatch until the feature lands.
 """
