@@ -230,3 +230,67 @@ def test_unknown_chisel_and_info(tmp_path: Path) -> None:
     assert done.stderr == b"sysdive: can't open chisel nosuch (use -cl to list them)\n"
     done = _run([sys.executable, "-m", "sysdive", "-i", "table_generator"], None, tmp_path)
     assert done.stderr == b"sysdive: chisel table_generator not found - use -cl to list them.\n"
+
+
+FMT_LUA = """
+description = "set_output_format and sysdig.set_filter"
+short_description = "format probe"
+category = "Test"
+args = {{name = "fmt", description = "buffer format", argtype = "string"}}
+local fmt = ""
+function on_set_arg(name, val) fmt = val return true end
+function on_init()
+    sysdig.set_output_format(fmt)
+    sysdig.set_filter("proc.name=curl")
+    chisel.set_filter("evt.is_io=true and evt.dir=<")
+    chisel.set_event_formatter("%evt.num %fd.name %evt.arg.data")
+    return true
+end
+"""
+
+FMT_PY = '''
+from sysdive.chisels import Arg, Chisel
+
+
+class FmtProbe(Chisel):
+    name = "fmtprobe"
+    short_description = "format probe"
+    args = (Arg("fmt", "buffer format"),)
+
+    def on_init(self):
+        self.set_output_format(self.arg_values["fmt"])
+        self.set_capture_filter("proc.name=curl")
+        self.set_filter("evt.is_io=true and evt.dir=<")
+        self.set_event_formatter("%evt.num %fd.name %evt.arg.data")
+'''
+
+
+@pytest.mark.parametrize("extra", [["hex"], ["ascii"], ["base64"], ["hex", "-A"]])
+def test_output_format_and_capture_filter(extra: list[str], tmp_path: Path) -> None:
+    d = tmp_path / "probe"
+    d.mkdir()
+    (d / "fmtprobe.lua").write_text(FMT_LUA)
+    (d / "fmtprobe.py").write_text(FMT_PY)
+    cap = CAPTURES_DIR / "curl_google.scap"
+    args = ["-r", str(cap), "-c", "fmtprobe", *extra]
+    sysdig = shutil.which("sysdig")
+    if sysdig is None:
+        _unavailable("sysdig is not installed")
+    assert sysdig is not None
+    theirs = _run([sysdig, *args], d, tmp_path)
+    ours = _run([sys.executable, "-m", "sysdive", *args], d, tmp_path)
+    assert theirs.returncode == 0 and ours.returncode == 0, ours.stderr
+    assert theirs.stdout.count(b"\n") > 20
+    assert ours.stdout == theirs.stdout
+
+
+def test_capture_filter_only_once(tmp_path: Path) -> None:
+    """sysdig refuses a chisel's sysdig.set_filter when the command line has a filter."""
+    d = tmp_path / "probe"
+    d.mkdir()
+    (d / "fmtprobe.py").write_text(FMT_PY)
+    cap = CAPTURES_DIR / "curl_google.scap"
+    done = _run([sys.executable, "-m", "sysdive", "-r", str(cap), "-c", "fmtprobe", "hex",
+                 "proc.name=zzz"], d, tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(b"sysdive: invalid filter in chisel: filter can only be set")

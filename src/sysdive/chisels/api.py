@@ -42,6 +42,7 @@ _TEXT_TYPES = frozenset({ParamType.CHARBUF, ParamType.FSPATH, ParamType.FSRELPAT
 if TYPE_CHECKING:
     from sysdive.event import Event
     from sysdive.fields.registry import BoundField, FieldRegistry
+    from sysdive.state.tables import State
 
 __all__ = ["Arg", "Chisel", "ChiselContext", "Field"]
 
@@ -67,7 +68,11 @@ class ChiselContext:
 
     ``print_container`` is set by ``-pc``/``-pk``/``-pm`` (``is_print_container_data``);
     ``output_format`` is ``"json"`` under ``-j``, else ``"normal"``; ``is_live`` is false
-    when reading captures.
+    when reading captures; ``filter`` is the command-line filter (``get_filter``);
+    ``is_tty`` tells whether stdout is a terminal; ``state`` holds the thread and fd tables
+    (``get_thread_table``; ``state.first_event_ts`` and ``state.lastevent_ts`` are
+    ``get_firstevent_ts``/``get_lastevent_ts``); ``buffer_forced`` is set when -A/-x/-X/-b
+    chose the buffer format (then :meth:`Chisel.set_output_format` does nothing).
     """
 
     registry: FieldRegistry
@@ -75,6 +80,11 @@ class ChiselContext:
     print_container: bool = False
     output_format: str = "normal"
     is_live: bool = False
+    filter: str = ""
+    is_tty: bool = False
+    state: State | None = None
+    buffer_forced: bool = False
+    evtsource_name: str = "syscall"
 
 
 class Field:
@@ -97,10 +107,12 @@ class Field:
 class _Settings:
     """What a chisel asked the engine for in ``on_init``/``on_capture_start``."""
 
-    __slots__ = ("end_capture", "filter", "formatter", "interval_ns", "precise", "snaplen")
+    __slots__ = ("capture_filter", "end_capture", "filter", "formatter", "interval_ns",
+                 "precise", "snaplen")
 
     def __init__(self) -> None:
         self.filter = ""
+        self.capture_filter: str | None = None
         self.formatter: str | None = None
         self.snaplen = 0
         self.interval_ns = 0
@@ -200,6 +212,32 @@ class Chisel:
         catching up on intervals without events."""
         self.settings.interval_ns = ns
         self.settings.precise = True
+
+    def set_capture_filter(self, text: str) -> None:
+        """Set the capture filter of the whole run (sysdig's ``sysdig.set_filter``); an
+        error when the command line has a filter, as in sysdig. Call it in :meth:`on_init`."""
+        self.settings.capture_filter = text
+
+    def set_output_format(self, fmt: str) -> None:
+        """Buffer format for every field and formatter line bound *after* this call
+        (``normal``, ``simple``, ``json``, ``hex``, ``hexascii``, ``ascii``, ``base64``,
+        ``jsonbase64``); ignored when -A/-x/-X/-b chose one. Call it first in
+        :meth:`on_init`."""
+        from dataclasses import replace
+
+        from sysdive.format.buffers import BufferFormat
+
+        formats = {"normal": BufferFormat.NORMAL, "json": BufferFormat.JSON,
+                   "simple": BufferFormat.SIMPLE, "hex": BufferFormat.HEX,
+                   "hexascii": BufferFormat.HEXASCII, "ascii": BufferFormat.EOLS,
+                   "base64": BufferFormat.BASE64, "jsonbase64": BufferFormat.JSON_BASE64}
+        if fmt not in formats:
+            raise ChiselError(f"unknown output format {fmt}")
+        if self.ctx.buffer_forced:
+            return
+        fctx = self.ctx.registry.context
+        fctx.options = replace(fctx.options, buffer_format=formats[fmt])
+        fctx.render_ctx = replace(fctx.render_ctx, buffer_format=formats[fmt])
 
     def end_capture(self) -> None:
         """Stop reading after the current event (then :meth:`on_capture_end` runs)."""

@@ -273,6 +273,14 @@ class ChiselRunner:
                   te % 1_000_000_000, delta)
 
     @property
+    def capture_filter(self) -> str | None:
+        """The capture filter a chisel set in place of the command line's (the last one
+        set wins), or None."""
+        found = [ch.settings.capture_filter for ch in self.chisels
+                 if ch.settings.capture_filter is not None]
+        return found[-1] if found else None
+
+    @property
     def snaplen(self) -> int:
         """The largest snaplen a chisel asked for (0: none)."""
         return max((ch.settings.snaplen for ch in self.chisels), default=0)

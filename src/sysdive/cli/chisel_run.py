@@ -41,7 +41,9 @@ class ChiselDriver:
         self.registry = FieldRegistry(inspector.state, self.options)
         self.json = o.json
         ctx = ChiselContext(self.registry, out, print_container=o.container_preset,
-                            output_format="json" if o.json else "normal")
+                            output_format="json" if o.json else "normal",
+                            filter=o.filter, is_tty=out.isatty(), state=inspector.state,
+                            buffer_forced=o.buffer_mode != "normal")
         chisels = [create(spec.cls, spec.args, ctx) for spec in o.chisels]
         self.runner = ChiselRunner(chisels, inspector.state, inspector.stop)
         self.cmd_tree: Node | None = (parse(o.filter) if o.filter and not o.display_filter
@@ -75,8 +77,15 @@ class ChiselDriver:
 
         insp = self.inspector
         runner = self.runner
+        from sysdive.filter.parser import parse
+
         extra = runner.capture_tree() if self.narrow else None
         tree = self.cmd_tree
+        if runner.capture_filter is not None:  # a chisel's sysdig.set_filter
+            if tree is not None:
+                raise ChiselError("invalid filter in chisel: filter can only be set once "
+                                  "(the command line has one)")
+            tree = parse(runner.capture_filter) if runner.capture_filter else None
         if extra is not None:
             tree = extra if tree is None else And((tree, extra), 0)
         if tree is None:
