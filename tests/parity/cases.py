@@ -19,7 +19,6 @@ IPV6 = "single_ipv6_conn"
 USER0 = "run_as_user_0_container"
 CAPTURES = (CURL, IPV6, USER0)
 
-CONTAINERS_TODO = "container metadata from container JSON events is not implemented yet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,7 @@ CASES: tuple[Case, ...] = (
     _c("user0_default", USER0),
     _c("curl_pc", CURL, "-pc", "-n", "300"),
     _c("ipv6_pc", IPV6, "-pc"),
-    _c("user0_pc", USER0, "-pc", "container.id!=host and evt.num<1700", xfail=CONTAINERS_TODO),
+    _c("user0_pc", USER0, "-pc", "container.id!=host and evt.num<1700"),
     _c("user0_debug_container_type", USER0, "-D", "evt.type=container"),
     # --- filter operators ----------------------------------------------------------------
     _c("filter_eq", CURL, "evt.type=connect"),
