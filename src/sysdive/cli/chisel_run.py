@@ -52,8 +52,13 @@ class ChiselDriver:
 
     def run(self, paths: list[str], on_section: Callable[[CaptureHeader], None] | None,
             on_dump: Callable[[Event, bool], None] | None,
-            progress: Callable[[CaptureReader], None] | None) -> None:
-        """Each file in turn, with the chisels' per-capture hooks around it."""
+            progress: Callable[[CaptureReader], None] | None,
+            before_end: Callable[[], None] | None = None) -> None:
+        """Each file in turn, with the chisels' per-capture hooks around it.
+
+        ``before_end`` runs before the chisels' ``on_capture_end`` (sysdig writes its colour
+        reset there, ahead of what the chisels print at the end).
+        """
         insp = self.inspector
         runner = self.runner
         for path in paths:
@@ -67,8 +72,12 @@ class ChiselDriver:
                 raise
             except SysdiveError:
                 # sysdig still ends the chisels (and prints their tables) on a damaged file.
+                if before_end is not None:
+                    before_end()
                 runner.end_file()
                 raise
+            if before_end is not None:
+                before_end()
             runner.end_file()
 
     def _configure(self) -> None:

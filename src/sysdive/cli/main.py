@@ -195,6 +195,11 @@ def _inspect(o: Options, out: TextIO) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         inspector.stop()
 
+    def reset_chisel_colors() -> None:
+        # With chisels sysdig resets the colours before their on_capture_end, not after.
+        if reset_colors:
+            out.write("\x1b[00m")
+
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
     status = 0
@@ -202,7 +207,8 @@ def _inspect(o: Options, out: TextIO) -> int:
         try:
             if chisels is not None:
                 chisels.run(o.read_files, on_section, on_dump,
-                            progress.update if progress is not None else None)
+                            progress.update if progress is not None else None,
+                            reset_chisel_colors)
             else:
                 inspector.run(o.read_files, on_event, on_section, on_dump,
                               progress.update if progress is not None else None)
@@ -210,7 +216,7 @@ def _inspect(o: Options, out: TextIO) -> int:
             sink.flush()
             if progress is not None:
                 progress.done()
-            if reset_colors:
+            if reset_colors and chisels is None:
                 out.write("\x1b[00m")
             if writer is not None:
                 writer.close()
