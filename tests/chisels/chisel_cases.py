@@ -182,4 +182,11 @@ CASES: tuple[Case, ...] = (
     _c("info_scallslower", None, "-i", "scallslower"),
     _c("info_proc_exec_time", None, "-i", "proc_exec_time"),
     _c("info_topcontainers_cpu", None, "-i", "topcontainers_cpu"),
+    # --- bottlenecks; spectrogram and subsecoffset need a terminal (test_tty_chisels.py) --
+    *_each("bottlenecks", "-c", "bottlenecks"),
+    _c("bottlenecks_curl_filter", CURL, "-c", "bottlenecks", "proc.name=curl"),
+    _c("bottlenecks_user0_filter", USER0, "-c", "bottlenecks", "container.name!=host"),
+    _c("info_bottlenecks", None, "-i", "bottlenecks"),
+    _c("info_spectrogram", None, "-i", "spectrogram"),
+    _c("info_subsecoffset", None, "-i", "subsecoffset"),
 )
