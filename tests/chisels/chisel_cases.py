@@ -189,4 +189,9 @@ CASES: tuple[Case, ...] = (
     _c("info_bottlenecks", None, "-i", "bottlenecks"),
     _c("info_spectrogram", None, "-i", "spectrogram"),
     _c("info_subsecoffset", None, "-i", "subsecoffset"),
+    # --- lscontainers (desc: test_unordered_chisels.py) ----------------------------------
+    *_each("lscontainers", "-c", "lscontainers"),
+    _c("lscontainers_pc_user0", USER0, "-pc", "-c", "lscontainers"),
+    _c("lscontainers_user0_filter", USER0, "-c", "lscontainers", "proc.name=bash"),
+    _c("info_lscontainers", None, "-i", "lscontainers"),
 )
