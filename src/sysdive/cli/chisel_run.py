@@ -43,7 +43,9 @@ class ChiselDriver:
         ctx = ChiselContext(self.registry, out, print_container=o.container_preset,
                             output_format="json" if o.json else "normal",
                             filter=o.filter, is_tty=out.isatty(), state=inspector.state,
-                            buffer_forced=o.buffer_mode != "normal")
+                            buffer_forced=o.buffer_mode != "normal",
+                            # sysdig.get_evtsource_name(): the capture file ("" live).
+                            evtsource_name=o.read_files[0] if o.read_files else "")
         chisels = [create(spec.cls, spec.args, ctx) for spec in o.chisels]
         self.runner = ChiselRunner(chisels, inspector.state, inspector.stop)
         self.cmd_tree: Node | None = (parse(o.filter) if o.filter and not o.display_filter
