@@ -83,6 +83,11 @@ CASES: tuple[Case, ...] = (
     _c("opt_pc_spy_users", CURL, "-pc", "-c", "spy_users"),
     _c("opt_x_echo_fds", CURL, "-x", "-c", "echo_fds", "proc.name=curl"),
     _c("opt_chisel_args_before_r", None, "-c", "spy_users", "0", "-r", f"@{USER0}"),
+    # --- several capture files: hooks per file, tables kept across files ---------------------
+    _c("two_files_topscalls", IPV6, "-r", f"@{CURL}", "-c", "topscalls", top=30),
+    _c("two_files_topprocs_cpu", USER0, "-r", f"@{IPV6}", "-c", "topprocs_cpu", top=10),
+    _c("two_files_spy_users", USER0, "-r", f"@{CURL}", "-c", "spy_users"),
+    _c("two_files_echo_fds", IPV6, "-r", f"@{IPV6}", "-c", "echo_fds"),
     _c("info_topscalls", None, "-i", "topscalls"),
     _c("info_topprocs_cpu", None, "-i", "topprocs_cpu"),
     _c("info_topfiles_bytes", None, "-i", "topfiles_bytes"),
