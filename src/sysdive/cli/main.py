@@ -106,7 +106,7 @@ def run(o: Options, out: TextIO) -> int:
         if o.chisels:
             raise UsageError("chisels on live capture are not available yet: capture with "
                              "-w FILE, then run the chisel on it with -r FILE -c NAME")
-        return _live(o)
+        return _live(o, out)
     return _inspect(o, out)
 
 
@@ -127,23 +127,10 @@ def _describe_chisels(o: Options, out: TextIO) -> int:
     return 0
 
 
-def _live(o: Options) -> int:
-    """Live capture of the host into ``-w FILE`` (printing live events comes later)."""
-    if o.write_file is None:
-        raise UsageError("live capture prints nothing yet: write it to a file with -w FILE "
-                         "(then read it with -r), or read a capture with -r FILE")
-    if o.filter:
-        raise UsageError("filters on live capture are not available yet: capture everything "
-                         "with -w, then filter when reading with -r")
-    from sysdive.capture.live import capture_to_file
-
-    result = capture_to_file(o.write_file, seconds=o.duration_s, events=o.count,
-                             snaplen=o.snaplen or 80, compress=o.compress)
-    # Drops are data: always say what was lost.
-    print(f"{result.events} events written to {result.path} in {result.seconds:.1f} s; "
-          f"dropped {result.drops}, unreadable params {result.copy_failures}, "
-          f"truncated {result.truncated}", file=sys.stderr)
-    return 0
+def _live(o: Options, out: TextIO) -> int:
+    """Live capture of the host, into ``-w FILE`` or printed (see :mod:`sysdive.cli.live`)."""
+    from sysdive.cli.live import run_live
+    return run_live(o, out, _inspect)
 
 
 def _inspect(o: Options, out: TextIO) -> int:
