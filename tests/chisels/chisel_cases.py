@@ -81,6 +81,11 @@ CASES: tuple[Case, ...] = (
     _c("opt_pc_host", CURL, "-pc", "-c", "topscalls", top=30),
     _c("opt_pc_echo_fds", CURL, "-pc", "-c", "echo_fds", "fd.type=ipv6"),
     _c("opt_pc_spy_users", CURL, "-pc", "-c", "spy_users"),
+    _c("opt_pc_user0_topscalls", USER0, "-pc", "-c", "topscalls", top=30),
+    _c("opt_pc_user0_topprocs_cpu", USER0, "-pc", "-c", "topprocs_cpu", top=10),
+    _c("opt_pc_user0_topfiles_bytes", USER0, "-pc", "-c", "topfiles_bytes", top=10),
+    _c("opt_pc_user0_echo_fds", USER0, "-pc", "-c", "echo_fds"),
+    _c("opt_pc_user0_spy_users", USER0, "-pc", "-c", "spy_users"),
     _c("opt_x_echo_fds", CURL, "-x", "-c", "echo_fds", "proc.name=curl"),
     _c("opt_chisel_args_before_r", None, "-c", "spy_users", "0", "-r", f"@{USER0}"),
     # --- several capture files: hooks per file, tables kept across files ---------------------
