@@ -206,4 +206,14 @@ CASES: tuple[Case, ...] = (
     _c("info_lscontainers", None, "-i", "lscontainers"),
     # wsysdig_summary (hidden: -i does not find it, in sysdig either) prints JSON in hash
     # order: test_unordered_chisels.py.
+    # --- group A with two capture files: the Lua's globals carry over to the second ------
+    _c("two_files_iobytes", USER0, "-r", f"@{CURL}", "-c", "iobytes"),
+    _c("two_files_bottlenecks", USER0, "-r", f"@{CURL}", "-c", "bottlenecks"),
+    _c("two_files_fileslower", USER0, "-r", f"@{CURL}", "-c", "fileslower", "0"),
+    _c("two_files_proc_exec_time", USER0, "-r", f"@{IPV6}", "-c", "proc_exec_time"),
+    _c("two_files_topconns", CURL, "-r", f"@{IPV6}", "-c", "topconns", top=30),
+    _c("two_files_lscontainers", USER0, "-r", f"@{CURL}", "-c", "lscontainers"),
+    _c("two_files_topcontainers_cpu", USER0, "-r", f"@{CURL}", "-c", "topcontainers_cpu",
+       top=10),
+    _c("two_files_fdtime_by", USER0, "-r", f"@{CURL}", "-c", "fdtime_by", "proc.name", top=10),
 )

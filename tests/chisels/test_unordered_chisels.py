@@ -75,6 +75,14 @@ def test_fdcount_by(cap: str, key: str, tmp_path: Path) -> None:
     assert _count_runs(ours) == _count_runs(theirs)
 
 
+def test_fdcount_by_two_files(tmp_path: Path) -> None:
+    """The counts of the first file carry over to the second, as the Lua's table does."""
+    args = ["-r", _capture("run_as_user_0_container"), "-r", _capture("curl_google"), "-c",
+            "fdcount_by", "fd.type"]
+    theirs, ours = _both(args, tmp_path)
+    assert _count_runs(ours) == _count_runs(theirs)
+
+
 def _entries(data: bytes) -> list[list[bytes]]:
     """The lines of a ``st()`` dump with the key lines of each entry sorted."""
     out: list[list[bytes]] = []

@@ -3,7 +3,7 @@ call (sysdig's bottlenecks.lua)."""
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Chisel
+from sysdive.chisels.api import Chisel, ChiselContext
 from sysdive.chisels.output import lua_str
 from sysdive.event import Event
 
@@ -17,6 +17,13 @@ class Bottlenecks(Chisel):
     description = (f"Lists the {HOW_MANY} system calls that took the longest to return during "
                    "the capture interval.")
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # (latency, line of the call, line of the return), slowest first; kept across
+        # capture files, as the Lua's globals are.
+        self.slowest: list[tuple[int, str | None, str]] = []
+        self.last_call: dict[object, str] = {}
+
     def on_init(self) -> None:
         f = self.request_field
         self.num = f("evt.num").value
@@ -25,9 +32,6 @@ class Bottlenecks(Chisel):
         self.latency = f("evt.latency").value
         self.pname = f("proc.name").value
         self.tid = f("thread.tid").value
-        # (latency, line of the call, line of the return), slowest first.
-        self.slowest: list[tuple[int, str | None, str]] = []
-        self.last_call: dict[object, str] = {}
 
     def on_event(self, evt: Event) -> bool | None:
         latency = self.latency(evt)

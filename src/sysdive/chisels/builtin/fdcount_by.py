@@ -6,7 +6,7 @@ An FD counts once per key, identified by its number and name together; the rows 
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.output import lua_str, top_by_value
 from sysdive.event import Event
 
@@ -21,12 +21,16 @@ class FdCountBy(Chisel):
         "process or per IP endpoint.")
     args = (Arg("key", "The filter field used for grouping"),)
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Kept across capture files, as the Lua's global table is.
+        self.fds: dict[object, set[tuple[object, object]]] = {}
+        self.counts: dict[object, int] = {}
+
     def on_init(self) -> None:
         self.key = self.request_field(self.arg_values["key"]).value
         self.fdnum = self.request_field("fd.num").value
         self.fdname = self.request_field("fd.name").value
-        self.fds: dict[object, set[tuple[object, object]]] = {}
-        self.counts: dict[object, int] = {}
 
     def on_event(self, evt: Event) -> bool | None:
         key = self.key(evt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from sysdive.chisels.api import Chisel
+from sysdive.chisels.api import Chisel, ChiselContext
 from sysdive.event import Event
 
 
@@ -17,12 +17,16 @@ class IoBytesNet(Chisel):
         "Counts the total bytes read from and written to the network, and prints the result "
         "every second")
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Kept across capture files, as the Lua's globals are.
+        self.total = self.total_in = self.total_out = 0
+
     def on_init(self) -> None:
         self.res = self.request_field("evt.rawarg.res").value
         self.isread = self.request_field("evt.is_io_read").value
         self.set_filter("evt.is_io=true and (fd.type=ipv4 or fd.type=ipv6)")
         self.set_interval_s(1)
-        self.total = self.total_in = self.total_out = 0
 
     def on_event(self, evt: Event) -> bool | None:
         n = self.res(evt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._heatmap import NOT_A_TTY, RESET, bg, cell, fg, terminal_width
 from sysdive.chisels.output import HIDE_CURSOR, SHOW_CURSOR, format_time_interval, parse_number
 from sysdive.errors import ChiselError
@@ -29,6 +29,10 @@ class Spectrogram(Chisel):
 
     refresh_time: float = 500_000_000
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        self.freq: dict[int, int] = {}  # kept across capture files, as the Lua's global
+
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "refresh_time":
             self.refresh_time = parse_number(value, name) * 1_000_000
@@ -43,7 +47,6 @@ class Spectrogram(Chisel):
         self.set_filter("evt.dir=<")
         self.latency = self.request_field("evt.latency").value
         self.write(HIDE_CURSOR)
-        self.freq: dict[int, int] = {}
 
     def on_capture_start(self) -> None:
         self.set_interval_ns(int(self.refresh_time))

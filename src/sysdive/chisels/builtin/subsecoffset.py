@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._heatmap import (
     NOT_A_TTY,
     RESET,
@@ -39,6 +39,10 @@ class SubsecOffset(Chisel):
 
     refresh_time: float = 1_000_000_000.0
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        self.freq: dict[int, int] = {}  # kept across capture files, as the Lua's global
+
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "refresh_time":
             self.refresh_time = float(parse_number(value, name)) * 1_000_000
@@ -56,7 +60,6 @@ class SubsecOffset(Chisel):
         self.write(HIDE_CURSOR)
         self.print("Tracing syscalls... red (hot) == high frequency <-> green == low "
                    "frequency.\n")
-        self.freq: dict[int, int] = {}
 
     def on_capture_start(self) -> None:
         self.set_interval_ns(int(self.refresh_time))
