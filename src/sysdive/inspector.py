@@ -59,6 +59,9 @@ class Inspector:
     # PPM_SC ids a generic syscall event must carry to possibly match (None: any).
     filter_syscalls: frozenset[int] | None = None
     internal_events: bool = False
+    # False when no field in use reads fd state: fd-only parsing may then be skipped for
+    # rejected events (Parser.skippable_types); a -w copy always keeps it.
+    fd_state: bool = True
     max_events: int | None = None        # -n, per capture file (as sysdig counts it)
     max_duration_ns: int | None = None   # -M, in capture time
     counters: Counters = field(default_factory=Counters)
@@ -103,7 +106,8 @@ class Inspector:
         pending: CaptureHeader | None = None
         reader = CaptureReader(path)
         process = parser.process_event
-        skip = (parser.skippable_types(self.filter_types, keep_internal=on_dump is not None)
+        skip = (parser.skippable_types(self.filter_types, keep_internal=on_dump is not None,
+                                       fd_state=self.fd_state or on_dump is not None)
                 if flt is not None else frozenset())
         generic_ok = self.filter_syscalls if flt is not None and not self.internal_events else None
         skip_rejected = parser.skip_rejected

@@ -122,6 +122,16 @@ CASES: tuple[Case, ...] = (
        " and evt.num<2500"),
     _c("p_user_group", USER0, "-n", "400", "-p", USER_FIELDS),
     _c("p_user_group_curl", CURL, "-n", "420", "-p", USER_FIELDS),
+    # Filters and formats that read no fd state: fd-only parsing is skipped for rejected
+    # events (Parser.skippable_types fd_state=False); the output must not change.
+    _c("p_vmrss_brk", CURL, "-p", "%proc.vmrss", "evt.type=brk and proc.name contains cur"),
+    _c("p_thread_only_mem", CURL, "-p", "*%evt.num %evt.latency %evt.type %evt.dir "
+       "%proc.name %proc.vmrss %proc.vmsize %thread.tid",
+       "evt.type in (brk, mmap, munmap, mprotect, access, execve, clone, procexit)"),
+    _c("p_thread_only_user0", USER0, "-p", PROC_FIELDS,
+       "evt.type in (brk, mmap, futex, nanosleep, wait4, kill) and proc.name != bash"),
+    _c("p_thread_only_io", IPV6, "-p", USER_FIELDS + " %evt.type %evt.latency",
+       "evt.type in (read, write, brk, poll) or proc.pid < 0"),
     # --- output flags --------------------------------------------------------------------
     _c("json", CURL, "-j", "-n", "420"),
     _c("json_ipv6", IPV6, "-j"),

@@ -71,7 +71,8 @@ class _FdRef:
 
 
 def _fd_ref(evt: Event, state: State) -> _FdRef | None:
-    if not evt.info.flags & _FD_FLAGS:
+    # A frozenset of ids, not an IntFlag test: this runs for every event a fd filter sees.
+    if evt.type not in _FD_EVENTS:
         return None
     thread = thread_of(evt, state)
     if thread is None:

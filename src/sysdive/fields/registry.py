@@ -60,6 +60,7 @@ __all__ = [
     "TypedCode",
     "TypedCoder",
     "longest_prefix",
+    "reads_fd_state",
     "render_field_list",
 ]
 
@@ -441,3 +442,33 @@ def render_field_list(verbose: bool = False) -> str:
     """The ``sysdig -l`` text of the classes sysdive implements (evt, process, user, group,
     container, fd), each followed by the blank line sysdig prints after a class."""
     return "".join(render_class_listing(c, verbose) + "\n" for c in _all_classes())
+
+
+# Fields whose values come from the event header, the thread table and its users, groups
+# and containers only: none reads an fd table, the fd an event works on or the thread's
+# last fd. The inspector may skip the fd-table upkeep when every field in use is one of
+# these (see Parser.skippable_types). Whole classes are listed by prefix, with the few
+# fd-related process fields taken out.
+_FD_FREE_CLASSES = ("proc.", "thread.", "user.", "group.", "container.")
+_FD_BOUND = frozenset({"proc.fdopencount", "proc.fdlimit", "proc.fdusage"})
+_FD_FREE_EVT = frozenset({
+    "evt.num", "evt.time", "evt.time.s", "evt.time.iso8601", "evt.datetime", "evt.datetime.s",
+    "evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.reltime", "evt.reltime.s",
+    "evt.reltime.ns", "evt.outputtime", "evt.type", "evt.type.is", "evt.dir", "evt.cpu",
+    "evt.latency", "evt.latency.s", "evt.latency.ns",
+})
+
+
+def reads_fd_state(fields: Iterable[object]) -> bool:
+    """Whether any of ``fields`` may read fd state (conservative: unknown fields do)."""
+    for f in fields:
+        definition = getattr(f, "definition", None)
+        if not isinstance(definition, FieldDef):
+            return True
+        name = definition.name
+        if name in _FD_FREE_EVT:
+            continue
+        if name.startswith(_FD_FREE_CLASSES) and name not in _FD_BOUND:
+            continue
+        return True
+    return False

@@ -101,6 +101,24 @@ def _build_handlers() -> list[Handler | None]:
 
 _HANDLERS = _build_handlers()
 
+# State-changing types whose parsing only keeps the fd tables up to date (and the thread's
+# fd bookkeeping: last fd, stored enter event, which only fd parsing reads back). When no
+# field in use reads fd state, a rejected event of these types may take the skip path:
+# what it leaves behind differs only in things no remaining reader looks at (see
+# Parser.skippable_types). dup is left out: its exit sets the pipe flags of the thread.
+_FD_ONLY_TYPES = frozenset(
+    t for t in range(PPM_EVENT_MAX)
+    if _HANDLERS[t] is not None and _HANDLERS[t] is not parse_fds.dup_exit
+    and (_HANDLERS[t] in parse_fds.HANDLERS.values() or _HANDLERS[t] in parse_io.HANDLERS.values())
+) | frozenset(_id(n) for n in (
+    # fd-creating or fd-using enters parsed by nothing but reset
+    "PPME_SOCKET_BIND_E", "PPME_SOCKET_ACCEPT_E", "PPME_SOCKET_ACCEPT_5_E",
+    "PPME_SOCKET_ACCEPT4_E", "PPME_SOCKET_ACCEPT4_5_E", "PPME_SOCKET_RECVFROM_E",
+    "PPME_SOCKET_RECVMSG_E", "PPME_SOCKET_SHUTDOWN_X", "PPME_SOCKET_SOCKETPAIR_E",
+    "PPME_SOCKET_GETSOCKOPT_E", "PPME_SYSCALL_PIPE_E", "PPME_SYSCALL_SIGNALFD_E",
+    "PPME_SYSCALL_TIMERFD_CREATE_E", "PPME_SYSCALL_INOTIFY_INIT_E",
+))
+
 
 def _reject(evt: Event) -> bool:
     """Stands for the capture filter on types it can never match."""
@@ -305,13 +323,23 @@ class Parser:
     # -- the fast path for events a filter can never match ---------------------------------
 
     def skippable_types(self, filter_types: frozenset[int] | None,
-                        keep_internal: bool = False) -> frozenset[int]:
+                        keep_internal: bool = False, fd_state: bool = True) -> frozenset[int]:
         """Event types whose rejection by a filter matching only ``filter_types`` can be
         applied by :meth:`skip_rejected` without building an Event.
 
         Those are the types that neither change state nor can match, and whose reset has no
         effect beyond the thread's pairing and latency bookkeeping. Internal events are left
         out when ``keep_internal`` (a ``-w`` copy keeps them) or in ``-D`` mode.
+
+        ``fd_state=False`` promises that nothing will read fd state: no field in use looks
+        at fd tables, the fd an event works on or the thread's last fd. Then the types whose
+        parsing only serves the fd tables (:data:`_FD_ONLY_TYPES`) are skippable too. What
+        the skip leaves different from the full path: the fd tables, the thread's last fd
+        and stored enter event, and its last enter type (none instead of the rejected
+        enter's). Only fd parsing reads the first ones. The last enter type decides
+        pairing only for an exit of the very next type, which is itself a skipped one;
+        an exit that can pass needs an enter of a type the filter can match, never one of
+        these. Latency bookkeeping is the same on both paths.
         """
         if self.internal_events or filter_types is None:
             return frozenset()  # a filter that may match any type has to see every event
@@ -319,6 +347,10 @@ class Parser:
         for etype in range(PPM_EVENT_MAX):
             flags = _FLAGS[etype]
             if filter_types is not None and etype in filter_types:
+                continue
+            if not fd_state and etype in _FD_ONLY_TYPES and etype not in (WRITE_X, COPY_FILE_RANGE_X) \
+                    and not _LARGE[etype] and not _INTERNAL[etype] and _RESET_PLAIN[etype]:
+                out.add(etype)
                 continue
             if _INTERNAL[etype] and keep_internal:
                 continue
