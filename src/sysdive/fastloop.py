@@ -12,7 +12,10 @@ design), and of those:
 * kind 1, types whose rejection only moves their thread's pairing/latency bookkeeping:
   :meth:`Parser.skip_rejected` does that without building an Event (and falls back to the
   full path when it cannot);
-* kind 2, everything else: an Event through :meth:`Parser.process_event`.
+* kind 2, everything else: an Event through :meth:`Parser.process_event`;
+* kind 3, types the filter can match that change no state, when the filter can be asked
+  over (type, thread, fd) alone: :meth:`Parser.reject_fast` rejects them without an Event
+  when the filter says no, else they take the kind 2 path.
 
 Generic syscall events are kind 1 when their syscall id cannot match (``filter_syscalls``).
 """
@@ -25,11 +28,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sysdive.event import Event
-from sysdive.state.parser import BARRIER_TYPES, PPM_EVENT_MAX, Parser, skip_kind, uses_fd
+from sysdive.state.parser import (
+    BARRIER_TYPES,
+    PPM_EVENT_MAX,
+    FastFilter,
+    Parser,
+    skip_kind,
+    uses_fd,
+)
 
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector
     from sysdive.scap.scan import Columns
+
+
+_KIND3 = 1 << 40   # more rows than any batch holds
 
 
 class FastPath:
@@ -38,15 +51,21 @@ class FastPath:
     def __init__(self, insp: Inspector, parser: Parser, skip: Iterable[int],
                  generic_ok: frozenset[int] | None, on_event: Callable[[Event], None],
                  on_dump: Callable[[Event, bool], None] | None,
-                 internal: frozenset[int]) -> None:
+                 internal: frozenset[int], fast_types: Iterable[int] = (),
+                 fast_filter: FastFilter | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
         self.on_dump = on_dump
         self.internal = internal
+        self.fast_filter = fast_filter
         kind = np.full(PPM_EVENT_MAX, 2, dtype=np.int8)
         for t in skip:
             kind[t] = skip_kind(t)
+        if fast_filter is not None:
+            for t in fast_types:
+                if kind[t] == 2:
+                    kind[t] = 3
         self.kind = kind
         self.barrier = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.barrier[list(BARRIER_TYPES)] = True
@@ -142,6 +161,8 @@ class FastPath:
         internal = self.internal
         process = parser.process_event
         skip_rejected = parser.skip_rejected
+        reject_fast = parser.reject_fast
+        may_pass = self.fast_filter
         if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
             return 0
         n = len(cols)
@@ -160,8 +181,9 @@ class FastPath:
         ts_a, tid_a, cpu_a, dfl_a, hdr_a, end_a, npar_a = f
         last = -1
         i: int
-        # Kind 1 is carried as a negative index (one column less to convert).
-        sel_k = np.where(ks == 1, ~sel, sel)
+        # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
+        # column less to convert).
+        sel_k = np.where(ks == 1, ~sel, np.where(ks == 3, sel + _KIND3, sel))
         for i, etype, ts, tid, cpu, dflags, hdr, end, npar in zip(
                 sel_k.tolist(), et.tolist(), ts_a.tolist(),
                 tid_a.tolist(), cpu_a.tolist(), dfl_a.tolist(), hdr_a.tolist(),
@@ -172,6 +194,13 @@ class FastPath:
                 if st.tid_to_remove != -1 or st.fds_to_remove:
                     parser.apply_removals()
                 if skip_rejected(etype, ts, tid, buf, hdr, npar):
+                    continue
+            elif i >= _KIND3:
+                i -= _KIND3
+                last = i
+                if st.tid_to_remove != -1 or st.fds_to_remove:
+                    parser.apply_removals()
+                if may_pass is not None and reject_fast(etype, ts, tid, buf, hdr, end, npar, may_pass):
                     continue
             else:
                 last = i

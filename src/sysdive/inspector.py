@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sysdive.event import Event
 from sysdive.scap.blocks import CaptureHeader
@@ -62,6 +62,9 @@ class Inspector:
     # False when no field in use reads fd state: fd-only parsing may then be skipped for
     # rejected events (Parser.skippable_types); a -w copy always keeps it.
     fd_state: bool = True
+    # The capture filter over (type, thread, fd) for events that change no state, if it
+    # has that form (CompiledFilter.fast_match): the batch loop rejects with it.
+    fast_filter: Callable[[int, Any, Any], bool] | None = None
     max_events: int | None = None        # -n, per capture file (as sysdig counts it)
     max_duration_ns: int | None = None   # -M, in capture time
     counters: Counters = field(default_factory=Counters)
@@ -177,8 +180,11 @@ class Inspector:
                 if cols is not None and pending is None:
                     if fast is None:
                         from sysdive.fastloop import FastPath  # numpy: large captures only
+                        fast_types = (parser.fast_filter_types(self.filter_types)
+                                      if self.fast_filter is not None and on_dump is None
+                                      else frozenset())
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
-                                        internal)
+                                        internal, fast_types, self.fast_filter)
                     start = max(start, 0)
                     done = fast.run(buf, cols, num, start)
                     num += done

@@ -130,6 +130,14 @@ CASES: tuple[Case, ...] = (
        "evt.type in (brk, mmap, munmap, mprotect, access, execve, clone, procexit)"),
     _c("p_thread_only_user0", USER0, "-p", PROC_FIELDS,
        "evt.type in (brk, mmap, futex, nanosleep, wait4, kill) and proc.name != bash"),
+    # Filters over evt.type, proc.name and fd.name only: the batch loop rejects the events
+    # of types that change no state without building them (Parser.reject_fast).
+    _c("fast_fd_name", CURL, "-p", "%evt.num %evt.type %fd.name %proc.name",
+       "fd.name contains libc"),
+    _c("fast_fd_name_user0", USER0, "-p", "%evt.num %evt.type %fd.name %evt.latency",
+       "fd.name contains lib or (evt.type in (read, write) and proc.name != bash)"),
+    _c("fast_fd_name_ipv6", IPV6, "-p", "%evt.num %evt.type %fd.num %fd.name",
+       "not fd.name startswith /dev and evt.type != clock_gettime"),
     _c("p_thread_only_io", IPV6, "-p", USER_FIELDS + " %evt.type %evt.latency",
        "evt.type in (read, write, brk, poll) or proc.pid < 0"),
     # --- output flags --------------------------------------------------------------------

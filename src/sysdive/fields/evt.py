@@ -322,7 +322,15 @@ _TYPE = Inline("(evt.info.name if evt.type > 1 else _generic(evt))",
 def _bind_type(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     def extract(evt: Event) -> str:
         return _generic_name(evt) if evt.type < 2 else evt.info.name
-    return BoundField(fdef, name, extract, inline=_TYPE)
+    return BoundField(fdef, name, extract, inline=_TYPE, fast=_fast_type_name)
+
+
+_TYPE_NAMES = [e.name for e in EVENTS]
+
+
+def _fast_type_name(etype: int, thread: object, fdinfo: object) -> str:
+    # The fast path never sees generic events (their name is in a param).
+    return _TYPE_NAMES[etype]
 
 
 _NOT_SYSCALL = frozenset({_SWITCH}) | event_ids(lambda e: bool(e.flags & EventFlag.SKIPPARSERESET))

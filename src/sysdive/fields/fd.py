@@ -24,6 +24,7 @@ from sysdive.fields.params import AT_FDCWD, decode_int, param_renderers
 from sysdive.fields.registry import (
     Binder,
     BoundField,
+    FastExtractor,
     FieldArg,
     FieldClass,
     FieldContext,
@@ -222,8 +223,24 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, True)
         return BoundField(fdef, name, extract, event_types=_FD_EVENTS, render=render,
-                          render_json=render)
+                          render_json=render, fast=fast_name(fdef.name))
     return bind
+
+
+def fast_name(field: str) -> FastExtractor | None:
+    """fd.name's value for the parser's fast rejection (events that change no state): such
+    an event neither creates an fd nor is a connect, so a known fd gives its name and an
+    unknown one gives nothing on enters and "" on exits (``_creator_name``)."""
+    if field != "fd.name":
+        return None
+
+    def fast(etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> str | None:
+        if etype not in _FD_EVENTS:
+            return None
+        if fdinfo is not None:
+            return fdinfo.name
+        return "" if etype & 1 else None
+    return fast
 
 
 def _filename(fdinfo: FdInfo, ref: _FdRef, ctx: FieldContext) -> str | None:

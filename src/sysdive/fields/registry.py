@@ -43,12 +43,15 @@ from sysdive.schema.types import ParamType, PrintFormat
 
 if TYPE_CHECKING:
     from sysdive.event import Event
+    from sysdive.state.fds import FdInfo
     from sysdive.state.tables import State
+    from sysdive.state.threads import ThreadInfo
 
 __all__ = [
     "ArgKind",
     "Binder",
     "BoundField",
+    "FastExtractor",
     "FieldArg",
     "FieldClass",
     "FieldContext",
@@ -189,6 +192,11 @@ class Inline:
 
 
 Extractor = Callable[["Event"], object]
+FastExtractor = Callable[[int, "ThreadInfo", "FdInfo | None"], object]
+"""``extract`` for an event that changes no state and takes the plain reset, computed from
+its type, its thread and the fd the fields see (the enter's fd param, or the thread's last
+fd for an exit): the filter's fast rejection path (``Parser.reject_fast``) calls it before
+any Event exists. A field offers one only where it gives exactly what ``extract`` gives."""
 TextRenderer = Callable[["Event"], "str | None"]
 JsonRenderer = Callable[["Event"], object]
 
@@ -203,7 +211,7 @@ class BoundField:
     takes (None: any).
     """
 
-    __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract",
+    __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract", "fast",
                  "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
                  "render_json", "type")
 
@@ -220,6 +228,7 @@ class BoundField:
     render: TextRenderer
     render_json: JsonRenderer
     inline: Inline | None
+    fast: FastExtractor | None
 
     def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
                  event_types: frozenset[int] | None = None,
@@ -227,7 +236,8 @@ class BoundField:
                  render_json: JsonRenderer | None = None,
                  ptype: ParamType | None = None,
                  fmt: PrintFormat | None = None,
-                 inline: Inline | None = None) -> None:
+                 inline: Inline | None = None,
+                 fast: FastExtractor | None = None) -> None:
         self.definition = definition
         self.name = name
         self.type = definition.type if ptype is None else ptype
@@ -241,6 +251,7 @@ class BoundField:
         self.render = render if render is not None else self._text_renderer()
         self.render_json = render_json if render_json is not None else self._default_json
         self.inline = inline
+        self.fast = fast
 
     def _text_renderer(self) -> TextRenderer:
         # Built once per binding: the print path runs it for every event and field.

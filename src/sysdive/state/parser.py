@@ -38,9 +38,17 @@ from sysdive.state.fds import (
     FdInfo,
 )
 from sysdive.state.tables import CANCELED_FD, State
-from sysdive.state.threads import CL_ACTIVE, LASTEVENT_INVALID, ThreadInfo
+from sysdive.state.threads import (
+    CL_ACTIVE,
+    CL_CLONE_FILES,
+    CL_IS_MAIN_THREAD,
+    LASTEVENT_INVALID,
+    ThreadInfo,
+)
 
 Filter = Callable[[Event], bool]
+# (event type, thread, fd the fields see) -> whether the filter may pass; see reject_fast.
+FastFilter = Callable[[int, ThreadInfo, "FdInfo | None"], bool]
 Handler = Callable[["Parser", Event], None]
 
 PPM_EVENT_MAX = len(EVENTS)          # 336: a "last enter type" no exit can pair with
@@ -402,6 +410,74 @@ class Parser:
         tinfo.lastevent_type = PPM_EVENT_MAX
         return True
 
+    def fast_filter_types(self, filter_types: frozenset[int] | None) -> frozenset[int]:
+        """Types :meth:`reject_fast` may handle: the filter can match them, they change no
+        state, their reset is the plain one (an fd from the enter's first param) and
+        nothing about them needs the full path (internal, large, tracer-prone writes,
+        generic syscalls whose type name comes from a param)."""
+        if self.internal_events or filter_types is None:
+            return frozenset()
+        return frozenset(
+            t for t in filter_types
+            if 1 < t < PPM_EVENT_MAX and _RESET_PLAIN[t] and not _FLAGS[t] & (_F_STATE | _F_SKIP)
+            and not _INTERNAL[t] and not _LARGE[t]
+            and t not in (WRITE_X, COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))
+
+    def reject_fast(self, etype: int, ts: int, tid: int, buf: bytes, hdr: int, end: int,
+                    npar: int, may_pass: FastFilter) -> bool:
+        """For a type of :meth:`fast_filter_types`: ask ``may_pass(etype, thread, fdinfo)``
+        (the filter over the thread and the fd the fields would see) and, when it says no,
+        apply what :meth:`process_event` does to a rejected event, without an Event.
+
+        False (nothing changed) sends the event down the full path: the filter may pass,
+        or the state holds something the shortcut does not model (pending removals, an
+        unknown or negative tid, a shared fd table without its main thread, a cancelled
+        close, an fd param that cannot be read).
+        """
+        st = self.state
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+            return False
+        tinfo = st.threads.get(tid)
+        if tinfo is None:
+            return False
+        if tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid \
+                and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
+            return False   # the fd lookup would invent the main thread
+        flags = _FLAGS[etype]
+        if etype & 1:
+            paired = etype == tinfo.lastevent_type + 1
+            fd = tinfo.lastevent_fd
+            fdi = st.get_fd(tinfo, fd) if fd != -1 else None
+            if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and flags & _F_USES_FD \
+                    and (paired or tinfo.lastevent_type == TRACER_E):
+                return False
+            if may_pass(etype, tinfo, fdi):
+                return False
+            st.lastevent_ts = ts
+            tinfo.flags |= CL_ACTIVE
+            if tinfo.last_latency_entertime != 0:
+                tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+            tinfo.lastevent_cpuid = 1 if paired else LASTEVENT_INVALID
+        else:
+            if flags & _F_USES_FD:
+                base = hdr + 26
+                if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                    return False
+                fd = I64.unpack_from(buf, base + 2 * npar)[0]
+                fdi = st.get_fd(tinfo, fd)
+            else:
+                fd = -1
+                fdi = None
+            if may_pass(etype, tinfo, fdi):
+                return False
+            st.lastevent_ts = ts
+            tinfo.flags |= CL_ACTIVE
+            tinfo.lastevent_fd = fd
+            tinfo.latency = 0
+            tinfo.last_latency_entertime = ts
+        tinfo.lastevent_type = PPM_EVENT_MAX
+        return True
+
     # -- reset -----------------------------------------------------------------------------
 
     def reset(self, evt: Event) -> bool:
@@ -559,4 +635,4 @@ def first_param_i64(evt: Event) -> int:
     return p_i64(evt.params(), 0, -1)
 
 
-__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]
+__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "FastFilter", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]
