@@ -214,17 +214,46 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
 
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         state = ctx.state
+        threads = state.threads
+        get_fd = state.get_fd
 
         def extract(evt: Event) -> str | None:
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, False)
 
+        def extract_name(evt: Event) -> str | None:
+            # fd.name in filters runs for every fd event: _fd_ref and _name's common case
+            # inlined (a known fd, not a failed connect).
+            etype = evt.type
+            if etype not in _FD_EVENTS:
+                return None
+            thread = evt.thread
+            if thread is None:
+                thread = threads.get(evt.tid)
+                if thread is None:
+                    return None
+            fdinfo = evt.fdinfo
+            if fdinfo is None and thread.lastevent_fd != -1:
+                fdinfo = get_fd(thread, thread.lastevent_fd)
+            if fdinfo is not None and etype != _CONNECT_X:
+                return fdinfo.name
+            return get(evt, _FdRef(thread, fdinfo), ctx, False)
+
         def render(evt: Event) -> str | None:
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, True)
+        if fdef.name == "fd.name":
+            return BoundField(fdef, name, extract_name, event_types=_NAMED_EVENTS,
+                              render=render, render_json=render, fast=fast_name(fdef.name))
         return BoundField(fdef, name, extract, event_types=_FD_EVENTS, render=render,
-                          render_json=render, fast=fast_name(fdef.name))
+                          render_json=render)
     return bind
+
+
+# fd.name has no value on enters that do not work on an existing fd (open, socket...):
+# the fd is not known yet and _creator_name gives nothing for enters.
+_NAMED_EVENTS = _FD_EVENTS - event_ids(
+    lambda e: e.is_enter and not e.flags & EventFlag.USES_FD)
 
 
 def fast_name(field: str) -> FastExtractor | None:
