@@ -126,7 +126,8 @@ def _creator_name(evt: Event, ref: _FdRef, ctx: FieldContext, clean: bool) -> st
         else:
             dirinfo = ctx.state.get_fd(ref.thread, dirfd)
             base = "<UNKNOWN>" if dirinfo is None else dirinfo.name + "/"
-        text, _ = concatenate_paths(base, name, 1024 - (len(name_raw) - len(name) - 1))
+        text, _ = concatenate_paths(base, name, 1024 - (len(name_raw) - len(name) - 1),
+                                    had_nul=len(name_raw) > 0)
         return sanitize(text) if clean else text
     return ""
 
