@@ -106,6 +106,14 @@ class FastPath:
         execve, procexit); other events read and write only their own thread's bookkeeping.
         Rows that would not take the kind-1 fast path anyway (negative tids, enters without
         a readable fd) are kept.
+
+        A run followed by an enter of the same thread in the same epoch that is visited
+        (kind 2 or 3) is dead altogether, but for a first row that is an exit (it may pair):
+        that enter's reset overwrites everything the run leaves (last enter type, last fd,
+        latency, enter time), and nothing before the next exit reads the rest (the stored
+        enter's validity matters only to exits, and each exit sets it). A placeholder the
+        run would have invented is then invented by that enter instead, in the same epoch,
+        so with the same contents.
         """
         one = ks == 1
         m = len(ks)
@@ -131,6 +139,14 @@ class FastPath:
                 lastd[:-1] = r[:-1] != r[1:]
                 lastd[-1] = True
                 keep_s[pos[lastd]] = True
+        # Dead runs: the next row of the thread (same epoch) is a visited enter.
+        nxt = np.zeros(m, dtype=np.bool_)
+        nxt[:-1] = (one_s[:-1] & ~one_s[1:] & enter_s[1:] & (t_s[1:] == t_s[:-1])
+                    & (e_s[1:] == e_s[:-1]))
+        if nxt.any():
+            dead = np.zeros(int(run[-1]) + 1, dtype=np.bool_)
+            dead[run[nxt]] = True
+            keep_s &= ~(one_s & dead[run] & ~(brk & ~enter_s))
         keep = np.empty(m, dtype=np.bool_)
         keep[order] = keep_s
         # Rows skip_rejected would send down the full path stay.
