@@ -16,6 +16,9 @@ design), and of those:
 * kind 3, types the filter can match that change no state, when the filter can be asked
   over (type, thread, fd) alone: :meth:`Parser.reject_fast` rejects them without an Event
   when the filter says no, else they take the kind 2 path.
+* kind 4, closes and the enters whose parser only stores them (:meth:`Parser.fast_state_types`):
+  :meth:`Parser.reject_state_fast` parses and rejects them without an Event when the filter
+  cannot match their type, or says no over (type, thread, fd); else the kind 2 path.
 
 Generic syscall events are kind 1 when their syscall id cannot match (``filter_syscalls``).
 """
@@ -43,6 +46,11 @@ if TYPE_CHECKING:
 
 
 _KIND3 = 1 << 40   # more rows than any batch holds
+_KIND4 = 2 << 40
+
+
+def _never(etype: int, thread: object, fdinfo: object) -> bool:
+    return False
 
 
 class FastPath:
@@ -52,7 +60,9 @@ class FastPath:
                  generic_ok: frozenset[int] | None, on_event: Callable[[Event], None],
                  on_dump: Callable[[Event, bool], None] | None,
                  internal: frozenset[int], fast_types: Iterable[int] = (),
-                 fast_filter: FastFilter | None = None) -> None:
+                 fast_filter: FastFilter | None = None,
+                 state_types: Iterable[int] = (),
+                 filter_types: frozenset[int] | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
@@ -66,6 +76,14 @@ class FastPath:
             for t in fast_types:
                 if kind[t] == 2:
                     kind[t] = 3
+        # Per type, what reject_state_fast asks: never for types the filter cannot match.
+        self.preds: list[FastFilter | None] = [None] * PPM_EVENT_MAX
+        for t in state_types:
+            can_match = filter_types is None or t in filter_types
+            pred = fast_filter if can_match else _never
+            if kind[t] == 2 and pred is not None:
+                kind[t] = 4
+                self.preds[t] = pred
         self.kind = kind
         self.barrier = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.barrier[list(BARRIER_TYPES)] = True
@@ -178,7 +196,9 @@ class FastPath:
         process = parser.process_event
         skip_rejected = parser.skip_rejected
         reject_fast = parser.reject_fast
+        reject_state_fast = parser.reject_state_fast
         may_pass = self.fast_filter
+        preds = self.preds
         if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
             return 0
         n = len(cols)
@@ -199,7 +219,8 @@ class FastPath:
         i: int
         # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
         # column less to convert).
-        sel_k = np.where(ks == 1, ~sel, np.where(ks == 3, sel + _KIND3, sel))
+        sel_k = np.where(ks == 1, ~sel, np.where(ks == 3, sel + _KIND3,
+                                                 np.where(ks == 4, sel + _KIND4, sel)))
         for i, etype, ts, tid, cpu, dflags, hdr, end, npar in zip(
                 sel_k.tolist(), et.tolist(), ts_a.tolist(),
                 tid_a.tolist(), cpu_a.tolist(), dfl_a.tolist(), hdr_a.tolist(),
@@ -212,12 +233,23 @@ class FastPath:
                 if skip_rejected(etype, ts, tid, buf, hdr, npar):
                     continue
             elif i >= _KIND3:
-                i -= _KIND3
-                last = i
-                if st.tid_to_remove != -1 or st.fds_to_remove:
-                    parser.apply_removals()
-                if may_pass is not None and reject_fast(etype, ts, tid, buf, hdr, end, npar, may_pass):
-                    continue
+                if i >= _KIND4:
+                    i -= _KIND4
+                    last = i
+                    if st.tid_to_remove != -1 or st.fds_to_remove:
+                        parser.apply_removals()
+                    pred = preds[etype]
+                    if pred is not None and reject_state_fast(
+                            etype, ts, tid, cpu, dflags, num + i + 1, buf, hdr, end, npar, pred):
+                        continue
+                else:
+                    i -= _KIND3
+                    last = i
+                    if st.tid_to_remove != -1 or st.fds_to_remove:
+                        parser.apply_removals()
+                    if may_pass is not None and reject_fast(etype, ts, tid, buf, hdr, end, npar,
+                                                            may_pass):
+                        continue
             else:
                 last = i
             evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)

@@ -183,8 +183,11 @@ class Inspector:
                         fast_types = (parser.fast_filter_types(self.filter_types)
                                       if self.fast_filter is not None and on_dump is None
                                       else frozenset())
+                        state_types = (parser.fast_state_types()
+                                       if flt is not None and on_dump is None else frozenset())
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
-                                        internal, fast_types, self.fast_filter)
+                                        internal, fast_types, self.fast_filter,
+                                        state_types, self.filter_types)
                     start = max(start, 0)
                     done = fast.run(buf, cols, num, start)
                     num += done

@@ -33,6 +33,7 @@ from sysdive.state import parse_fds, parse_io, parse_procs
 from sysdive.state.decode import I64, U16, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
+    FLAG_CLOSE_IN_PROGRESS,
     FLAG_IS_TRACER_FD,
     FLAG_IS_TRACER_FILE,
     FdInfo,
@@ -478,6 +479,84 @@ class Parser:
         tinfo.lastevent_type = PPM_EVENT_MAX
         return True
 
+    def fast_state_types(self) -> frozenset[int]:
+        """State-changing types :meth:`reject_state_fast` handles: close enters and exits,
+        and the enters whose only parsing is storing them for their exit (open, socket...).
+        Empty in ``-D`` mode."""
+        if self.internal_events:
+            return frozenset()
+        return _FAST_STATE_TYPES
+
+    def reject_state_fast(self, etype: int, ts: int, tid: int, cpu: int, dflags: int, num: int,
+                          buf: bytes, hdr: int, end: int, npar: int,
+                          may_pass: FastFilter) -> bool:
+        """:meth:`reject_fast` for :meth:`fast_state_types`: parse the event as the full path
+        does (reset, then the close or store parser) and reject it, when ``may_pass`` says
+        the filter cannot pass. The filter runs after parsing in the full path; these
+        parsers change nothing the fast fields read (fd names, the thread's name). A
+        rejected state-changing event keeps its last enter type (no "none" mark).
+        """
+        st = self.state
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+            return False
+        tinfo = st.threads.get(tid)
+        if tinfo is None:
+            return False
+        if tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid \
+                and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
+            return False   # the fd lookup would invent the main thread
+        base = hdr + 26
+        if etype == _CLOSE_X:
+            paired = etype == tinfo.lastevent_type + 1
+            fd = tinfo.lastevent_fd
+            fdi = st.get_fd(tinfo, fd) if fd != -1 else None
+            attached = paired or tinfo.lastevent_type == TRACER_E
+            if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and attached:
+                return False
+            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                return False
+            if may_pass(etype, tinfo, fdi):
+                return False
+            res = I64.unpack_from(buf, base + 2 * npar)[0]
+            st.lastevent_ts = ts
+            tinfo.flags |= CL_ACTIVE
+            if tinfo.last_latency_entertime != 0:
+                tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+            tinfo.lastevent_cpuid = 1 if paired else LASTEVENT_INVALID
+            # close_exit, with the fd reset attaches (none for an unpaired exit)
+            if attached and fdi is not None:
+                if res >= 0:
+                    st.tid_of_fd_to_remove = tinfo.tid
+                    st.fds_to_remove.append(fd)
+                else:
+                    fdi.flags &= ~FLAG_CLOSE_IN_PROGRESS
+            return True
+        if _FLAGS[etype] & _F_USES_FD:
+            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                return False
+            fd = I64.unpack_from(buf, base + 2 * npar)[0]
+            fdi = st.get_fd(tinfo, fd)
+        else:
+            fd = -1
+            fdi = None
+        if may_pass(etype, tinfo, fdi):
+            return False
+        st.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        tinfo.lastevent_type = etype
+        tinfo.lastevent_fd = fd
+        tinfo.latency = 0
+        tinfo.last_latency_entertime = ts
+        if etype == _CLOSE_E:
+            if fdi is not None:
+                fdi.flags |= FLAG_CLOSE_IN_PROGRESS
+        elif end - hdr <= SP_EVT_BUF_SIZE:
+            # store_event: a detached copy of the enter for its exit
+            tinfo.lastevent_data = Event(num, etype, ts, tid, cpu, dflags, buf[hdr:end], 0,
+                                         end - hdr, npar)
+            tinfo.lastevent_cpuid = cpu
+        return True
+
     # -- reset -----------------------------------------------------------------------------
 
     def reset(self, evt: Event) -> bool:
@@ -606,6 +685,16 @@ class Parser:
         if tinfo is not None and tinfo.lastevent_data is None:
             tinfo.lastevent_data = POLL_MARKER
 
+
+_CLOSE_E = _id("PPME_SYSCALL_CLOSE_E")
+_CLOSE_X = _id("PPME_SYSCALL_CLOSE_X")
+# Close, and the enters whose parser only stores them (open, socket...): see
+# Parser.reject_state_fast. All take the plain reset.
+_FAST_STATE_TYPES = frozenset(
+    t for t in range(2, PPM_EVENT_MAX)
+    if (t in (_CLOSE_E, _CLOSE_X) or (not t & 1 and _HANDLERS[t] is parse_fds.store_enter))
+    and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
+    and _FLAGS[t] & _F_STATE)
 
 # Events that create or remove threads (other than placeholders for their own tid), or
 # read other threads' pairing bookkeeping: see FastPath._live.
