@@ -181,3 +181,12 @@ def test_unreachable_docker_warns_once_and_captures(tmp_path: Path, image: str) 
     assert cap.stat().st_size > 0
     read = _sysdive("-r", str(cap), "-q")
     assert read.returncode == 0, read.stderr
+
+
+def test_live_chisel_on_a_container(php: str) -> None:
+    # The story sysdive is built for, live: a chisel on one container's events.
+    done = _sysdive("-M", "3", "-c", "echo_fds", f"container.name={PHP}")
+    assert done.returncode == 0, done.stderr
+    writes = [ln for ln in done.stdout.splitlines() if "------ Write 2B" in ln]
+    assert len(writes) > 5, done.stdout[-1000:]
+    assert all("(sh)" in ln for ln in writes)

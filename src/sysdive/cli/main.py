@@ -105,8 +105,8 @@ def run(o: Options, out: TextIO) -> int:
     if o.list_chisels or o.chisel_info is not None:
         return _describe_chisels(o, out)
     if not o.read_files:
-        if o.chisels:
-            raise UsageError("chisels on live capture are not available yet: capture with "
+        if o.chisels and o.write_file is not None:
+            raise UsageError("chisels cannot run while capturing to a file: capture with "
                              "-w FILE, then run the chisel on it with -r FILE -c NAME")
         return _live(o, out)
     return _inspect(o, out)
