@@ -21,6 +21,7 @@ from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
 from sysdive.cli.summary import render_summary
 from sysdive.cli.usage import USAGE
+from sysdive.containers.events import table_event_blocks
 from sysdive.errors import SysdiveError, UsageError
 from sysdive.event import Event
 from sysdive.format.buffers import BufferFormat
@@ -31,6 +32,7 @@ from sysdive.scap.reader import CaptureReader
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
+from sysdive.state.parser import CONTAINER_EVENTS
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
@@ -103,8 +105,8 @@ def run(o: Options, out: TextIO) -> int:
     if o.list_chisels or o.chisel_info is not None:
         return _describe_chisels(o, out)
     if not o.read_files:
-        if o.chisels:
-            raise UsageError("chisels on live capture are not available yet: capture with "
+        if o.chisels and o.write_file is not None:
+            raise UsageError("chisels cannot run while capturing to a file: capture with "
                              "-w FILE, then run the chisel on it with -r FILE -c NAME")
         return _live(o, out)
     return _inspect(o, out)
@@ -179,10 +181,30 @@ def _inspect(o: Options, out: TextIO) -> int:
         w = writer
         fatfile = o.fatfile
 
+        # The reader announces a section before it has read the header blocks into it: the
+        # header is written when the section's first event arrives, complete by then. As in
+        # sysdig, it is followed by the container table (the section's leading container
+        # events are parsed into it, not copied).
+        unwritten: list[CaptureHeader] = []
+        leading_ts = [0]
+
         def on_section(hdr: CaptureHeader) -> None:
-            w.write_header(hdr)
+            flush_header(0)
+            unwritten.append(hdr)
+
+        def flush_header(ts: int) -> None:
+            if unwritten:
+                w.write_header(unwritten.pop())
+                w.write_raw(table_event_blocks(inspector.state.containers,
+                                               leading_ts[0] or ts))
+                leading_ts[0] = 0
 
         def on_dump(evt: Event, keep: bool) -> None:
+            if unwritten:
+                if evt.type in CONTAINER_EVENTS:
+                    leading_ts[0] = evt.ts
+                    return
+                flush_header(evt.ts)
             if keep:
                 w.write_event(evt.raw(), evt.cpu, evt.dflags)
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
@@ -215,6 +237,8 @@ def _inspect(o: Options, out: TextIO) -> int:
             if reset_colors:
                 out.write("\x1b[00m")
             if writer is not None:
+                if on_section is not None:
+                    flush_header(0)
                 writer.close()
             out.flush()
     except SysdiveError as err:
