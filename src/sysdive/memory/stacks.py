@@ -1,0 +1,215 @@
+"""Allocation stacks: which code makes the heap grow, by bytes and calls.
+
+:func:`capture_alloc_stacks` loads the allocation-stack probe, which copies the caller's
+registers and user stack at every brk that grows the heap and every anonymous mmap of the
+target processes; :class:`StackCollector` unwinds each copy with the ``.eh_frame`` CFI of the
+binaries and libraries as the process maps them (frame pointers are not needed), symbolizes
+the frames and adds the bytes to the stack's total. The result is an :class:`AllocReport`,
+rendered by :mod:`sysdive.memory.report` as text, JSON or a flame graph.
+
+Mappings are snapshotted (and their files opened) when a process first shows up, and again
+whenever the probe says it exec'd or mapped code, so processes that exit before the end are
+still symbolized as long as they lived a few milliseconds (the polling period).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sysdive.memory.elfmodule import ElfModule, load_module
+from sysdive.memory.procmaps import FileCache, Mapping, ProcessMaps, snapshot_maps
+from sysdive.memory.records import AllocRecord, MapsRecord, parse_records
+from sysdive.memory.unwind import Frame, unwind
+
+__all__ = ["AllocReport", "AllocStack", "StackCollector", "SymFrame", "capture_alloc_stacks"]
+
+POLL_SECONDS = 0.005
+# Modules whose frames are the allocator's, not the program's: the allocation "site" of a
+# stack is its first frame outside them.
+_RUNTIME_PREFIXES = ("libc.so", "libc-", "ld-linux", "ld-musl", "libc.musl", "libpthread")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SymFrame:
+    """A symbolized frame: function name ("??" if unknown) and module file name."""
+
+    function: str
+    module: str
+
+    def __str__(self) -> str:
+        return f"{self.function} [{self.module}]"
+
+    @property
+    def is_runtime(self) -> bool:
+        return self.module.startswith(_RUNTIME_PREFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class AllocStack:
+    """One distinct call stack (innermost frame first) and what it allocated."""
+
+    frames: tuple[SymFrame, ...]
+    bytes: int
+    count: int
+    by_syscall: tuple[tuple[str, int, int], ...]  # (brk|mmap, bytes, count)
+    pids: tuple[int, ...]
+
+    @property
+    def site(self) -> SymFrame | None:
+        """The first frame outside the C library: the code that asked for the memory."""
+        for f in self.frames:
+            if not f.is_runtime and f.function != "??":
+                return f
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AllocReport:
+    """Everything one stack capture found."""
+
+    target: str
+    seconds: float
+    stacks: tuple[AllocStack, ...]  # most bytes first
+    total_bytes: int
+    total_count: int
+    lost: int            # records lost because the ring was full
+    copy_failures: int   # stacks that could not be copied (no frames beyond the syscall)
+    unresolved: int      # allocations of processes whose mappings could not be read
+
+
+@dataclass(slots=True)
+class _Acc:
+    bytes: int = 0
+    count: int = 0
+    by_syscall: dict[str, list[int]] = field(default_factory=dict)
+    pids: set[int] = field(default_factory=set)
+
+
+class StackCollector:
+    """Unwinds, symbolizes and adds up allocation records."""
+
+    def __init__(self) -> None:
+        self.files = FileCache()
+        self.maps: dict[int, ProcessMaps] = {}
+        self.modules: dict[tuple[int, int], ElfModule | None] = {}
+        self._symbols: dict[tuple[tuple[int, int], int], SymFrame] = {}
+        self._acc: dict[tuple[SymFrame, ...], _Acc] = {}
+        self.total_bytes = 0
+        self.total_count = 0
+        self.unresolved = 0
+
+    def watch(self, pids: Iterable[int]) -> None:
+        """Snapshot the mappings of processes that are already running."""
+        for pid in pids:
+            self._snapshot(pid)
+
+    def _snapshot(self, pid: int) -> ProcessMaps | None:
+        snap = snapshot_maps(pid, self.files)
+        if snap is not None:
+            self.maps[pid] = snap
+        return snap
+
+    def module_of(self, m: Mapping) -> ElfModule | None:
+        if m.key not in self.modules:
+            fd = self.files.fds.get(m.key)
+            self.modules[m.key] = (load_module(fd, os.path.basename(m.path))
+                                   if fd is not None else None)
+        return self.modules[m.key]
+
+    def feed(self, records: Iterable[AllocRecord | MapsRecord]) -> None:
+        for rec in records:
+            if isinstance(rec, MapsRecord):
+                self._snapshot(rec.pid)
+            else:
+                self._add(rec)
+
+    def _add(self, rec: AllocRecord) -> None:
+        maps = self.maps.get(rec.pid) or self._snapshot(rec.pid)
+        self.total_bytes += rec.bytes
+        self.total_count += 1
+        if maps is None:
+            self.unresolved += 1
+            frames: tuple[SymFrame, ...] = (SymFrame("??", "[process gone]"),)
+        else:
+            frames = tuple(self._symbolize(f) for f in
+                           unwind(rec.regs, rec.stack, maps, self.module_of))
+        acc = self._acc.get(frames)
+        if acc is None:
+            acc = self._acc[frames] = _Acc()
+        acc.bytes += rec.bytes
+        acc.count += 1
+        per = acc.by_syscall.setdefault(rec.syscall, [0, 0])
+        per[0] += rec.bytes
+        per[1] += 1
+        acc.pids.add(rec.pid)
+
+    def _symbolize(self, frame: Frame) -> SymFrame:
+        m = frame.mapping
+        if m is None or frame.vaddr is None:
+            return SymFrame("??", "[unknown]")
+        cache_key = (m.key, frame.vaddr)
+        found = self._symbols.get(cache_key)
+        if found is None:
+            module = self.module_of(m)
+            sym = module.symbol(frame.vaddr) if module is not None else None
+            found = SymFrame(sym[0] if sym else "??", os.path.basename(m.path))
+            self._symbols[cache_key] = found
+        return found
+
+    def report(self, target: str, seconds: float, lost: int = 0,
+               copy_failures: int = 0) -> AllocReport:
+        stacks = [AllocStack(frames, a.bytes, a.count,
+                             tuple(sorted((k, v[0], v[1]) for k, v in a.by_syscall.items())),
+                             tuple(sorted(a.pids)))
+                  for frames, a in self._acc.items()]
+        stacks.sort(key=lambda s: (-s.bytes, -s.count, s.frames))
+        return AllocReport(target, seconds, tuple(stacks), self.total_bytes, self.total_count,
+                           lost, copy_failures, self.unresolved)
+
+    def close(self) -> None:
+        self.files.close()
+
+
+def capture_alloc_stacks(pids: frozenset[int], target: str, seconds: float | None = None,
+                         stop: threading.Event | None = None,
+                         on_start: Callable[[], None] | None = None,
+                         ring_bytes: int = 32 << 20) -> AllocReport:
+    """Record allocation stacks of ``pids`` and their new children (every process if empty)
+    until ``seconds`` pass, ``stop`` is set, or SIGINT/SIGTERM."""
+    from sysdive.capture.ebpf.allocprobe import AllocProbe
+    from sysdive.capture.ebpf.ringbuf import RingReader
+    from sysdive.capture.live import _StopFlag, check_live_support
+
+    check_live_support()
+    collector = StackCollector()
+    start = time.monotonic()
+    try:
+        with AllocProbe(os.getpid(), pids, ring_bytes) as probe:
+            ring = RingReader(probe.ring_fd, ring_bytes, vectorized=False)
+            try:
+                collector.watch(pids)
+                if on_start is not None:
+                    on_start()
+                deadline = None if seconds is None else start + seconds
+                with _StopFlag(stop) as stopping:
+                    while not stopping:
+                        data, n = ring.drain()
+                        if n:
+                            collector.feed(parse_records(data))
+                        elif deadline is not None and time.monotonic() >= deadline:
+                            break
+                        else:
+                            time.sleep(POLL_SECONDS)
+                probe.detach()
+                data, n = ring.drain()
+                collector.feed(parse_records(data))
+                lost, copy_failures = probe.counters()
+            finally:
+                ring.close()
+        return collector.report(target, time.monotonic() - start, lost, copy_failures)
+    finally:
+        collector.close()

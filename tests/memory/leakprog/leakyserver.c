@@ -1,0 +1,45 @@
+/* A tiny "server": each request compiles a pattern through leakylib (which leaks) and does
+ * some short-lived work that it frees. Waits for one byte on stdin before serving, so a tracer
+ * can attach first. Usage: leakyserver REQUESTS LEAK_BYTES */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void *leakylib_pattern_study(const char *pattern, size_t bytes);
+
+__attribute__((noinline)) static int compile_pattern(int i, size_t bytes)
+{
+	char pattern[32];
+	char *p;
+
+	snprintf(pattern, sizeof(pattern), "req-%d-[a-z]+", i);
+	p = leakylib_pattern_study(pattern, bytes);
+	return p ? p[0] : 0;
+}
+
+__attribute__((noinline)) static int handle_request(int i, size_t bytes)
+{
+	char *scratch = malloc(512); /* freed: reused from the free list, no syscall */
+	int r;
+
+	memset(scratch, i, 512);
+	r = compile_pattern(i, bytes) + scratch[3];
+	free(scratch);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	int requests = argc > 1 ? atoi(argv[1]) : 100;
+	size_t bytes = argc > 2 ? strtoul(argv[2], NULL, 0) : 48 << 10;
+	unsigned sum = 0;
+	char go;
+
+	if (read(0, &go, 1) < 0)
+		return 2;
+	for (int i = 0; i < requests; i++)
+		sum += handle_request(i, bytes);
+	printf("%u\n", sum);
+	return 0;
+}
