@@ -100,6 +100,10 @@ def run(o: Options, out: TextIO) -> int:
         out.write(render_field_list(verbose=o.verbose))
         out.flush()
         return 0
+    if o.alloc_stacks:
+        return _alloc_stacks(o, out)
+    if o.flamegraph is not None:
+        raise UsageError("--flamegraph goes with --alloc-stacks")
     if o.chisels:
         raise UsageError("chisels (-c, -cl, -i) are not implemented yet")
     if not o.read_files:
@@ -123,6 +127,28 @@ def _live(o: Options) -> int:
     print(f"{result.events} events written to {result.path} in {result.seconds:.1f} s; "
           f"dropped {result.drops}, unreadable params {result.copy_failures}, "
           f"truncated {result.truncated}", file=sys.stderr)
+    return 0
+
+
+def _alloc_stacks(o: Options, out: TextIO) -> int:
+    """Live allocation stacks of a process, a container or the host (sysdive.memory)."""
+    if o.read_files or o.write_file:
+        raise UsageError("--alloc-stacks captures live; it cannot be combined with -r or -w")
+    from sysdive.memory.report import report_json, report_text
+    from sysdive.memory.stacks import capture_alloc_stacks
+    from sysdive.memory.targets import resolve_target
+
+    target = resolve_target(o.filter)
+    report = capture_alloc_stacks(target.pids, target.label, seconds=o.duration_s)
+    out.write(report_json(report, o.top) if o.json else report_text(report, o.top))
+    out.flush()
+    if o.flamegraph is not None:
+        from sysdive.memory.flamegraph import flamegraph_svg
+        try:
+            with open(o.flamegraph, "w", encoding="utf-8") as f:
+                f.write(flamegraph_svg(report))
+        except OSError as err:
+            raise UsageError(f"cannot write {o.flamegraph}: {err.strerror}") from None
     return 0
 
 

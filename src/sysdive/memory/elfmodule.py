@@ -14,18 +14,22 @@ from __future__ import annotations
 import bisect
 import io
 import os
+import struct
 from dataclasses import dataclass
 from typing import Any
 
 from elftools.common.exceptions import ELFError
-from elftools.dwarf.callframe import FDE
+from elftools.dwarf.callframe import FDE, CallFrameInfo
 from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
+from elftools.elf.sections import NoteSection
 
 __all__ = ["CfiRow", "ElfModule", "load_module"]
 
 DEBUG_ROOT = "/usr/lib/debug/.build-id"
 _PT_LOAD = "PT_LOAD"
+_SYM = struct.Struct("<IBBHQQ")  # Elf64_Sym
+_STT_FUNC, _STT_GNU_IFUNC = 2, 10
+_HDR_TABLE = struct.Struct("<ii")  # .eh_frame_hdr table entry (DW_EH_PE_datarel|sdata4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,13 @@ class ElfModule:
         self._fde_ends: list[int] = []
         self._fdes: list[Any] = []
         self._rows: dict[int, list[tuple[int, CfiRow]]] = {}
+        self._row_cache: dict[int, CfiRow | None] = {}
+        self._cfi: Any = None
         self._cfi_loaded = False
 
     def _build_id(self) -> str:
         for sec in self._elf.iter_sections():
-            if sec["sh_type"] == "SHT_NOTE":
+            if isinstance(sec, NoteSection):
                 for note in sec.iter_notes():
                     if note["n_type"] == "NT_GNU_BUILD_ID":
                         return str(note["n_desc"])
@@ -81,21 +87,23 @@ class ElfModule:
             except (OSError, ELFError):
                 pass
         for elf in elves:
-            tables = [s for s in elf.iter_sections() if isinstance(s, SymbolTableSection)]
-            # .symtab is a superset of .dynsym; read both where both are there (cheap)
-            for table in tables:
-                for sym in table.iter_symbols():
-                    if sym["st_info"]["type"] not in ("STT_FUNC", "STT_GNU_IFUNC"):
+            # .symtab is a superset of .dynsym; read both where both are there. Parsed with
+            # struct rather than pyelftools' per-symbol objects: 20x faster on libc's 10k.
+            for sec in elf.iter_sections():
+                if sec["sh_type"] not in ("SHT_SYMTAB", "SHT_DYNSYM"):
+                    continue
+                strtab = elf.get_section(sec["sh_link"]).data()
+                for name_off, info, _other, shndx, value, size in _SYM.iter_unpack(sec.data()):
+                    if info & 0xF not in (_STT_FUNC, _STT_GNU_IFUNC) or not value or not shndx:
                         continue
-                    start = sym["st_value"]
-                    if not start or sym["st_shndx"] == "SHN_UNDEF":
-                        continue
-                    size = max(int(sym["st_size"]), 1)
-                    old = found.get(start)
+                    end = strtab.find(b"\0", name_off)
+                    name = strtab[name_off:end].decode("utf-8", "replace")
+                    size = max(size, 1)
+                    old = found.get(value)
                     # prefer the sized, public (no leading underscore) name at an address
                     if old is None or (old[0] <= 1 < size) or (
-                            old[1].startswith("_") and not sym.name.startswith("_")):
-                        found[start] = (size, sym.name)
+                            old[1].startswith("_") and not name.startswith("_")):
+                        found[value] = (size, name)
         for start in sorted(found):
             size, name = found[start]
             self._sym_starts.append(start)
@@ -119,13 +127,27 @@ class ElfModule:
         return None
 
     def _load_cfi(self) -> None:
+        """Index the FDEs by start address: from ``.eh_frame_hdr``'s sorted table when the
+        file has one (every FDE is then parsed only when a stack needs it; a full parse of
+        libc's 3700 FDEs takes over a second), else by parsing ``.eh_frame`` whole."""
         self._cfi_loaded = True
         try:
             dwarf = self._elf.get_dwarf_info(follow_links=False)
-            if not dwarf.has_EH_CFI():
+            eh = dwarf.eh_frame_sec
+            if eh is None:
                 return
-            entries = [e for e in dwarf.EH_CFI_entries() if isinstance(e, FDE)]
-        except (ELFError, ValueError, KeyError, AssertionError):
+            self._cfi = CallFrameInfo(stream=eh.stream, size=eh.size, address=eh.address,
+                                      base_structs=dwarf.structs, for_eh_frame=True)
+            hdr = self._elf.get_section_by_name(".eh_frame_hdr")
+            table = _hdr_table(hdr.data(), hdr["sh_addr"]) if hdr is not None else None
+            if table is not None:
+                for start, fde_addr in table:
+                    self._fde_starts.append(start)
+                    self._fdes.append(fde_addr - eh.address)  # offset, parsed on demand
+                self._fde_ends = [-1] * len(self._fde_starts)  # known once parsed
+                return
+            entries = [e for e in self._cfi.get_entries() if isinstance(e, FDE)]
+        except (ELFError, ValueError, KeyError, AssertionError, struct.error):
             return  # damaged or unusual unwind data: frame pointers are the fallback
         entries.sort(key=lambda e: e.header["initial_location"])
         for e in entries:
@@ -136,14 +158,37 @@ class ElfModule:
 
     def cfi_row(self, vaddr: int) -> CfiRow | None:
         """The unwind rule in force at ``vaddr``, or None where the file has none."""
+        try:
+            return self._row_cache[vaddr]
+        except KeyError:
+            pass
+        row = self._find_row(vaddr)
+        self._row_cache[vaddr] = row
+        return row
+
+    def _find_row(self, vaddr: int) -> CfiRow | None:
         if not self._cfi_loaded:
             self._load_cfi()
         k = bisect.bisect_right(self._fde_starts, vaddr) - 1
-        if k < 0 or vaddr >= self._fde_ends[k]:
+        if k < 0:
             return None
         rows = self._rows.get(k)
         if rows is None:
-            rows = self._rows[k] = self._decode(self._fdes[k])
+            fde = self._fdes[k]
+            if isinstance(fde, int):
+                try:
+                    fde = self._cfi._parse_entry_at(fde)
+                except (ValueError, KeyError, AssertionError, struct.error):
+                    fde = None
+                if not isinstance(fde, FDE):
+                    self._rows[k] = []
+                    return None
+                self._fdes[k] = fde
+                self._fde_ends[k] = (int(fde.header["initial_location"])
+                                     + int(fde.header["address_range"]))
+            rows = self._rows[k] = self._decode(fde)
+        if vaddr >= self._fde_ends[k]:
+            return None
         j = bisect.bisect_right([pc for pc, _ in rows], vaddr) - 1
         return rows[j][1] if j >= 0 else None
 
@@ -169,6 +214,23 @@ class ElfModule:
             out.append((int(row["pc"]), CfiRow(reg, int(cfa.offset or 0), tuple(saved),
                                                ra_undefined)))
         return out
+
+
+def _hdr_table(data: bytes, addr: int) -> list[tuple[int, int]] | None:
+    """(FDE start, FDE address) pairs of an ``.eh_frame_hdr`` in the usual encoding (what
+    GNU ld and lld write), or None for another encoding."""
+    if len(data) < 12 or data[0] != 1 or data[2] != 0x03 or data[3] != 0x3B:
+        return None  # version 1, fde_count udata4, table datarel|sdata4
+    ptr_size = {0x1B: 4, 0x03: 4, 0x0B: 4, 0x04: 8, 0x0C: 8}.get(data[1])
+    if ptr_size is None:
+        return None
+    pos = 4 + ptr_size
+    count = struct.unpack_from("<I", data, pos)[0]
+    pos += 4
+    if pos + 8 * count > len(data):
+        return None
+    return [(addr + loc, addr + fde)
+            for loc, fde in _HDR_TABLE.iter_unpack(data[pos:pos + 8 * count])]
 
 
 def load_module(fd: int, name: str) -> ElfModule | None:

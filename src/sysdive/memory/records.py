@@ -30,7 +30,7 @@ class AllocRecord:
     pid: int
     tid: int
     ts: int            # CLOCK_BOOTTIME ns
-    bytes: int         # heap growth (brk) or mapping length (mmap)
+    size: int          # bytes: heap growth (brk) or mapping length (mmap)
     regs: tuple[int, ...]  # ip sp bp bx r12 r13 r14 r15
     stack: bytes       # user stack from regs[1] up
 

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from sysdive.memory.elfmodule import ElfModule, load_module
 from sysdive.memory.procmaps import FileCache, Mapping, ProcessMaps, snapshot_maps
 from sysdive.memory.records import AllocRecord, MapsRecord, parse_records
-from sysdive.memory.unwind import Frame, unwind
+from sysdive.memory.unwind import Frame, PcInfo, unwind
 
 __all__ = ["AllocReport", "AllocStack", "StackCollector", "SymFrame", "capture_alloc_stacks"]
 
 POLL_SECONDS = 0.005
+_BATCH = 256  # records per drain: keeps the -M deadline and Ctrl-C responsive under load
 # Modules whose frames are the allocator's, not the program's: the allocation "site" of a
 # stack is its first frame outside them.
 _RUNTIME_PREFIXES = ("libc.so", "libc-", "ld-linux", "ld-musl", "libc.musl", "libpthread")
@@ -95,6 +96,7 @@ class StackCollector:
     def __init__(self) -> None:
         self.files = FileCache()
         self.maps: dict[int, ProcessMaps] = {}
+        self._pc_cache: dict[int, dict[tuple[int, bool], PcInfo]] = {}
         self.modules: dict[tuple[int, int], ElfModule | None] = {}
         self._symbols: dict[tuple[tuple[int, int], int], SymFrame] = {}
         self._acc: dict[tuple[SymFrame, ...], _Acc] = {}
@@ -111,6 +113,7 @@ class StackCollector:
         snap = snapshot_maps(pid, self.files)
         if snap is not None:
             self.maps[pid] = snap
+            self._pc_cache[pid] = {}
         return snap
 
     def module_of(self, m: Mapping) -> ElfModule | None:
@@ -129,21 +132,22 @@ class StackCollector:
 
     def _add(self, rec: AllocRecord) -> None:
         maps = self.maps.get(rec.pid) or self._snapshot(rec.pid)
-        self.total_bytes += rec.bytes
+        self.total_bytes += rec.size
         self.total_count += 1
         if maps is None:
             self.unresolved += 1
             frames: tuple[SymFrame, ...] = (SymFrame("??", "[process gone]"),)
         else:
             frames = tuple(self._symbolize(f) for f in
-                           unwind(rec.regs, rec.stack, maps, self.module_of))
+                           unwind(rec.regs, rec.stack, maps, self.module_of,
+                                  self._pc_cache.setdefault(rec.pid, {})))
         acc = self._acc.get(frames)
         if acc is None:
             acc = self._acc[frames] = _Acc()
-        acc.bytes += rec.bytes
+        acc.bytes += rec.size
         acc.count += 1
         per = acc.by_syscall.setdefault(rec.syscall, [0, 0])
-        per[0] += rec.bytes
+        per[0] += rec.size
         per[1] += 1
         acc.pids.add(rec.pid)
 
@@ -197,11 +201,11 @@ def capture_alloc_stacks(pids: frozenset[int], target: str, seconds: float | Non
                 deadline = None if seconds is None else start + seconds
                 with _StopFlag(stop) as stopping:
                     while not stopping:
-                        data, n = ring.drain()
+                        if deadline is not None and time.monotonic() >= deadline:
+                            break
+                        data, n = ring.drain(_BATCH)
                         if n:
                             collector.feed(parse_records(data))
-                        elif deadline is not None and time.monotonic() >= deadline:
-                            break
                         else:
                             time.sleep(POLL_SECONDS)
                 probe.detach()

@@ -21,10 +21,9 @@ from sysdive.memory.procmaps import Mapping, ProcessMaps
 
 __all__ = ["Frame", "unwind"]
 
-# DWARF x86-64 register numbers, and where each sits in the probe's regs tuple
-# (ip sp bp bx r12 r13 r14 r15)
+# DWARF x86-64 register numbers. Only rsp and rbp take part in finding frames (CFAs are
+# rsp- or rbp-based in compiler output); the probe's regs tuple is ip sp bp bx r12-r15.
 RSP, RBP, RA = 7, 6, 16
-_REG_SLOTS = {16: 0, 7: 1, 6: 2, 3: 3, 12: 4, 13: 5, 14: 6, 15: 7}
 MAX_FRAMES = 64
 _U64 = struct.Struct("<Q")
 
@@ -39,68 +38,74 @@ class Frame:
     vaddr: int | None
 
 
+PcInfo = tuple[Mapping | None, int | None, CfiRow | None]
+
+
 def unwind(regs: tuple[int, ...], stack: bytes, maps: ProcessMaps,
-           module_of: Callable[[Mapping], ElfModule | None]) -> list[Frame]:
-    """The call stack, innermost frame first."""
+           module_of: Callable[[Mapping], ElfModule | None],
+           cache: dict[tuple[int, bool], PcInfo] | None = None) -> list[Frame]:
+    """The call stack, innermost frame first.
+
+    ``cache`` (per process: keyed by pc) remembers each pc's mapping, link-time address and
+    unwind row; the same few dozen pcs recur in every stack of a process.
+    """
     sp0 = regs[1]
-    top = sp0 + len(stack)
-
-    def read(addr: int) -> int | None:
-        if sp0 <= addr and addr + 8 <= top:
-            return int(_U64.unpack_from(stack, addr - sp0)[0])
-        return None
-
-    values: dict[int, int] = {reg: regs[slot] for reg, slot in _REG_SLOTS.items()}
+    size = len(stack)
+    unpack = _U64.unpack_from
+    pc, sp, bp = regs[0], regs[1], regs[2]
+    if cache is None:
+        cache = {}
     frames: list[Frame] = []
     for depth in range(MAX_FRAMES):
-        pc = values[RA]
         if pc == 0:
             break
-        mapping = maps.find(pc)
-        module = module_of(mapping) if mapping is not None else None
-        vaddr = None
-        if mapping is not None and module is not None:
-            vaddr = module.vaddr_of_offset(pc - mapping.start + mapping.offset)
+        key = (pc, depth == 0)
+        info = cache.get(key)
+        if info is None:
+            info = cache[key] = _pc_info(pc, depth == 0, maps, module_of)
+        mapping, vaddr, row = info
         frames.append(Frame(pc, mapping, vaddr))
-        row = None
-        if module is not None and vaddr is not None:
-            row = module.cfi_row(vaddr if depth == 0 else vaddr - 1)
-        if row is not None and row.ra_undefined:
-            break  # the outermost frame
-        nxt = _step_cfi(values, row, read) if row is not None else None
-        if nxt is None:
-            nxt = _step_frame_pointer(values, read)
-        if nxt is None or nxt[RSP] <= values[RSP] and nxt[RA] == values[RA]:
+        if row is not None:
+            if row.ra_undefined:
+                break  # the outermost frame
+            if row.cfa_reg == RSP:
+                cfa = sp + row.cfa_offset
+            elif row.cfa_reg == RBP:
+                cfa = bp + row.cfa_offset
+            else:
+                break  # an expression, or a register the probe did not record
+            ra = None
+            for reg, off in row.saved:
+                at = cfa + off - sp0
+                if 0 <= at <= size - 8:
+                    if reg == RA:
+                        ra = unpack(stack, at)[0]
+                    elif reg == RBP:
+                        bp = unpack(stack, at)[0]
+            if ra is None:
+                break
+            if cfa <= sp and ra == pc:
+                break
+            pc, sp = ra, cfa
+            continue
+        # no unwind row: the frame-pointer chain (rbp -> saved rbp, return address above)
+        at = bp - sp0
+        if bp < sp or not 0 <= at <= size - 16:
             break
-        values = nxt
+        bp, pc, sp = unpack(stack, at)[0], unpack(stack, at + 8)[0], bp + 16
     return frames
 
 
-def _step_cfi(values: dict[int, int], row: CfiRow,
-              read: Callable[[int], int | None]) -> dict[int, int] | None:
-    if row.cfa_reg not in values:
-        return None  # an expression, or a register the probe did not record
-    cfa = values[row.cfa_reg] + row.cfa_offset
-    nxt = dict(values)
-    for reg, off in row.saved:
-        v = read(cfa + off)
-        if v is None:
-            if reg == RA:
-                return None
-            continue
-        nxt[reg] = v
-    if not any(reg == RA for reg, _ in row.saved):
-        return None
-    nxt[RSP] = cfa
-    return nxt
-
-
-def _step_frame_pointer(values: dict[int, int],
-                        read: Callable[[int], int | None]) -> dict[int, int] | None:
-    bp = values[RBP]
-    saved_bp, ra = read(bp), read(bp + 8)
-    if saved_bp is None or ra is None or bp < values[RSP]:
-        return None
-    nxt = dict(values)
-    nxt[RBP], nxt[RA], nxt[RSP] = saved_bp, ra, bp + 16
-    return nxt
+def _pc_info(pc: int, first: bool, maps: ProcessMaps,
+             module_of: Callable[[Mapping], ElfModule | None]) -> PcInfo:
+    mapping = maps.find(pc)
+    if mapping is None:
+        return None, None, None
+    module = module_of(mapping)
+    if module is None:
+        return mapping, None, None
+    vaddr = module.vaddr_of_offset(pc - mapping.start + mapping.offset)
+    if vaddr is None:
+        return mapping, None, None
+    # a return address points after its call: look the call itself up
+    return mapping, vaddr, module.cfi_row(vaddr if first else vaddr - 1)
