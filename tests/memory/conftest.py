@@ -77,3 +77,18 @@ def docker_image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run(["docker", "import", str(tar), tag], check=True, capture_output=True)
     yield tag
     subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
+
+
+LEAKPROG = Path(__file__).with_name("leakprog")
+
+
+@pytest.fixture(scope="session")
+def leaky_builds(gcc: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The leaky server and its stripped library, built with and without frame pointers."""
+    out = {}
+    for variant in ("fp", "nofp"):
+        target = tmp_path_factory.mktemp(f"leaky-{variant}")
+        subprocess.run(["sh", str(LEAKPROG / "build.sh"), str(target), variant], check=True,
+                       capture_output=True)
+        out[variant] = target
+    return out

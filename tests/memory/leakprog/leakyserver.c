@@ -1,6 +1,7 @@
 /* A tiny "server": each request compiles a pattern through leakylib (which leaks) and does
  * some short-lived work that it frees. Waits for one byte on stdin before serving, so a tracer
- * can attach first. Usage: leakyserver REQUESTS LEAK_BYTES */
+ * can attach first, unless told "nowait".
+ * Usage: leakyserver REQUESTS [LEAK_BYTES [DELAY_US [nowait]]] (REQUESTS 0: forever) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +34,17 @@ int main(int argc, char **argv)
 {
 	int requests = argc > 1 ? atoi(argv[1]) : 100;
 	size_t bytes = argc > 2 ? strtoul(argv[2], NULL, 0) : 48 << 10;
+	unsigned delay = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
 	unsigned sum = 0;
 	char go;
 
-	if (read(0, &go, 1) < 0)
+	if ((argc <= 4 || strcmp(argv[4], "nowait")) && read(0, &go, 1) < 0)
 		return 2;
-	for (int i = 0; i < requests; i++)
+	for (int i = 0; requests == 0 || i < requests; i++) {
 		sum += handle_request(i, bytes);
+		if (delay)
+			usleep(delay);
+	}
 	printf("%u\n", sum);
 	return 0;
 }
