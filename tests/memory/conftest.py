@@ -92,3 +92,13 @@ def leaky_builds(gcc: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str
                        capture_output=True)
         out[variant] = target
     return out
+
+
+@pytest.fixture(scope="session")
+def sysdig_path() -> str:
+    """sysdig 0.29.3, the oracle for capture files."""
+    path = shutil.which("sysdig")
+    if path is None:
+        unavailable("sysdig is not installed")
+    assert path is not None
+    return path

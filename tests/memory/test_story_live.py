@@ -1,0 +1,105 @@
+"""The story in one test: a container with a 64 MiB limit runs a server whose stripped library
+leaks on every request. sysdive, capturing live, names the leaking function and library (by
+container name), and records the OOM kill with the container and its limit; the capture file
+stays readable by sysdig 0.29.3."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sysdive.capture.live import capture_to_file
+from sysdive.memory.oom import OOM_FILTER, oom_kills
+from sysdive.memory.stacks import AllocReport, SymFrame, capture_alloc_stacks
+from sysdive.memory.targets import resolve_target
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
+from livehelpers import run_reader
+
+LIBS = ("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2")
+
+
+def _image(build: Path, tmp: Path) -> str:
+    """busybox + the server, its library and the C library it links against."""
+    tar = tmp / "rootfs.tar"
+    with tarfile.open(tar, "w") as out:
+        out.add("/bin/busybox", "bin/busybox")
+        out.add(build / "leakyserver", "app/leakyserver")
+        out.add(build / "libleaky.so", "app/libleaky.so")
+        for lib in LIBS:
+            out.add(os.path.realpath(lib), lib.lstrip("/"))
+    tag = f"sysdive-memtest-story-{uuid.uuid4().hex[:8]}:latest"
+    subprocess.run(["docker", "import", str(tar), tag], check=True, capture_output=True)
+    return tag
+
+
+@pytest.mark.usefixtures("live", "docker_image")
+def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Path,
+                                    sysdig_path: str) -> None:
+    image = _image(leaky_builds["nofp"], tmp_path)
+    name = f"sysdive_memtest_php_{uuid.uuid4().hex[:8]}"
+    scap = tmp_path / "story.scap"
+    cap_started, cap_stop = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def capture() -> None:
+        try:
+            outcome["capture"] = capture_to_file(str(scap), stop=cap_stop,
+                                                 on_start=cap_started.set)
+        except BaseException as err:
+            outcome["error"] = err
+            cap_started.set()
+
+    worker = threading.Thread(target=capture, daemon=True)
+    worker.start()
+    cap_started.wait(60)
+    try:
+        # 64 KiB per request, 200 requests a second: the 64 MiB limit is hit in ~5 s
+        subprocess.run(["docker", "run", "-d", "--name", name, "--memory", "64m",
+                        "--memory-swap", "64m", image, "/app/leakyserver", "0", "65536",
+                        "5000", "nowait"], check=True, capture_output=True)
+        target = resolve_target(f"container.name={name}")
+        report = capture_alloc_stacks(target.pids, target.label, seconds=3)
+        subprocess.run(["docker", "wait", name], capture_output=True, timeout=120)
+        info = json.loads(subprocess.run(["docker", "inspect", name], capture_output=True,
+                                         text=True).stdout)[0]
+        time.sleep(0.3)
+    finally:
+        cap_stop.set()
+        worker.join(120)
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+        subprocess.run(["docker", "rmi", "-f", image], capture_output=True)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+
+    # allocation stacks, by container name
+    assert isinstance(report, AllocReport)
+    assert report.target == f"container {name}"
+    assert report.stacks, "no allocation seen"
+    assert report.stacks[0].site == SymFrame("leakylib_pattern_study", "libleaky.so")
+    assert report.stacks[0].by_syscall[0][0] == "brk"
+    assert set(report.stacks[0].pids) <= target.pids
+
+    # the OOM kill, with the container and its limit
+    assert info["State"]["OOMKilled"] is True
+    kills = [k for k in oom_kills([str(scap)]) if k.container_id == info["Id"][:12]]
+    assert len(kills) == 1
+    kill = kills[0]
+    assert kill.victim_comm == "leakyserver"
+    assert kill.victim_pid in target.pids
+    assert kill.memcg_limit_kb == 65536 and kill.constraint == "memcg"
+
+    # sysdig 0.29.3 still reads the capture and prints the kill as sysdive does
+    argv = ["-r", str(scap), OOM_FILTER]
+    ours = run_reader(argv, sysdive=True)
+    assert ours == run_reader(argv, sysdive=False)
+    assert "victim_comm=leakyserver" in ours and info["Id"] in ours
