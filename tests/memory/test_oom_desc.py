@@ -10,7 +10,7 @@ CID = "8c385f36153ef9bd90a20727e5e9369fc99f87ab261b1adfe98822abc9051c81"
 DESC = (f"victim_pid=30201 victim_tid=30202 victim_comm=php fpm trigger_pid=7 trigger_tid=8 "
         f"trigger_comm=dd uid=33 oom_score_adj=-5 total_vm_kb=104668 anon_rss_kb=65024 "
         f"file_rss_kb=1296 shmem_rss_kb=4 constraint=memcg memcg_limit_kb=65536 "
-        f"memcg_usage_kb=65532 memcg=/docker/{CID} victim_cgroup=/docker/{CID}/sub")
+        f"memcg_usage_kb=65532 memcg=/docker/{CID} victim_cgroup=/docker/{CID}")
 
 
 def test_parse_all_fields_and_comm_with_space() -> None:
@@ -27,7 +27,7 @@ def test_parse_all_fields_and_comm_with_space() -> None:
 def test_global_oom_has_empty_memcg() -> None:
     desc = DESC.replace(f"memcg=/docker/{CID}", "memcg=").replace("constraint=memcg",
                                                                    "constraint=global")
-    k = parse_oom_desc(desc.replace(f"/docker/{CID}/sub", "/user.slice"))
+    k = parse_oom_desc(desc.replace(f"victim_cgroup=/docker/{CID}", "victim_cgroup=/user.slice"))
     assert (k.memcg, k.constraint, k.container_id) == ("", "global", "")
 
 

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from sysdive.containers.cgroups import match_cgroups
 from sysdive.event import Event
 from sysdive.inspector import Inspector
 from sysdive.schema.events import EVENTS
@@ -42,9 +43,6 @@ _KEYS = ("victim_pid", "victim_tid", "victim_comm", "trigger_pid", "trigger_tid"
 # comm may hold spaces, so values run up to the next known key
 _PAIR = re.compile(r"(?:^| )(" + "|".join(_KEYS) + r")=(.*?)(?= (?:" + "|".join(_KEYS)
                    + r")=|$)")
-# The id in a cgroup path: docker (cgroupfs: /docker/ID, systemd: docker-ID.scope),
-# containerd/CRI-O/podman (cri-containerd-ID, crio-ID, libpod-ID) - 64 hex digits.
-_CONTAINER_ID = re.compile(r"(?:^|[/-])([0-9a-f]{64})(?:\.scope)?(?:/|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +76,10 @@ class OomKill:
 
 
 def container_id_of_cgroup(path: str) -> str:
-    """The short (12-digit) container id in a cgroup path, or "" for a host cgroup."""
-    try:  # the containers package knows every runtime's layout, once it is there
-        from sysdive.containers.cgroups import (  # type: ignore[import-not-found,unused-ignore]
-            container_id_from_cgroup,
-        )
-    except ImportError:
-        found = _CONTAINER_ID.search(path)
-        return found.group(1)[:12] if found else ""
-    cid = container_id_from_cgroup(path)
-    return str(cid or "")[:12]
+    """The short (12-digit) container id in a memory cgroup path, "" for a host cgroup; the
+    same decision sysdig 0.29.3 makes from a thread's cgroups (sysdive.containers.cgroups)."""
+    found = match_cgroups([("memory", path)])
+    return found.id if found is not None else ""
 
 
 def parse_oom_desc(desc: str, ts: int = 0) -> OomKill:

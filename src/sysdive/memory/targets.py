@@ -8,8 +8,8 @@ The target is written like a filter, in one of these forms::
     (nothing)                every process on the host
 
 Containers are found through the Docker Engine API on its Unix socket (name -> full id), and
-their processes by that id in ``/proc/PID/cgroup``, which names the container for every
-runtime that puts the id in the cgroup path (Docker, containerd, CRI-O, podman).
+their processes by the container their ``/proc/PID/cgroup`` names, decided as sysdig does
+(:mod:`sysdive.containers.cgroups`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sysdive.containers.cgroups import container_of_pid
 from sysdive.errors import UsageError
 
 __all__ = ["Target", "resolve_target"]
@@ -69,17 +70,14 @@ def docker_container_id(name_or_id: str, sock: str = DOCKER_SOCKET) -> str:
 
 
 def pids_in_container(container_id: str) -> frozenset[int]:
-    """Processes whose cgroup path names the container."""
+    """Processes that sysdig's rules place in the container (by their cgroups)."""
+    short = container_id[:12]
     found = set()
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cgroup", encoding="utf-8") as f:
-                if container_id in f.read():
-                    found.add(int(entry))
-        except OSError:
-            continue
+        if entry.isdigit():
+            match = container_of_pid(int(entry))
+            if match is not None and match.id == short:
+                found.add(int(entry))
     return frozenset(found)
 
 
