@@ -45,6 +45,13 @@ class CfiRow:
     cfa_offset: int
     saved: tuple[tuple[int, int], ...]
     ra_undefined: bool
+    ra_offset: int | None = None   # from ``saved``: where the return address is (hot path)
+    bp_offset: int | None = None   # where the caller's rbp is, if this frame saved it
+
+    def __post_init__(self) -> None:
+        where = dict(self.saved)
+        object.__setattr__(self, "ra_offset", where.get(16))
+        object.__setattr__(self, "bp_offset", where.get(6))
 
 
 class ElfModule:

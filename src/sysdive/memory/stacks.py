@@ -19,15 +19,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sysdive.memory.elfmodule import ElfModule, load_module
 from sysdive.memory.procmaps import FileCache, Mapping, ProcessMaps, snapshot_maps
-from sysdive.memory.records import AllocRecord, MapsRecord, parse_records
-from sysdive.memory.unwind import Frame, PcInfo, unwind
+from sysdive.memory.records import NR_BRK, NR_MMAP, AllocRecord, MapsRecord, parse_records
+from sysdive.memory.unwind import PcInfo, unwind_pcs
 
 __all__ = ["AllocReport", "AllocStack", "StackCollector", "SymFrame", "capture_alloc_stacks"]
 
 POLL_SECONDS = 0.005
+_SYSCALL_NAMES = {NR_BRK: "brk", NR_MMAP: "mmap"}
 _BATCH = 256  # records per drain: keeps the -M deadline and Ctrl-C responsive under load
 # Modules whose frames are the allocator's, not the program's: the allocation "site" of a
 # stack is its first frame outside them.
@@ -86,7 +88,7 @@ class AllocReport:
 class _Acc:
     bytes: int = 0
     count: int = 0
-    by_syscall: dict[str, list[int]] = field(default_factory=dict)
+    by_syscall: dict[Any, list[int]] = field(default_factory=dict)  # nr or name -> [b, n]
     pids: set[int] = field(default_factory=set)
 
 
@@ -96,10 +98,13 @@ class StackCollector:
     def __init__(self) -> None:
         self.files = FileCache()
         self.maps: dict[int, ProcessMaps] = {}
-        self._pc_cache: dict[int, dict[tuple[int, bool], PcInfo]] = {}
+        # per (pid, snapshot generation): a new snapshot (exec, code mapped) may move code, so
+        # pcs seen before it keep the cache (and the mappings) they were unwound with
+        self._gen: dict[int, int] = {}
+        self._pc_cache: dict[tuple[int, int], dict[tuple[int, bool], PcInfo]] = {}
         self.modules: dict[tuple[int, int], ElfModule | None] = {}
         self._symbols: dict[tuple[tuple[int, int], int], SymFrame] = {}
-        self._acc: dict[tuple[SymFrame, ...], _Acc] = {}
+        self._raw: dict[tuple[int, int, tuple[int, ...]], _Acc] = {}
         self.total_bytes = 0
         self.total_count = 0
         self.unresolved = 0
@@ -113,7 +118,8 @@ class StackCollector:
         snap = snapshot_maps(pid, self.files)
         if snap is not None:
             self.maps[pid] = snap
-            self._pc_cache[pid] = {}
+            gen = self._gen[pid] = self._gen.get(pid, -1) + 1
+            self._pc_cache[(pid, gen)] = {}
         return snap
 
     def module_of(self, m: Mapping) -> ElfModule | None:
@@ -131,45 +137,69 @@ class StackCollector:
                 self._add(rec)
 
     def _add(self, rec: AllocRecord) -> None:
-        maps = self.maps.get(rec.pid) or self._snapshot(rec.pid)
+        # Per allocation only the unwind runs; stacks are kept as raw pcs per process and
+        # symbolized once per distinct stack when the report is made.
+        pid = rec.pid
+        maps = self.maps.get(pid) or self._snapshot(pid)
         self.total_bytes += rec.size
         self.total_count += 1
         if maps is None:
             self.unresolved += 1
-            frames: tuple[SymFrame, ...] = (SymFrame("??", "[process gone]"),)
+            pcs: tuple[int, ...] = ()
         else:
-            frames = tuple(self._symbolize(f) for f in
-                           unwind(rec.regs, rec.stack, maps, self.module_of,
-                                  self._pc_cache.setdefault(rec.pid, {})))
-        acc = self._acc.get(frames)
+            pcs = tuple(unwind_pcs(rec.regs, rec.stack, maps, self.module_of,
+                                   self._pc_cache[(pid, self._gen[pid])]))
+        key = (pid, self._gen.get(pid, 0), pcs)
+        acc = self._raw.get(key)
         if acc is None:
-            acc = self._acc[frames] = _Acc()
+            acc = self._raw[key] = _Acc()
         acc.bytes += rec.size
         acc.count += 1
-        per = acc.by_syscall.setdefault(rec.syscall, [0, 0])
+        per = acc.by_syscall.get(rec.nr)
+        if per is None:
+            per = acc.by_syscall[rec.nr] = [0, 0]
         per[0] += rec.size
         per[1] += 1
-        acc.pids.add(rec.pid)
 
-    def _symbolize(self, frame: Frame) -> SymFrame:
-        m = frame.mapping
-        if m is None or frame.vaddr is None:
+    def _symbolize(self, cache: dict[tuple[int, bool], PcInfo], pc: int,
+                   first: bool) -> SymFrame:
+        info = cache.get((pc, first))
+        if info is None or info[0] is None or info[1] is None:
             return SymFrame("??", "[unknown]")
-        cache_key = (m.key, frame.vaddr)
+        m, vaddr = info[0], info[1]
+        cache_key = (m.key, vaddr)
         found = self._symbols.get(cache_key)
         if found is None:
             module = self.module_of(m)
-            sym = module.symbol(frame.vaddr) if module is not None else None
+            sym = module.symbol(vaddr) if module is not None else None
             found = SymFrame(sym[0] if sym else "??", os.path.basename(m.path))
             self._symbols[cache_key] = found
         return found
+
+    def _merged(self) -> dict[tuple[SymFrame, ...], _Acc]:
+        out: dict[tuple[SymFrame, ...], _Acc] = {}
+        for (pid, gen, pcs), raw in self._raw.items():
+            cache = self._pc_cache.get((pid, gen), {})
+            frames = (tuple(self._symbolize(cache, pc, k == 0) for k, pc in enumerate(pcs))
+                      if pcs else (SymFrame("??", "[process gone]"),))
+            acc = out.get(frames)
+            if acc is None:
+                acc = out[frames] = _Acc()
+            acc.bytes += raw.bytes
+            acc.count += raw.count
+            for nr, (b, c) in raw.by_syscall.items():
+                per = acc.by_syscall.setdefault(_SYSCALL_NAMES.get(nr, str(nr)), [0, 0])
+                per[0] += b
+                per[1] += c
+            acc.pids.add(pid)
+        return out
 
     def report(self, target: str, seconds: float, lost: int = 0,
                copy_failures: int = 0) -> AllocReport:
         stacks = [AllocStack(frames, a.bytes, a.count,
                              tuple(sorted((k, v[0], v[1]) for k, v in a.by_syscall.items())),
                              tuple(sorted(a.pids)))
-                  for frames, a in self._acc.items()]
+                  for frames, a in self._merged().items()]
         stacks.sort(key=lambda s: (-s.bytes, -s.count, s.frames))
         return AllocReport(target, seconds, tuple(stacks), self.total_bytes, self.total_count,
                            lost, copy_failures, self.unresolved)

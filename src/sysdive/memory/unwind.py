@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sysdive.memory.elfmodule import CfiRow, ElfModule
 from sysdive.memory.procmaps import Mapping, ProcessMaps
 
-__all__ = ["Frame", "unwind"]
+__all__ = ["Frame", "PcInfo", "unwind", "unwind_pcs"]
 
 # DWARF x86-64 register numbers. Only rsp and rbp take part in finding frames (CFAs are
 # rsp- or rbp-based in compiler output); the probe's regs tuple is ip sp bp bx r12-r15.
@@ -44,18 +44,27 @@ PcInfo = tuple[Mapping | None, int | None, CfiRow | None]
 def unwind(regs: tuple[int, ...], stack: bytes, maps: ProcessMaps,
            module_of: Callable[[Mapping], ElfModule | None],
            cache: dict[tuple[int, bool], PcInfo] | None = None) -> list[Frame]:
-    """The call stack, innermost frame first.
+    """The call stack, innermost frame first, with each pc's file and link-time address."""
+    if cache is None:
+        cache = {}
+    pcs = unwind_pcs(regs, stack, maps, module_of, cache)
+    return [Frame(pc, *cache[(pc, k == 0)][:2]) for k, pc in enumerate(pcs)]
 
-    ``cache`` (per process: keyed by pc) remembers each pc's mapping, link-time address and
-    unwind row; the same few dozen pcs recur in every stack of a process.
+
+def unwind_pcs(regs: tuple[int, ...], stack: bytes, maps: ProcessMaps,
+               module_of: Callable[[Mapping], ElfModule | None],
+               cache: dict[tuple[int, bool], PcInfo]) -> list[int]:
+    """The pcs of the call stack, innermost first: the hot path, one per allocation.
+
+    ``cache`` (per process: keyed by pc and whether it is the innermost frame) remembers each
+    pc's mapping, link-time address and unwind row; the same few dozen pcs recur in every
+    stack of a process.
     """
     sp0 = regs[1]
     size = len(stack)
     unpack = _U64.unpack_from
     pc, sp, bp = regs[0], regs[1], regs[2]
-    if cache is None:
-        cache = {}
-    frames: list[Frame] = []
+    frames: list[int] = []
     for depth in range(MAX_FRAMES):
         if pc == 0:
             break
@@ -63,8 +72,8 @@ def unwind(regs: tuple[int, ...], stack: bytes, maps: ProcessMaps,
         info = cache.get(key)
         if info is None:
             info = cache[key] = _pc_info(pc, depth == 0, maps, module_of)
-        mapping, vaddr, row = info
-        frames.append(Frame(pc, mapping, vaddr))
+        row = info[2]
+        frames.append(pc)
         if row is not None:
             if row.ra_undefined:
                 break  # the outermost frame
@@ -74,16 +83,18 @@ def unwind(regs: tuple[int, ...], stack: bytes, maps: ProcessMaps,
                 cfa = bp + row.cfa_offset
             else:
                 break  # an expression, or a register the probe did not record
-            ra = None
-            for reg, off in row.saved:
+            off = row.ra_offset
+            if off is None:
+                break
+            at = cfa + off - sp0
+            if not 0 <= at <= size - 8:
+                break  # the copy ends before this frame's return address
+            ra = unpack(stack, at)[0]
+            off = row.bp_offset
+            if off is not None:
                 at = cfa + off - sp0
                 if 0 <= at <= size - 8:
-                    if reg == RA:
-                        ra = unpack(stack, at)[0]
-                    elif reg == RBP:
-                        bp = unpack(stack, at)[0]
-            if ra is None:
-                break
+                    bp = unpack(stack, at)[0]
             if cfa <= sp and ra == pc:
                 break
             pc, sp = ra, cfa
