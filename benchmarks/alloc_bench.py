@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -93,7 +92,6 @@ def main() -> None:
                   f"{extra / max(last.total_count, 1):.1f} us added per recorded call")
             top = last.stacks[0].site if last.stacks else None
             print(f"  top allocating code: {top}")
-        time.sleep(0)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ unwind rows of a real built library, the unwinder on a hand-made stack, and the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import xml.etree.ElementTree as ET
@@ -27,6 +28,14 @@ def _alloc_bytes(stack: bytes, regs: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8))
     size = _ALLOC.size + 64
     head = _ALLOC.pack(size, 1, 12, 100, 101, 5, 4096, 0, *regs, len(stack), 0)
     return head + stack + b"\0" * (64 - len(stack))
+
+
+def test_shipped_probe_matches_its_source() -> None:
+    # the object carries the sha256 of the source it was built from (make bpf)
+    from sysdive.capture.ebpf.allocprobe import ALLOC_OBJECT
+    source = ALLOC_OBJECT.with_name("allocstack.bpf.c").read_bytes()
+    mark = b"sysdive-src-sha256:" + hashlib.sha256(source).hexdigest().encode()
+    assert mark in ALLOC_OBJECT.read_bytes(), "allocstack.bpf.o is stale: run make bpf"
 
 
 def test_parse_records() -> None:
