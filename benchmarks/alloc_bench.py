@@ -11,7 +11,10 @@ serving time the program reports itself (microseconds, from its first request to
                   stack copied at every heap-growing brk and anonymous mmap, unwound and
                   symbolized in Python while the program runs
 
-    sudo python benchmarks/alloc_bench.py [--requests N] [--leak BYTES] [--repeat R]
+The program is pinned to CPU 0 and the consumer to CPU 1 (unless --no-pin), so the
+comparison shows what the probe costs the program rather than how the two share a CPU.
+
+    sudo python benchmarks/alloc_bench.py [--requests N] [--leak BYTES] [--repeat R] [--no-pin]
 
 bcc's memleak cannot be the baseline here: bcc needs kernel headers, which this machine lacks
 (see shared/reference/ebpf-notes.md §2), so the comparison is with the untraced run.
@@ -35,12 +38,14 @@ sys.path.insert(0, str(REPO / "src"))
 from sysdive.memory.stacks import AllocReport, capture_alloc_stacks  # noqa: E402
 
 LEAKPROG = REPO / "tests" / "memory" / "leakprog"
+PIN = False  # program on CPU 0, this process (the consumer) on CPU 1: see --no-pin
 
 
 def serve(server: Path, requests: int, leak: int, traced: str) -> tuple[int, AllocReport | None]:
     """One run; returns (serving microseconds, report if traced)."""
-    proc = subprocess.Popen([str(server), str(requests), str(leak)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE)
+    pin = ["taskset", "-c", "0"] if PIN else []
+    proc = subprocess.Popen([*pin, str(server), str(requests), str(leak)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     report: dict[str, AllocReport] = {}
     stop, started = threading.Event(), threading.Event()
     worker = None
@@ -64,7 +69,13 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--leak", type=int, default=16384)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-pin", action="store_true",
+                    help="do not pin the program and the consumer to different CPUs")
     args = ap.parse_args()
+    global PIN
+    PIN = not args.no_pin and (os.cpu_count() or 1) >= 2
+    if PIN:
+        os.sched_setaffinity(0, {1})
     if os.geteuid() != 0:
         sys.exit("alloc_bench: needs root (it loads the BPF probe)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,7 +91,8 @@ def main() -> None:
                     last = rep
         base = statistics.median(times["untraced"])
         print(f"leaky server: {args.requests} requests leaking {args.leak} B each, "
-              f"median of {args.repeat} runs (serving time)")
+              f"median of {args.repeat} runs (serving time)"
+              + (", program on CPU 0, consumer on CPU 1" if PIN else ""))
         for case, values in times.items():
             med = statistics.median(values)
             print(f"  {case:10s} {med / 1000:9.1f} ms  x{med / base:5.2f}  "
@@ -89,7 +101,8 @@ def main() -> None:
             extra = statistics.median(times["stacks"]) - base
             print(f"  stacks: {last.total_count} heap-growing calls recorded per run, "
                   f"lost {last.lost}, stacks not copied {last.copy_failures}; "
-                  f"{extra / max(last.total_count, 1):.1f} us added per recorded call")
+                  f"{extra / max(last.total_count, 1):.1f} us of serving time added per "
+                  "recorded call")
             top = last.stacks[0].site if last.stacks else None
             print(f"  top allocating code: {top}")
 
