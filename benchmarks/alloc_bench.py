@@ -7,6 +7,9 @@ serving time the program reports itself (microseconds, from its first request to
   untraced        no probe loaded
   other-pid       the probe attached, tracing another process: the cost of the brk/mmap
                   tracepoints on a program that is not a target
+  probe-only      the probe records the target's stacks into a ring large enough for the
+                  whole run, and nothing reads it until the end: the kernel-side cost alone
+                  (no consumer competing for the CPUs)
   stacks          ``sysdive --alloc-stacks proc.pid=PID``: registers + up to 8 KiB of user
                   stack copied at every heap-growing brk and anonymous mmap, unwound and
                   symbolized in Python while the program runs
@@ -35,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from sysdive.capture.ebpf.allocprobe import AllocProbe  # noqa: E402
 from sysdive.memory.stacks import AllocReport, capture_alloc_stacks  # noqa: E402
 
 LEAKPROG = REPO / "tests" / "memory" / "leakprog"
@@ -49,11 +53,19 @@ def serve(server: Path, requests: int, leak: int, traced: str) -> tuple[int, All
     report: dict[str, AllocReport] = {}
     stop, started = threading.Event(), threading.Event()
     worker = None
+    if traced == "probe-only":
+        with AllocProbe(os.getpid(), frozenset({proc.pid}), ring_bytes=128 << 20) as probe:
+            out, _ = proc.communicate(b"x", timeout=600)
+            lost, _failed = probe.counters()
+        assert lost == 0, "the ring was too small for the run"
+        return int(out.split()[1]), None
     if traced != "untraced":
         pid = proc.pid if traced == "stacks" else os.getpid()  # we are never traced
+
         def run() -> None:
             report["r"] = capture_alloc_stacks(frozenset({pid}), traced, stop=stop,
                                                on_start=started.set)
+
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
         started.wait(60)
@@ -81,7 +93,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["sh", str(LEAKPROG / "build.sh"), tmp, "nofp"], check=True)
         server = Path(tmp) / "leakyserver"
-        times: dict[str, list[int]] = {"untraced": [], "other-pid": [], "stacks": []}
+        times: dict[str, list[int]] = {"untraced": [], "other-pid": [], "probe-only": [],
+                                       "stacks": []}
         last: AllocReport | None = None
         for _ in range(args.repeat):
             for case in times:  # interleaved, so machine noise spreads over every case
