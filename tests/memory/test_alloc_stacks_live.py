@@ -119,3 +119,41 @@ def test_cli_rejects_a_bad_target() -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("sysdive: --alloc-stacks takes proc.pid=PID")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.usefixtures("live")
+def test_children_started_later_are_followed_and_symbolized(
+        leaky_builds: dict[str, Path]) -> None:
+    # the traced process is a shell; the server is its child, exec'd after the probe started,
+    # living about a tenth of a second: found through fork-following, symbolized from the
+    # mappings snapshot taken when the probe reported its exec
+    server = leaky_builds["fp"] / "leakyserver"
+    shell = subprocess.Popen(["/bin/sh", "-c", f"read x; {server} 100 {LEAK} 1000 nowait"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    started, stop = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["report"] = capture_alloc_stacks(frozenset({shell.pid}), "shell",
+                                                     stop=stop, on_start=started.set)
+        except BaseException as err:  # reported in the test thread
+            outcome["error"] = err
+            started.set()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    started.wait(60)
+    out, _ = shell.communicate(b"go\n", timeout=60)
+    time.sleep(0.2)
+    stop.set()
+    worker.join(60)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    report = outcome["report"]
+    assert isinstance(report, AllocReport)
+    assert out.split()[0].isdigit()
+    leak = [s for s in report.stacks if s.site == LEAK_SITE]
+    assert leak, [str(s.site) for s in report.stacks]
+    assert shell.pid not in leak[0].pids  # the child's, not the shell's
+    assert report.unresolved == 0
