@@ -31,6 +31,8 @@ const char sysdive_source[] SEC("sysdive_meta") = "sysdive-src-sha256:" SYSDIVE_
 #define NR_execve 59
 #define NR_execveat 322
 #define L_MAP_ANONYMOUS 0x20
+#define L_PROT_READ 0x1
+#define L_PROT_WRITE 0x2
 #define L_PROT_EXEC 0x4
 #define STACK_MAX 8192
 #define PAGE 4096
@@ -164,8 +166,10 @@ int BPF_PROG(alloc_enter, struct pt_regs *regs, long id)
 			emit_alloc(regs, id, want - cur, want);
 		return 0;
 	}
-	/* mmap: anonymous mappings only (file mappings are not heap) */
-	if (regs->r10 & L_MAP_ANONYMOUS)
+	/* mmap: anonymous mappings only (file mappings are not heap), and not PROT_NONE ones:
+	 * those reserve address space (glibc's 64 MiB per-thread arenas) that is only made
+	 * usable later, piecemeal, by mprotect */
+	if ((regs->r10 & L_MAP_ANONYMOUS) && (regs->dx & (L_PROT_READ | L_PROT_WRITE)))
 		emit_alloc(regs, id, regs->si, regs->di);
 	return 0;
 }
