@@ -1,5 +1,5 @@
 """Growth ranking against a reference computed in the test from sysdig 0.29.3's own
-``-p "%proc.pid %evt.type %proc.vmrss"`` output on the shared captures."""
+``-p "%proc.pid %evt.type %proc.vmrss %evt.dir"`` output on the shared captures."""
 
 from __future__ import annotations
 
@@ -20,13 +20,16 @@ def _reference(path: Path) -> list[tuple[int, int, dict[str, tuple[int, int]]]]:
     sysdig = shutil.which("sysdig")
     if sysdig is None:
         pytest.fail("sysdig 0.29.3 is needed for the reference (scripts/install.sh)")
-    out = subprocess.run([sysdig, "-r", str(path), "-p", "%proc.pid %evt.type %proc.vmrss"],
+    out = subprocess.run([sysdig, "-r", str(path), "-p",
+                          "%proc.pid %evt.type %proc.vmrss %evt.dir"],
                          capture_output=True, text=True, check=True).stdout
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     moves: dict[int, dict[str, list[int]]] = {}
     for line in out.splitlines():
-        pid_s, etype, rss_s = line.split(" ")
+        pid_s, etype, rss_s, direction = line.split(" ")
+        if etype == "execve" and direction == "<" and pid_s.isdigit():
+            first.pop(int(pid_s), None)  # a new program: its growth starts here
         if not rss_s.isdigit() or int(rss_s) == 0 or not pid_s.isdigit():
             continue
         pid, rss = int(pid_s), int(rss_s)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sysdive.capture.live import capture_to_file
+from sysdive.memory.growth import growth_of_captures
 from sysdive.memory.oom import OOM_FILTER, oom_kills
 from sysdive.memory.stacks import AllocReport, SymFrame, capture_alloc_stacks
 from sysdive.memory.targets import resolve_target
@@ -46,7 +47,9 @@ def _image(build: Path, tmp: Path) -> str:
 def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Path,
                                     sysdig_path: str) -> None:
     image = _image(leaky_builds["nofp"], tmp_path)
-    name = f"sysdive_memtest_php_{uuid.uuid4().hex[:8]}"
+    token = uuid.uuid4().hex[:8]
+    name = f"sysdive_memtest_php_{token}"
+    sibling = f"sysdive_memtest_web_{token}"
     scap = tmp_path / "story.scap"
     cap_started, cap_stop = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
@@ -63,6 +66,12 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
     worker.start()
     cap_started.wait(60)
     try:
+        # the sibling does steady work that allocates and frees, and does not grow
+        subprocess.run(["docker", "run", "-d", "--name", sibling, "--memory", "64m", image,
+                        "/bin/busybox", "sh", "-c",
+                        "while :; do /bin/busybox cat /bin/busybox > /dev/null; "
+                        "/bin/busybox sleep 0.05; done"], check=True, capture_output=True)
+        web = resolve_target(f"container.name={sibling}")
         # 64 KiB per request, 200 requests a second: the 64 MiB limit is hit in ~5 s
         subprocess.run(["docker", "run", "-d", "--name", name, "--memory", "64m",
                         "--memory-swap", "64m", image, "/app/leakyserver", "0", "65536",
@@ -76,7 +85,7 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
     finally:
         cap_stop.set()
         worker.join(120)
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+        subprocess.run(["docker", "rm", "-f", name, sibling], capture_output=True)
         subprocess.run(["docker", "rmi", "-f", image], capture_output=True)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
@@ -97,6 +106,15 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
     assert kill.victim_comm == "leakyserver"
     assert kill.victim_pid in target.pids
     assert kill.memcg_limit_kb == 65536 and kill.constraint == "memcg"
+
+    # growth from the saved capture: among the two containers' processes the leaking server
+    # grew most, and brk is what grew it
+    ranked = [g for g in growth_of_captures([str(scap)]).processes()
+              if g.pid in target.pids | web.pids]
+    assert ranked[0].pid in target.pids and ranked[0].name == "leakyserver"
+    assert ranked[0].growth_kb > 32 * 1024
+    assert ranked[0].by_event[0][0] == "brk" and ranked[0].by_event[0][1] > 32 * 1024
+    assert all(g.growth_kb < 8 * 1024 for g in ranked[1:])
 
     # sysdig 0.29.3 still reads the capture and prints the kill as sysdive does
     argv = ["-r", str(scap), OOM_FILTER]

@@ -5,7 +5,9 @@ mmap, munmap, execve, clone, switch and procinfo events; libsinsp keeps the late
 the thread table, and ``proc.vmrss`` reads them. :class:`GrowthTracker` watches the same value
 on every event through the same field (so it agrees with ``sysdig -p "%proc.vmrss"``):
 
-* a process's **samples** are the events where its ``proc.vmrss`` is known (non-zero);
+* a process's **samples** are the events where its ``proc.vmrss`` is known (non-zero); an
+  execve exit starts the process afresh (a new program: what the old one did, e.g. runc
+  setting up a container, is not the new one's growth);
 * **growth** is the last sample minus the first; the **rate** is growth over the time between
   them; the **peak** is the largest sample;
 * when the value differs from the process's previous sample, the difference is credited to
@@ -107,6 +109,10 @@ class GrowthTracker:
     def on_event(self, evt: Event) -> None:
         if evt.info.category & Category.INTERNAL:
             return  # sysdig shows none of these (procinfo of the file's thread table, ...)
+        if evt.type & 1 and evt.name == "execve":
+            pid = self._pid(evt)
+            if pid is not None:
+                self._procs.pop(int(pid), None)  # type: ignore[call-overload]
         rss = self._rss(evt)
         if not rss:
             return
