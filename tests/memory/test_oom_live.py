@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sysdive.capture.live import CaptureResult, capture_to_file
-from sysdive.memory.oom import OOM_FILTER, oom_kills
+from sysdive.memory.oom import OOM_FILTER, oom_kills, parse_oom_desc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 from livehelpers import run_reader
@@ -84,3 +85,29 @@ def test_oom_kill_in_container(docker_image: str, tmp_path: Path) -> None:
     assert "notification id=oomkill desc=victim_pid=" in ours and cid in ours
     jargv = ["-j", *argv]
     assert run_reader(jargv, sysdive=True) == run_reader(jargv, sysdive=False)
+
+
+@pytest.mark.usefixtures("live")
+def test_oom_kills_in_the_live_stream(docker_image: str) -> None:
+    # a container that keeps running into its limit: its shell survives, each dd is killed
+    name = f"sysdive_memtest_oomloop_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["docker", "run", "-d", "--name", name, "--memory", "64m",
+                    "--memory-swap", "64m", docker_image, "sh", "-c",
+                    "while :; do dd if=/dev/zero of=/dev/null bs=100M count=1; sleep 0.3; "
+                    "done"], check=True, capture_output=True)
+    try:
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+        done = subprocess.run(
+            [sys.executable, "-m", "sysdive", "-M", "8", "-p",
+             "%container.name %evt.arg.desc", OOM_FILTER],
+            capture_output=True, text=True, env=env, timeout=120)
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines, done.stderr
+    for line in lines:
+        container, desc = line.split(" ", 1)
+        kill = parse_oom_desc(desc)
+        # busybox's sh runs dd without exec (so proc.name stays sh); the kernel's comm is dd
+        assert (container, kill.victim_comm, kill.memcg_limit_kb) == (name, "dd", 65536)
