@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from sysdive.capture.live import capture_to_file
 from sysdive.memory.growth import growth_of_captures
 from sysdive.memory.oom import OOM_FILTER, oom_kills
 from sysdive.memory.stacks import AllocReport, SymFrame, capture_alloc_stacks
-from sysdive.memory.targets import resolve_target
+from sysdive.memory.targets import docker_container_id, resolve_target
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 from livehelpers import run_reader
@@ -51,20 +50,15 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
     name = f"sysdive_memtest_php_{token}"
     sibling = f"sysdive_memtest_web_{token}"
     scap = tmp_path / "story.scap"
-    cap_started, cap_stop = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
-
-    def capture() -> None:
-        try:
-            outcome["capture"] = capture_to_file(str(scap), stop=cap_stop,
-                                                 on_start=cap_started.set)
-        except BaseException as err:
-            outcome["error"] = err
-            cap_started.set()
-
-    worker = threading.Thread(target=capture, daemon=True)
-    worker.start()
-    cap_started.wait(60)
+    # the capture is sysdive's own command line, which also names the containers
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    capture = subprocess.Popen([sys.executable, "-m", "sysdive", "-w", str(scap)], env=env,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (scap.exists() and scap.stat().st_size > 0) and time.monotonic() < deadline:
+        assert capture.poll() is None, capture.stderr.read() if capture.stderr else ""
+        time.sleep(0.1)
+    time.sleep(0.5)  # header written: events are flowing
     try:
         # the sibling does steady work that allocates and frees, and does not grow
         subprocess.run(["docker", "run", "-d", "--name", sibling, "--memory", "64m", image,
@@ -72,6 +66,7 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
                         "while :; do /bin/busybox cat /bin/busybox > /dev/null; "
                         "/bin/busybox sleep 0.05; done"], check=True, capture_output=True)
         web = resolve_target(f"container.name={sibling}")
+        web_id = docker_container_id(sibling)
         # 64 KiB per request, 200 requests a second: the 64 MiB limit is hit in ~5 s
         subprocess.run(["docker", "run", "-d", "--name", name, "--memory", "64m",
                         "--memory-swap", "64m", image, "/app/leakyserver", "0", "65536",
@@ -83,12 +78,11 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
                                          text=True).stdout)[0]
         time.sleep(0.3)
     finally:
-        cap_stop.set()
-        worker.join(120)
+        capture.send_signal(signal.SIGINT)
+        _, err = capture.communicate(timeout=120)
         subprocess.run(["docker", "rm", "-f", name, sibling], capture_output=True)
         subprocess.run(["docker", "rmi", "-f", image], capture_output=True)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
+    assert capture.returncode == 0, err
 
     # allocation stacks, by container name
     assert isinstance(report, AllocReport)
@@ -109,12 +103,18 @@ def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Pat
 
     # growth from the saved capture: among the two containers' processes the leaking server
     # grew most, and brk is what grew it
-    ranked = [g for g in growth_of_captures([str(scap)]).processes()
-              if g.pid in target.pids | web.pids]
+    growth = growth_of_captures([str(scap)])
+    ranked = [g for g in growth.processes() if g.pid in target.pids | web.pids]
     assert ranked[0].pid in target.pids and ranked[0].name == "leakyserver"
     assert ranked[0].growth_kb > 32 * 1024
     assert ranked[0].by_event[0][0] == "brk" and ranked[0].by_event[0][1] > 32 * 1024
     assert all(g.growth_kb < 8 * 1024 for g in ranked[1:])
+    containers = [c for c in growth.containers()
+                  if c.container_id in (info["Id"][:12], web_id[:12])]
+    assert containers[0].name == name and containers[0].growth_kb > 32 * 1024
+    # the sibling's growth is its runtime's setup (runc's own process, before the exec)
+    assert all(c.name == sibling and c.growth_kb < containers[0].growth_kb / 2
+               for c in containers[1:])
 
     # sysdig 0.29.3 still reads the capture and prints the kill as sysdive does
     argv = ["-r", str(scap), OOM_FILTER]

@@ -12,8 +12,12 @@ on every event through the same field (so it agrees with ``sysdig -p "%proc.vmrs
   them; the **peak** is the largest sample;
 * when the value differs from the process's previous sample, the difference is credited to
   the event type where it changed: that is "which syscall moved RSS by how much";
-* a **container** sums the last samples of its processes (``container.id``; host processes
-  are grouped under ``host``);
+* a **container**'s growth at any moment is the sum of the growth so far of its live
+  processes (``container.id``; host processes are grouped under ``host``): a process adds
+  what it grew since its first sample and takes it back when it exits or execs. The
+  container's growth is the peak of that sum (a container whose leaking process was
+  OOM-killed ends low, but it grew), its final growth the sum at the end; short-lived
+  processes and processes first seen mid-capture do not add up;
 * given a memory limit (the cgroup's, in KiB), the time to reach it at the current rate is
   projected.
 
@@ -41,6 +45,7 @@ class ProcessGrowth:
     pid: int
     name: str
     container_id: str
+    container_name: str
     first_kb: int
     last_kb: int
     peak_kb: int
@@ -72,19 +77,23 @@ class ContainerGrowth:
     """The processes of one container (or ``host``) together."""
 
     container_id: str
-    first_kb: int
-    last_kb: int
+    name: str  # container.name ("host" for the host, "<NA>" while the runtime is unknown)
+    growth_kb: int        # the peak of the summed growth of its live processes
+    final_growth_kb: int  # that sum at the end
     processes: tuple[ProcessGrowth, ...]  # ranked
 
-    @property
-    def growth_kb(self) -> int:
-        return self.last_kb - self.first_kb
+
+@dataclass(slots=True)
+class _Sum:
+    now: int = 0
+    peak: int = 0
 
 
 @dataclass(slots=True)
 class _Proc:
     name: str
     container_id: str
+    container_name: str
     first_kb: int
     last_kb: int
     peak_kb: int
@@ -92,6 +101,7 @@ class _Proc:
     last_ts: int
     samples: int = 1
     by_event: dict[str, list[int]] = field(default_factory=dict)
+    alive: bool = True
 
 
 class GrowthTracker:
@@ -104,15 +114,38 @@ class GrowthTracker:
         self._name = registry.resolve("proc.name").extract
         self._type = registry.resolve("evt.type").extract
         self._container = registry.resolve("container.id").extract
+        self._container_name = registry.resolve("container.name").extract
         self._procs: dict[int, _Proc] = {}
+        self._sums: dict[str, _Sum] = {}
+        self._names: dict[str, str] = {}
+
+    def _add(self, cid: str, delta: int) -> None:
+        total = self._sums.get(cid)
+        if total is None:
+            total = self._sums[cid] = _Sum()
+        total.now += delta
+        total.peak = max(total.peak, total.now)
+
+    def _leave(self, pid: int, forget: bool) -> None:
+        p = self._procs.get(pid)
+        if p is None or not p.alive:
+            return
+        p.alive = False
+        self._add(p.container_id, p.first_kb - p.last_kb)
+        if forget:  # execve: the old program's account is not the new one's
+            del self._procs[pid]
 
     def on_event(self, evt: Event) -> None:
         if evt.info.category & Category.INTERNAL:
             return  # sysdig shows none of these (procinfo of the file's thread table, ...)
-        if evt.type & 1 and evt.name == "execve":
+        name = evt.name
+        if name == "procexit" or (evt.type & 1 and name == "execve"):
             pid = self._pid(evt)
-            if pid is not None:
-                self._procs.pop(int(pid), None)  # type: ignore[call-overload]
+            # a process ends (its main thread exits) or becomes a new program
+            if pid is not None and (name == "execve" or evt.tid == pid):
+                self._leave(int(pid), name == "execve")  # type: ignore[call-overload]
+            if name == "procexit":
+                return
         rss = self._rss(evt)
         if not rss:
             return
@@ -121,12 +154,15 @@ class GrowthTracker:
             return
         kb = int(rss)  # type: ignore[call-overload]
         p = self._procs.get(int(pid))  # type: ignore[call-overload]
-        if p is None:
-            self._procs[int(pid)] = _Proc(  # type: ignore[call-overload]
-                str(self._name(evt)), str(self._container(evt) or "host"), kb, kb, kb,
-                evt.ts, evt.ts)
+        if p is None or not p.alive:  # new, or a reused pid
+            p = self._procs[int(pid)] = _Proc(  # type: ignore[call-overload]
+                str(self._name(evt)), str(self._container(evt) or "host"),
+                str(self._container_name(evt) or "<NA>"), kb, kb, kb, evt.ts, evt.ts)
+            self._add(p.container_id, 0)
+            self._names[p.container_id] = p.container_name
             return
         if kb != p.last_kb:
+            self._add(p.container_id, kb - p.last_kb)
             per = p.by_event.setdefault(str(self._type(evt)), [0, 0])
             per[0] += kb - p.last_kb
             per[1] += 1
@@ -135,11 +171,12 @@ class GrowthTracker:
         p.last_ts = evt.ts
         p.samples += 1
         p.name = str(self._name(evt))
-        p.container_id = str(self._container(evt) or "host")
+        p.container_name = str(self._container_name(evt) or "<NA>")
+        self._names[p.container_id] = p.container_name
 
     def processes(self) -> list[ProcessGrowth]:
         """Every process seen with a known RSS, most growth first (ties: lower pid)."""
-        out = [ProcessGrowth(pid, p.name, p.container_id, p.first_kb, p.last_kb, p.peak_kb,
+        out = [ProcessGrowth(pid, p.name, p.container_id, p.container_name, p.first_kb, p.last_kb, p.peak_kb,
                              p.first_ts, p.last_ts, p.samples,
                              tuple(sorted(((k, v[0], v[1]) for k, v in p.by_event.items()),
                                           key=lambda e: (-abs(e[1]), e[0]))))
@@ -148,12 +185,15 @@ class GrowthTracker:
         return out
 
     def containers(self) -> list[ContainerGrowth]:
-        """Processes grouped by container, most growth first (ties: container id)."""
+        """Containers by growth, most first (ties: container id), each with the processes
+        seen in it, ranked."""
         groups: dict[str, list[ProcessGrowth]] = {}
         for g in self.processes():
             groups.setdefault(g.container_id, []).append(g)
-        out = [ContainerGrowth(cid, sum(p.first_kb for p in procs),
-                               sum(p.last_kb for p in procs), tuple(procs))
+        for cid in self._sums:
+            groups.setdefault(cid, [])
+        out = [ContainerGrowth(cid, self._names.get(cid, "<NA>"), self._sums[cid].peak,
+                               self._sums[cid].now, tuple(procs))
                for cid, procs in groups.items()]
         out.sort(key=lambda c: (-c.growth_kb, c.container_id))
         return out
