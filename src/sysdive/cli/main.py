@@ -140,16 +140,22 @@ def _alloc_stacks(o: Options, out: TextIO) -> int:
     from sysdive.memory.targets import resolve_target
 
     target = resolve_target(o.filter)
-    report = capture_alloc_stacks(target.pids, target.label, seconds=o.duration_s)
-    out.write(report_json(report, o.top) if o.json else report_text(report, o.top))
-    out.flush()
-    if o.flamegraph is not None:
-        from sysdive.memory.flamegraph import flamegraph_svg
+    svg = None
+    if o.flamegraph is not None:  # opened first: a bad path fails before the capture
         try:
-            with open(o.flamegraph, "w", encoding="utf-8") as f:
-                f.write(flamegraph_svg(report))
+            svg = open(o.flamegraph, "w", encoding="utf-8")  # noqa: SIM115
         except OSError as err:
             raise UsageError(f"cannot write {o.flamegraph}: {err.strerror}") from None
+    try:
+        report = capture_alloc_stacks(target.pids, target.label, seconds=o.duration_s)
+        out.write(report_json(report, o.top) if o.json else report_text(report, o.top))
+        out.flush()
+        if svg is not None:
+            from sysdive.memory.flamegraph import flamegraph_svg
+            svg.write(flamegraph_svg(report))
+    finally:
+        if svg is not None:
+            svg.close()
     return 0
 
 

@@ -41,7 +41,7 @@ class MemGrowth(Chisel):
     )
 
     # Left out of -cl for now: tests/chisels compares -cl with sysdig's list, which has no
-    # sysdive-only chisels. -i memgrowth and -c memgrowth work.
+    # sysdive-only chisels (hidden chisels are also left out of -i). -c memgrowth works.
     hidden = True
 
     top = DEFAULT_TOP
