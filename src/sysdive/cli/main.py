@@ -166,7 +166,7 @@ def _live(o: Options, out: TextIO) -> int:
 
 
 def _inspect(o: Options, out: TextIO) -> int:
-    from sysdive.fields.registry import FieldOptions, FieldRegistry
+    from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
 
@@ -194,6 +194,8 @@ def _inspect(o: Options, out: TextIO) -> int:
             inspector.capture_filter = compiled.match
             inspector.filter_types = compiled.event_types
             inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
+            inspector.fd_state = reads_fd_state([*compiled.fields, *formatter.fields])
+            inspector.fast_filter = compiled.fast_match
 
     summary: Counter[tuple[int, int]] = Counter()
     sink = _LineSink(out, o.unbuffered)
