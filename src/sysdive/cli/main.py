@@ -104,6 +104,10 @@ def run(o: Options, out: TextIO) -> int:
         return 0
     if o.list_chisels or o.chisel_info is not None:
         return _describe_chisels(o, out)
+    if o.alloc_stacks:
+        return _alloc_stacks(o, out)
+    if o.flamegraph is not None:
+        raise UsageError("--flamegraph goes with --alloc-stacks")
     if not o.read_files:
         if o.chisels and o.write_file is not None:
             raise UsageError("chisels cannot run while capturing to a file: capture with "
@@ -126,6 +130,34 @@ def _describe_chisels(o: Options, out: TextIO) -> int:
             raise ChiselError(f"chisel {o.chisel_info} not found - use -cl to list them.")
         out.write(render_chisel_info(found[0]))
     out.flush()
+    return 0
+
+
+def _alloc_stacks(o: Options, out: TextIO) -> int:
+    """Live allocation stacks of a process, a container or the host (sysdive.memory)."""
+    if o.read_files or o.write_file:
+        raise UsageError("--alloc-stacks captures live; it cannot be combined with -r or -w")
+    from sysdive.memory.report import report_json, report_text
+    from sysdive.memory.stacks import capture_alloc_stacks
+    from sysdive.memory.targets import resolve_target
+
+    target = resolve_target(o.filter)
+    svg = None
+    if o.flamegraph is not None:  # opened first: a bad path fails before the capture
+        try:
+            svg = open(o.flamegraph, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as err:
+            raise UsageError(f"cannot write {o.flamegraph}: {err.strerror}") from None
+    try:
+        report = capture_alloc_stacks(target.pids, target.label, seconds=o.duration_s)
+        out.write(report_json(report, o.top) if o.json else report_text(report, o.top))
+        out.flush()
+        if svg is not None:
+            from sysdive.memory.flamegraph import flamegraph_svg
+            svg.write(flamegraph_svg(report))
+    finally:
+        if svg is not None:
+            svg.close()
     return 0
 
 
