@@ -36,12 +36,14 @@ FILTER_ALPHABET = st.sampled_from(
 
 
 def _compile_or_reject(text: str) -> None:
-    start = time.perf_counter()
+    # CPU time of this process: a guard against blow-ups, not a speed goal, and wall-clock
+    # time on a shared machine under load says little (2 s were exceeded at load 9).
+    start = time.process_time()
     try:
         compile_filter(text, RESOLVER)
     except FilterError as err:
         assert str(err).startswith("filter error at column "), str(err)
-    assert time.perf_counter() - start < 2.0, f"slow on {text!r}"
+    assert time.process_time() - start < 2.0, f"slow on {text[:80]!r}..."
 
 
 @settings(max_examples=1500, deadline=None)
