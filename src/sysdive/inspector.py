@@ -71,6 +71,12 @@ class Inspector:
     stopped: bool = False
     first_ts: int = 0                    # of the first event handed on (for -M)
     events_limit: int | None = None      # counters.handed_on at which this file ends (-n)
+    # Gets each event the capture filter rejects (sysdig hands those to chisels' interval
+    # clocks). Setting it turns the prefilter off: every event becomes an Event.
+    on_filtered: EventSink | None = None
+    # The sinks want internal events that pass the filter (chisels do; the printer hides
+    # them), so the prefilter must not drop them.
+    keep_internal: bool = False
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -109,10 +115,13 @@ class Inspector:
         pending: CaptureHeader | None = None
         reader = CaptureReader(path)
         process = parser.process_event
-        skip = (parser.skippable_types(self.filter_types, keep_internal=on_dump is not None,
-                                       fd_state=self.fd_state or on_dump is not None)
-                if flt is not None else frozenset())
-        generic_ok = self.filter_syscalls if flt is not None and not self.internal_events else None
+        on_filtered = self.on_filtered
+        skip = (parser.skippable_types(
+            self.filter_types, keep_internal=on_dump is not None or self.keep_internal,
+            fd_state=self.fd_state or on_dump is not None)
+                if flt is not None and on_filtered is None else frozenset())
+        generic_ok = (self.filter_syscalls if flt is not None and not self.internal_events
+                      and on_filtered is None else None)
         skip_rejected = parser.skip_rejected
         sc_at = _U16.unpack_from
         self.first_ts = 0
@@ -177,16 +186,19 @@ class Inspector:
                                 return
                         counters.handed_on += 1
                         on_event(evt)
+                    elif on_filtered is not None:
+                        on_filtered(evt)
                 if cols is not None and pending is None:
                     if fast is None:
                         from sysdive.fastloop import FastPath  # numpy: large captures only
+                        # The fast rejections drop rejected events unbuilt: not when a -w
+                        # copy or on_filtered (chisels' clocks) wants them.
+                        quick = flt is not None and on_dump is None and on_filtered is None
                         fast_filter = (self.make_fast_filter()
-                                       if self.make_fast_filter is not None else None)
+                                       if self.make_fast_filter is not None and quick else None)
                         fast_types = (parser.fast_filter_types(self.filter_types)
-                                      if fast_filter is not None and on_dump is None
-                                      else frozenset())
-                        state_types = (parser.fast_state_types()
-                                       if flt is not None and on_dump is None else frozenset())
+                                      if fast_filter is not None else frozenset())
+                        state_types = parser.fast_state_types() if quick else frozenset()
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
                                         internal, fast_types, fast_filter,
                                         state_types, self.filter_types)
