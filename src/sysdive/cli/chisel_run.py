@@ -37,8 +37,6 @@ class ChiselDriver:
 
         self.inspector = inspector
         inspector.keep_internal = True  # chisels see procinfo and the like
-        # A chisel may read any field (fd.* included) from on_event: keep the fd tables.
-        inspector.fd_state = True
         self.options = dataclasses.replace(options, max_len=None)
         self.registry = FieldRegistry(inspector.state, self.options)
         self.json = o.json
@@ -101,15 +99,18 @@ class ChiselDriver:
             tree = parse(runner.capture_filter) if runner.capture_filter else None
         if extra is not None:
             tree = extra if tree is None else And((tree, extra), 0)
+        # Chisels read any field: the fd tables are always kept.
+        insp.fd_state = True
         if tree is None:
             insp.capture_filter = None
             insp.filter_types = None
             insp.filter_syscalls = None
+            insp.make_fast_filter = None
         else:
             compiled = compile_tree(tree, FieldRegistry(insp.state, self.options))
             insp.capture_filter = compiled.match
             insp.filter_types = compiled.event_types
             insp.filter_syscalls = generic_syscall_ids(compiled.tree)
-        insp.fd_state = True
+            insp.make_fast_filter = compiled.make_fast_match
         runner.build_sink(self.registry, merged=extra is not None, json=self.json)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None

@@ -197,7 +197,7 @@ def _inspect(o: Options, out: TextIO) -> int:
             inspector.filter_types = compiled.event_types
             inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
             inspector.fd_state = reads_fd_state([*compiled.fields, *formatter.fields])
-            inspector.fast_filter = compiled.fast_match
+            inspector.make_fast_filter = compiled.make_fast_match
 
     summary: Counter[tuple[int, int]] = Counter()
     sink = _LineSink(out, o.unbuffered)
