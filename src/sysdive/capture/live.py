@@ -5,11 +5,11 @@ attach the probe first, then scan /proc and write the header, then drain the rin
 happen during the scan wait in the ring; a process seen in both is simply described twice,
 which readers handle (the event updates the snapshot's entry).
 
-The probe emits complete scap event blocks into one ring shared by all CPUs, so the capture
-loop is: sleep a few milliseconds (the probe never wakes us, which keeps the traced programs
-fast), take everything the ring holds in one piece, append it to the file. Per-event Python
-work is limited to stepping over ring record headers, and runs of equal-sized records are cut
-out with numpy when it is installed.
+The probe writes complete scap event blocks into per-CPU buffers mapped into this process, so
+the capture loop is: sleep a few milliseconds (the probe never wakes us, which keeps the
+traced programs fast), merge what the CPUs hold by timestamp (numpy finds the boundaries and
+orders them; runs of one CPU's events stay whole slices) and write those slices to the file.
+No Python code runs per event.
 
 SIGINT and SIGTERM stop the loop; the probe is detached first, the ring drained, the file
 closed, so the capture is complete and readable. Counters of lost events (ring full), params
@@ -26,8 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
-from sysdive.capture.ebpf.loader import LiveCaptureError, Probe, ProbeSettings, ProbeStats
-from sysdive.capture.ebpf.ringbuf import RingReader
+from sysdive.capture.ebpf.cpubuf import CpuBuffers
+from sysdive.capture.ebpf.loader import (
+    CHUNK_BYTES,
+    LiveCaptureError,
+    Probe,
+    ProbeSettings,
+    ProbeStats,
+)
 from sysdive.capture.procfs import scan_header
 from sysdive.errors import CaptureError
 from sysdive.scap.writer import CaptureWriter
@@ -35,7 +41,9 @@ from sysdive.schema import SYSCALL_NR_TO_SC
 
 __all__ = ["CaptureResult", "LiveCaptureError", "capture_to_file", "check_live_support"]
 
-DEFAULT_BUFFER = 64 << 20  # below ~90 ms of a 2.4 M ev/s storm at 16 MiB, drops appeared
+# Per CPU. A storm on one CPU fills ~200 MB/s; 32 MiB rides out ~150 ms stalls of the
+# consumer (a busy machine, ext4 writeback), where 16 MiB shared had dropped events.
+DEFAULT_BUFFER = 32 << 20
 POLL_SECONDS = 0.005
 
 
@@ -45,11 +53,12 @@ class CaptureResult:
 
     path: str
     events: int
-    drops: int          # events lost because the ring was full
+    drops: int          # events lost because a CPU's buffer was full
     copy_failures: int  # params written empty because user memory could not be read
     truncated: int      # variable params cut to keep an event under 64 KiB
     seconds: float
     per_cpu: tuple[tuple[int, int, int, int], ...]  # (drops, copy failures, truncated, bugs)
+    buffer_bytes: int   # memory of the event buffers, all CPUs
 
 
 def check_live_support() -> None:
@@ -115,7 +124,7 @@ def capture_to_file(
 
     ``seconds`` and ``events`` bound the capture (``-M``, ``-n``); ``snaplen`` is the number of
     I/O bytes kept per call (``-s``); ``compress`` writes gzip (``-z``); ``buffer_size`` is the
-    ring size in bytes (a power of two); ``filter_pid`` restricts the probe to one process (by
+    buffer of each CPU in bytes (rounded up to a power of two of 2 MiB chunks); ``filter_pid`` restricts the probe to one process (by
     tgid). ``on_start`` is called once events are flowing into the file's header section.
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
@@ -124,11 +133,12 @@ def capture_to_file(
         raise LiveCaptureError(f"snaplen {snaplen} is outside 0..65000")
     settings = ProbeSettings(self_tgid=os.getpid(), boot_to_epoch_ns=_boot_to_epoch_ns(),
                              sc_ppm=SYSCALL_NR_TO_SC, snaplen=snaplen, filter_tgid=filter_pid,
-                             ring_bytes=buffer_size)
+                             nchunks=chunks_for(buffer_size))
     start = time.monotonic()
     written = 0
     with Probe(settings) as probe:
-        ring = RingReader(probe.ring_fd, buffer_size)
+        bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
+                          settings.boot_to_epoch_ns)
         try:
             with CaptureWriter(path, compress) as writer, _StopFlag(stop) as stopping:
                 writer.write_header(scan_header())
@@ -136,34 +146,45 @@ def capture_to_file(
                     on_start()
                 deadline = start + seconds if seconds is not None else None
                 while not stopping:
-                    budget = None if events is None else events - written
-                    data, n = ring.drain(budget)
-                    if n:
-                        writer.write_raw(data)
-                        written += n
+                    got = bufs.drain(None if events is None else events - written)
+                    if got.events:
+                        writer.write_now(got.pieces)
+                        written += got.events
                     if events is not None and written >= events:
                         break
                     if deadline is not None and time.monotonic() >= deadline:
                         break
-                    if not n:
+                    if got.nbytes < 1 << 20:
                         time.sleep(POLL_SECONDS)
-                # No new events from here on; what is already in the ring belongs to the
-                # capture, except past an event limit.
+                # No new events from here on; what the buffers hold belongs to the capture,
+                # except past an event limit.
                 probe.detach()
                 while events is None or written < events:
-                    data, n = ring.drain(None if events is None else events - written)
-                    if not n:
+                    got = bufs.drain(None if events is None else events - written, final=True)
+                    if not got.events:
                         break
-                    writer.write_raw(data)
-                    written += n
+                    writer.write_now(got.pieces)
+                    written += got.events
                 stats = probe.stats()
+                drops = bufs.drops()
         except OSError as err:
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
-            ring.close()
-    return _result(path, written, stats, time.monotonic() - start)
+            bufs.close()
+        memory = probe.ncpus * probe.nchunks * CHUNK_BYTES
+    return _result(path, written, stats, drops, time.monotonic() - start, memory)
 
 
-def _result(path: str, written: int, stats: ProbeStats, seconds: float) -> CaptureResult:
-    return CaptureResult(path, written, stats.drop_full, stats.copy_fail, stats.truncated,
-                         seconds, stats.per_cpu)
+def chunks_for(buffer_size: int) -> int:
+    """Chunks per CPU for a requested per-CPU buffer size: a power of two in 2..64."""
+    n = 2
+    while n * CHUNK_BYTES < buffer_size and n < 64:
+        n *= 2
+    return n
+
+
+def _result(path: str, written: int, stats: ProbeStats, drops: list[int], seconds: float,
+            memory: int) -> CaptureResult:
+    per_cpu = tuple((d, c[1], c[2], c[3]) for d, c in zip(drops, stats.per_cpu, strict=True))
+    return CaptureResult(path, written, sum(drops), stats.copy_fail, stats.truncated,
+                         seconds, per_cpu, memory)

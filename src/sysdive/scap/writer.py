@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
 from sysdive.errors import CaptureError
@@ -155,6 +155,16 @@ class CaptureWriter:
 
     def write_raw(self, data: bytes) -> None:
         self._put(data)
+
+    def write_now(self, pieces: Sequence[bytes | memoryview]) -> None:
+        """Write ready-made blocks before returning (they may be views into memory that is
+        reused once this returns), after anything still pending."""
+        self.flush()
+        try:
+            for piece in pieces:
+                self._f.write(piece)
+        except OSError as err:
+            raise CaptureError(f"cannot write {self.path}: {err.strerror or err}") from err
 
     def _put(self, data: bytes) -> None:
         self._pending.append(data)

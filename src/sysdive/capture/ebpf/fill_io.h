@@ -10,14 +10,19 @@
 
 static __always_inline void ev_small_data(struct ev *e, __u64 buf, __u32 n)
 {
-	/* zero the data, padding and slack first: after it the event length varies */
-	*(__u64 *)(e->b + e->off) = 0;
+	/* Copied to the stack first: the kernel's hardened-usercopy check of the destination is
+	 * cheap for the stack and costly for ring (vmalloc) memory. The 8-byte store then zeroes
+	 * the padding and slack as well, since the event length varies from here on. */
+	__u64 tmp = 0;
+
 	e->tail_zeroed = true;
 	VERIFIER_MASK(n, 7); /* n <= SMALL_DATA already; the reservation has room for 8 */
-	if (n && bpf_probe_read_user(e->b + e->off, n, (void *)buf)) {
+	if (n && bpf_probe_read_user(&tmp, n, (void *)buf)) {
 		count_copy_fail(e);
+		tmp = 0;
 		n = 0;
 	}
+	*(__u64 *)(e->b + e->off) = tmp;
 	ev_len(e, n);
 }
 

@@ -16,13 +16,14 @@
  * Tail calls keep each filler a separately verified program, so adding fillers does not make
  * the verifier's job (or load time) grow with the product of their branches.
  *
- * Fixed-size events are written in place in a ring reservation; variable-size ones are
- * assembled in a per-CPU scratch buffer and copied in (builder.h). There is one ring shared by
- * all CPUs: it keeps every thread's events in order (a thread runs on one CPU at a time and its
- * enter program finishes before its exit program starts), so the consumer needs no per-event
- * merge. BPF runs from tracepoints with preemption disabled (the faultable syscall tracepoints
- * of kernels >= 6.13 disable it around BPF explicitly), so a CPU's scratch is never shared by
- * two events at once.
+ * Every event is written in place in its CPU's buffer (see the maps below); the consumer
+ * merges the CPUs' streams by timestamp. BPF runs from tracepoints with preemption disabled
+ * (the faultable syscall tracepoints of kernels >= 6.13 disable it around BPF explicitly), so
+ * a CPU's buffer is never written by two events at once.
+ *
+ * To add a tracepoint program (e.g. an OOM event): write it like sched_process_exit in its own
+ * fill_*.h, with ev_begin/ev_submit; the loader attaches every program whose name is listed
+ * in loader._DISPATCHERS. It must run in task context, like the syscall tracepoints.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -52,18 +53,64 @@ const volatile __u64 boot_to_epoch_ns = 0; /* epoch time of CLOCK_BOOTTIME 0 */
 const volatile __u16 sc_ppm[SYSCALL_TABLE_SIZE] = {}; /* native nr -> PPM_SC id */
 
 /* ---- maps ----------------------------------------------------------------------------------- */
+
+/*
+ * Event buffers: per CPU, a cycle of `nchunks` chunks in one mmapable ARRAY (element
+ * cpu * nchunks + k is chunk k of that CPU), which the consumer maps and reads in place.
+ * A CPU's events are written back to back, directly in their final scap layout: no ring
+ * record headers, no reservation lock, no copy. Only the programs of one CPU write its
+ * buffer, and never two at once (they run with preemption disabled, from task context), so
+ * the producer needs no atomic operation: it fills an event, then publishes it by storing
+ * the new head (x86's total store order makes the data visible first).
+ *
+ * An event starts below CHUNK_START in a chunk; the element has room after that for the
+ * largest event, so an event never wraps. When a chunk is full, its fill is recorded and the
+ * producer moves to the next chunk if the consumer has released it, else the event is lost
+ * and counted.
+ */
+#define CHUNK_SHIFT 21
+#define CHUNK_START (1U << CHUNK_SHIFT)   /* events start below this offset */
+#define CHUNK_SIZE (CHUNK_START + (1U << 17) + 4096) /* + room for any masked offset + length */
+#define MAX_CHUNKS 64
+
+struct chunk {
+	__u8 buf[CHUNK_SIZE];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 << 20); /* the loader sets the real size */
-} ring SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* the loader sets #CPUs * nchunks */
+	__type(key, __u32);
+	__type(value, struct chunk);
+} chunks SEC(".maps");
+
+/* Per-CPU control block, shared with the consumer (layout mirrored in ringbuf.py). */
+struct cpu_ctl {
+	__u64 head;       /* producer: chunk sequence << 32 | offset of the next event */
+	__u64 drops;      /* producer: events lost because every chunk was full */
+	__u32 fill[MAX_CHUNKS]; /* producer: bytes used in chunk slot k when it was left */
+	__u64 released __attribute__((aligned(64))); /* consumer: chunks below this sequence are free */
+	__u8 pad[56];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* the loader sets #CPUs */
+	__type(key, __u32);
+	__type(value, struct cpu_ctl);
+} ctl SEC(".maps");
+
+const volatile __u32 nchunks = 16; /* chunks per CPU, a power of two <= MAX_CHUNKS */
 
 /* Per-CPU counters of what went wrong, read by the consumer (layout mirrored in loader.py).
  * Successful events are counted by the consumer, so the fast path touches no counter. */
 struct stats {
-	__u64 drop_full;  /* ring had no room: the event is lost */
+	__u64 drop_full;  /* unused since the chunked buffers (drops live in cpu_ctl) */
 	__u64 copy_fail;  /* a param could not be read: the event carries it as <NA> or empty */
 	__u64 truncated;  /* a variable param was cut to keep the event under 64 KiB */
-	__u64 bad_size;   /* a fixed-size event did not match its reservation (a probe bug) */
+	__u64 bad_size;   /* a fixed-size event did not match its size (a probe bug) */
 };
 
 struct {
@@ -73,23 +120,8 @@ struct {
 	__type(value, struct stats);
 } counters SEC(".maps");
 
-/* Scratch: 64 KiB for the event plus 64 KiB so that any masked offset + masked length stays in
- * the value (the verifier proves bounds from the masks, not from our clamping). An ARRAY indexed
- * by CPU, because per-CPU values are limited to 32 KiB. The loader sets max_entries = #CPUs. */
-#define SCRATCH_SIZE (1 << 17)
 #define HALF_MASK 0xFFFF
 #define EVT_MAX 65000 /* param bytes stop here: block stays below sysdig's 64 KiB read buffer */
-
-struct scratch {
-	__u8 buf[SCRATCH_SIZE];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} scratch_map SEC(".maps");
 
 /* Small per-CPU area for values fetched before they are written (sockaddrs, iovecs), which
  * would not fit the 512-byte BPF stack. */
