@@ -221,6 +221,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	if ((__u64)id >= SYSCALL_TABLE_SIZE || skip_current())
 		return 0;
+	/* the hottest calls are filled here: a tail call costs an indirect jump (a retpoline) */
+	if (id == NR_read)
+		return fd_size_enter(regs, PPME_SYSCALL_READ_E);
+	if (id == NR_write)
+		return fd_size_enter(regs, PPME_SYSCALL_WRITE_E);
 	bpf_tail_call(ctx, &enter_progs, id);
 	return generic_event(id, true);
 }
@@ -232,6 +237,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 	if ((__u64)id >= SYSCALL_TABLE_SIZE || skip_current())
 		return 0;
+	if (id == NR_read)
+		return read_exit(regs, ret, PPME_SYSCALL_READ_X);
+	if (id == NR_write)
+		return write_exit(regs, ret, PPME_SYSCALL_WRITE_X);
 	bpf_tail_call(ctx, &exit_progs, id);
 	return generic_event(id, false);
 }
