@@ -119,6 +119,7 @@ def capture_to_file(
     filter_pid: int = 0,
     stop: threading.Event | None = None,
     on_start: Callable[[], None] | None = None,
+    poll_seconds: float = POLL_SECONDS,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
@@ -126,6 +127,7 @@ def capture_to_file(
     I/O bytes kept per call (``-s``); ``compress`` writes gzip (``-z``); ``buffer_size`` is the
     buffer of each CPU in bytes (rounded up to a power of two of 2 MiB chunks); ``filter_pid`` restricts the probe to one process (by
     tgid). ``on_start`` is called once events are flowing into the file's header section.
+    ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -147,7 +149,7 @@ def capture_to_file(
                 deadline = start + seconds if seconds is not None else None
                 while not stopping:
                     got = bufs.drain(None if events is None else events - written)
-                    if got.events:
+                    if got.pieces:
                         writer.write_now(got.pieces)
                         written += got.events
                     if events is not None and written >= events:
@@ -155,16 +157,16 @@ def capture_to_file(
                     if deadline is not None and time.monotonic() >= deadline:
                         break
                     if got.nbytes < 1 << 20:
-                        time.sleep(POLL_SECONDS)
+                        time.sleep(poll_seconds)
                 # No new events from here on; what the buffers hold belongs to the capture,
                 # except past an event limit.
                 probe.detach()
                 while events is None or written < events:
                     got = bufs.drain(None if events is None else events - written, final=True)
-                    if not got.events:
-                        break
                     writer.write_now(got.pieces)
                     written += got.events
+                    if not got.events:
+                        break
                 stats = probe.stats()
                 drops = bufs.drops()
         except OSError as err:

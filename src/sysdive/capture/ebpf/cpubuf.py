@@ -21,6 +21,12 @@ visible. A drain therefore only takes events older than a watermark a little bef
 start (``HOLD_NS``); the rest waits for the next drain. The last drain, after the probe is
 detached, takes everything.
 
+Lost events are data: when a CPU's drop counter has grown since the previous drain, the drain
+ends with a marker for that CPU, a ``drop`` enter/exit pair (event types 148/149, which
+sysdig 0.29.3 reads and shows with ``-D``; internal, and skipped by its state parser) whose
+``ratio`` param holds the number of events lost (saturated at 2^32-1; sysdig's own driver
+uses the param for its sampling ratio), stamped with the drain's last timestamp.
+
 Correct on x86-64, whose total store order makes plain loads and stores sufficient; other
 architectures would need acquire/release barriers that Python cannot issue.
 """
@@ -28,6 +34,7 @@ architectures would need acquire/release barriers that Python cannot issue.
 from __future__ import annotations
 
 import mmap
+import struct
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from sysdive.capture.ebpf.loader import CHUNK_STRIDE, MAX_CHUNKS
+from sysdive.scap.writer import event_block
 
 __all__ = ["CTL_SIZE", "CpuBuffers", "Drained"]
 
@@ -43,6 +51,18 @@ CTL_SIZE = 384  # sizeof(struct cpu_ctl) in probe.bpf.c
 _HEAD, _DROPS, _FILL, _RELEASED = 0, 8, 16, 320  # byte offsets inside struct cpu_ctl
 HOLD_NS = 2_000_000  # events younger than this may have older ones still in flight elsewhere
 _TS_BYTES = np.arange(10, 18, dtype=np.int64)  # the event timestamp, after the block header
+_DROP_E, _DROP_X = 148, 149
+_NO_THREAD = (1 << 64) - 1
+
+
+def drop_marker(cpu: int, ts: int, lost: int) -> bytes:
+    """The drop enter/exit pair recording ``lost`` events lost on ``cpu`` before ``ts``."""
+    ratio = min(lost, 0xFFFFFFFF)
+    out = b""
+    for etype in (_DROP_E, _DROP_X):
+        raw = struct.pack("<QQIHIHI", ts, _NO_THREAD, 26 + 2 + 4, etype, 1, 4, ratio)
+        out += event_block(raw, cpu)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +70,7 @@ class Drained:
     """The events of one drain, in timestamp order, as slices of scap event blocks."""
 
     pieces: list[Any]   # buffer-protocol objects; valid until the next drain or close
-    events: int
+    events: int         # events taken (drop markers not counted)
     nbytes: int
 
 
@@ -77,6 +97,8 @@ class CpuBuffers:
         # what has been taken from each CPU: (chunk sequence, offset)
         self._taken = [(0, 0)] * ncpus
         self._pending: list[tuple[int, int]] | None = None  # positions after the last drain
+        self._drops_marked = [0] * ncpus
+        self._last_ts = 0
 
     def drops(self) -> list[int]:
         """Events each CPU lost so far because its buffer was full."""
@@ -154,7 +176,7 @@ class CpuBuffers:
                 segs.append((cpu, seq, lo, hi, st))
             busy += found
         if not segs:
-            return Drained([], 0, 0)
+            return self._markers(Drained([], 0, 0))
         ts_all = np.concatenate(ts_parts)
         seg_all = np.concatenate(seg_parts)
         idx_all = np.concatenate(idx_parts)
@@ -167,7 +189,7 @@ class CpuBuffers:
             order = order[:budget]
         n = len(order)
         if n == 0:
-            return Drained([], 0, 0)
+            return self._markers(Drained([], 0, 0))
         seg_o, idx_o = seg_all[order], idx_all[order]
         brk = np.flatnonzero((seg_o[1:] != seg_o[:-1]) | (idx_o[1:] != idx_o[:-1] + 1)) + 1
         firsts = np.concatenate(([0], brk)).tolist()
@@ -186,7 +208,19 @@ class CpuBuffers:
             # runs of a CPU come in its own order, so the last one seen is the furthest
             pending[cpu] = (seq, end - self._base(cpu, seq))
         self._pending = pending
-        return Drained(pieces, n, nbytes)
+        self._last_ts = int(ts_all[order[-1]])
+        return self._markers(Drained(pieces, n, nbytes))
+
+    def _markers(self, got: Drained) -> Drained:
+        """Append a drop marker for every CPU that lost events since the last one."""
+        extra = b""
+        for cpu, lost in enumerate(self.drops()):
+            if lost > self._drops_marked[cpu]:
+                extra += drop_marker(cpu, self._last_ts, lost - self._drops_marked[cpu])
+                self._drops_marked[cpu] = lost
+        if not extra:
+            return got
+        return Drained([*got.pieces, extra], got.events, got.nbytes + len(extra))
 
     def _release(self) -> None:
         if self._pending is None:
