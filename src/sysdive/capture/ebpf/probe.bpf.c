@@ -147,6 +147,8 @@ struct {
 #include "fill_io.h"
 #include "fill_net.h"
 #include "fill_proc.h"
+#include "fill_fs.h"
+#include "fill_sys.h"
 
 /* ---- tail-call tables ------------------------------------------------------------------------
  * Indexed by syscall number and filled statically: the syscall -> filler binding lives here, next
@@ -172,6 +174,21 @@ struct {
 		TAIL(NR_creat, enter_creat), TAIL(NR_openat, enter_openat),
 		TAIL(NR_accept4, enter_accept4), TAIL(NR_clone3, enter_clone3),
 		TAIL(NR_openat2, enter_openat2),
+		TAIL(NR_stat, enter_stat), TAIL(NR_fstat, enter_fstat), TAIL(NR_lstat, enter_lstat),
+		TAIL(NR_lseek, enter_lseek), TAIL(NR_mprotect, enter_mprotect), TAIL(NR_ioctl, enter_ioctl),
+		TAIL(NR_access, enter_access), TAIL(NR_pipe, enter_pipe), TAIL(NR_select, enter_select),
+		TAIL(NR_dup, enter_dup), TAIL(NR_dup2, enter_dup2), TAIL(NR_nanosleep, enter_nanosleep),
+		TAIL(NR_shutdown, enter_shutdown), TAIL(NR_socketpair, enter_socketpair),
+		TAIL(NR_kill, enter_kill), TAIL(NR_fcntl, enter_fcntl), TAIL(NR_chdir, enter_chdir),
+		TAIL(NR_fchdir, enter_fchdir), TAIL(NR_rename, enter_rename), TAIL(NR_mkdir, enter_mkdir),
+		TAIL(NR_rmdir, enter_rmdir), TAIL(NR_unlink, enter_unlink), TAIL(NR_setuid, enter_setuid),
+		TAIL(NR_setgid, enter_setgid), TAIL(NR_setresuid, enter_setresuid),
+		TAIL(NR_setresgid, enter_setresgid), TAIL(NR_tkill, enter_tkill),
+		TAIL(NR_futex, enter_futex), TAIL(NR_epoll_wait, enter_epoll_wait),
+		TAIL(NR_tgkill, enter_tgkill), TAIL(NR_mkdirat, enter_mkdirat),
+		TAIL(NR_unlinkat, enter_unlinkat), TAIL(NR_renameat, enter_renameat),
+		TAIL(NR_eventfd, enter_eventfd), TAIL(NR_eventfd2, enter_eventfd2),
+		TAIL(NR_dup3, enter_dup3), TAIL(NR_pipe2, enter_pipe2), TAIL(NR_renameat2, enter_renameat2),
 	},
 };
 
@@ -194,6 +211,21 @@ struct {
 		TAIL(NR_creat, exit_creat), TAIL(NR_openat, exit_openat),
 		TAIL(NR_accept4, exit_accept4), TAIL(NR_clone3, exit_clone3),
 		TAIL(NR_openat2, exit_openat2),
+		TAIL(NR_stat, exit_stat), TAIL(NR_fstat, exit_fstat), TAIL(NR_lstat, exit_lstat),
+		TAIL(NR_lseek, exit_lseek), TAIL(NR_mprotect, exit_mprotect), TAIL(NR_ioctl, exit_ioctl),
+		TAIL(NR_access, exit_access), TAIL(NR_pipe, exit_pipe), TAIL(NR_select, exit_select),
+		TAIL(NR_dup, exit_dup), TAIL(NR_dup2, exit_dup2), TAIL(NR_nanosleep, exit_nanosleep),
+		TAIL(NR_shutdown, exit_shutdown), TAIL(NR_socketpair, exit_socketpair),
+		TAIL(NR_kill, exit_kill), TAIL(NR_fcntl, exit_fcntl), TAIL(NR_chdir, exit_chdir),
+		TAIL(NR_fchdir, exit_fchdir), TAIL(NR_rename, exit_rename), TAIL(NR_mkdir, exit_mkdir),
+		TAIL(NR_rmdir, exit_rmdir), TAIL(NR_unlink, exit_unlink), TAIL(NR_setuid, exit_setuid),
+		TAIL(NR_setgid, exit_setgid), TAIL(NR_setresuid, exit_setresuid),
+		TAIL(NR_setresgid, exit_setresgid), TAIL(NR_tkill, exit_tkill), TAIL(NR_futex, exit_futex),
+		TAIL(NR_epoll_wait, exit_epoll_wait), TAIL(NR_tgkill, exit_tgkill),
+		TAIL(NR_mkdirat, exit_mkdirat), TAIL(NR_unlinkat, exit_unlinkat),
+		TAIL(NR_renameat, exit_renameat), TAIL(NR_eventfd, exit_eventfd),
+		TAIL(NR_eventfd2, exit_eventfd2), TAIL(NR_dup3, exit_dup3), TAIL(NR_pipe2, exit_pipe2),
+		TAIL(NR_renameat2, exit_renameat2),
 	},
 };
 
