@@ -45,7 +45,23 @@ libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_i
 area = libc.mmap(None, 8192, mmap.PROT_READ | mmap.PROT_WRITE,
                  mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
 libc.mprotect(area, 4096, mmap.PROT_READ)
+
+
+class IOVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_char_p), ("len", ctypes.c_size_t)]
+
+
+# pwritev and preadv as such (glibc may route its wrappers to the *v2 calls)
+iov = (IOVec * 2)(IOVec(b"ab", 2), IOVec(b"cd", 2))
+libc.syscall(296, fd, iov, 2, 2, 0)
+got = ctypes.create_string_buffer(3)
+riov = (IOVec * 1)(IOVec(ctypes.cast(got, ctypes.c_char_p), 3))
+libc.syscall(295, fd, riov, 1, 1, 0)
 select.select([r], [], [], 0)
+poller = select.poll()
+poller.register(w, select.POLLOUT)
+poller.poll(0)
+os.sendfile(w, fd, 0, 4)
 ep = select.epoll()
 ep.poll(0)
 os.kill(os.getpid(), 0)

@@ -90,6 +90,14 @@ def lines(mix: tuple[Path, Path, CaptureResult], sysdig: str) -> list[str]:
     "> shutdown fd=10(<u>) how=1(SHUT_WR)",
     "< unlink res=0 path={d}/mix-file",
     "> nanosleep interval=1000(1e-06s)",
+    "> poll fds=7:p4 timeout=0",
+    "< poll res=1 fds=7:p4",
+    "> pwritev fd=3(<f>{d}/mix-file) size=4 pos=2",
+    "< pwritev res=4 data=abcd",
+    "> preadv fd=3(<f>{d}/mix-file) pos=1",
+    "> sendfile out_fd=7(<p>) in_fd=3(<f>{d}/mix-file) offset=0 size=4",
+    "< sendfile res=4 offset=4",
+    "< preadv res=3 size=3 data=.ab",
 ])
 def test_event_params(mix: tuple[Path, Path, CaptureResult], lines: list[str],
                       expected: str) -> None:

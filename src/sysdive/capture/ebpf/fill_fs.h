@@ -292,3 +292,113 @@ ENTER(mprotect)
 	return 0;
 }
 EXIT(mprotect) { return res_exit(ret, PPME_SYSCALL_MPROTECT_X); }
+
+/* ---- positioned vector I/O and sendfile ------------------------------------------------- */
+/* PPME_SYSCALL_PREADV_E: fd, pos */
+ENTER(preadv)
+{
+	struct ev e;
+
+	if (!ev_begin_fixed(&e, PPME_SYSCALL_PREADV_E, 2, FIXED_SIZE(2, 16)))
+		return 0;
+	ev_u64(&e, (__s64)(int)sc_arg(regs, 0));
+	ev_u64(&e, sc_arg(regs, 3));
+	ev_submit_fixed(&e);
+	return 0;
+}
+
+/* PPME_SYSCALL_PREADV_X: res, size, data (what was read, up to the snaplen) */
+EXIT(preadv)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct ev e;
+	__u64 n, size;
+
+	if (!tmp || !ev_begin(&e, PPME_SYSCALL_PREADV_X, 3))
+		return 0;
+	n = iov_fetch(tmp->iov, sc_arg(regs, 1), sc_arg(regs, 2));
+	size = iov_total(tmp->iov, n);
+	if (ret < 0)
+		size = 0;
+	else if (size > (__u64)ret)
+		size = ret;
+	ev_u64(&e, ret);
+	ev_u32(&e, (__u32)size);
+	ev_iov_data(&e, tmp->iov, n, size);
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SYSCALL_PWRITEV_E: fd, size, pos */
+ENTER(pwritev)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct ev e;
+	__u64 n;
+
+	if (!tmp || !ev_begin(&e, PPME_SYSCALL_PWRITEV_E, 3))
+		return 0;
+	n = iov_fetch(tmp->iov, sc_arg(regs, 1), sc_arg(regs, 2));
+	ev_u64(&e, (__s64)(int)sc_arg(regs, 0));
+	ev_u32(&e, (__u32)iov_total(tmp->iov, n));
+	ev_u64(&e, sc_arg(regs, 3));
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SYSCALL_PWRITEV_X: res, data (the buffers as passed, up to the snaplen) */
+EXIT(pwritev)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct ev e;
+	__u64 n;
+
+	if (!tmp || !ev_begin(&e, PPME_SYSCALL_PWRITEV_X, 2))
+		return 0;
+	n = iov_fetch(tmp->iov, sc_arg(regs, 1), sc_arg(regs, 2));
+	ev_u64(&e, ret);
+	ev_iov_data(&e, tmp->iov, n, iov_total(tmp->iov, n));
+	ev_submit(&e);
+	return 0;
+}
+
+/* The caller's *offset of sendfile (0 when it passed none or it cannot be read) */
+static __always_inline __u64 sendfile_offset(struct pt_regs *regs)
+{
+	__u64 off = 0;
+	void *p = (void *)sc_arg(regs, 2);
+
+	if (p && bpf_probe_read_user(&off, sizeof(off), p))
+		off = 0;
+	return off;
+}
+
+/* PPME_SYSCALL_SENDFILE_E: out_fd, in_fd, offset, size */
+ENTER(sendfile)
+{
+	struct ev e;
+	__u64 off = sendfile_offset(regs);
+
+	if (!ev_begin_fixed(&e, PPME_SYSCALL_SENDFILE_E, 4, FIXED_SIZE(4, 32)))
+		return 0;
+	ev_u64(&e, (__s64)(int)sc_arg(regs, 0));
+	ev_u64(&e, (__s64)(int)sc_arg(regs, 1));
+	ev_u64(&e, off);
+	ev_u64(&e, sc_arg(regs, 3));
+	ev_submit_fixed(&e);
+	return 0;
+}
+
+/* PPME_SYSCALL_SENDFILE_X: res, offset (as updated by the call) */
+EXIT(sendfile)
+{
+	struct ev e;
+	__u64 off = sendfile_offset(regs);
+
+	if (!ev_begin_fixed(&e, PPME_SYSCALL_SENDFILE_X, 2, FIXED_SIZE(2, 16)))
+		return 0;
+	ev_u64(&e, ret);
+	ev_u64(&e, off);
+	ev_submit_fixed(&e);
+	return 0;
+}

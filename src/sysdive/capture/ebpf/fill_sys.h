@@ -10,7 +10,7 @@ ENTER(select) { return empty_event(PPME_SYSCALL_SELECT_E); }
 EXIT(select) { return res_exit(ret, PPME_SYSCALL_SELECT_X); }
 
 /* PPME_SYSCALL_EPOLLWAIT_E: maxevents; _X: res */
-ENTER(epoll_wait) { return u64_enter(PPME_SYSCALL_EPOLLWAIT_E, (__s64)(int)sc_arg(regs, 2)); }
+ENTER(epoll_wait) { return u64_enter(PPME_SYSCALL_EPOLLWAIT_E, sc_arg(regs, 2)); }
 EXIT(epoll_wait) { return res_exit(ret, PPME_SYSCALL_EPOLLWAIT_X); }
 
 /* futex ops and flags keep Linux's values in the PPM table; an unknown op becomes 0 */
@@ -151,3 +151,105 @@ EXIT(socketpair)
 	ev_submit_fixed(&e);
 	return 0;
 }
+
+/* ---- poll, ppoll ------------------------------------------------------------------------------ */
+#define POLL_MAXFDS 16 /* as many pollfds as 0.29.3 records */
+
+static __always_inline __u16 poll_events_to_ppm(__s16 ev)
+{
+	__u16 r = 0;
+
+	if (ev & 0x001) r |= 1;    /* POLLIN */
+	if (ev & 0x002) r |= 2;    /* POLLPRI */
+	if (ev & 0x004) r |= 4;    /* POLLOUT */
+	if (ev & 0x2000) r |= 8;   /* POLLRDHUP */
+	if (ev & 0x008) r |= 16;   /* POLLERR */
+	if (ev & 0x010) r |= 32;   /* POLLHUP */
+	if (ev & 0x020) r |= 64;   /* POLLNVAL */
+	if (ev & 0x040) r |= 128;  /* POLLRDNORM */
+	if (ev & 0x080) r |= 256;  /* POLLRDBAND */
+	if (ev & 0x100) r |= 512;  /* POLLWRNORM */
+	if (ev & 0x200) r |= 1024; /* POLLWRBAND */
+	return r;
+}
+
+/* An FDLIST param: u16 count, then (s64 fd, u16 flags) per pollfd: the requested events at
+ * enter, the returned ones at exit. */
+static __always_inline void ev_pollfds(struct ev *e, struct tmp_area *tmp, struct pt_regs *regs,
+				       bool enter)
+{
+	struct pollfd *fds = (struct pollfd *)tmp->addr;
+	__u64 nfds = sc_arg(regs, 1);
+	__u32 n = nfds < POLL_MAXFDS ? nfds : POLL_MAXFDS;
+	__u32 at = 2;
+
+	if (n && bpf_probe_read_user(fds, (n * sizeof(struct pollfd)) & 0xFF, (void *)sc_arg(regs, 0))) {
+		COUNT(copy_fail);
+		n = 0;
+	}
+	for (int j = 0; j < POLL_MAXFDS; j++) {
+		if (j >= n)
+			break;
+		*(__s64 *)(e->b + ((e->off + at) & HALF_MASK)) = fds[j].fd;
+		*(__u16 *)(e->b + ((e->off + at + 8) & HALF_MASK)) =
+			poll_events_to_ppm(enter ? fds[j].events : fds[j].revents);
+		at += 10;
+	}
+	*(__u16 *)(e->b + (e->off & HALF_MASK)) = (__u16)n;
+	ev_len(e, at);
+}
+
+/* PPME_SYSCALL_POLL_E: fds, timeout (ms) */
+ENTER(poll)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct ev e;
+
+	if (!tmp || !ev_begin(&e, PPME_SYSCALL_POLL_E, 2))
+		return 0;
+	ev_pollfds(&e, tmp, regs, true);
+	ev_u64(&e, sc_arg(regs, 2)); /* the register as is, like 0.29.3 */
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SYSCALL_POLL_X / PPOLL_X: res, fds */
+static __always_inline int poll_exit(struct pt_regs *regs, long ret, __u16 type)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct ev e;
+
+	if (!tmp || !ev_begin(&e, type, 2))
+		return 0;
+	ev_u64(&e, ret);
+	ev_pollfds(&e, tmp, regs, false);
+	ev_submit(&e);
+	return 0;
+}
+
+EXIT(poll) { return poll_exit(regs, ret, PPME_SYSCALL_POLL_X); }
+
+/* PPME_SYSCALL_PPOLL_E: fds, timeout (ns; all ones when none), sigmask (first word) */
+ENTER(ppoll)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct { __s64 sec, nsec; } ts = {0, 0};
+	__u64 tp = sc_arg(regs, 2), sp = sc_arg(regs, 3), timeout = (__u64)-1, mask = 0;
+	struct ev e;
+
+	if (tp) {
+		if (bpf_probe_read_user(&ts, sizeof(ts), (void *)tp))
+			COUNT(copy_fail);
+		timeout = ts.sec * 1000000000ULL + ts.nsec;
+	}
+	if (sp && bpf_probe_read_user(&mask, sizeof(mask), (void *)sp))
+		COUNT(copy_fail);
+	if (!tmp || !ev_begin(&e, PPME_SYSCALL_PPOLL_E, 3))
+		return 0;
+	ev_pollfds(&e, tmp, regs, true);
+	ev_u64(&e, timeout);
+	ev_u32(&e, (__u32)mask);
+	ev_submit(&e);
+	return 0;
+}
+EXIT(ppoll) { return poll_exit(regs, ret, PPME_SYSCALL_PPOLL_X); }

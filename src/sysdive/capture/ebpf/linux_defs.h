@@ -15,6 +15,7 @@
 #define NR_stat 4
 #define NR_fstat 5
 #define NR_lstat 6
+#define NR_poll 7
 #define NR_lseek 8
 #define NR_mmap 9
 #define NR_mprotect 10
@@ -34,6 +35,7 @@
 #define NR_socket 41
 #define NR_connect 42
 #define NR_accept 43
+#define NR_sendfile 40
 #define NR_sendto 44
 #define NR_recvfrom 45
 #define NR_shutdown 48
@@ -64,13 +66,17 @@
 #define NR_openat 257
 #define NR_mkdirat 258
 #define NR_unlinkat 263
+#define NR_ppoll 271
 #define NR_renameat 264
 #define NR_eventfd 284
 #define NR_accept4 288
 #define NR_eventfd2 290
 #define NR_dup3 292
 #define NR_pipe2 293
+#define NR_preadv 295
+#define NR_pwritev 296
 #define NR_renameat2 316
+#define NR_execveat 322
 #define NR_clone3 435
 #define NR_openat2 437
 
@@ -165,6 +171,8 @@
 
 #define L_AT_FDCWD (-100)
 #define L_AT_REMOVEDIR 0x200
+#define L_AT_SYMLINK_NOFOLLOW 0x100
+#define L_AT_EMPTY_PATH 0x1000
 #define L_RLIMIT_NOFILE 7
 #define L_TS_COMPAT 0x0002 /* thread_info.status: task is in a 32-bit syscall */
 #define L_PF_KTHREAD 0x00200000

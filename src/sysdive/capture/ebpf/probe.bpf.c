@@ -189,6 +189,9 @@ struct {
 		TAIL(NR_unlinkat, enter_unlinkat), TAIL(NR_renameat, enter_renameat),
 		TAIL(NR_eventfd, enter_eventfd), TAIL(NR_eventfd2, enter_eventfd2),
 		TAIL(NR_dup3, enter_dup3), TAIL(NR_pipe2, enter_pipe2), TAIL(NR_renameat2, enter_renameat2),
+		TAIL(NR_execveat, enter_execveat),
+		TAIL(NR_poll, enter_poll), TAIL(NR_ppoll, enter_ppoll),
+		TAIL(NR_preadv, enter_preadv), TAIL(NR_pwritev, enter_pwritev), TAIL(NR_sendfile, enter_sendfile),
 	},
 };
 
@@ -226,6 +229,9 @@ struct {
 		TAIL(NR_renameat, exit_renameat), TAIL(NR_eventfd, exit_eventfd),
 		TAIL(NR_eventfd2, exit_eventfd2), TAIL(NR_dup3, exit_dup3), TAIL(NR_pipe2, exit_pipe2),
 		TAIL(NR_renameat2, exit_renameat2),
+		TAIL(NR_execveat, exit_execveat),
+		TAIL(NR_poll, exit_poll), TAIL(NR_ppoll, exit_ppoll),
+		TAIL(NR_preadv, exit_preadv), TAIL(NR_pwritev, exit_pwritev), TAIL(NR_sendfile, exit_sendfile),
 	},
 };
 
