@@ -98,6 +98,9 @@ def lines(mix: tuple[Path, Path, CaptureResult], sysdig: str) -> list[str]:
     "> sendfile out_fd=7(<p>) in_fd=3(<f>{d}/mix-file) offset=0 size=4",
     "< sendfile res=4 offset=4",
     "< preadv res=3 size=3 data=.ab",
+    "> sendmsg fd=13(<4>) size=7 tuple=0.0.0.0:0->127.0.0.1:",
+    "< sendmsg res=7 data=msg-one",
+    "< recvmsg res=7 size=7 data=msg-one tuple=127.0.0.1:",
 ])
 def test_event_params(mix: tuple[Path, Path, CaptureResult], lines: list[str],
                       expected: str) -> None:

@@ -368,3 +368,87 @@ EXIT(recvfrom)
 	ev_submit(&e);
 	return 0;
 }
+
+/* ---- sendmsg, recvmsg --------------------------------------------------------------------------- */
+static __always_inline bool fetch_msghdr(struct user_msghdr *mh, __u64 umsg)
+{
+	if (umsg && !bpf_probe_read_user(mh, sizeof(*mh), (void *)umsg))
+		return true;
+	__builtin_memset(mh, 0, sizeof(*mh));
+	return false;
+}
+
+/* PPME_SOCKET_SENDMSG_E: fd, size (of all buffers), tuple (only when an address is given) */
+ENTER(sendmsg)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct user_msghdr mh;
+	struct ev e;
+	__s64 fd = (int)sc_arg(regs, 0);
+	__u64 n;
+
+	fetch_msghdr(&mh, sc_arg(regs, 1));
+	if (!tmp || !ev_begin(&e, PPME_SOCKET_SENDMSG_E, 3))
+		return 0;
+	n = iov_fetch(tmp->iov, (__u64)mh.msg_iov, mh.msg_iovlen);
+	ev_u64(&e, fd);
+	ev_u32(&e, (__u32)iov_total(tmp->iov, n));
+	if (mh.msg_name && mh.msg_namelen &&
+	    fetch_user_addr(tmp->addr, (__u64)mh.msg_name, mh.msg_namelen))
+		ev_socktuple(&e, fd, tmp->addr, true, false);
+	else
+		ev_len(&e, 0);
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SOCKET_SENDMSG_X: res, data (the buffers as passed, up to the snaplen) */
+EXIT(sendmsg)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct user_msghdr mh;
+	struct ev e;
+	__u64 n;
+
+	fetch_msghdr(&mh, sc_arg(regs, 1));
+	if (!tmp || !ev_begin(&e, PPME_SOCKET_SENDMSG_X, 2))
+		return 0;
+	n = iov_fetch(tmp->iov, (__u64)mh.msg_iov, mh.msg_iovlen);
+	ev_u64(&e, ret);
+	ev_iov_data(&e, tmp->iov, n, iov_total(tmp->iov, n));
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SOCKET_RECVMSG_E: fd */
+ENTER(recvmsg) { return fd_enter(regs, PPME_SOCKET_RECVMSG_E); }
+
+/* PPME_SOCKET_RECVMSG_X: res, size, data (what was received, up to the snaplen), tuple */
+EXIT(recvmsg)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct user_msghdr mh;
+	struct ev e;
+	__u64 n, size;
+	__s64 fd = (int)sc_arg(regs, 0);
+
+	fetch_msghdr(&mh, sc_arg(regs, 1));
+	if (!tmp || !ev_begin(&e, PPME_SOCKET_RECVMSG_X, 4))
+		return 0;
+	n = iov_fetch(tmp->iov, (__u64)mh.msg_iov, mh.msg_iovlen);
+	size = iov_total(tmp->iov, n);
+	if (ret < 0)
+		size = 0;
+	else if (size > (__u64)ret)
+		size = ret;
+	ev_u64(&e, ret);
+	ev_u32(&e, (__u32)size);
+	ev_iov_data(&e, tmp->iov, n, size);
+	if (ret >= 0 && mh.msg_name && mh.msg_namelen &&
+	    fetch_user_addr(tmp->addr, (__u64)mh.msg_name, mh.msg_namelen))
+		ev_socktuple(&e, fd, tmp->addr, true, true);
+	else
+		ev_len(&e, 0); /* 0.29.3 records a tuple only for an address in the message */
+	ev_submit(&e);
+	return 0;
+}

@@ -38,6 +38,8 @@
 #define NR_sendfile 40
 #define NR_sendto 44
 #define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
 #define NR_shutdown 48
 #define NR_bind 49
 #define NR_listen 50
