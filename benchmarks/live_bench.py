@@ -116,7 +116,7 @@ def sysdive_cmd(path: Path, extra: list[str] | None = None) -> tuple[list[str], 
     return cmd, env
 
 
-_SUMMARY = re.compile(r"(\d+) events written .*?dropped (\d+)")
+_SUMMARY = re.compile(r"(\d+) events (?:written|captured) .*?dropped (\d+)")
 
 
 def parse_summary(err: str) -> tuple[int, int]:

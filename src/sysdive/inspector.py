@@ -65,6 +65,8 @@ class Inspector:
     stopped: bool = False
     first_ts: int = 0                    # of the first event handed on (for -M)
     events_limit: int | None = None      # counters.handed_on at which this file ends (-n)
+    stream: bool = False                 # the input is a live stream (a pipe), not a file
+    on_idle: Callable[[], None] | None = None  # called when a stream has nothing ready
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -101,7 +103,7 @@ class Inspector:
         sections = 0
         leading = 0
         pending: CaptureHeader | None = None
-        reader = CaptureReader(path)
+        reader = CaptureReader(path, stream=self.stream, on_idle=self.on_idle)
         process = parser.process_event
         skip = (parser.skippable_types(self.filter_types, keep_internal=on_dump is not None)
                 if flt is not None else frozenset())

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
-from sysdive.capture.ebpf.cpubuf import CpuBuffers
+from sysdive.capture.ebpf.cpubuf import CpuBuffers, Drained
 from sysdive.capture.ebpf.loader import (
     CHUNK_BYTES,
     LiveCaptureError,
@@ -39,7 +39,8 @@ from sysdive.errors import CaptureError
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema import SYSCALL_NR_TO_SC
 
-__all__ = ["CaptureResult", "LiveCaptureError", "capture_to_file", "check_live_support"]
+__all__ = ["CaptureResult", "LiveCaptureError", "Rotation", "capture_to_file",
+           "check_live_support"]
 
 # Per CPU. A storm on one CPU fills ~200 MB/s; 32 MiB rides out ~150 ms stalls of the
 # consumer (a busy machine, ext4 writeback), where 16 MiB shared had dropped events.
@@ -59,6 +60,8 @@ class CaptureResult:
     seconds: float
     per_cpu: tuple[tuple[int, int, int, int], ...]  # (drops, copy failures, truncated, bugs)
     buffer_bytes: int   # memory of the event buffers, all CPUs
+    files: tuple[str, ...] = ()  # every file written, in order (rotation)
+    suppressed: int = 0  # events not generated because of -U
 
 
 def check_live_support() -> None:
@@ -109,6 +112,83 @@ class _StopFlag:
         return self.signalled or bool(self.external and self.external.is_set())
 
 
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """When a capture moves on to a new file (sysdig's -C, -G, -e with -W)."""
+
+    size_bytes: int | None = None  # -C (in 10^6 bytes on the command line)
+    seconds: int | None = None     # -G
+    events: int | None = None      # -e
+    limit: int | None = None       # -W
+
+    @property
+    def active(self) -> bool:
+        return bool(self.size_bytes or self.seconds or self.events)
+
+
+class _Files:
+    """The capture's output files: names, rotation, and the header each one starts with.
+
+    Names follow sysdig: with -C or -e the -w name gets a counter (0, 1, ...), which -W wraps
+    around (a ring of files); with -G a name holding strftime(3) fields is formatted at each
+    rotation, and -W then ends the capture after that many files; without fields -G counts
+    like -C.
+    """
+
+    def __init__(self, path: str, compress: bool, rotation: Rotation) -> None:
+        self.path = path
+        self.compress = compress
+        self.rotation = rotation
+        self.timed_names = bool(rotation.seconds) and "%" in path
+        self.created = 0
+        self.names: list[str] = []
+        self.writer: CaptureWriter | None = None
+        self.opened_at = 0.0
+        self.events = 0
+
+    def _next_name(self) -> str | None:
+        r = self.rotation
+        if not r.active:
+            return self.path
+        if self.timed_names:
+            if r.limit is not None and self.created >= r.limit:
+                return None
+            return time.strftime(self.path)
+        k = self.created if r.limit is None else self.created % r.limit
+        return f"{self.path}{k}"
+
+    def open_next(self) -> bool:
+        """Start the next file with a fresh /proc snapshot; False when -W says stop."""
+        name = self._next_name()
+        if name is None:
+            return False
+        self.close()
+        self.writer = CaptureWriter(name, self.compress)
+        self.writer.write_header(scan_header())
+        self.names.append(name)
+        self.created += 1
+        self.opened_at = time.monotonic()
+        self.events = 0
+        return True
+
+    def budget(self) -> int | None:
+        """Events this file may still take (-e)."""
+        return None if self.rotation.events is None else self.rotation.events - self.events
+
+    def due(self) -> bool:
+        r = self.rotation
+        w = self.writer
+        assert w is not None
+        return bool((r.events is not None and self.events >= r.events)
+                    or (r.seconds is not None and time.monotonic() - self.opened_at >= r.seconds)
+                    or (r.size_bytes is not None and w.tell() >= r.size_bytes))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
 def capture_to_file(
     path: str,
     seconds: float | None = None,
@@ -120,14 +200,18 @@ def capture_to_file(
     stop: threading.Event | None = None,
     on_start: Callable[[], None] | None = None,
     poll_seconds: float = POLL_SECONDS,
+    rotation: Rotation | None = None,
+    suppress_comms: tuple[str, ...] = (),
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
     ``seconds`` and ``events`` bound the capture (``-M``, ``-n``); ``snaplen`` is the number of
     I/O bytes kept per call (``-s``); ``compress`` writes gzip (``-z``); ``buffer_size`` is the
-    buffer of each CPU in bytes (rounded up to a power of two of 2 MiB chunks); ``filter_pid`` restricts the probe to one process (by
-    tgid). ``on_start`` is called once events are flowing into the file's header section.
-    ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
+    buffer of each CPU in bytes (rounded up to a power of two of 2 MiB chunks);
+    ``filter_pid`` restricts the probe to one process (by tgid); ``suppress_comms`` skips
+    threads by name (``-U``); ``rotation`` spreads the capture over several files (``-C``,
+    ``-G``, ``-e``, ``-W``). ``on_start`` is called once events are flowing into the first
+    file. ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -135,46 +219,66 @@ def capture_to_file(
         raise LiveCaptureError(f"snaplen {snaplen} is outside 0..65000")
     settings = ProbeSettings(self_tgid=os.getpid(), boot_to_epoch_ns=_boot_to_epoch_ns(),
                              sc_ppm=SYSCALL_NR_TO_SC, snaplen=snaplen, filter_tgid=filter_pid,
-                             nchunks=chunks_for(buffer_size))
+                             nchunks=chunks_for(buffer_size), suppress_comms=suppress_comms)
     start = time.monotonic()
     written = 0
+    files = _Files(path, compress, rotation or Rotation())
+
+    def budget() -> int | None:
+        caps = [c for c in (None if events is None else events - written, files.budget())
+                if c is not None]
+        return min(caps) if caps else None
+
+    def put(got: Drained) -> None:
+        nonlocal written
+        assert files.writer is not None
+        files.writer.write_now(got.pieces)
+        written += got.events
+        files.events += got.events
+
     with Probe(settings) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
                           settings.boot_to_epoch_ns)
         try:
-            with CaptureWriter(path, compress) as writer, _StopFlag(stop) as stopping:
-                writer.write_header(scan_header())
+            with _StopFlag(stop) as stopping:
+                files.open_next()
                 if on_start is not None:
                     on_start()
                 deadline = start + seconds if seconds is not None else None
-                while not stopping:
-                    got = bufs.drain(None if events is None else events - written)
+                more = True
+                while more and not stopping:
+                    got = bufs.drain(budget())
                     if got.pieces:
-                        writer.write_now(got.pieces)
-                        written += got.events
+                        put(got)
                     if events is not None and written >= events:
                         break
                     if deadline is not None and time.monotonic() >= deadline:
                         break
+                    if files.rotation.active and files.due():
+                        more = files.open_next()
+                        continue
                     if got.nbytes < 1 << 20:
                         time.sleep(poll_seconds)
                 # No new events from here on; what the buffers hold belongs to the capture,
                 # except past an event limit.
                 probe.detach()
-                while events is None or written < events:
-                    got = bufs.drain(None if events is None else events - written, final=True)
-                    writer.write_now(got.pieces)
-                    written += got.events
-                    if not got.events:
+                while more and (events is None or written < events):
+                    got = bufs.drain(budget(), final=True)
+                    put(got)
+                    if files.rotation.active and files.due():
+                        more = files.open_next()
+                    elif not got.events:
                         break
                 stats = probe.stats()
                 drops = bufs.drops()
+                files.close()
         except OSError as err:
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
+            files.close()
             bufs.close()
         memory = probe.ncpus * probe.nchunks * CHUNK_BYTES
-    return _result(path, written, stats, drops, time.monotonic() - start, memory)
+    return _result(files.names, written, stats, drops, time.monotonic() - start, memory)
 
 
 def chunks_for(buffer_size: int) -> int:
@@ -185,8 +289,9 @@ def chunks_for(buffer_size: int) -> int:
     return n
 
 
-def _result(path: str, written: int, stats: ProbeStats, drops: list[int], seconds: float,
-            memory: int) -> CaptureResult:
+def _result(names: list[str], written: int, stats: ProbeStats, drops: list[int],
+            seconds: float, memory: int) -> CaptureResult:
     per_cpu = tuple((d, c[1], c[2], c[3]) for d, c in zip(drops, stats.per_cpu, strict=True))
-    return CaptureResult(path, written, sum(drops), stats.copy_fail, stats.truncated,
-                         seconds, per_cpu, memory)
+    return CaptureResult(names[-1] if names else "", written, sum(drops), stats.copy_fail,
+                         stats.truncated, seconds, per_cpu, memory, tuple(names),
+                         stats.suppressed)

@@ -8,6 +8,7 @@ stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import signal
@@ -15,7 +16,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
@@ -31,6 +32,9 @@ from sysdive.scap.reader import CaptureReader
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
+
+if TYPE_CHECKING:
+    from sysdive.capture.live import CaptureResult
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
@@ -103,36 +107,115 @@ def run(o: Options, out: TextIO) -> int:
     if o.chisels:
         raise UsageError("chisels (-c, -cl, -i) are not implemented yet")
     if not o.read_files:
-        return _live(o)
+        return _live(o, out)
     return _inspect(o, out)
 
 
-def _live(o: Options) -> int:
-    """Live capture of the host into ``-w FILE`` (printing live events comes later)."""
-    if o.write_file is None:
-        raise UsageError("live capture prints nothing yet: write it to a file with -w FILE "
-                         "(then read it with -r), or read a capture with -r FILE")
-    if o.filter:
-        raise UsageError("filters on live capture are not available yet: capture everything "
-                         "with -w, then filter when reading with -r")
-    from sysdive.capture.live import capture_to_file
+def _live(o: Options, out: TextIO) -> int:
+    """Live capture of the host: straight into ``-w FILE`` when every event is kept (no
+    Python work per event), else through the same inspector that reads files."""
+    from sysdive.capture.live import DEFAULT_BUFFER, Rotation, capture_to_file
 
-    result = capture_to_file(o.write_file, seconds=o.duration_s, events=o.count,
-                             snaplen=o.snaplen or 80, compress=o.compress)
-    # Drops are data: always say what was lost.
-    print(f"{result.events} events written to {result.path} in {result.seconds:.1f} s; "
+    rotation = Rotation(size_bytes=o.file_size_mb * 1_000_000 if o.file_size_mb else None,
+                        seconds=o.rotate_seconds, events=o.events_per_file, limit=o.file_limit)
+    if o.file_limit and not rotation.active:
+        raise UsageError("-W needs -C, -G or -e")
+    if rotation.active and o.write_file is None:
+        raise UsageError("-C, -G and -e rotate the file written with -w")
+    options = {"snaplen": o.snaplen or 80, "buffer_size": o.buffer_size or DEFAULT_BUFFER,
+               "suppress_comms": tuple(o.suppress_comms)}
+    if o.write_file is not None and not o.filter and not o.fatfile:
+        result = capture_to_file(o.write_file, seconds=o.duration_s, events=o.count,
+                                 compress=o.compress, rotation=rotation, **options)  # type: ignore[arg-type]
+        _report_live(result, o.verbose)
+        return 0
+    if rotation.active:
+        raise UsageError("-C, -G and -e work when every event is written; capture everything "
+                         "and filter when reading with -r")
+    return _live_inspect(o, out, options)
+
+
+def _live_inspect(o: Options, out: TextIO, options: dict[str, object]) -> int:
+    """Capture into a pipe in a thread; the inspector reads the other end like a file."""
+    import fcntl
+    import threading
+
+    from sysdive.capture.live import CaptureResult, capture_to_file, check_live_support
+
+    check_live_support()
+    rfd, wfd = os.pipe()
+    with contextlib.suppress(OSError):  # a larger pipe: fewer switches between the threads
+        fcntl.fcntl(wfd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    stop, started = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def capture() -> None:
+        try:
+            outcome["result"] = capture_to_file(f"/dev/fd/{wfd}", seconds=o.duration_s,
+                                                stop=stop, on_start=started.set,
+                                                **options)  # type: ignore[arg-type]
+        except BaseException as err:  # reported by the main thread
+            outcome["error"] = err
+        finally:
+            os.close(wfd)
+            started.set()
+
+    worker = threading.Thread(target=capture, name="sysdive-capture", daemon=True)
+    worker.start()
+    started.wait()
+    if "error" in outcome:  # the probe could not start: say why, once
+        worker.join()
+        os.close(rfd)
+        raise outcome["error"]  # type: ignore[misc]
+    live = dataclasses.replace(o, read_files=[f"/dev/fd/{rfd}"], duration_s=None)
+    try:
+        status = _inspect(live, out, stream=True, on_stop=stop.set)
+    finally:
+        stop.set()
+        # A capture thread may still be writing into a full pipe (-n reached): read the rest
+        # until it closes its end.
+        while os.read(rfd, 1 << 20):
+            pass
+        worker.join()
+        os.close(rfd)
+    err = outcome.get("error")
+    if isinstance(err, BaseException) and not isinstance(err, BrokenPipeError):
+        raise err
+    result = outcome.get("result")
+    if isinstance(result, CaptureResult):
+        _report_live(result, o.verbose)
+    return status
+
+
+def _report_live(result: CaptureResult, verbose: bool) -> None:
+    """Drops are data: always say what was lost; -v adds sysdig's counters and per-CPU detail."""
+    piped = result.path.startswith("/dev/fd/")
+    what = "captured" if piped else f"written to {result.path}"
+    files = f" ({len(result.files)} files)" if len(result.files) > 1 else ""
+    print(f"{result.events} events {what}{files} in {result.seconds:.1f} s; "
           f"dropped {result.drops}, unreadable params {result.copy_failures}, "
           f"truncated {result.truncated}", file=sys.stderr)
-    return 0
+    if verbose:
+        eps = result.events / result.seconds if result.seconds else 0.0
+        print(f"Driver Events:{result.events + result.drops}\nDriver Drops:{result.drops}\n"
+              f"Suppressed by Comm:{result.suppressed}", file=sys.stderr)
+        print(f"Elapsed time: {result.seconds:.3f}, Captured Events: {result.events}, "
+              f"{eps:.2f} eps", file=sys.stderr)
+        for cpu, (drops, copy_fail, truncated, bugs) in enumerate(result.per_cpu):
+            print(f"cpu {cpu}: dropped (buffer full) {drops}, unreadable params {copy_fail}, "
+                  f"truncated params {truncated}, malformed {bugs}", file=sys.stderr)
+        print(f"event buffers: {result.buffer_bytes >> 20} MiB", file=sys.stderr)
 
 
-def _inspect(o: Options, out: TextIO) -> int:
+def _inspect(o: Options, out: TextIO, stream: bool = False,
+             on_stop: Callable[[], None] | None = None) -> int:
     from sysdive.fields.registry import FieldOptions, FieldRegistry
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
 
     inspector = Inspector(internal_events=o.debug, max_events=o.count,
-                          max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None)
+                          max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None,
+                          stream=stream)
     buffer_format = _BUFFER_MODES[o.buffer_mode]
     if o.json:
         buffer_format = buffer_format.as_json()
@@ -179,10 +262,19 @@ def _inspect(o: Options, out: TextIO) -> int:
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
                 w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
 
-    progress = _Progress(sys.stderr) if (o.progress or o.write_file) else None
+    progress = _Progress(sys.stderr) if (o.progress or o.write_file) and not stream else None
+    if stream:
+        # live: show what is ready whenever the reader is about to wait for more events
+        def idle() -> None:
+            sink.flush()
+            out.flush()
+        inspector.on_idle = idle
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        inspector.stop()
+        if on_stop is not None:
+            on_stop()  # live: the capture ends, and the reader then reaches the end of it
+        else:
+            inspector.stop()
 
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)

@@ -158,7 +158,13 @@ class _GzipStream:
         self.raw.close()
 
 
-def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
+def _open_stream(path: str, live: bool = False) -> tuple[BinaryIO, _GzipStream | None]:
+    if live:
+        # a pipe from the live capture: unbuffered (a read returns what is there), never gzip
+        try:
+            return open(path, "rb", buffering=0), None
+        except OSError as err:
+            raise CaptureError(f"cannot open {path}: {err.strerror or err}") from err
     if os.path.isdir(path):
         raise CaptureError(f"{path}: is a directory, not a capture file")
     try:
@@ -181,12 +187,17 @@ def _have_numpy() -> bool:
 class CaptureReader:
     """Iterates the sections and event batches of one capture file."""
 
-    def __init__(self, path: str, chunk: int = CHUNK, vectorise: bool | None = None) -> None:
+    def __init__(self, path: str, chunk: int = CHUNK, vectorise: bool | None = None,
+                 stream: bool = False, on_idle: Callable[[], None] | None = None) -> None:
         self.path = path
         self._chunk = chunk
-        self._raw, self._gz = _open_stream(path)
+        self._stream = stream
+        self._on_idle = on_idle
+        self._raw, self._gz = _open_stream(path, stream)
         self.bytes_read = 0
-        self.total_size = os.path.getsize(path)
+        self.total_size = 0 if stream else os.path.getsize(path)
+        if stream and vectorise is None:
+            vectorise = _have_numpy()  # a live host can deliver millions of events a second
         if vectorise is None:
             # Captures gzip 6:1 to 10:1 (the samples); the scan pays off by uncompressed bytes.
             stream_size = self.total_size * (6 if self._gz is not None else 1)
@@ -234,12 +245,16 @@ class CaptureReader:
         window = _WINDOW_MIN
         while True:
             while not eof and len(buf) - pos < need:
+                if self._on_idle is not None:
+                    self._on_idle()
                 data = self._read()
                 self.bytes_read += len(data)
                 if data:
                     buf = buf[pos:] + data
                     base += pos
                     pos = 0
+                    if self._stream:
+                        break  # a stream: work on what arrived rather than wait for more
                 else:
                     eof = True
             n = len(buf)

@@ -156,6 +156,10 @@ class CaptureWriter:
     def write_raw(self, data: bytes) -> None:
         self._put(data)
 
+    def tell(self) -> int:
+        """Bytes in the file so far (compressed bytes with gzip), pending ones included."""
+        return self._raw.tell() + self._pending_size
+
     def write_now(self, pieces: Sequence[bytes | memoryview]) -> None:
         """Write ready-made blocks before returning (they may be views into memory that is
         reused once this returns), after anything still pending."""

@@ -25,6 +25,19 @@ static __always_inline bool skip_current(void)
 		return true;
 	if (filter_tgid && tgid != filter_tgid)
 		return true;
+	if (n_suppress) {
+		__u64 comm[2] = {0, 0};
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (int k = 0; k < MAX_SUPPRESS; k++) {
+			if (k >= n_suppress)
+				break;
+			if (comm[0] == suppress_comm[k][0] && comm[1] == suppress_comm[k][1]) {
+				COUNT(suppressed);
+				return true;
+			}
+		}
+	}
 	/* 32-bit syscalls use another numbering; the 0.29.3 probe skips them too. */
 	t = bpf_get_current_task_btf();
 	return (t->thread_info.status & L_TS_COMPAT) != 0;

@@ -31,6 +31,7 @@ SYSCALL_TABLE_SIZE = 512  # mirrors probe.bpf.c
 CHUNK_BYTES = 1 << 21  # CHUNK_START of probe.bpf.c: what one chunk holds
 CHUNK_STRIDE = CHUNK_BYTES + (1 << 17) + 4096  # CHUNK_SIZE: the element, with its slack
 MAX_CHUNKS = 64
+MAX_SUPPRESS = 8  # mirrors probe.bpf.c
 # Programs attached directly; every other program is a tail-call target.
 _DISPATCHERS = ("sys_enter", "sys_exit", "sched_process_exit")
 _STATS = struct.Struct("<4Q")  # struct stats in probe.bpf.c
@@ -50,14 +51,16 @@ class ProbeSettings:
     snaplen: int = 80
     filter_tgid: int = 0
     nchunks: int = 16  # per-CPU buffer chunks of CHUNK_BYTES each (a power of two, 2..64)
+    suppress_comms: tuple[str, ...] = ()  # threads with these comms are not traced (-U)
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeStats:
-    """The probe's failure counters summed over CPUs; ``per_cpu`` keeps each CPU's
-    (drop_full, copy_fail, truncated, bad_size). Delivered events are counted by the reader."""
+    """The probe's counters summed over CPUs; ``per_cpu`` keeps each CPU's
+    (suppressed, copy_fail, truncated, bad_size). Delivered and dropped events are counted
+    in the event buffers' control blocks (cpubuf.py)."""
 
-    drop_full: int
+    suppressed: int
     copy_fail: int
     truncated: int
     bad_size: int
@@ -239,6 +242,12 @@ class Probe:
         struct.pack_into("<I", view, off["filter_tgid"], s.filter_tgid)
         struct.pack_into("<I", view, off["snaplen"], s.snaplen)
         struct.pack_into("<I", view, off["nchunks"], n)
+        if len(s.suppress_comms) > MAX_SUPPRESS:
+            raise LiveCaptureError(f"at most {MAX_SUPPRESS} -U process names")
+        struct.pack_into("<I", view, off["n_suppress"], len(s.suppress_comms))
+        for k, comm in enumerate(s.suppress_comms):
+            raw = comm.encode()[:15]
+            struct.pack_into("16s", view, off["suppress_comm"] + 16 * k, raw)
         struct.pack_into("<Q", view, off["boot_to_epoch_ns"], s.boot_to_epoch_ns)
         for nr, sc in s.sc_ppm.items():
             if 0 <= nr < SYSCALL_TABLE_SIZE:

@@ -51,6 +51,9 @@ const volatile __u32 filter_tgid = 0;    /* 0: every process */
 const volatile __u32 snaplen = 80;       /* bytes of I/O buffers copied */
 const volatile __u64 boot_to_epoch_ns = 0; /* epoch time of CLOCK_BOOTTIME 0 */
 const volatile __u16 sc_ppm[SYSCALL_TABLE_SIZE] = {}; /* native nr -> PPM_SC id */
+#define MAX_SUPPRESS 8
+const volatile __u32 n_suppress = 0;     /* -U: threads with one of these comms are skipped */
+const volatile __u64 suppress_comm[MAX_SUPPRESS][2] = {}; /* comm, NUL-padded to 16 bytes */
 
 /* ---- maps ----------------------------------------------------------------------------------- */
 
@@ -107,7 +110,7 @@ const volatile __u32 nchunks = 16; /* chunks per CPU, a power of two <= MAX_CHUN
 /* Per-CPU counters of what went wrong, read by the consumer (layout mirrored in loader.py).
  * Successful events are counted by the consumer, so the fast path touches no counter. */
 struct stats {
-	__u64 drop_full;  /* unused since the chunked buffers (drops live in cpu_ctl) */
+	__u64 suppressed; /* events not generated because of the thread's comm (-U) */
 	__u64 copy_fail;  /* a param could not be read: the event carries it as <NA> or empty */
 	__u64 truncated;  /* a variable param was cut to keep the event under 64 KiB */
 	__u64 bad_size;   /* a fixed-size event did not match its size (a probe bug) */
