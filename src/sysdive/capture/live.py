@@ -236,6 +236,7 @@ def capture_to_file(
         written += got.events
         files.events += got.events
 
+    got = Drained([], 0, 0)
     with Probe(settings) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
                           settings.boot_to_epoch_ns)
@@ -276,6 +277,7 @@ def capture_to_file(
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
             files.close()
+            got = Drained([], 0, 0)  # let go of the views into the buffers before unmapping
             bufs.close()
         memory = probe.ncpus * probe.nchunks * CHUNK_BYTES
     return _result(files.names, written, stats, drops, time.monotonic() - start, memory)

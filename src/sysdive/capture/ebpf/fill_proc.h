@@ -432,7 +432,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 
 	if (t->flags & L_PF_KTHREAD)
 		return 0;
-	if (tgid == self_tgid || (filter_tgid && tgid != filter_tgid))
+	if (skip_thread(tgid))
 		return 0;
 	if (!ev_begin_fixed(&e, PPME_PROCEXIT_1_E, 4, FIXED_SIZE(4, 18)))
 		return 0;

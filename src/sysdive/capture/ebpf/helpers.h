@@ -16,11 +16,10 @@ static __always_inline __u64 sc_arg(struct pt_regs *regs, int i)
 	}
 }
 
-static __always_inline bool skip_current(void)
+/* Threads the probe does not trace: the consumer itself, other processes than -p's, and
+ * threads named by -U (counted, as sysdig's "Suppressed by Comm"). */
+static __always_inline bool skip_thread(__u32 tgid)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct task_struct *t;
-
 	if (tgid == self_tgid)
 		return true;
 	if (filter_tgid && tgid != filter_tgid)
@@ -38,6 +37,15 @@ static __always_inline bool skip_current(void)
 			}
 		}
 	}
+	return false;
+}
+
+static __always_inline bool skip_current(void)
+{
+	struct task_struct *t;
+
+	if (skip_thread(bpf_get_current_pid_tgid() >> 32))
+		return true;
 	/* 32-bit syscalls use another numbering; the 0.29.3 probe skips them too. */
 	t = bpf_get_current_task_btf();
 	return (t->thread_info.status & L_TS_COMPAT) != 0;
