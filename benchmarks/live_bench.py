@@ -92,10 +92,15 @@ class Tracer:
     """A tracer process started before the workload and stopped after it."""
 
     def __init__(self, cmd: list[str], ready: float = 1.0, env: dict[str, str] | None = None,
-                 ready_file: Path | None = None) -> None:
+                 ready_file: Path | None = None, ready_line: str | None = None) -> None:
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env=env)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
+        if ready_line is not None:
+            assert self.proc.stdout is not None
+            for line in self.proc.stdout:  # bpftrace says "Attaching N probes..." when it is
+                if ready_line in line:
+                    break
         if ready_file is not None:
             while not (ready_file.exists() and ready_file.stat().st_size > 0):
                 if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -104,9 +109,14 @@ class Tracer:
         time.sleep(ready)
 
     def stop(self) -> tuple[str, str]:
-        self.proc.send_signal(signal.SIGINT)
-        out, err = self.proc.communicate(timeout=300)
-        return out, err
+        for _ in range(3):  # a loaded machine can lose a SIGINT sent while a tracer starts up
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                return self.proc.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                continue
+        self.proc.kill()
+        return self.proc.communicate()
 
 
 def sysdive_cmd(path: Path, extra: list[str] | None = None) -> tuple[list[str], dict[str, str]]:
@@ -140,7 +150,8 @@ def dd_under_sysdive(count: int, tmp: Path) -> tuple[DdRun, int, int]:
 
 def dd_under_bpftrace(count: int) -> DdRun:
     tracer = Tracer(["taskset", "-c", TRACER_CPU, "bpftrace", "-e",
-                     "tracepoint:raw_syscalls:sys_enter { @c = count(); }"], ready=3.0)
+                     "tracepoint:raw_syscalls:sys_enter { @c = count(); }"], ready=1.0,
+                    ready_line="Attaching")
     try:
         return run_dd(count)
     finally:
