@@ -101,11 +101,18 @@ def lines(mix: tuple[Path, Path, CaptureResult], sysdig: str) -> list[str]:
     "> sendmsg fd=13(<4>) size=7 tuple=0.0.0.0:0->127.0.0.1:",
     "< sendmsg res=7 data=msg-one",
     "< recvmsg res=7 size=7 data=msg-one tuple=127.0.0.1:",
+    "< setsockopt res=0 fd=12(<4u>",
+    "level=1(SOL_SOCKET) optname=8(SO_RCVBUF) val=65536 optlen=4",
+    "level=1(SOL_SOCKET) optname=4(SO_ERROR) val=0 optlen=4",
+    "level=1(SOL_SOCKET) optname=20(SO_RCVTIMEO) val=2000000000(2s) optlen=16",
 ])
 def test_event_params(mix: tuple[Path, Path, CaptureResult], lines: list[str],
                       expected: str) -> None:
     want = expected.format(d=mix[0])
-    assert any(line.startswith(want) for line in lines), want
+    if want.startswith(("<", ">")):
+        assert any(line.startswith(want) for line in lines), want
+    else:
+        assert any(want in line for line in lines), want
 
 
 def test_pairs_and_pids(mix: tuple[Path, Path, CaptureResult], lines: list[str]) -> None:

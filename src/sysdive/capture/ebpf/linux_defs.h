@@ -44,6 +44,8 @@
 #define NR_bind 49
 #define NR_listen 50
 #define NR_socketpair 53
+#define NR_setsockopt 54
+#define NR_getsockopt 55
 #define NR_clone 56
 #define NR_fork 57
 #define NR_vfork 58
