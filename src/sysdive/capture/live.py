@@ -1,8 +1,8 @@
 """Live capture of the running system into a ``.scap`` file that sysdig 0.29.3 reads.
 
 Order of work, chosen so that nothing between the /proc snapshot and the first event is lost:
-attach the probe first, then scan /proc and write the header, then drain the ring. Events that
-happen during the scan wait in the ring; a process seen in both is simply described twice,
+attach the probe first, then scan /proc and write the header, then drain the buffers. Events
+that happen during the scan wait in the buffers; a process seen in both is simply described twice,
 which readers handle (the event updates the snapshot's entry).
 
 The probe writes complete scap event blocks into per-CPU buffers mapped into this process, so
@@ -11,9 +11,10 @@ traced programs fast), merge what the CPUs hold by timestamp (numpy finds the bo
 orders them; runs of one CPU's events stay whole slices) and write those slices to the file.
 No Python code runs per event.
 
-SIGINT and SIGTERM stop the loop; the probe is detached first, the ring drained, the file
-closed, so the capture is complete and readable. Counters of lost events (ring full), params
-that could not be read, and params cut to fit are returned and are never silent.
+SIGINT and SIGTERM stop the loop; the probe is detached first, the buffers drained, the file
+closed, so the capture is complete and readable. Counters of lost events (a CPU's buffer
+full), params that could not be read, and params cut to fit are returned and are never silent;
+lost events also leave drop markers in the file (cpubuf.py).
 """
 
 from __future__ import annotations

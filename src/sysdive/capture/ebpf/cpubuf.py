@@ -135,20 +135,18 @@ class CpuBuffers:
         nxt[-1:] = len(w)
         if ok[0] == 0 and np.array_equal(ends, nxt):
             return ok + lo // 4
-        # 0x216 also occurs inside some event's data: follow the real chain of lengths
+        # 0x216 also occurs inside some event's data: follow the real chain of lengths, one
+        # consistent run of candidates at a time
         starts = []
-        pos, i = 0, 0
-        n = len(w)
-        while pos < n:
+        pos = 0
+        while pos < len(w):
             i = int(np.searchsorted(ok, pos))
             if i >= len(ok) or ok[i] != pos:
                 break  # cannot happen with well-formed blocks; stop rather than guess
-            run_end = i
-            # extend the run while each block ends where the next candidate starts
             bad = np.flatnonzero(ends[i:] != nxt[i:])
-            run_end = i + (int(bad[0]) if len(bad) else len(ok) - i - 1)
-            starts.append(ok[i : run_end + 1])
-            pos = int(ends[run_end])
+            last = i + int(bad[0]) if len(bad) else len(ok) - 1
+            starts.append(ok[i : last + 1])
+            pos = int(ends[last])
         return np.concatenate(starts) + lo // 4 if starts else np.empty(0, dtype=np.int64)
 
     def drain(self, budget: int | None = None, final: bool = False) -> Drained:
