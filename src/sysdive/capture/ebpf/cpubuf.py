@@ -158,8 +158,8 @@ class CpuBuffers:
         self._release()
         watermark = (time.clock_gettime_ns(time.CLOCK_BOOTTIME) + self._boot_to_epoch
                      - HOLD_NS)
-        ts_parts, seg_parts, idx_parts = [], [], []
-        segs: list[tuple[int, int, int, int, Any]] = []  # (cpu, seq, start, end, starts)
+        ts_parts, start_parts, end_parts, seg_parts = [], [], [], []
+        segs: list[tuple[int, int]] = []  # (cpu, chunk sequence) per segment
         busy = 0
         for cpu in range(self.ncpus):
             found = False
@@ -169,44 +169,49 @@ class CpuBuffers:
                     continue
                 found = True
                 ts_parts.append(self._u8[st[:, None] + _TS_BYTES].view("<u8").ravel())
+                start_parts.append(st)
+                end_parts.append(np.append(st[1:], hi))
                 seg_parts.append(np.full(len(st), len(segs), dtype=np.int32))
-                idx_parts.append(np.arange(len(st)))
-                segs.append((cpu, seq, lo, hi, st))
+                segs.append((cpu, seq))
             busy += found
         if not segs:
             return self._markers(Drained([], 0, 0))
         ts_all = np.concatenate(ts_parts)
+        start_all = np.concatenate(start_parts)
+        end_all = np.concatenate(end_parts)
         seg_all = np.concatenate(seg_parts)
-        idx_all = np.concatenate(idx_parts)
         if not final:
             # each CPU's events are in time order, so this keeps a prefix of each
             keep = ts_all <= watermark
-            ts_all, seg_all, idx_all = ts_all[keep], seg_all[keep], idx_all[keep]
-        order = np.argsort(ts_all, kind="stable") if busy > 1 else np.arange(len(ts_all))
+            ts_all, start_all, end_all, seg_all = (ts_all[keep], start_all[keep], end_all[keep],
+                                                   seg_all[keep])
+        order = np.argsort(ts_all, kind="stable") if busy > 1 else None
+        if order is not None:
+            ts_all, start_all, end_all, seg_all = (ts_all[order], start_all[order],
+                                                   end_all[order], seg_all[order])
         if budget is not None:
-            order = order[:budget]
-        n = len(order)
+            ts_all, start_all, end_all, seg_all = (ts_all[:budget], start_all[:budget],
+                                                   end_all[:budget], seg_all[:budget])
+        n = len(ts_all)
         if n == 0:
             return self._markers(Drained([], 0, 0))
-        seg_o, idx_o = seg_all[order], idx_all[order]
-        brk = np.flatnonzero((seg_o[1:] != seg_o[:-1]) | (idx_o[1:] != idx_o[:-1] + 1)) + 1
-        firsts = np.concatenate(([0], brk)).tolist()
-        lasts = np.concatenate((brk - 1, [n - 1])).tolist()
-        pieces: list[Any] = []
-        nbytes = 0
-        pending = list(self._taken)
+        # runs of events adjacent in memory become one slice each
+        brk = np.flatnonzero(start_all[1:] != end_all[:-1]) + 1
+        run_starts = np.concatenate((start_all[:1], start_all[brk])).tolist()
+        run_ends = np.concatenate((end_all[brk - 1], end_all[-1:])).tolist()
         mv = self._mv
-        for a, b in zip(firsts, lasts, strict=True):
-            cpu, seq, lo, hi, st = segs[int(seg_o[a])]
-            i1 = int(idx_o[b])
-            start = int(st[int(idx_o[a])])
-            end = int(st[i1 + 1]) if i1 + 1 < len(st) else hi
-            pieces.append(mv[start:end])
-            nbytes += end - start
-            # runs of a CPU come in its own order, so the last one seen is the furthest
-            pending[cpu] = (seq, end - self._base(cpu, seq))
+        pieces: list[Any] = [mv[a:b] for a, b in zip(run_starts, run_ends, strict=True)]
+        nbytes = int(np.sum(end_all - start_all))
+        # Each CPU's events were taken as a prefix, in order: its last one taken is the one
+        # that ends furthest into its latest segment.
+        pending = list(self._taken)
+        last_seg = np.full(len(segs), -1, dtype=np.int64)
+        np.maximum.at(last_seg, seg_all, end_all)
+        for k in np.flatnonzero(last_seg >= 0).tolist():
+            cpu, seq = segs[k]
+            pending[cpu] = (seq, int(last_seg[k]) - self._base(cpu, seq))  # later segs win
         self._pending = pending
-        self._last_ts = int(ts_all[order[-1]])
+        self._last_ts = int(ts_all[-1])
         return self._markers(Drained(pieces, n, nbytes))
 
     def _markers(self, got: Drained) -> Drained:
