@@ -246,7 +246,7 @@ def capture_to_file(
                 files.open_next()
                 if on_start is not None:
                     on_start()
-                deadline = start + seconds if seconds is not None else None
+                deadline = time.monotonic() + seconds if seconds is not None else None
                 more = True
                 while more and not stopping:
                     got = bufs.drain(budget())
