@@ -19,13 +19,16 @@ lost events also leave drop markers in the file (cpubuf.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 
 from sysdive.capture.ebpf.cpubuf import CpuBuffers, Drained
 from sysdive.capture.ebpf.loader import (
@@ -37,7 +40,7 @@ from sysdive.capture.ebpf.loader import (
 )
 from sysdive.capture.procfs import scan_header
 from sysdive.errors import CaptureError
-from sysdive.scap.writer import CaptureWriter
+from sysdive.scap.writer import CaptureWriter, header_blocks
 from sysdive.schema import SYSCALL_NR_TO_SC
 
 __all__ = ["CaptureResult", "LiveCaptureError", "Rotation", "capture_to_file",
@@ -127,6 +130,59 @@ class Rotation:
         return bool(self.size_bytes or self.seconds or self.events)
 
 
+class _Output:
+    """A thread that does the file writes, so a slow write (page cache pressure, writeback,
+    a busy disk) holds up this queue instead of the draining of the probe's buffers, which
+    would then fill and lose events. Work items run in order; the first error is raised on
+    the capture thread at its next call."""
+
+    _DONE = None
+
+    def __init__(self, max_bytes: int = 256 << 20) -> None:
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._room = threading.Semaphore(max(1, max_bytes >> 20))  # in MiB
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sysdive-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    item()
+                except BaseException as err:  # handed to the capture thread
+                    self._error = err
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def call(self, fn: Callable[[], None]) -> None:
+        self._check()
+        self._queue.put(fn)
+
+    def data(self, writer: CaptureWriter, data: bytes) -> None:
+        """Queue ``data`` (a copy, so the buffers it came from can be reused at once)."""
+        self._check()
+        mib = max(1, len(data) >> 20)
+        for _ in range(mib):
+            self._room.acquire()
+
+        def write() -> None:
+            try:
+                writer.write_now([data])
+            finally:
+                for _ in range(mib):
+                    self._room.release()
+        self._queue.put(write)
+
+    def finish(self) -> None:
+        """Wait until everything queued is written; raise the first error."""
+        self._queue.put(self._DONE)
+        self._thread.join()
+        self._check()
+
+
 class _Files:
     """The capture's output files: names, rotation, and the header each one starts with.
 
@@ -136,7 +192,8 @@ class _Files:
     like -C.
     """
 
-    def __init__(self, path: str, compress: bool, rotation: Rotation) -> None:
+    def __init__(self, path: str, compress: bool, rotation: Rotation, out: _Output) -> None:
+        self.out = out
         self.path = path
         self.compress = compress
         self.rotation = rotation
@@ -146,6 +203,7 @@ class _Files:
         self.writer: CaptureWriter | None = None
         self.opened_at = 0.0
         self.events = 0
+        self.written = 0  # bytes of events queued for the current file
 
     def _next_name(self) -> str | None:
         r = self.rotation
@@ -165,11 +223,13 @@ class _Files:
             return False
         self.close()
         self.writer = CaptureWriter(name, self.compress)
-        self.writer.write_header(scan_header())
+        header = header_blocks(scan_header())
+        self.out.data(self.writer, header)
         self.names.append(name)
         self.created += 1
         self.opened_at = time.monotonic()
         self.events = 0
+        self.written = len(header)
         return True
 
     def budget(self) -> int | None:
@@ -182,11 +242,17 @@ class _Files:
         assert w is not None
         return bool((r.events is not None and self.events >= r.events)
                     or (r.seconds is not None and time.monotonic() - self.opened_at >= r.seconds)
-                    or (r.size_bytes is not None and w.tell() >= r.size_bytes))
+                    or (r.size_bytes is not None and self.written >= r.size_bytes))
+
+    def put(self, pieces: list[Any]) -> None:
+        assert self.writer is not None
+        if pieces:
+            self.written += sum(len(p) for p in pieces)
+            self.out.data(self.writer, b"".join(pieces))
 
     def close(self) -> None:
         if self.writer is not None:
-            self.writer.close()
+            self.out.call(self.writer.close)
             self.writer = None
 
 
@@ -223,7 +289,8 @@ def capture_to_file(
                              nchunks=chunks_for(buffer_size), suppress_comms=suppress_comms)
     start = time.monotonic()
     written = 0
-    files = _Files(path, compress, rotation or Rotation())
+    output = _Output()
+    files = _Files(path, compress, rotation or Rotation(), output)
 
     def budget() -> int | None:
         caps = [c for c in (None if events is None else events - written, files.budget())
@@ -232,8 +299,7 @@ def capture_to_file(
 
     def put(got: Drained) -> None:
         nonlocal written
-        assert files.writer is not None
-        files.writer.write_now(got.pieces)
+        files.put(got.pieces)
         written += got.events
         files.events += got.events
 
@@ -274,12 +340,15 @@ def capture_to_file(
                 stats = probe.stats()
                 drops = bufs.drops()
                 files.close()
+                output.finish()
         except OSError as err:
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
             files.close()
             got = Drained([], 0, 0)  # let go of the views into the buffers before unmapping
             bufs.close()
+            with contextlib.suppress(BaseException):
+                output.finish()
         memory = probe.ncpus * probe.nchunks * CHUNK_BYTES
     return _result(files.names, written, stats, drops, time.monotonic() - start, memory)
 
