@@ -269,6 +269,7 @@ def capture_to_file(
     poll_seconds: float = POLL_SECONDS,
     rotation: Rotation | None = None,
     suppress_comms: tuple[str, ...] = (),
+    side_events: Callable[[], bytes] | None = None,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
@@ -279,6 +280,9 @@ def capture_to_file(
     threads by name (``-U``); ``rotation`` spreads the capture over several files (``-C``,
     ``-G``, ``-e``, ``-W``). ``on_start`` is called once events are flowing into the first
     file. ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
+    ``side_events`` returns ready event blocks that belong in the stream (container metadata,
+    see :mod:`sysdive.containers.events`); it is asked after each file's header and at every
+    poll, and its blocks go into the file where they arrive.
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -303,6 +307,12 @@ def capture_to_file(
         written += got.events
         files.events += got.events
 
+    def side() -> None:
+        if side_events is not None and files.writer is not None:
+            data = side_events()
+            if data:
+                files.put([data])
+
     got = Drained([], 0, 0)
     with Probe(settings) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
@@ -312,9 +322,11 @@ def capture_to_file(
                 files.open_next()
                 if on_start is not None:
                     on_start()
+                side()
                 deadline = time.monotonic() + seconds if seconds is not None else None
                 more = True
                 while more and not stopping:
+                    side()
                     got = bufs.drain(budget())
                     if got.pieces:
                         put(got)
@@ -324,6 +336,7 @@ def capture_to_file(
                         break
                     if files.rotation.active and files.due():
                         more = files.open_next()
+                        side()
                         continue
                     if got.nbytes < 1 << 20:
                         time.sleep(poll_seconds)
@@ -337,6 +350,7 @@ def capture_to_file(
                         more = files.open_next()
                     elif not got.events:
                         break
+                side()
                 stats = probe.stats()
                 drops = bufs.drops()
                 files.close()

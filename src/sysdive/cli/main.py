@@ -8,7 +8,6 @@ stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import os
 import signal
@@ -16,7 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
@@ -32,9 +31,6 @@ from sysdive.scap.reader import CaptureReader
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
-
-if TYPE_CHECKING:
-    from sysdive.capture.live import CaptureResult
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
@@ -104,118 +100,46 @@ def run(o: Options, out: TextIO) -> int:
         out.write(render_field_list(verbose=o.verbose))
         out.flush()
         return 0
-    if o.chisels:
-        raise UsageError("chisels (-c, -cl, -i) are not implemented yet")
+    if o.list_chisels or o.chisel_info is not None:
+        return _describe_chisels(o, out)
     if not o.read_files:
+        if o.chisels:
+            raise UsageError("chisels on live capture are not available yet: capture with "
+                             "-w FILE, then run the chisel on it with -r FILE -c NAME")
         return _live(o, out)
     return _inspect(o, out)
 
 
+def _describe_chisels(o: Options, out: TextIO) -> int:
+    """-cl and -i NAME."""
+    from sysdive.chisels.loader import all_chisels, render_chisel_info, render_chisel_list
+    from sysdive.errors import ChiselError
+
+    chisels = all_chisels()
+    if o.list_chisels:
+        out.write(render_chisel_list(chisels))
+    else:
+        found = [c for c in chisels if c.name == o.chisel_info and not c.hidden]
+        if not found:
+            raise ChiselError(f"chisel {o.chisel_info} not found - use -cl to list them.")
+        out.write(render_chisel_info(found[0]))
+    out.flush()
+    return 0
+
+
 def _live(o: Options, out: TextIO) -> int:
-    """Live capture of the host: straight into ``-w FILE`` when every event is kept (no
-    Python work per event), else through the same inspector that reads files."""
-    from sysdive.capture.live import DEFAULT_BUFFER, Rotation, capture_to_file
-
-    rotation = Rotation(size_bytes=o.file_size_mb * 1_000_000 if o.file_size_mb else None,
-                        seconds=o.rotate_seconds, events=o.events_per_file, limit=o.file_limit)
-    if o.file_limit and not rotation.active:
-        raise UsageError("-W needs -C, -G or -e")
-    if rotation.active and o.write_file is None:
-        raise UsageError("-C, -G and -e rotate the file written with -w")
-    options = {"snaplen": o.snaplen or 80, "buffer_size": o.buffer_size or DEFAULT_BUFFER,
-               "suppress_comms": tuple(o.suppress_comms)}
-    if o.write_file is not None and not o.filter and not o.fatfile:
-        result = capture_to_file(o.write_file, seconds=o.duration_s, events=o.count,
-                                 compress=o.compress, rotation=rotation, **options)  # type: ignore[arg-type]
-        _report_live(result, o.verbose)
-        return 0
-    if rotation.active:
-        raise UsageError("-C, -G and -e work when every event is written; capture everything "
-                         "and filter when reading with -r")
-    return _live_inspect(o, out, options)
+    """Live capture of the host, into ``-w FILE`` or printed (see :mod:`sysdive.cli.live`)."""
+    from sysdive.cli.live import run_live
+    return run_live(o, out, _inspect)
 
 
-def _live_inspect(o: Options, out: TextIO, options: dict[str, object]) -> int:
-    """Capture into a pipe in a thread; the inspector reads the other end like a file."""
-    import fcntl
-    import threading
-
-    from sysdive.capture.live import CaptureResult, capture_to_file, check_live_support
-
-    check_live_support()
-    rfd, wfd = os.pipe()
-    with contextlib.suppress(OSError):  # a larger pipe: fewer switches between the threads
-        fcntl.fcntl(wfd, fcntl.F_SETPIPE_SZ, 1 << 20)
-    stop, started = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
-
-    def capture() -> None:
-        try:
-            outcome["result"] = capture_to_file(f"/dev/fd/{wfd}", seconds=o.duration_s,
-                                                stop=stop, on_start=started.set,
-                                                **options)  # type: ignore[arg-type]
-        except BaseException as err:  # reported by the main thread
-            outcome["error"] = err
-        finally:
-            os.close(wfd)
-            started.set()
-
-    worker = threading.Thread(target=capture, name="sysdive-capture", daemon=True)
-    worker.start()
-    started.wait()
-    if "error" in outcome:  # the probe could not start: say why, once
-        worker.join()
-        os.close(rfd)
-        raise outcome["error"]  # type: ignore[misc]
-    live = dataclasses.replace(o, read_files=[f"/dev/fd/{rfd}"], duration_s=None)
-    try:
-        status = _inspect(live, out, stream=True, on_stop=stop.set)
-    finally:
-        stop.set()
-        # A capture thread may still be writing into a full pipe (-n reached): read the rest
-        # until it closes its end.
-        while os.read(rfd, 1 << 20):
-            pass
-        worker.join()
-        os.close(rfd)
-    err = outcome.get("error")
-    if isinstance(err, BaseException) and not isinstance(err, BrokenPipeError):
-        raise err
-    result = outcome.get("result")
-    if isinstance(result, CaptureResult):
-        _report_live(result, o.verbose)
-    return status
-
-
-def _report_live(result: CaptureResult, verbose: bool) -> None:
-    """Drops are data: always say what was lost; -v adds sysdig's counters and per-CPU detail."""
-    piped = result.path.startswith("/dev/fd/")
-    what = "captured" if piped else f"written to {result.path}"
-    files = f" ({len(result.files)} files)" if len(result.files) > 1 else ""
-    print(f"{result.events} events {what}{files} in {result.seconds:.1f} s; "
-          f"dropped {result.drops}, unreadable params {result.copy_failures}, "
-          f"truncated {result.truncated}", file=sys.stderr)
-    if verbose:
-        eps = result.events / result.seconds if result.seconds else 0.0
-        print(f"Driver Events:{result.events + result.drops}\nDriver Drops:{result.drops}\n"
-              f"Suppressed by Comm:{result.suppressed}", file=sys.stderr)
-        print(f"Elapsed time: {result.seconds:.3f}, Captured Events: {result.events}, "
-              f"{eps:.2f} eps", file=sys.stderr)
-        for cpu, (drops, copy_fail, truncated, bugs) in enumerate(result.per_cpu):
-            print(f"cpu {cpu}: dropped (buffer full) {drops}, unreadable params {copy_fail}, "
-                  f"truncated params {truncated}, malformed {bugs}", file=sys.stderr)
-        print(f"event buffers: {result.buffer_bytes >> 20} MiB", file=sys.stderr)
-
-
-def _inspect(o: Options, out: TextIO, stream: bool = False,
-             on_stop: Callable[[], None] | None = None) -> int:
+def _inspect(o: Options, out: TextIO) -> int:
     from sysdive.fields.registry import FieldOptions, FieldRegistry
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
 
     inspector = Inspector(internal_events=o.debug, max_events=o.count,
-                          max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None,
-                          stream=stream)
+                          max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None)
     buffer_format = _BUFFER_MODES[o.buffer_mode]
     if o.json:
         buffer_format = buffer_format.as_json()
@@ -262,27 +186,28 @@ def _inspect(o: Options, out: TextIO, stream: bool = False,
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
                 w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
 
-    progress = _Progress(sys.stderr) if (o.progress or o.write_file) and not stream else None
-    if stream:
-        # live: show what is ready whenever the reader is about to wait for more events
-        def idle() -> None:
-            sink.flush()
-            out.flush()
-        inspector.on_idle = idle
+    # no percentage of a live stream (a pipe from the capture thread)
+    progress = (_Progress(sys.stderr) if (o.progress or o.write_file)
+                and not any(f.startswith("/dev/fd/") for f in o.read_files) else None)
+    chisels = None
+    if o.chisels:
+        from sysdive.cli.chisel_run import ChiselDriver
+        chisels = ChiselDriver(o, inspector, out, options)
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        if on_stop is not None:
-            on_stop()  # live: the capture ends, and the reader then reaches the end of it
-        else:
-            inspector.stop()
+        inspector.stop()
 
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
     status = 0
     try:
         try:
-            inspector.run(o.read_files, on_event, on_section, on_dump,
-                          progress.update if progress is not None else None)
+            if chisels is not None:
+                chisels.run(o.read_files, on_section, on_dump,
+                            progress.update if progress is not None else None)
+            else:
+                inspector.run(o.read_files, on_event, on_section, on_dump,
+                              progress.update if progress is not None else None)
         finally:
             sink.flush()
             if progress is not None:

@@ -17,6 +17,7 @@ Damage never loses data: every whole event before it is delivered, then a
 from __future__ import annotations
 
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -158,19 +159,23 @@ class _GzipStream:
         self.raw.close()
 
 
-def _open_stream(path: str, live: bool = False) -> tuple[BinaryIO, _GzipStream | None]:
-    if live:
-        # a pipe from the live capture: unbuffered (a read returns what is there), never gzip
-        try:
-            return open(path, "rb", buffering=0), None
-        except OSError as err:
-            raise CaptureError(f"cannot open {path}: {err.strerror or err}") from err
+def _is_pipe(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
     if os.path.isdir(path):
         raise CaptureError(f"{path}: is a directory, not a capture file")
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by CaptureReader.close
     except OSError as err:
         raise CaptureError(f"cannot open {path}: {err.strerror or err}") from err
+    if _is_pipe(path):
+        # A live capture streamed through a pipe: plain scap, no seeking.
+        return raw, None
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
@@ -187,17 +192,18 @@ def _have_numpy() -> bool:
 class CaptureReader:
     """Iterates the sections and event batches of one capture file."""
 
-    def __init__(self, path: str, chunk: int = CHUNK, vectorise: bool | None = None,
-                 stream: bool = False, on_idle: Callable[[], None] | None = None) -> None:
+    def __init__(self, path: str, chunk: int = CHUNK, vectorise: bool | None = None) -> None:
         self.path = path
         self._chunk = chunk
-        self._stream = stream
-        self._on_idle = on_idle
-        self._raw, self._gz = _open_stream(path, stream)
+        self._raw, self._gz = _open_stream(path)
+        # A pipe (live capture) is read as the bytes arrive: walk whatever whole blocks are
+        # there instead of waiting for a full chunk.
+        self.streaming = _is_pipe(path)
+        self._want = 1 if self.streaming else chunk
         self.bytes_read = 0
-        self.total_size = 0 if stream else os.path.getsize(path)
-        if stream and vectorise is None:
-            vectorise = _have_numpy()  # a live host can deliver millions of events a second
+        self.total_size = 0 if self.streaming else os.path.getsize(path)
+        if self.streaming:
+            vectorise = False
         if vectorise is None:
             # Captures gzip 6:1 to 10:1 (the samples); the scan pays off by uncompressed bytes.
             stream_size = self.total_size * (6 if self._gz is not None else 1)
@@ -222,6 +228,8 @@ class CaptureReader:
         try:
             if self._gz is not None:
                 return self._gz.read(self._chunk)
+            if self.streaming:
+                return os.read(self._raw.fileno(), self._chunk)
             return self._raw.read(self._chunk)
         except OSError as err:
             raise CaptureError(f"error reading {self.path}: {err.strerror or err}") from err
@@ -233,7 +241,7 @@ class CaptureReader:
         buf = b""
         base = 0  # stream offset of buf[0]
         pos = 0
-        need = self._chunk  # bytes wanted in the buffer before walking on
+        need = self._want  # bytes wanted in the buffer before walking on
         section: B.CaptureHeader | None = None
         in_header = False
         eof = False
@@ -245,16 +253,12 @@ class CaptureReader:
         window = _WINDOW_MIN
         while True:
             while not eof and len(buf) - pos < need:
-                if self._on_idle is not None:
-                    self._on_idle()
                 data = self._read()
                 self.bytes_read += len(data)
                 if data:
                     buf = buf[pos:] + data
                     base += pos
                     pos = 0
-                    if self._stream:
-                        break  # a stream: work on what arrived rather than wait for more
                 else:
                     eof = True
             n = len(buf)
@@ -268,7 +272,7 @@ class CaptureReader:
                 return
             rows: list[Row] = []
             append = rows.append
-            need = self._chunk
+            need = self._want
             damage: CorruptCaptureError | None = None
             try:
                 while pos + 8 <= n:
@@ -307,7 +311,7 @@ class CaptureReader:
                         if blen < 12 or blen & 3:
                             raise CorruptCaptureError(
                                 f"invalid block length {blen} (block type {btype:#x})", base + pos)
-                        need = max(blen, self._chunk)
+                        need = max(blen, self._want)
                         break  # the block continues past the buffer
                     if _U32.unpack_from(buf, pos + blen - 4)[0] != blen:
                         raise CorruptCaptureError(
@@ -355,6 +359,8 @@ class CaptureReader:
                     pos += blen
             except CorruptCaptureError as err:
                 damage = err
+            if pos + 8 > n:
+                need = max(need, 8)    # a block header is cut: wait for the rest of it
             if rows:
                 yield EventBatch(buf, rows, base)
             if damage is not None:
