@@ -250,7 +250,13 @@ def _path_renderer(pinfo: ParamInfo, params: Sequence[ParamInfo]) -> Renderer:
                 dirfd = _int(dirraw, 8, True)
                 if dirfd != AT_FDCWD:
                     base = _dir_fd_path(ctx.state, thread, dirfd)
-        joined, relative = concatenate_paths(base, raw.split(b"\0", 1)[0])
+        path = raw.split(b"\0", 1)[0]
+        if not path:
+            # An empty string (the param is just its NUL): libsinsp passes the param length,
+            # 1, so it joins it as a relative path, which leaves the base without its
+            # trailing '/' (runc's execveat(fd, "", AT_EMPTY_PATH) prints the fd's path).
+            return value, (base[:-1] if len(base) > 1 and base.endswith("/") else base)
+        joined, relative = concatenate_paths(base, path)
         return value, (joined if relative else "")
 
     return render
