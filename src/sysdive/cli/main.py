@@ -242,7 +242,9 @@ def _inspect(o: Options, out: TextIO) -> int:
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
                 w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
 
-    progress = _Progress(sys.stderr) if (o.progress or o.write_file) else None
+    # no percentage of a live stream (a pipe from the capture thread)
+    progress = (_Progress(sys.stderr) if (o.progress or o.write_file)
+                and not any(f.startswith("/dev/fd/") for f in o.read_files) else None)
     chisels = None
     if o.chisels:
         from sysdive.cli.chisel_run import ChiselDriver
