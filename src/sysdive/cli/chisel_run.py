@@ -59,6 +59,8 @@ class ChiselDriver:
         for path in paths:
             if insp.stopped:
                 break
+            for ch in runner.chisels:  # sysdig.get_evtsource_name: the file being read
+                ch.ctx = dataclasses.replace(ch.ctx, evtsource_name=path)
             runner.start_file(FieldRegistry(insp.state, self.options))
             self._configure()
             try:

@@ -228,6 +228,10 @@ def _inspect(o: Options, out: TextIO) -> int:
     if o.verbose:
         c = inspector.counters
         print(f"Events read:{c.read}\nEvents matching:{c.handed_on}", file=sys.stderr)
+    if chisels is not None:
+        nextrun = chisels.runner.nextrun_args
+        if nextrun is not None:  # a chisel's run_app: sysdig runs itself again
+            return run(parse_args(nextrun), out)
     return status
 
 
