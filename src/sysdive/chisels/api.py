@@ -127,7 +127,8 @@ class Chisel:
 
     Class attributes: ``name`` (defaults to the module's name), ``short_description``
     (one line for ``-cl``), ``description`` (``-i``), ``category`` (``-cl`` groups by it),
-    ``args`` (a tuple of :class:`Arg`), ``hidden`` (left out of ``-cl``, still runnable).
+    ``args`` (a tuple of :class:`Arg`), ``hidden`` (left out of ``-cl``, still runnable),
+    ``merge_filter`` (see below).
     """
 
     name: ClassVar[str] = ""
@@ -136,6 +137,11 @@ class Chisel:
     category: ClassVar[str] = ""
     args: ClassVar[tuple[Arg, ...]] = ()
     hidden: ClassVar[bool] = False
+    merge_filter: ClassVar[bool] = True
+    """Whether the engine may apply this chisel's filter as the capture filter (fast). Set
+    False when the filter rejects enter events whose exit it accepts and then reads state
+    the enter leaves (``evt.buflen`` of a read needs the read's fd from its enter): sysdig
+    parses every event before a chisel filter sees it, the capture filter skips parsing."""
 
     def __init__(self, ctx: ChiselContext) -> None:
         self.ctx = ctx

@@ -170,7 +170,8 @@ class ChiselRunner:
         """
         from sysdive.filter.ast import Or
 
-        if self.wants_rejected or any(t is None for t in self._trees):
+        if (self.wants_rejected or any(t is None for t in self._trees)
+                or not all(ch.merge_filter for ch in self.chisels)):
             return None
         trees = [t for t in self._trees if t is not None]
         if len(trees) == 1:
