@@ -148,4 +148,15 @@ CASES: tuple[Case, ...] = (
     _c("info_httplog", None, "-i", "httplog"),
     _c("info_httptop", None, "-i", "httptop"),
     _c("info_ps", None, "-i", "ps"),
+    # --- group B: memcachelog, spy_syslog, udp_extract, shellshock_detect -----------------
+    # (these find nothing in the sample captures; test_chisel_synthetic.py runs them on
+    # captures built for them, shellshock_detect included)
+    *_each("memcachelog", "-c", "memcachelog"),
+    *_each("spy_syslog", "-c", "spy_syslog"),
+    _c("spy_syslog_pc", USER0, "-pc", "-c", "spy_syslog"),
+    *_each("udp_extract", "-c", "udp_extract"),
+    _c("info_memcachelog", None, "-i", "memcachelog"),
+    _c("info_spy_syslog", None, "-i", "spy_syslog"),
+    _c("info_udp_extract", None, "-i", "udp_extract"),
+    _c("info_shellshock_detect", None, "-i", "shellshock_detect"),
 )

@@ -12,6 +12,7 @@ class HttpLog(Chisel):
     name = "httplog"
     short_description = "HTTP requests log"
     category = "Application"
+    merge_filter = False  # evt.buflen of a read needs its enter event parsed
     description = "Show a log of all HTTP requests"
 
     def on_init(self) -> None:

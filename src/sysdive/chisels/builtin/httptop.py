@@ -18,6 +18,7 @@ class HttpTop(Chisel):
     name = "httptop"
     short_description = "Top HTTP requests"
     category = "Application"
+    merge_filter = False  # evt.buflen of a read needs its enter event parsed
     description = "Show top HTTP requests by: ncalls, time or bytes"
     args = (Arg("by", "Show top HTTP transactions by: ncalls, time or bytes, default is ncalls",
                 "string", optional=True),)
