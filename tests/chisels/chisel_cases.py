@@ -159,4 +159,16 @@ CASES: tuple[Case, ...] = (
     _c("info_spy_syslog", None, "-i", "spy_syslog"),
     _c("info_udp_extract", None, "-i", "udp_extract"),
     _c("info_shellshock_detect", None, "-i", "shellshock_detect"),
+    # --- group B: lsof, netstat (pairs order of sysdig's Lua tables, see _luaorder.py) ----
+    *_each("lsof", "-c", "lsof"),
+    _c("lsof_ipv4", IPV6, "-c", "lsof", "fd.type=ipv4"),
+    _c("lsof_quoted_filter", USER0, "-c", "lsof", "'proc.name=dockerd and fd.type=unix'"),
+    _c("lsof_late", CURL, "-c", "lsof", "", "evt.num>1381"),
+    _c("lsof_late_net", USER0, "-c", "lsof", "'fd.type=ipv4 or fd.type=ipv6'", "evt.num>4043"),
+    *_each("netstat", "-c", "netstat"),
+    _c("netstat_filter", USER0, "-c", "netstat", "proc.name=sshd"),
+    _c("netstat_late", CURL, "-c", "netstat", "", "evt.num>1381"),
+    _c("netstat_nomatch", USER0, "-c", "netstat", "", "evt.num>99999"),
+    _c("info_lsof", None, "-i", "lsof"),
+    _c("info_netstat", None, "-i", "netstat"),
 )

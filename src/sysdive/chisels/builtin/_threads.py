@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass, field
 
 from sysdive.chisels.api import Chisel
+from sysdive.chisels.builtin._luaorder import lua_pairs_order, unordered_map_order
 from sysdive.errors import ChiselError, SysdiveError
 from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM
@@ -57,8 +58,13 @@ class ThreadRow:
     fds: list[FdRow] = field(default_factory=list)
 
 
-def thread_table(chisel: Chisel, filter_text: str | None) -> list[ThreadRow]:
-    """The threads (in the state's order) and their fds, restricted by ``filter_text``."""
+def thread_table(chisel: Chisel, filter_text: str | None,
+                 lua_order: bool = False) -> list[ThreadRow]:
+    """The threads and their fds, restricted by ``filter_text``.
+
+    With ``lua_order``, threads and fds come in the order Lua's ``pairs`` walks the table
+    sysdig builds (see :mod:`._luaorder`); else threads in the state's order.
+    """
     state = chisel.ctx.state
     if state is None:
         return []
@@ -73,9 +79,15 @@ def thread_table(chisel: Chisel, filter_text: str | None) -> list[ThreadRow]:
                               f"{chisel.name}: {err}") from None
     ts = state.lastevent_ts
     rows: list[ThreadRow] = []
-    for tinfo in state.threads.values():
+    threads = list(state.threads.values())
+    if lua_order:
+        by_tid = {t.tid: t for t in threads}
+        threads = [by_tid[tid] for tid in unordered_map_order(by_tid)]
+    for tinfo in threads:
         table = state.fd_table(tinfo)
         fds = list(table.items()) if table is not None else []
+        if lua_order and table is not None:
+            fds = [(fd, table[fd]) for fd in unordered_map_order(table)]
         kept: list[tuple[int, FdInfo]] = fds
         if match is not None:
             kept = []
@@ -100,7 +112,23 @@ def thread_table(chisel: Chisel, filter_text: str | None) -> list[ThreadRow]:
             username=user.name if user is not None else "<NA>",
             vmsize_kb=tinfo.vmsize_kb & _U32, vmrss_kb=tinfo.vmrss_kb & _U32, env=list(env),
             fds=[_fd_row(fd, info) for fd, info in kept]))
+    if lua_order:
+        rows = _lua_pairs(rows)
     return rows
+
+
+def _i32(value: int) -> int:
+    # lua_rawseti takes an int: the uint32 key as C converts it.
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _lua_pairs(rows: list[ThreadRow]) -> list[ThreadRow]:
+    """Rows and their fds in the order ``pairs`` visits the Lua tables built from them."""
+    for row in rows:
+        by_fd = {_i32(f.fd): f for f in row.fds}
+        row.fds = [by_fd[k] for k in lua_pairs_order(by_fd)]
+    by_tid = {_i32(r.tid): r for r in rows}
+    return [by_tid[k] for k in lua_pairs_order(by_tid)]
 
 
 def _fake_read(ts: int, tinfo: object, fd: int, info: FdInfo) -> Event:
