@@ -52,11 +52,15 @@ class ChiselDriver:
 
     def run(self, paths: list[str], on_section: Callable[[CaptureHeader], None] | None,
             on_dump: Callable[[Event, bool], None] | None,
-            progress: Callable[[CaptureReader], None] | None) -> None:
-        """Each file in turn, with the chisels' per-capture hooks around it."""
+            progress: Callable[[CaptureReader], None] | None, eof_text: str = "") -> None:
+        """Each file in turn, with the chisels' per-capture hooks around it.
+
+        ``eof_text`` (the colour reset of a coloured format) is written when the input ends,
+        before the last ``on_capture_end``, where sysdig writes it.
+        """
         insp = self.inspector
         runner = self.runner
-        for path in paths:
+        for i, path in enumerate(paths):
             if insp.stopped:
                 break
             for ch in runner.chisels:  # sysdig.get_evtsource_name: the file being read
@@ -71,6 +75,8 @@ class ChiselDriver:
                 # sysdig still ends the chisels (and prints their tables) on a damaged file.
                 runner.end_file()
                 raise
+            if eof_text and (insp.stopped or i == len(paths) - 1):
+                runner.chisels[0].out.write(eof_text)
             runner.end_file()
 
     def _configure(self) -> None:

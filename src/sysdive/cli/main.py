@@ -150,7 +150,9 @@ def _inspect(o: Options, out: TextIO) -> int:
     tty = out.isatty()
     fmt_text = o.output_format if o.output_format is not None else (DEFAULT_TTY if tty else DEFAULT)
     fmt_text = expand_escapes(fmt_text)
-    reset_colors = "\x1b" in fmt_text
+    # sysdig resets colours when its format or its plugin-event format has one; -pc/-pk/-pm
+    # replace only the first, so on a terminal the coloured plugin format still asks for it.
+    reset_colors = "\x1b" in fmt_text or (tty and o.container_preset)
     formatter = OutputFormat(fmt_text, registry, json=o.json)
 
     display = None
@@ -202,7 +204,9 @@ def _inspect(o: Options, out: TextIO) -> int:
         try:
             if chisels is not None:
                 chisels.run(o.read_files, on_section, on_dump,
-                            progress.update if progress is not None else None)
+                            progress.update if progress is not None else None,
+                            "\x1b[00m" if reset_colors else "")
+                reset_colors = False  # written by the driver, before the chisels' ends
             else:
                 inspector.run(o.read_files, on_event, on_section, on_dump,
                               progress.update if progress is not None else None)
