@@ -274,3 +274,52 @@ def test_shellshock_logic_matches_sysdig_with_bracketed_filter(
         assert ours.stdout == theirs.stdout
         if capture == captures[SHOCK]:
             assert b"() { :;}; /bin/cat /etc/passwd" in theirs.stdout
+
+
+# -- on a terminal ----------------------------------------------------------------------------------
+
+def _on_tty(argv: list[str], cwd: Path) -> bytes:
+    """stdout of ``argv`` run with a pseudo-terminal as stdout (chisels colour by is_tty)."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE, cwd=cwd,
+                                env=_env())
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=600) == 0, proc.stderr.read() if proc.stderr else b""
+    return b"".join(chunks)
+
+
+TTY_CASES = (
+    ("run_as_user_0_container", ("-c", "spy_logs")),
+    ("run_as_user_0_container", ("-pc", "-c", "spy_logs")),
+    (SYSLOG, ("-c", "spy_logs")),
+    (SYSLOG, ("-c", "spy_syslog", "proc.name=cron")),
+    (SYSLOG, ("-pc", "-c", "spy_syslog", "proc.name=cron")),
+    ("curl_google", ("-c", "around", "out.scap", "evt.type=connect")),
+    ("run_as_user_0_container", ("-pc", "-c", "stderr")),
+)
+
+
+@pytest.mark.parametrize("capture,args", TTY_CASES, ids=[" ".join(c[1]) for c in TTY_CASES])
+def test_on_a_terminal_like_sysdig(capture: str, args: tuple[str, ...], sysdig: str,
+                                   captures: dict[str, Path], tmp_path: Path) -> None:
+    path = captures.get(capture) or CAPTURES_DIR / f"{capture}.scap"
+    if not path.is_file():
+        _unavailable(f"sample capture {path} is missing")
+    theirs = _on_tty([sysdig, "-r", str(path), *args], tmp_path)
+    ours = _on_tty([*_sysdive(), "-r", str(path), *args], tmp_path)
+    assert b"\x1b[" in theirs  # coloured: the terminal branch really ran
+    assert ours == theirs
