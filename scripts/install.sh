@@ -15,7 +15,8 @@ if ! command -v sysdig >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1 \
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq sysdig jq libbpf1 >/dev/null
 fi
-if ! command -v docker >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
+# This machine kind ships a docker client without an engine: look for dockerd itself.
+if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq docker.io busybox-static >/dev/null
