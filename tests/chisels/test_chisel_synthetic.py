@@ -84,6 +84,19 @@ SYN_CASES: tuple[SynCase, ...] = (
     _s("syn_ps_shellshock", SHOCK, "-c", "ps", "", "evt.num>10"),
     _s("syn_lsof_http", HTTP, "-c", "lsof"),
     _s("syn_netstat_http", HTTP, "-c", "netstat"),
+    # Two capture files: what the Lua keeps in globals carries over (see the porting guide).
+    _s("syn_two_files_httplog", HTTP, "-r", "@curl_google", "-c", "httplog"),
+    _s("syn_two_files_httptop", "curl_google", "-r", f"@{HTTP}", "-c", "httptop", "bytes",
+       top=30),
+    _s("syn_two_files_spy_port", UDP, "-r", f"@{UDP}", "-c", "spy_port", "8125"),
+    _s("syn_two_files_spy_logs", "run_as_user_0_container", "-r", f"@{SYSLOG}", "-c",
+       "spy_logs", "two.scap 10"),
+    _s("syn_two_files_spy_syslog", SYSLOG, "-r", f"@{SYSLOG}", "-c", "spy_syslog",
+       "two.scap 10"),
+    _s("syn_two_files_around", "run_as_user_0_container", "-r", f"@{SYSLOG}", "-c", "around",
+       "two.scap", "proc.name=logger or proc.name=sshd"),
+    _s("syn_two_files_login_shells", SHOCK, "-r", "@curl_google", "-c", "list_login_shells"),
+    _s("syn_two_files_memcachelog", MC, "-r", f"@{MC}", "-c", "memcachelog", "set 10"),
 )
 
 
@@ -123,10 +136,18 @@ def _ids(case: SynCase) -> str:
     return case.name
 
 
+def _argv(case: SynCase, captures: dict[str, Path]) -> list[str]:
+    """``-r`` the case's capture, then its args; ``@NAME`` names another capture."""
+    def path(name: str) -> str:
+        return str(captures[name] if name in captures else CAPTURES_DIR / f"{name}.scap")
+    return ["-r", path(case.capture),
+            *(path(a[1:]) if a.startswith("@") else a for a in case.args)]
+
+
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
 def test_expected_is_sysdig_output(case: SynCase, sysdig: str, captures: dict[str, Path],
                                    tmp_path: Path) -> None:
-    done = _run([sysdig, "-r", str(captures[case.capture]), *case.args], tmp_path)
+    done = _run([sysdig, *_argv(case, captures)], tmp_path)
     assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
     if REGEN:
         _write_expected(case, done.stdout)
@@ -142,7 +163,7 @@ def test_sysdive_matches_expected(case: SynCase, captures: dict[str, Path],
                                   tmp_path: Path) -> None:
     expected = _read_expected(case)
     assert expected, f"{case.name}: sysdig printed nothing, the case exercises nothing"
-    done = _run([*_sysdive(), "-r", str(captures[case.capture]), *case.args], tmp_path)
+    done = _run([*_sysdive(), *_argv(case, captures)], tmp_path)
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     if normalize(done.stdout, case.top) != normalize(expected, case.top):
@@ -158,21 +179,24 @@ def _tree(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-@pytest.mark.parametrize("capture", [UDP, "curl_google", "single_ipv6_conn"])
-def test_udp_extract_writes_sysdigs_files(capture: str, sysdig: str,
+@pytest.mark.parametrize("files", [(UDP,), ("curl_google",), ("single_ipv6_conn",),
+                                   (UDP, "curl_google", UDP)], ids="+".join)
+def test_udp_extract_writes_sysdigs_files(files: tuple[str, ...], sysdig: str,
                                           captures: dict[str, Path], tmp_path: Path) -> None:
-    path = captures.get(capture) or CAPTURES_DIR / f"{capture}.scap"
-    if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
+    paths = [captures.get(c) or CAPTURES_DIR / f"{c}.scap" for c in files]
+    for path in paths:
+        if not path.is_file():
+            _unavailable(f"sample capture {path} is missing")
+    reads = [a for p in paths for a in ("-r", str(p))]
     theirs, ours = tmp_path / "sysdig", tmp_path / "sysdive"
     theirs.mkdir()
     ours.mkdir()
-    a = _run([sysdig, "-r", str(path), "-c", "udp_extract"], theirs)
-    b = _run([*_sysdive(), "-r", str(path), "-c", "udp_extract"], ours)
+    a = _run([sysdig, *reads, "-c", "udp_extract"], theirs)
+    b = _run([*_sysdive(), *reads, "-c", "udp_extract"], ours)
     assert a.returncode == 0 and b.returncode == 0, b.stderr.decode(errors="replace")
     assert a.stdout == b.stdout
     expected = _tree(theirs)
-    assert any(k.startswith("udp_dump_files/") for k in expected) or capture != UDP
+    assert any(k.startswith("udp_dump_files/") for k in expected) or UDP not in files
     assert _tree(ours) == expected
     assert not filecmp.dircmp(theirs, ours).diff_files
 

@@ -37,7 +37,8 @@ class HttpParser:
     """Requests the fields and pairs requests with responses; ``on_transaction`` gets each
     completed one."""
 
-    def __init__(self, chisel: Chisel, on_transaction: Callable[[Transaction], None]) -> None:
+    def __init__(self, chisel: Chisel, on_transaction: Callable[[Transaction], None],
+                 partial: dict[tuple[object, object], Transaction]) -> None:
         chisel.set_filter(HTTP_FILTER)
         f = chisel.request_field
         self.buffer = f("evt.buffer").text
@@ -49,7 +50,8 @@ class HttpParser:
         self.container = f("container.name").value
         chisel.set_snaplen(1024)
         self.on_transaction = on_transaction
-        self.partial: dict[tuple[object, object], Transaction] = {}
+        # Requests waiting for their response: the chisel keeps them across capture files.
+        self.partial = partial
 
     def feed(self, evt: Event) -> None:
         buf = self.buffer(evt) or ""

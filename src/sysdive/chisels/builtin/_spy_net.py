@@ -3,7 +3,7 @@ time the direction changes."""
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Chisel
+from sysdive.chisels.api import Chisel, ChiselContext
 from sysdive.chisels.builtin._lua import lua_text
 from sysdive.chisels.output import Colors, format_bytes
 from sysdive.event import Event
@@ -17,6 +17,12 @@ class SpyNetChisel(Chisel):
 
     write_word = "Write"
     colors = Colors.on()
+
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Lua globals: kept across capture files.
+        self.direction = 0
+        self.header: str | None = None
 
     def on_set_arg(self, name: str, value: str) -> None:
         # These two chisels, unlike the others, compare with the documented value.
@@ -36,8 +42,6 @@ class SpyNetChisel(Chisel):
         self.set_snaplen(1000)
         self.set_filter("evt.is_io=true and (fd.type=ipv4 or fd.type=ipv6) and "
                         + self.endpoint_filter())
-        self.direction = 0
-        self.header: str | None = None
 
     def on_event(self, evt: Event) -> bool | None:
         res = self.res(evt)

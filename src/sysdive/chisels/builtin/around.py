@@ -3,7 +3,7 @@ matches (sysdig's around.lua)."""
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._dump import dump_run_args
 from sysdive.chisels.builtin._lua import lua_text
 from sysdive.chisels.output import Colors
@@ -31,11 +31,15 @@ class Around(Chisel):
             "value for dump_range_ms is 1000.", "int", optional=True),
     )
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Lua globals: kept across capture files.
+        self.marks: list[tuple[int, object]] = []
+
     def on_init(self) -> None:
         self.pname = self.request_field("proc.name").value
         self.tid = self.request_field("thread.tid").value
         self.etime = self.request_field("evt.time").value
-        self.marks: list[tuple[int, object]] = []
         if self.ctx.filter == "":
             # sysdig prints this and then refuses to start the chisel.
             self.print("no filter specified")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Chisel
+from sysdive.chisels.api import Chisel, ChiselContext
 from sysdive.chisels.builtin._http import HttpParser, Transaction
 from sysdive.chisels.builtin._lua import lua_text
 from sysdive.event import Event
@@ -15,8 +15,12 @@ class HttpLog(Chisel):
     merge_filter = False  # evt.buflen of a read needs its enter event parsed
     description = "Show a log of all HTTP requests"
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        self.partial: dict[tuple[object, object], Transaction] = {}
+
     def on_init(self) -> None:
-        self.http = HttpParser(self, self._log)
+        self.http = HttpParser(self, self._log, self.partial)
         self.current: Event | None = None
 
     def on_event(self, evt: Event) -> bool | None:

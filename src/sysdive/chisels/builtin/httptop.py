@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._http import HttpParser, Transaction
 from sysdive.chisels.builtin._lua import lua_text
 from sysdive.chisels.output import CLEAR_SCREEN, HIDE_CURSOR, SHOW_CURSOR, move_to
@@ -25,6 +25,15 @@ class HttpTop(Chisel):
 
     by = "ncalls"
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Lua globals: kept across capture files (the table is emptied after each print).
+        self.partial: dict[tuple[object, object], Transaction] = {}
+        # After a capture file's table is printed its lists hold their sums (the Lua
+        # overwrites them in place); a second file then trips over them, as in sysdig.
+        self.groups: dict[str, list[Transaction] | float] = {}
+        self.containers = 0
+
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "by":
             if value not in _UNITS:
@@ -33,13 +42,13 @@ class HttpTop(Chisel):
             self.by = value
 
     def on_init(self) -> None:
-        self.http = HttpParser(self, self._add)
-        keys: tuple[str, ...] = ("method", "url")
+        self.http = HttpParser(self, self._add, self.partial)
         if self.ctx.print_container:
-            keys = ("container", *keys)
+            # The Lua inserts the column on every on_init: once per capture file.
+            self.containers += 1
+        keys = ("container",) * self.containers + ("method", "url")
         self.spec = TableSpec(keys, keys, self.by, self.by, top=TOP_NUMBER,
                               units=_UNITS[self.by])
-        self.groups: dict[str, list[Transaction]] = {}
 
     def on_capture_start(self) -> None:
         if self.ctx.is_live:
@@ -57,11 +66,16 @@ class HttpTop(Chisel):
             if tr.container is None:
                 raise TypeError("attempt to concatenate a nil value")
             key = lua_text(tr.container) + KEY_SEP + key
-        self.groups.setdefault(key, []).append(tr)
+        group = self.groups.setdefault(key, [])
+        if not isinstance(group, list):
+            raise TypeError("bad argument #1 to 'insert' (table expected, got number)")
+        group.append(tr)
 
     def _table(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for key, trs in self.groups.items():
+            if not isinstance(trs, list):
+                raise TypeError("attempt to get length of a number value")
             if self.by == "ncalls":
                 out[key] = len(trs)
             elif self.by == "bytes":
@@ -86,4 +100,11 @@ class HttpTop(Chisel):
         if self.ctx.is_live and self.ctx.output_format != "json":
             self.write(CLEAR_SCREEN + move_to(0, 0) + SHOW_CURSOR)
             return
-        self.write(render_sorted_table(self._table(), self.spec, delta, self.ctx.output_format))
+        try:
+            table = self._table()
+        except TypeError:
+            # The Lua fails here on a second capture file whose table still holds the first
+            # file's sums; sysdig reports nothing and prints no table (exit status 0).
+            return
+        self.groups = dict(table)
+        self.write(render_sorted_table(table, self.spec, delta, self.ctx.output_format))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._lua import lua_find, lua_text
 from sysdive.event import Event
 
@@ -30,6 +30,11 @@ class ListLoginShells(Chisel):
     command: str | None = None
     arguments: str | None = None
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # The Lua keeps only the last matching session, in a global table of three slots.
+        self.last: dict[str, object] = {}
+
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "command":
             if value != "*":
@@ -45,8 +50,6 @@ class ListLoginShells(Chisel):
         self.cname = f("container.name").value
         self.cid = f("container.id").value
         self.set_filter("evt.type=execve")
-        # The Lua keeps only the last matching session, in a table of three slots.
-        self.last: dict[str, object] = {}
 
     def on_event(self, evt: Event) -> bool | None:
         sid = self.sid(evt)

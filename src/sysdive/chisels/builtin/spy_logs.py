@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._dump import dump_run_args
 from sysdive.chisels.builtin._lua import lua_split, lua_text
 from sysdive.chisels.output import Colors
@@ -43,6 +43,12 @@ class SpyLogs(Chisel):
     )
     colors = Colors.on()
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Lua globals: kept across capture files.
+        self.marks: list[tuple[int, object]] = []
+        self.capturing = False
+
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "disable_color":
             if value == "disable_color":  # sysdig's test, not the documented value
@@ -62,8 +68,6 @@ class SpyLogs(Chisel):
         self.set_filter(f"({FILE_FILTER}) and evt.is_io_write=true and evt.dir=< and "
                         "evt.failed=false")
         self.dump = "dump_file_name" in self.arg_values
-        self.marks: list[tuple[int, object]] = []
-        self.capturing = False
 
     def on_capture_start(self) -> None:
         if self.dump and self.ctx.is_live:

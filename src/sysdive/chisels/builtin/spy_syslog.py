@@ -9,7 +9,7 @@ libsinsp does it for a write to a ``/dev/log`` socket: the digits between the fi
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.builtin._dump import dump_run_args
 from sysdive.chisels.output import Colors, lua_str
 from sysdive.errors import ChiselError
@@ -61,6 +61,12 @@ class SpySyslog(Chisel):
     )
     colors = Colors.on()
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Lua globals: kept across capture files.
+        self.marks: list[tuple[int, object]] = []
+        self.capturing = False
+
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "disable_color":
             if value == "disable_color":  # sysdig's test, not the documented value
@@ -78,8 +84,6 @@ class SpySyslog(Chisel):
         self.set_filter("fd.name contains /dev/log and evt.is_io_write=true and evt.dir=< and "
                         "evt.failed=false")
         self.dump = "dump_file_name" in self.arg_values
-        self.marks: list[tuple[int, object]] = []
-        self.capturing = False
 
     def on_capture_start(self) -> None:
         if self.dump and self.ctx.is_live:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO
 
-from sysdive.chisels.api import Chisel
+from sysdive.chisels.api import Chisel, ChiselContext
 from sysdive.chisels.builtin._lua import lua_text
 from sysdive.errors import ChiselError
 from sysdive.event import Event
@@ -31,6 +31,11 @@ class UdpExtract(Chisel):
         f"traffic (DNS excluded) and dumps the content of each FD into a different file in "
         f"the {OUTPUT_DIR_NAME} directory. Files are named after the UDP tuple they contain.")
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # A Lua global: a second capture file appends to the files the first opened.
+        self.files: dict[str, BinaryIO] = {}
+
     def on_init(self) -> None:
         self.buf = self.request_field("evt.rawarg.data").value
         self.fdname = self.request_field("fd.name").value
@@ -39,7 +44,6 @@ class UdpExtract(Chisel):
         _mkdir(OUTPUT_DIR_NAME)
         self.set_snaplen(16384)
         self.set_filter("evt.dir=< and evt.rawres>=0 and fd.l4proto=udp and evt.is_io=true")
-        self.files: dict[str, BinaryIO] = {}
 
     def on_capture_start(self) -> None:
         if self.ctx.is_live:
