@@ -4,6 +4,7 @@ a second run that writes every event of the same thread within a time range of t
 from __future__ import annotations
 
 from sysdive.chisels.api import Chisel
+from sysdive.chisels.output import lua_str
 
 
 def dump_run_args(chisel: Chisel, dump_file: str, range_ms: str,
@@ -11,11 +12,5 @@ def dump_run_args(chisel: Chisel, dump_file: str, range_ms: str,
     """sysdig's second-run command line: ``-F -r SOURCE -w FILE`` and a filter that keeps
     the events of each mark's thread around its time (``evt.around``)."""
     terms = [f"(evt.around[{ts // 1_000_000_000}{ts % 1_000_000_000:09d}]={range_ms} and "
-             f"thread.tid={_tid(tid)})" for ts, tid in marks]
+             f"thread.tid={lua_str(tid)})" for ts, tid in marks]
     return f"-F -r{chisel.ctx.evtsource_name} -w{dump_file} " + " or ".join(terms)
-
-
-def _tid(tid: object) -> str:
-    from sysdive.chisels.output import lua_str
-
-    return lua_str(tid)
