@@ -54,18 +54,19 @@ class ChiselDriver:
 
     def run(self, paths: list[str], on_section: Callable[[CaptureHeader], None] | None,
             on_dump: Callable[[Event, bool], None] | None,
-            progress: Callable[[CaptureReader], None] | None,
-            before_end: Callable[[], None] | None = None) -> None:
+            progress: Callable[[CaptureReader], None] | None, eof_text: str = "") -> None:
         """Each file in turn, with the chisels' per-capture hooks around it.
 
-        ``before_end`` runs before the chisels' ``on_capture_end`` (sysdig writes its colour
-        reset there, ahead of what the chisels print at the end).
+        ``eof_text`` (the colour reset of a coloured format) is written when the input ends,
+        before the last ``on_capture_end``, where sysdig writes it.
         """
         insp = self.inspector
         runner = self.runner
-        for path in paths:
+        for i, path in enumerate(paths):
             if insp.stopped:
                 break
+            for ch in runner.chisels:  # sysdig.get_evtsource_name: the file being read
+                ch.ctx = dataclasses.replace(ch.ctx, evtsource_name=path)
             runner.start_file(FieldRegistry(insp.state, self.options))
             self._configure()
             try:
@@ -74,12 +75,12 @@ class ChiselDriver:
                 raise
             except SysdiveError:
                 # sysdig still ends the chisels (and prints their tables) on a damaged file.
-                if before_end is not None:
-                    before_end()
+                if eof_text:
+                    runner.chisels[0].out.write(eof_text)
                 runner.end_file()
                 raise
-            if before_end is not None:
-                before_end()
+            if eof_text and (insp.stopped or i == len(paths) - 1):
+                runner.chisels[0].out.write(eof_text)
             runner.end_file()
 
     def _configure(self) -> None:

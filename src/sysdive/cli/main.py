@@ -184,7 +184,9 @@ def _inspect(o: Options, out: TextIO) -> int:
     tty = out.isatty()
     fmt_text = o.output_format if o.output_format is not None else (DEFAULT_TTY if tty else DEFAULT)
     fmt_text = expand_escapes(fmt_text)
-    reset_colors = "\x1b" in fmt_text
+    # sysdig resets colours when its format or its plugin-event format has one; -pc/-pk/-pm
+    # replace only the first, so on a terminal the coloured plugin format still asks for it.
+    reset_colors = "\x1b" in fmt_text or (tty and o.container_preset)
     formatter = OutputFormat(fmt_text, registry, json=o.json)
 
     display = None
@@ -253,11 +255,6 @@ def _inspect(o: Options, out: TextIO) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         inspector.stop()
 
-    def reset_chisel_colors() -> None:
-        # With chisels sysdig resets the colours before their on_capture_end, not after.
-        if reset_colors:
-            out.write("\x1b[00m")
-
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
     status = 0
@@ -266,7 +263,8 @@ def _inspect(o: Options, out: TextIO) -> int:
             if chisels is not None:
                 chisels.run(o.read_files, on_section, on_dump,
                             progress.update if progress is not None else None,
-                            reset_chisel_colors)
+                            "\x1b[00m" if reset_colors else "")
+                reset_colors = False  # written by the driver, before the chisels' ends
             else:
                 inspector.run(o.read_files, on_event, on_section, on_dump,
                               progress.update if progress is not None else None)
@@ -294,6 +292,10 @@ def _inspect(o: Options, out: TextIO) -> int:
     if o.verbose:
         c = inspector.counters
         print(f"Events read:{c.read}\nEvents matching:{c.handed_on}", file=sys.stderr)
+    if chisels is not None:
+        nextrun = chisels.runner.nextrun_args
+        if nextrun is not None:  # a chisel's run_app: sysdig runs itself again
+            return run(parse_args(nextrun), out)
     return status
 
 
