@@ -1,12 +1,11 @@
 """shellshock_detect: bash started with a function definition smuggled in an environment
 variable (CVE-2014-6271) (sysdig's shellshock_detect.lua).
 
-sysdig 0.29.3 cannot run this chisel: its filter mixes ``and`` and ``or`` without brackets,
-which sysdig's filter compiler rejects, so ``sysdig -c shellshock_detect`` stops with an error
-before printing anything. The filter is kept as sysdig's (:attr:`FILTER`), so sysdive fails
-where sysdig does once its filter parser rejects that too; the logic below is what the chisel
-does with a filter that compiles (the tests check it against sysdig's Lua with brackets
-added).
+sysdig 0.29.3 cannot run this chisel: the Lua's filter, ``proc.name=bash or proc.name=sh and
+evt.type=execve``, mixes ``and`` and ``or`` without brackets, which sysdig's filter compiler
+rejects, so ``sysdig -c shellshock_detect`` stops before printing anything. sysdive runs the
+filter its author meant, with the brackets (:attr:`FILTER`); the tests check the output
+against sysdig running its own Lua with those brackets added.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ class ShellshockDetect(Chisel):
         "every attempt, the chisel reports the time, the name of the process trying to run "
         "bash, and its PID.")
 
-    FILTER = "proc.name=bash or proc.name=sh and evt.type=execve"
+    FILTER = "(proc.name=bash or proc.name=sh) and evt.type=execve"
 
     def on_init(self) -> None:
         f = self.request_field
