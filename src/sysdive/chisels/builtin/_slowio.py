@@ -1,5 +1,6 @@
 """What fileslower and netlower share: sysdig's two chisels differ only in their filter,
-the argument's text and fileslower's skipping of ``/dev/`` files."""
+the argument's text and fileslower's skipping of ``/dev/`` files. scallslower shares their
+arguments (a threshold in ms and ``disable_color``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,9 @@ CONTAINER_NOTE = (
     "within a container, and Green represents a host process)")
 
 
-class SlowIo(Chisel):
-    """I/O events slower than ``min_ms`` on the FDs :attr:`io_filter` selects."""
+class SlowerThan(Chisel):
+    """The arguments of the chisels that show what is slower than ``min_ms``."""
 
-    io_filter = ""
-    skip_dev = False
     colors = Colors.on()
     min_ms: float = 0
 
@@ -27,6 +26,13 @@ class SlowIo(Chisel):
             self.colors = Colors.off()
         elif name == "min_ms":
             self.min_ms = parse_number(value, name)
+
+
+class SlowIo(SlowerThan):
+    """I/O events slower than ``min_ms`` on the FDs :attr:`io_filter` selects."""
+
+    io_filter = ""
+    skip_dev = False
 
     def on_init(self) -> None:
         f = self.request_field

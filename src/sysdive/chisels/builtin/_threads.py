@@ -162,3 +162,30 @@ def _fd_row(fd: int, info: FdInfo) -> FdRow:
         return row
     row.l4proto = _L4NAME.get(info.l4proto, "<NA>")
     return row
+
+
+class Snapshot(Chisel):
+    """ps, lsof and netstat: end the capture at the first event that passes the command-line
+    filter, then print the thread table as it stands (:meth:`print_table`)."""
+
+    capturing = False
+    matched = False
+
+    def on_capture_start(self) -> None:
+        self.capturing = True
+
+    def on_event(self, evt: Event) -> bool | None:
+        self.end_capture()
+        self.matched = True
+        return False
+
+    def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
+        if not self.capturing:
+            return
+        if not self.matched:
+            self.print("empty capture or no event matching the filter")
+            return
+        self.print_table()
+
+    def print_table(self) -> None:
+        raise NotImplementedError

@@ -8,13 +8,12 @@ gives them (see ``_luaorder``).
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
-from sysdive.chisels.builtin._threads import thread_table
+from sysdive.chisels.api import Arg
+from sysdive.chisels.builtin._threads import Snapshot, thread_table
 from sysdive.chisels.output import extend_string, lua_str
-from sysdive.event import Event
 
 
-class Lsof(Chisel):
+class Lsof(Snapshot):
     name = "lsof"
     short_description = "List (and optionally filter) the open file descriptors."
     category = "System State"
@@ -26,23 +25,7 @@ class Lsof(Chisel):
                 "list. E.g. 'proc.name=foo and fd.name contains /etc'.", "filter",
                 optional=True),)
 
-    capturing = False
-    matched = False
-
-    def on_capture_start(self) -> None:
-        self.capturing = True
-
-    def on_event(self, evt: Event) -> bool | None:
-        self.end_capture()
-        self.matched = True
-        return False
-
-    def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
-        if not self.capturing:
-            return
-        if not self.matched:
-            self.print("empty capture or no event matching the filter")
-            return
+    def print_table(self) -> None:
         rows = sorted(thread_table(self, self.arg_values.get("filter"), lua_order=True),
                       key=lambda r: r.tid)
         self.print(extend_string("COMMAND", 20) + extend_string("PID", 8)

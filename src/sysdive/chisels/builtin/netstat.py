@@ -8,14 +8,13 @@ the order sysdig's ``pairs`` gives them (see ``_luaorder``).
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg
 from sysdive.chisels.builtin._lua import lua_text
-from sysdive.chisels.builtin._threads import thread_table
+from sysdive.chisels.builtin._threads import Snapshot, thread_table
 from sysdive.chisels.output import extend_string, lua_str
-from sysdive.event import Event
 
 
-class Netstat(Chisel):
+class Netstat(Snapshot):
     name = "netstat"
     short_description = "List (and optionally filter) network connections."
     category = "System State"
@@ -25,9 +24,6 @@ class Netstat(Chisel):
         "of evt.num=0")
     args = (Arg("filter", "A sysdig-like filter expression that allows restricting the FD "
                 "list. E.g. 'proc.name=foo and fd.port=80'.", "filter", optional=True),)
-
-    capturing = False
-    matched = False
 
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "filter":
@@ -40,20 +36,7 @@ class Netstat(Chisel):
             return f"{base}and ({self.arg_values['filter']})"
         return base
 
-    def on_capture_start(self) -> None:
-        self.capturing = True
-
-    def on_event(self, evt: Event) -> bool | None:
-        self.end_capture()
-        self.matched = True
-        return False
-
-    def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
-        if not self.capturing:
-            return
-        if not self.matched:
-            self.print("empty capture or no event matching the filter")
-            return
+    def print_table(self) -> None:
         rows = thread_table(self, self.flt(), lua_order=True)
         self.print(extend_string("Proto", 6) + extend_string("Server Address", 25)
                    + extend_string("Client Address", 25) + extend_string("State", 15)

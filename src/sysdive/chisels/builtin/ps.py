@@ -7,13 +7,12 @@ the capture there); the chisel's own argument filters the list by fd, as
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
-from sysdive.chisels.builtin._threads import thread_table
+from sysdive.chisels.api import Arg
+from sysdive.chisels.builtin._threads import Snapshot, thread_table
 from sysdive.chisels.output import extend_string, format_bytes, lua_str
-from sysdive.event import Event
 
 
-class Ps(Chisel):
+class Ps(Snapshot):
     name = "ps"
     short_description = "List (and optionally filter) the machine processes."
     category = "System State"
@@ -24,23 +23,7 @@ class Ps(Chisel):
                 "list. For example 'fd.name contains /etc' shows all the processes that have "
                 "files open under /etc.", "filter", optional=True),)
 
-    capturing = False
-    matched = False
-
-    def on_capture_start(self) -> None:
-        self.capturing = True
-
-    def on_event(self, evt: Event) -> bool | None:
-        self.end_capture()
-        self.matched = True
-        return False
-
-    def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
-        if not self.capturing:
-            return
-        if not self.matched:
-            self.print("empty capture or no event matching the filter")
-            return
+    def print_table(self) -> None:
         rows = sorted(thread_table(self, self.arg_values.get("filter")), key=lambda r: r.tid)
         self.print(extend_string("TID", 8) + extend_string("PID", 8) + extend_string("USER", 12)
                    + extend_string("VIRT", 11) + extend_string("RES", 11)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg
 from sysdive.chisels.builtin._printf import s
-from sysdive.chisels.builtin._slowio import CONTAINER_NOTE
-from sysdive.chisels.output import Colors, parse_number
+from sysdive.chisels.builtin._slowio import CONTAINER_NOTE, SlowerThan
 from sysdive.event import Event
 
 
-class ScallsLower(Chisel):
+class ScallsLower(SlowerThan):
     name = "scallslower"
     short_description = "Trace slow syscalls"
     category = "Performance"
@@ -19,15 +18,6 @@ class ScallsLower(Chisel):
         Arg("disable_color", "Set to 'disable_colors' if you want to disable color output",
             "string", optional=True),
     )
-
-    colors = Colors.on()
-    min_ms: float = 0
-
-    def on_set_arg(self, name: str, value: str) -> None:
-        if name == "disable_color" and value == "disable_color":
-            self.colors = Colors.off()
-        elif name == "min_ms":
-            self.min_ms = parse_number(value, name)
 
     def on_init(self) -> None:
         f = self.request_field

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 
-from sysdive.chisels.api import Arg, Chisel, ChiselContext
-from sysdive.chisels.builtin._heatmap import NOT_A_TTY, RESET, bg, cell, fg, terminal_width
-from sysdive.chisels.output import HIDE_CURSOR, SHOW_CURSOR, format_time_interval, parse_number
-from sysdive.errors import ChiselError
+from sysdive.chisels.api import Arg
+from sysdive.chisels.builtin._heatmap import Heatmap
+from sysdive.chisels.output import HIDE_CURSOR, format_time_interval, parse_number
 from sysdive.event import Event
 
 
-class Spectrogram(Chisel):
+class Spectrogram(Heatmap):
     name = "spectrogram"
     short_description = "Visualize OS latency in real time."
     category = "CPU Usage"
@@ -29,27 +28,15 @@ class Spectrogram(Chisel):
 
     refresh_time: float = 500_000_000
 
-    def __init__(self, ctx: ChiselContext) -> None:
-        super().__init__(ctx)
-        self.freq: dict[int, int] = {}  # kept across capture files, as the Lua's global
-
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "refresh_time":
             self.refresh_time = parse_number(value, name) * 1_000_000
 
     def on_init(self) -> None:
-        self.is_tty = self.ctx.is_tty
-        if not self.is_tty:
-            self.print(NOT_A_TTY)
-            raise ChiselError(f"init() for chisel {self.name} failed.")
-        self.per_sec = 1_000_000_000 / self.refresh_time
-        self.width = terminal_width(self.out)
+        self.open_terminal()
         self.set_filter("evt.dir=<")
         self.latency = self.request_field("evt.latency").value
         self.write(HIDE_CURSOR)
-
-    def on_capture_start(self) -> None:
-        self.set_interval_ns(int(self.refresh_time))
 
     def on_event(self, evt: Event) -> bool | None:
         latency = self.latency(evt)
@@ -62,11 +49,7 @@ class Spectrogram(Chisel):
 
     def on_interval(self, ts_s: int, ts_ns: int, delta: int) -> None:
         w = self.width
-        row = ["\x1b[1F"]
-        for x in range(1, w + 1):
-            n = self.freq.get(x, 0)
-            row.append(fg(0) + bg(0) + " " if n == 0 else cell(n, self.per_sec))
-        row.append(RESET + "\n")
+        row = self.cells()
         x = 0
         while x < w:
             if math.floor(x * 11 / w) != math.floor((x - 1) * 11 / w):
@@ -83,5 +66,4 @@ class Spectrogram(Chisel):
     def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
         if self.is_tty:
             self.on_interval(ts_s, ts_ns, 0)  # the last, partial interval
-            self.print(RESET)
-            self.write(SHOW_CURSOR)
+        self.close_terminal()

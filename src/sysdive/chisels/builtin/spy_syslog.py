@@ -9,10 +9,8 @@ libsinsp does it for a write to a ``/dev/log`` socket: the digits between the fi
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel, ChiselContext
-from sysdive.chisels.builtin._dump import dump_run_args
-from sysdive.chisels.output import Colors, lua_str
-from sysdive.errors import ChiselError
+from sysdive.chisels.builtin._dump import LogSpy
+from sysdive.chisels.output import lua_str
 from sysdive.event import Event
 
 SEVERITIES = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
@@ -37,7 +35,7 @@ def decode_syslog(data: bytes) -> tuple[int, str] | None:
     return value, msg.decode("utf-8", "surrogateescape")
 
 
-class SpySyslog(Chisel):
+class SpySyslog(LogSpy):
     name = "spy_syslog"
     short_description = (
         "Print every message written to syslog. Optionally, export the events around each "
@@ -49,30 +47,6 @@ class SpySyslog(Chisel):
         "'syslog.message contains foo' (to show only messages including a specific string). "
         "You can also write the events generated around each log entry to file by using the "
         "dump_file_name and dump_range_ms arguments.")
-    args = (
-        Arg("dump_file_name", "The name of the file where the chisel will write the events "
-            "related to each syslog entry.", "string", optional=True),
-        Arg("dump_range_ms", "The time interval to capture *before* and *after* each event, "
-            "in milliseconds. For example, 500 means that 1 second around each displayed "
-            "event (.5s before and .5s after) will be saved to <dump_file_name>. The default "
-            "value for dump_range_ms is 1000.", "int", optional=True),
-        Arg("disable_color", "Set to 'disable_colors' if you want to disable color output",
-            "string", optional=True),
-    )
-    colors = Colors.on()
-
-    def __init__(self, ctx: ChiselContext) -> None:
-        super().__init__(ctx)
-        # Lua globals: kept across capture files.
-        self.marks: list[tuple[int, object]] = []
-        self.capturing = False
-
-    def on_set_arg(self, name: str, value: str) -> None:
-        if name == "disable_color":
-            if value == "disable_color":  # sysdig's test, not the documented value
-                self.colors = Colors.off()
-            return
-        self.arg_values[name] = value
 
     def on_init(self) -> None:
         f = self.request_field
@@ -84,12 +58,6 @@ class SpySyslog(Chisel):
         self.set_filter("fd.name contains /dev/log and evt.is_io_write=true and evt.dir=< and "
                         "evt.failed=false")
         self.dump = "dump_file_name" in self.arg_values
-
-    def on_capture_start(self) -> None:
-        if self.dump and self.ctx.is_live:
-            self.print("events export not supported on live captures")
-            raise ChiselError("Chisel initialization failed.")
-        self.capturing = True
 
     def on_event(self, evt: Event) -> bool | None:
         params = evt.params()
@@ -139,12 +107,3 @@ class SpySyslog(Chisel):
         if self.dump:
             self.marks.append((evt.ts, tid))
         return True
-
-    def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
-        if self.ctx.is_tty:
-            self.print(self.colors.reset)
-        if self.dump and self.capturing:
-            self.print(f"Writing events for {len(self.marks)} log entries")
-            self.run_app(dump_run_args(self, self.arg_values["dump_file_name"],
-                                       self.arg_values.get("dump_range_ms", "1000"),
-                                       self.marks))
