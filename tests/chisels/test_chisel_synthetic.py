@@ -16,24 +16,17 @@ from __future__ import annotations
 
 import filecmp
 import os
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from chisel_tables import normalize
 from synthetic_captures import write_all
-from test_chisel_parity import (
-    CAPTURES_DIR,
-    REGEN,
-    SRC,
-    _diff,
-    _read_expected,
-    _unavailable,
-    _write_expected,
-)
+from test_chisel_parity import STORE
+
+from support import CAPTURES_DIR, REGEN, SYSDIVE, diff, sysdive_env, unavailable
+from support import run as run_tool
 
 LUA_CHISELS = Path("/usr/share/sysdig/chisels")
 
@@ -105,31 +98,8 @@ def captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_all(tmp_path_factory.mktemp("syn_captures"))
 
 
-@pytest.fixture(scope="module")
-def sysdig() -> str:
-    path = shutil.which("sysdig")
-    if path is None:
-        _unavailable("sysdig is not installed")
-    assert path is not None
-    return path
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
-    env.pop("SYSDIVE_CHISEL_DIR", None)
-    env.pop("SYSDIG_CHISEL_DIR", None)
-    env.update(extra)
-    return env
-
-
 def _run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(argv, capture_output=True, timeout=600, cwd=cwd, env=_env(**env),
-                          check=False)
-
-
-def _sysdive() -> list[str]:
-    return [sys.executable, "-m", "sysdive"]
+    return run_tool(argv, cwd=cwd, env=sysdive_env(env, own_chisels=True))
 
 
 def _ids(case: SynCase) -> str:
@@ -150,25 +120,25 @@ def test_expected_is_sysdig_output(case: SynCase, sysdig: str, captures: dict[st
     done = _run([sysdig, *_argv(case, captures)], tmp_path)
     assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
     if REGEN:
-        _write_expected(case, done.stdout)
+        STORE.write(case.name, done.stdout)
         return
-    expected = _read_expected(case)
+    expected = STORE.read(case.name)
     if normalize(done.stdout, case.top) != normalize(expected, case.top):
         pytest.fail(f"stored output of {case.name} is stale; rerun with SYSDIVE_REGEN=1\n"
-                    + _diff(expected, done.stdout, "sysdig now"))
+                    + diff(expected, done.stdout, "sysdig now"))
 
 
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
 def test_sysdive_matches_expected(case: SynCase, captures: dict[str, Path],
                                   tmp_path: Path) -> None:
-    expected = _read_expected(case)
+    expected = STORE.read(case.name)
     assert expected, f"{case.name}: sysdig printed nothing, the case exercises nothing"
-    done = _run([*_sysdive(), *_argv(case, captures)], tmp_path)
+    done = _run([*SYSDIVE, *_argv(case, captures)], tmp_path)
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     if normalize(done.stdout, case.top) != normalize(expected, case.top):
         pytest.fail(f"sysdive {' '.join(case.args)} on {case.capture}\n"
-                    + _diff(normalize(expected, case.top), normalize(done.stdout, case.top),
+                    + diff(normalize(expected, case.top), normalize(done.stdout, case.top),
                             "sysdive"))
 
 
@@ -186,13 +156,13 @@ def test_udp_extract_writes_sysdigs_files(files: tuple[str, ...], sysdig: str,
     paths = [captures.get(c) or CAPTURES_DIR / f"{c}.scap" for c in files]
     for path in paths:
         if not path.is_file():
-            _unavailable(f"sample capture {path} is missing")
+            unavailable(f"sample capture {path} is missing")
     reads = [a for p in paths for a in ("-r", str(p))]
     theirs, ours = tmp_path / "sysdig", tmp_path / "sysdive"
     theirs.mkdir()
     ours.mkdir()
     a = _run([sysdig, *reads, "-c", "udp_extract"], theirs)
-    b = _run([*_sysdive(), *reads, "-c", "udp_extract"], ours)
+    b = _run([*SYSDIVE, *reads, "-c", "udp_extract"], ours)
     assert a.returncode == 0 and b.returncode == 0, b.stderr.decode(errors="replace")
     assert a.stdout == b.stdout
     expected = _tree(theirs)
@@ -232,8 +202,8 @@ def test_dump_holds_the_events_around_each_match(capture: str, args: tuple[str, 
                                                  tmp_path: Path) -> None:
     path = captures.get(capture) or CAPTURES_DIR / f"{capture}.scap"
     if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
-    argv = [*_sysdive(), "-r", str(path), *args]
+        unavailable(f"sample capture {path} is missing")
+    argv = [*SYSDIVE, "-r", str(path), *args]
     if cmdline_filter is not None:
         argv.append(cmdline_filter)
     done = _run(argv, tmp_path)
@@ -262,7 +232,7 @@ def test_shellshock_runs_where_sysdig_refuses(sysdig: str, captures: dict[str, P
     theirs = _run([sysdig, "-r", path, "-c", "shellshock_detect"], tmp_path)
     assert theirs.returncode != 0 and theirs.stdout == b""
     assert b"mixes 'and' and 'or'" in theirs.stderr
-    ours = _run([*_sysdive(), "-r", path, "-c", "shellshock_detect"], tmp_path)
+    ours = _run([*SYSDIVE, "-r", path, "-c", "shellshock_detect"], tmp_path)
     assert ours.returncode == 0, ours.stderr.decode(errors="replace")
     assert b"() { :;}; /bin/cat /etc/passwd" in ours.stdout
 
@@ -271,7 +241,7 @@ def test_shellshock_logic_matches_sysdig_with_bracketed_filter(
         sysdig: str, captures: dict[str, Path], tmp_path: Path) -> None:
     lua = LUA_CHISELS / "shellshock_detect.lua"
     if not lua.is_file():
-        _unavailable(f"{lua} is missing")
+        unavailable(f"{lua} is missing")
     broken = '"proc.name=bash or proc.name=sh and evt.type=execve"'
     fixed = '"(proc.name=bash or proc.name=sh) and evt.type=execve"'
     source = lua.read_text()
@@ -291,7 +261,7 @@ def test_shellshock_logic_matches_sysdig_with_bracketed_filter(
             continue
         theirs = _run([sysdig, "-r", str(capture), "-c", "shellshock_fixed"], tmp_path,
                       SYSDIG_CHISEL_DIR=str(lua_dir))
-        ours = _run([*_sysdive(), "-r", str(capture), "-c", "shellshock_fixed"], tmp_path,
+        ours = _run([*SYSDIVE, "-r", str(capture), "-c", "shellshock_fixed"], tmp_path,
                     SYSDIVE_CHISEL_DIR=str(py_dir))
         assert theirs.returncode == 0, theirs.stderr
         assert ours.returncode == 0, ours.stderr.decode(errors="replace")
@@ -309,7 +279,7 @@ def _on_tty(argv: list[str], cwd: Path) -> bytes:
     master, slave = pty.openpty()
     try:
         proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE, cwd=cwd,
-                                env=_env())
+                                env=sysdive_env(own_chisels=True))
     finally:
         os.close(slave)
     chunks = []
@@ -342,8 +312,8 @@ def test_on_a_terminal_like_sysdig(capture: str, args: tuple[str, ...], sysdig: 
                                    captures: dict[str, Path], tmp_path: Path) -> None:
     path = captures.get(capture) or CAPTURES_DIR / f"{capture}.scap"
     if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
+        unavailable(f"sample capture {path} is missing")
     theirs = _on_tty([sysdig, "-r", str(path), *args], tmp_path)
-    ours = _on_tty([*_sysdive(), "-r", str(path), *args], tmp_path)
+    ours = _on_tty([*SYSDIVE, "-r", str(path), *args], tmp_path)
     assert b"\x1b[" in theirs  # coloured: the terminal branch really ran
     assert ours == theirs

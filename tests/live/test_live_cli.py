@@ -12,17 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import live_unavailable_reason
-from livehelpers import REPO, run_reader
+from livehelpers import REPO, require_live, run_reader
 
 
 @pytest.fixture(autouse=True)
 def _live_only() -> None:
-    reason = live_unavailable_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the live tests, but {reason}")
-        pytest.skip(reason)
+    require_live()
 
 
 def _sysdive(args: list[str]) -> subprocess.Popen[bytes]:

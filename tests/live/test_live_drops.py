@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import live_unavailable_reason
-from livehelpers import run_reader
+from livehelpers import capture_during, require_live, run_reader
 
-from sysdive.capture.live import CaptureResult, capture_to_file
+from sysdive.capture.live import CaptureResult
 from sysdive.scap.reader import CaptureReader, EventBatch
 
 CALLS = 1_500_000
@@ -35,31 +33,15 @@ STORM = (
 
 def _capture_storm(path: Path, buffer_size: int, poll: float) -> tuple[CaptureResult, int]:
     proc = subprocess.Popen([sys.executable, "-c", STORM], stdin=subprocess.PIPE)
-    started, stop = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
-    def run() -> None:
-        try:
-            outcome["result"] = capture_to_file(
-                str(path), stop=stop, on_start=started.set, filter_pid=proc.pid,
-                buffer_size=buffer_size, poll_seconds=poll)
-        except BaseException as err:  # reported in the test thread
-            outcome["error"] = err
-            started.set()
+    def release() -> None:
+        assert proc.stdin is not None
+        proc.stdin.write(b"x")
+        proc.stdin.flush()
+        assert proc.wait(120) == 0
 
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    started.wait(60)
-    assert proc.stdin is not None
-    proc.stdin.write(b"x")
-    proc.stdin.flush()
-    assert proc.wait(120) == 0
-    stop.set()
-    worker.join(120)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    result = outcome["result"]
-    assert isinstance(result, CaptureResult)
+    result = capture_during(path, release, timeout=120, filter_pid=proc.pid,
+                            buffer_size=buffer_size, poll_seconds=poll)
     return result, proc.pid
 
 
@@ -73,12 +55,7 @@ def _event_types(path: Path) -> Counter[int]:
 
 @pytest.fixture(scope="module")
 def storm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CaptureResult, int]:
-    reason = live_unavailable_reason()
-    if reason:
-        import os
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the live tests, but {reason}")
-        pytest.skip(reason)
+    require_live()
     path = tmp_path_factory.mktemp("drops") / "storm.scap"
     # 4 MiB per CPU, drained every half second: a storm of ~2M events/s must overflow it
     result, pid = _capture_storm(path, 4 << 20, 0.5)

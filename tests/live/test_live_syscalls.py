@@ -5,55 +5,32 @@ workload passed."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import live_unavailable_reason
-from livehelpers import run_reader
+from livehelpers import capture_during, require_live, run_reader
 
-from sysdive.capture.live import CaptureResult, capture_to_file
+from sysdive.capture.live import CaptureResult
 
 WORKLOAD = Path(__file__).with_name("sysmix.py")
 
 
 @pytest.fixture(scope="module")
 def mix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, CaptureResult]:
-    reason = live_unavailable_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the live tests, but {reason}")
-        pytest.skip(reason)
+    require_live()
     tmp = tmp_path_factory.mktemp("mix")
     path = tmp / "mix.scap"
     proc = subprocess.Popen([sys.executable, str(WORKLOAD), str(tmp)], stdin=subprocess.PIPE)
-    started, stop = threading.Event(), threading.Event()
-    out: dict[str, object] = {}
 
-    def run() -> None:
-        try:
-            out["result"] = capture_to_file(str(path), stop=stop, on_start=started.set,
-                                            filter_pid=proc.pid)
-        except BaseException as err:  # reported in the test thread
-            out["error"] = err
-            started.set()
+    def release() -> None:
+        assert proc.stdin is not None
+        proc.stdin.write(b"x")
+        proc.stdin.flush()
+        assert proc.wait(60) == 0
 
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    started.wait(60)
-    assert proc.stdin is not None
-    proc.stdin.write(b"x")
-    proc.stdin.flush()
-    assert proc.wait(60) == 0
-    stop.set()
-    worker.join(60)
-    if "error" in out:
-        raise out["error"]  # type: ignore[misc]
-    result = out["result"]
-    assert isinstance(result, CaptureResult)
+    result = capture_during(path, release, filter_pid=proc.pid)
     return tmp, path, result
 
 

@@ -11,109 +11,48 @@
 
 from __future__ import annotations
 
-import difflib
-import gzip
-import os
 import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cases import CAPTURES, CASES, Case
 
-ROOT = Path(__file__).resolve().parents[2]
-SRC = ROOT / "src"
-EXPECTED = Path(__file__).resolve().parent / "expected"
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
-REGEN = os.environ.get("SYSDIVE_REGEN") == "1"
-GZIP_ABOVE = 4096  # bytes; smaller outputs are stored as plain text, easier to read in review
-TIMEOUT = 600
+from support import (
+    CAPTURES_DIR,
+    REGEN,
+    SYSDIVE,
+    ExpectedStore,
+    diff,
+    sample_capture,
+    sysdive_env,
+)
+from support import run as run_tool
+
+STORE = ExpectedStore(Path(__file__).resolve().parent / "expected")
 
 # sysdig consumes container JSON events in its container manager; they are never printed.
 NEVER_PRINTED = frozenset({"container"})
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _capture(case: Case) -> Path:
-    path = CAPTURES_DIR / f"{case.capture}.scap"
-    if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
-    return path
-
-
 def _argv(case: Case) -> list[str]:
     """``-r CAPTURE`` then the case's args, with ``@NAME`` replaced by a capture's path."""
     args = [str(CAPTURES_DIR / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args]
-    return ["-r", str(_capture(case)), *args]
-
-
-def _expected_path(case: Case) -> Path | None:
-    for suffix in (".out", ".out.gz"):
-        path = EXPECTED / f"{case.name}{suffix}"
-        if path.exists():
-            return path
-    return None
+    return ["-r", str(sample_capture(case.capture)), *args]
 
 
 def _read_expected(case: Case) -> bytes:
-    path = _expected_path(case)
-    if path is None:
-        pytest.fail(f"no expected output for {case.name}: run with SYSDIVE_REGEN=1")
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.suffix == ".gz" else data
-
-
-def _write_expected(case: Case, data: bytes) -> None:
-    old = _expected_path(case)
-    if old is not None:
-        old.unlink()
-    EXPECTED.mkdir(exist_ok=True)
-    if len(data) > GZIP_ABOVE:
-        # mtime=0 keeps the stored bytes stable across regenerations.
-        (EXPECTED / f"{case.name}.out.gz").write_bytes(gzip.compress(data, 9, mtime=0))
-    else:
-        (EXPECTED / f"{case.name}.out").write_bytes(data)
-
-
-def _diff(expected: bytes, actual: bytes, what: str, limit: int = 40) -> str:
-    """A unified diff of the first differing lines (bytes shown as latin-1)."""
-    exp = expected.decode("latin-1").splitlines(keepends=True)
-    act = actual.decode("latin-1").splitlines(keepends=True)
-    lines = list(difflib.unified_diff(exp, act, "sysdig (expected)", what, n=2))
-    shown = "".join(line if line.endswith("\n") else line + "\\ no newline\n"
-                    for line in lines[:limit])
-    more = f"... {len(lines) - limit} more diff lines\n" if len(lines) > limit else ""
-    return shown + more
+    return STORE.read(case.name)
 
 
 def _run(argv: list[str], extra_env: dict[str, str] | None = None
          ) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ)
-    env.update(extra_env or {})
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
-    return subprocess.run(argv, capture_output=True, timeout=TIMEOUT, cwd=ROOT, env=env,
-                          check=False)
+    return run_tool(argv, env=sysdive_env(extra_env))
 
 
 def _ids(case: Case) -> str:
     return case.name
-
-
-@pytest.fixture(scope="module")
-def sysdig() -> str:
-    path = shutil.which("sysdig")
-    if path is None:
-        _unavailable("sysdig is not installed")
-    assert path is not None
-    return path
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -121,18 +60,18 @@ def test_expected_is_sysdig_output(case: Case, sysdig: str) -> None:
     done = _run([sysdig, *_argv(case)])
     assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
     if REGEN:
-        _write_expected(case, done.stdout)
+        STORE.write(case.name, done.stdout)
         return
     expected = _read_expected(case)
     if done.stdout != expected:
         pytest.fail(f"stored expected output of {case.name} is stale (sysdig {case.args}); "
-                    f"rerun with SYSDIVE_REGEN=1\n" + _diff(expected, done.stdout, "sysdig now"))
+                    f"rerun with SYSDIVE_REGEN=1\n" + diff(expected, done.stdout, "sysdig now"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_sysdive_matches_expected(case: Case) -> None:
     expected = _read_expected(case)
-    done = _run([sys.executable, "-m", "sysdive", *_argv(case)])
+    done = _run([*SYSDIVE, *_argv(case)])
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     assert done.returncode == 0 or case.xfail, done.stderr.decode(errors="replace")[-2000:]
     same = done.stdout == expected
@@ -142,7 +81,7 @@ def test_sysdive_matches_expected(case: Case) -> None:
         pytest.xfail(case.xfail)
     if not same:
         pytest.fail(f"sysdive -r {case.capture}.scap {' '.join(case.args)}\n"
-                    + _diff(expected, done.stdout, "sysdive"))
+                    + diff(expected, done.stdout, "sysdive"))
 
 
 def _has_filter(case: Case) -> bool:
@@ -161,7 +100,7 @@ def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
     frames; curl_google.scap itself holds v1 blocks, which it leaves to the Python walk)."""
     out = tmp_path_factory.mktemp("v2")
     for name in CAPTURES:
-        done = _run([sys.executable, "-m", "sysdive", "-r", str(CAPTURES_DIR / f"{name}.scap"),
+        done = _run([*SYSDIVE, "-r", str(CAPTURES_DIR / f"{name}.scap"),
                      "-w", str(out / f"{name}.scap")])
         assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     return out
@@ -173,15 +112,15 @@ def test_vectorised_path_matches_plain_loop(case: Case, v2_copies: Path) -> None
     captures take otherwise, prints what the plain loop prints, on v2 copies of the captures.
     (The plain loop is the one compared with sysdig above. The copies are not an oracle for
     sysdig: curl_google's copy loses the parent names that sysdig shows for the original.)"""
-    _capture(case)
-    argv = [sys.executable, "-m", "sysdive", "-r", str(v2_copies / f"{case.capture}.scap"),
+    sample_capture(case.capture)
+    argv = [*SYSDIVE, "-r", str(v2_copies / f"{case.capture}.scap"),
             *(str(v2_copies / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args)]
     plain = _run(argv, {"SYSDIVE_VECTORISE_MIN": str(1 << 40)})
     vectorised = _run(argv, {"SYSDIVE_VECTORISE_MIN": "0"})
     assert plain.returncode == vectorised.returncode, vectorised.stderr.decode(errors="replace")
     if vectorised.stdout != plain.stdout:
         pytest.fail(f"(vectorised) sysdive -r {case.capture}.scap {' '.join(case.args)}\n"
-                    + _diff(plain.stdout, vectorised.stdout, "vectorised"))
+                    + diff(plain.stdout, vectorised.stdout, "vectorised"))
 
 
 # --- coverage of event types ---------------------------------------------------------------
@@ -225,9 +164,7 @@ def _types_in_capture(path: Path) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("capture", CAPTURES)
 def test_every_event_type_is_printed(capture: str) -> None:
-    path = CAPTURES_DIR / f"{capture}.scap"
-    if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
+    path = sample_capture(capture)
     printed: set[tuple[str, str]] = set()
     for case in CASES:
         if (case.capture == capture and case.default_format and not case.xfail

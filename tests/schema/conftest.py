@@ -1,36 +1,16 @@
-"""Shared fixtures for the schema tests: the sysdig oracle and the sample captures.
-
-Tests that need the oracle are skipped when sysdig is not installed, except in CI (``CI`` set
-in the environment), where a missing oracle is a failure.
+"""Shared fixtures for the schema tests: the sample captures and sysdig run on them (the
+``sysdig`` fixture itself is in tests/conftest.py: missing, it fails under CI, skips elsewhere).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def sysdig() -> str:
-    """Path of the sysdig 0.29.3 binary used as the oracle."""
-    path = shutil.which("sysdig")
-    if path is None:
-        _unavailable("sysdig is not installed")
-    assert path is not None
-    return path
+from support import CAPTURES_DIR, unavailable
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +18,7 @@ def captures() -> list[Path]:
     """The sample ``.scap`` captures (``$SYSDIVE_CAPTURES``, default /work/shared/captures)."""
     found = sorted(CAPTURES_DIR.glob("*.scap"))
     if not found:
-        _unavailable(f"no sample captures in {CAPTURES_DIR}")
+        unavailable(f"no sample captures in {CAPTURES_DIR}")
     return found
 
 
