@@ -9,11 +9,15 @@ skipped elsewhere.
 from __future__ import annotations
 
 import difflib
+import fcntl
 import gzip
 import os
+import pty
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -73,6 +77,35 @@ def run(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
     :func:`sysdive_env`."""
     return subprocess.run(argv, capture_output=True, timeout=timeout, cwd=cwd,
                           env=sysdive_env() if env is None else env, check=False)
+
+
+def run_on_pty(argv: list[str], cwd: Path, env: dict[str, str] | None = None,
+               size: tuple[int, int] | None = None) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with stdout on a new pseudo-terminal (chisels colour and draw by
+    ``is_tty``), of ``size`` (columns, rows) if given: (exit code, pty bytes, stderr)."""
+    master, slave = pty.openpty()
+    if size is not None:
+        cols, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    try:
+        proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, cwd=cwd,
+                                env=sysdive_env() if env is None else env)
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the last writer closed the pty
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    return proc.wait(timeout=TIMEOUT), b"".join(chunks), err
 
 
 def diff(expected: bytes, actual: bytes, what: str, limit: int = 40) -> str:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import filecmp
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from chisel_tables import normalize
 from synthetic_captures import write_all
 from test_chisel_parity import STORE
 
-from support import CAPTURES_DIR, REGEN, SYSDIVE, diff, sysdive_env, unavailable
+from support import CAPTURES_DIR, REGEN, SYSDIVE, diff, run_on_pty, sysdive_env, unavailable
 from support import run as run_tool
 
 LUA_CHISELS = Path("/usr/share/sysdig/chisels")
@@ -274,26 +273,9 @@ def test_shellshock_logic_matches_sysdig_with_bracketed_filter(
 
 def _on_tty(argv: list[str], cwd: Path) -> bytes:
     """stdout of ``argv`` run with a pseudo-terminal as stdout (chisels colour by is_tty)."""
-    import pty
-
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE, cwd=cwd,
-                                env=sysdive_env(own_chisels=True))
-    finally:
-        os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the other end is closed
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.wait(timeout=600) == 0, proc.stderr.read() if proc.stderr else b""
-    return b"".join(chunks)
+    rc, out, err = run_on_pty(argv, cwd, sysdive_env(own_chisels=True))
+    assert rc == 0, err
+    return out
 
 
 TTY_CASES = (

@@ -8,16 +8,14 @@ captures; both print every hook call with its arguments, and the outputs must be
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+from support import CAPTURES_DIR, find_sysdig, sysdive_env, unavailable
+
 CAPTURES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
 
 PROBE_LUA = """
@@ -104,12 +102,6 @@ class HookProbe(Chisel):
 '''
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def probes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("probe")
@@ -119,9 +111,7 @@ def probes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(argv: list[str], chisel_dir: Path | None, cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src")
-    env.pop("SYSDIVE_CHISEL_DIR", None)
+    env = sysdive_env(own_chisels=True)
     if chisel_dir is not None:
         env["SYSDIVE_CHISEL_DIR"] = str(chisel_dir)
         env["SYSDIG_CHISEL_DIR"] = str(chisel_dir)
@@ -129,10 +119,7 @@ def _run(argv: list[str], chisel_dir: Path | None, cwd: Path) -> subprocess.Comp
 
 
 def _both(args: list[str], probes: Path, tmp_path: Path) -> tuple[bytes, bytes]:
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        _unavailable("sysdig is not installed")
-    assert sysdig is not None
+    sysdig = find_sysdig()
     theirs = _run([sysdig, *args], probes, tmp_path)
     ours = _run([sys.executable, "-m", "sysdive", *args], probes, tmp_path)
     assert theirs.returncode == 0, theirs.stderr.decode(errors="replace")
@@ -158,7 +145,7 @@ def test_engine_matches_sysdig(capture: str, chisel_args: str, flt: str, probes:
                                tmp_path: Path) -> None:
     path = CAPTURES_DIR / f"{capture}.scap"
     if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
+        unavailable(f"sample capture {path} is missing")
     args = ["-r", str(path), "-c", "hookprobe", chisel_args, *([flt] if flt else [])]
     theirs, ours = _both(args, probes, tmp_path)
     assert theirs.startswith(b"init\nstart\n") and b"\nend " in theirs
@@ -273,10 +260,7 @@ def test_output_format_and_capture_filter(extra: list[str], tmp_path: Path) -> N
     (d / "fmtprobe.py").write_text(FMT_PY)
     cap = CAPTURES_DIR / "curl_google.scap"
     args = ["-r", str(cap), "-c", "fmtprobe", *extra]
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        _unavailable("sysdig is not installed")
-    assert sysdig is not None
+    sysdig = find_sysdig()
     theirs = _run([sysdig, *args], d, tmp_path)
     ours = _run([sys.executable, "-m", "sysdive", *args], d, tmp_path)
     assert theirs.returncode == 0 and ours.returncode == 0, ours.stderr

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 from pathlib import Path
 
 import pytest
 
+from support import unavailable
 from sysdive.chisels.output import (
     Colors,
     columns,
@@ -30,20 +30,14 @@ CHISELS = Path("/usr/share/sysdig/chisels")
 LUAJIT = "libluajit-5.1.so.2"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def lua() -> ctypes.CDLL:
     if not (CHISELS / "common.lua").is_file():
-        _unavailable("sysdig's chisels are not installed")
+        unavailable("sysdig's chisels are not installed")
     try:
         lib = ctypes.CDLL(LUAJIT)
     except OSError:
-        _unavailable(f"{LUAJIT} (installed with sysdig) is missing")
+        unavailable(f"{LUAJIT} (installed with sysdig) is missing")
     lib.luaL_newstate.restype = ctypes.c_void_p
     lib.luaL_openlibs.argtypes = [ctypes.c_void_p]
     lib.luaL_loadstring.argtypes = [ctypes.c_void_p, ctypes.c_char_p]

@@ -3,9 +3,7 @@ for the same grouping."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +11,7 @@ from pathlib import Path
 import pytest
 from chisel_tables import normalize
 
-ROOT = Path(__file__).resolve().parents[2]
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+from support import ROOT, find_sysdig, sample_capture, sysdive_env
 
 
 def _example() -> tuple[str, str]:
@@ -26,18 +23,12 @@ def _example() -> tuple[str, str]:
 
 @pytest.mark.parametrize("capture", ["curl_google", "run_as_user_0_container"])
 def test_readme_chisel_matches_table_generator(capture: str, tmp_path: Path) -> None:
-    sysdig = shutil.which("sysdig")
-    cap = CAPTURES_DIR / f"{capture}.scap"
-    if sysdig is None or not cap.is_file():
-        if os.environ.get("CI"):
-            pytest.fail("sysdig or the sample captures are missing")
-        pytest.skip("sysdig or the sample captures are missing")
-    assert sysdig is not None
+    sysdig = find_sysdig()
+    cap = sample_capture(capture)
     rel, code = _example()
     (tmp_path / rel).parent.mkdir(parents=True)
     (tmp_path / rel).write_text(code)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    env.pop("SYSDIVE_CHISEL_DIR", None)
+    env = sysdive_env(own_chisels=True)
     ours = subprocess.run([sys.executable, "-m", "sysdive", "-r", str(cap), "-c", "topopens",
                            "7"], capture_output=True, cwd=tmp_path, env=env, check=False,
                           timeout=300)

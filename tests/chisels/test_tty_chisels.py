@@ -11,23 +11,16 @@ chisel outputs (``tty_*.out``); ``SYSDIVE_REGEN=1`` rewrites them from sysdig.
 
 from __future__ import annotations
 
-import fcntl
 import gzip
-import os
-import pty
-import shutil
-import struct
 import subprocess
-import sys
-import termios
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+import support
+from support import REGEN, SYSDIVE, find_sysdig, sample_capture, sysdive_env
+
 EXPECTED = Path(__file__).resolve().parent / "expected"
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
-REGEN = os.environ.get("SYSDIVE_REGEN") == "1"
 COLS, ROWS = 100, 30
 
 CAPS = {"curl": "curl_google", "ipv6": "single_ipv6_conn", "user0": "run_as_user_0_container"}
@@ -41,39 +34,9 @@ CASES = [
 ]
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH"))
-                                        if p)
-    return env
-
-
 def run_on_pty(argv: list[str], cwd: Path) -> tuple[int, bytes, bytes]:
     """Run ``argv`` with stdout on a new pty of COLS x ROWS; (exit code, pty bytes, stderr)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-    proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, cwd=cwd, env=_env())
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the last writer closed the pty
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    return proc.wait(timeout=600), b"".join(chunks), err
+    return support.run_on_pty(argv, cwd, size=(COLS, ROWS))
 
 
 def _path(name: str) -> Path:
@@ -81,19 +44,13 @@ def _path(name: str) -> Path:
 
 
 def _argv(cap: str, args: tuple[str, ...]) -> list[str]:
-    path = CAPTURES_DIR / f"{cap}.scap"
-    if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
-    return ["-r", str(path), *args]
+    return ["-r", str(sample_capture(cap)), *args]
 
 
 @pytest.mark.parametrize(("name", "cap", "args"), CASES, ids=[c[0] for c in CASES])
 def test_expected_is_sysdig_output(name: str, cap: str, args: tuple[str, ...],
                                    tmp_path: Path) -> None:
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        _unavailable("sysdig is not installed")
-    assert sysdig is not None
+    sysdig = find_sysdig()
     rc, out, err = run_on_pty([sysdig, *_argv(cap, args)], tmp_path)
     assert rc == 0, err
     if REGEN:
@@ -106,7 +63,7 @@ def test_expected_is_sysdig_output(name: str, cap: str, args: tuple[str, ...],
 def test_sysdive_matches_expected(name: str, cap: str, args: tuple[str, ...],
                                   tmp_path: Path) -> None:
     expected = gzip.decompress(_path(name).read_bytes())
-    rc, out, err = run_on_pty([sys.executable, "-m", "sysdive", *_argv(cap, args)], tmp_path)
+    rc, out, err = run_on_pty([*SYSDIVE, *_argv(cap, args)], tmp_path)
     assert rc == 0, err.decode(errors="replace")
     # A first difference is easier to read than two 20 KB blobs.
     if out != expected:
@@ -122,16 +79,13 @@ def test_refuses_without_terminal(chisel: str, tmp_path: Path) -> None:
     """Stdout on a pipe: sysdig prints why and fails; sysdive prints the same line and
     fails with one error line, no traceback."""
     argv = _argv(CAPS["curl"], ("-c", chisel))
-    ours = subprocess.run([sys.executable, "-m", "sysdive", *argv], capture_output=True,
-                          cwd=tmp_path, env=_env(), check=False, timeout=600)
+    ours = subprocess.run([*SYSDIVE, *argv], capture_output=True,
+                          cwd=tmp_path, env=sysdive_env(), check=False, timeout=600)
     assert ours.stdout == b"This chisel only works on ANSI terminals. Aborting.\n"
     assert ours.returncode != 0
     assert ours.stderr.decode().strip().splitlines() == [
         f"sysdive: chisel {chisel}: init() for chisel {chisel} failed."]
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        _unavailable("sysdig is not installed")
-    assert sysdig is not None
+    sysdig = find_sysdig()
     theirs = subprocess.run([sysdig, *argv], capture_output=True, cwd=tmp_path, check=False,
                             timeout=600)
     assert theirs.stdout == ours.stdout

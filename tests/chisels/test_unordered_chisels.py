@@ -19,33 +19,20 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+from support import CAPTURES_DIR, find_sysdig, sysdive_env, unavailable
+
 CAPTURES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 def _both(args: list[str], tmp_path: Path) -> tuple[bytes, bytes]:
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        _unavailable("sysdig is not installed")
-    assert sysdig is not None
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH"))
-                                        if p)
+    sysdig = find_sysdig()
+    env = sysdive_env()
     theirs = subprocess.run([sysdig, *args], capture_output=True, cwd=tmp_path, check=False,
                             timeout=600)
     ours = subprocess.run([sys.executable, "-m", "sysdive", *args], capture_output=True,
@@ -63,7 +50,7 @@ def _count_runs(data: bytes) -> list[list[bytes]]:
 def _capture(name: str) -> str:
     path = CAPTURES_DIR / f"{name}.scap"
     if not path.is_file():
-        _unavailable(f"sample capture {path} is missing")
+        unavailable(f"sample capture {path} is missing")
     return str(path)
 
 
@@ -134,8 +121,7 @@ def test_wsysdig_summary(cap: str, flt: str | None, tmp_path: Path) -> None:
 def test_wsysdig_summary_unsupported_filter(tmp_path: Path) -> None:
     """A filter on event fields cannot select threads: sysdig's run fails, and so does
     ours, with one error line."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src")
+    env = sysdive_env()
     done = subprocess.run([sys.executable, "-m", "sysdive", "-r",
                            _capture("run_as_user_0_container"), "-c", "wsysdig_summary",
                            "evt.type=open"], capture_output=True, cwd=tmp_path, env=env,
