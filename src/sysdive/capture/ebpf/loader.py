@@ -20,11 +20,12 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from sysdive.capture.ebpf.source import OBJECT
 from sysdive.errors import CaptureError
 
-__all__ = ["LiveCaptureError", "Probe", "ProbeSettings", "ProbeStats"]
+__all__ = ["BpfObject", "LiveCaptureError", "Probe", "ProbeSettings", "ProbeStats"]
 
 _BTF_PATH = Path("/sys/kernel/btf/vmlinux")
 SYSCALL_TABLE_SIZE = 512  # mirrors probe.bpf.c
@@ -158,50 +159,28 @@ def _explain_errno(err: int, what: str) -> str:
     return f"{what}: {os.strerror(err)}"
 
 
-class Probe:
-    """The loaded probe: its maps and attached programs. Use as a context manager or call
-    :meth:`close`; closing detaches every program."""
+class BpfObject:
+    """A BPF object opened through libbpf: its maps, its attached programs and what libbpf
+    printed. Use as a context manager or call :meth:`close`; closing detaches every program.
 
-    def __init__(self, settings: ProbeSettings, path: Path = OBJECT) -> None:
-        if not _BTF_PATH.exists():
-            raise LiveCaptureError(
-                "live capture needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF, "
-                "/sys/kernel/btf/vmlinux is missing)")
-        if not path.exists():
-            raise LiveCaptureError(f"the BPF probe {path} is missing; run 'make bpf'")
+    Subclasses name the object in messages (:attr:`what`), configure it, load it and
+    :meth:`attach` their programs inside a ``try`` that closes on failure."""
+
+    what = "the BPF probe"
+
+    def __init__(self, path: Path) -> None:
         self._lib = _Lib()
         self._log: list[str] = []
         self._print_cb = _PRINT_FN(self._on_print)  # keep a reference for libbpf's lifetime
         self._lib.lib.libbpf_set_print(self._print_cb)
         self._obj: int | None = None
         self._links: list[int] = []
-        lib = self._lib.lib
+        self._path = path
         ctypes.set_errno(0)
-        obj = lib.bpf_object__open_file(str(path).encode(), None)
+        obj = self._lib.lib.bpf_object__open_file(str(path).encode(), None)
         if not obj:
             raise LiveCaptureError(_explain_errno(ctypes.get_errno(), f"cannot open {path}"))
         self._obj = obj
-        try:
-            self.ncpus = lib.libbpf_num_possible_cpus()
-            self._configure(settings, path)
-            res = lib.bpf_object__load(obj)
-            if res < 0:
-                raise LiveCaptureError(self._load_failure(-res))
-            for name in _DISPATCHERS:
-                prog = lib.bpf_object__find_program_by_name(obj, name.encode())
-                ctypes.set_errno(0)
-                link = lib.bpf_program__attach(prog) if prog else None
-                if not link:
-                    raise LiveCaptureError(_explain_errno(
-                        ctypes.get_errno() or 2, f"cannot attach the {name} program"))
-                self._links.append(link)
-            self.chunks_fd = self._map_fd("chunks")
-            self.ctl_fd = self._map_fd("ctl")
-            self.nchunks = settings.nchunks
-            self._counters_fd = self._map_fd("counters")
-        except BaseException:
-            self.close()
-            raise
 
     def _on_print(self, level: int, fmt: bytes, va: int) -> int:
         # The verifier log arrives as one message of up to megabytes. Measure it first on a
@@ -218,11 +197,89 @@ class Probe:
     def _map(self, name: str) -> int:
         m = self._lib.lib.bpf_object__find_map_by_name(self._obj, name.encode())
         if not m:
-            raise LiveCaptureError(f"the BPF probe has no map {name!r} (stale probe.bpf.o?)")
+            raise LiveCaptureError(f"{self.what} has no map {name!r} (stale {self._path.name}?)")
         return int(m)
 
     def _map_fd(self, name: str) -> int:
         return int(self._lib.lib.bpf_map__fd(self._map(name)))
+
+    def _rodata(self) -> ctypes.Array[ctypes.c_char]:
+        """The ``.rodata`` settings as writable bytes (before the object is loaded)."""
+        lib = self._lib.lib
+        m = lib.bpf_object__next_map(self._obj, None)
+        while m and not lib.bpf_map__name(m).endswith(b".rodata"):
+            m = lib.bpf_object__next_map(self._obj, m)
+        if not m:
+            raise LiveCaptureError(f"{self.what} has no .rodata map")
+        size = ctypes.c_size_t(0)
+        base = lib.bpf_map__initial_value(m, ctypes.byref(size))
+        if not base:
+            raise LiveCaptureError(f"cannot reach the .rodata settings of {self.what}")
+        return (ctypes.c_char * size.value).from_address(base)
+
+    def attach(self, names: tuple[str, ...]) -> None:
+        """Attach the named programs (each where its section says)."""
+        lib = self._lib.lib
+        for name in names:
+            prog = lib.bpf_object__find_program_by_name(self._obj, name.encode())
+            ctypes.set_errno(0)
+            link = lib.bpf_program__attach(prog) if prog else None
+            if not link:
+                raise LiveCaptureError(_explain_errno(
+                    ctypes.get_errno() or 2, f"cannot attach the {name} program"))
+            self._links.append(link)
+
+    @property
+    def log(self) -> str:
+        """Everything libbpf printed (warnings, the verifier log on failure)."""
+        return "".join(self._log)
+
+    def detach(self) -> None:
+        """Stop new events; the maps (and what is in the rings) stay readable."""
+        for link in self._links:
+            self._lib.lib.bpf_link__destroy(link)
+        self._links.clear()
+
+    def close(self) -> None:
+        """Detach and free everything; safe to call twice."""
+        self.detach()
+        if self._obj:
+            self._lib.lib.bpf_object__close(self._obj)
+            self._obj = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Probe(BpfObject):
+    """The loaded capture probe: its maps and attached programs."""
+
+    def __init__(self, settings: ProbeSettings, path: Path = OBJECT) -> None:
+        if not _BTF_PATH.exists():
+            raise LiveCaptureError(
+                "live capture needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF, "
+                "/sys/kernel/btf/vmlinux is missing)")
+        if not path.exists():
+            raise LiveCaptureError(f"the BPF probe {path} is missing; run 'make bpf'")
+        super().__init__(path)
+        lib = self._lib.lib
+        try:
+            self.ncpus = lib.libbpf_num_possible_cpus()
+            self._configure(settings, path)
+            res = lib.bpf_object__load(self._obj)
+            if res < 0:
+                raise LiveCaptureError(self._load_failure(-res))
+            self.attach(_DISPATCHERS)
+            self.chunks_fd = self._map_fd("chunks")
+            self.ctl_fd = self._map_fd("ctl")
+            self.nchunks = settings.nchunks
+            self._counters_fd = self._map_fd("counters")
+        except BaseException:
+            self.close()
+            raise
 
     def _configure(self, s: ProbeSettings, path: Path) -> None:
         lib = self._lib.lib
@@ -231,12 +288,7 @@ class Probe:
             raise LiveCaptureError(f"{n} buffer chunks per CPU: not a power of two in 2..64")
         lib.bpf_map__set_max_entries(self._map("chunks"), self.ncpus * n)
         lib.bpf_map__set_max_entries(self._map("ctl"), self.ncpus)
-        rodata = self._rodata_map()
-        size = ctypes.c_size_t(0)
-        base = lib.bpf_map__initial_value(rodata, ctypes.byref(size))
-        if not base:
-            raise LiveCaptureError("cannot reach the probe's .rodata settings")
-        view = (ctypes.c_char * size.value).from_address(base)
+        view = self._rodata()
         off = _rodata_offsets(path)
         struct.pack_into("<I", view, off["self_tgid"], s.self_tgid)
         struct.pack_into("<I", view, off["filter_tgid"], s.filter_tgid)
@@ -252,15 +304,6 @@ class Probe:
         for nr, sc in s.sc_ppm.items():
             if 0 <= nr < SYSCALL_TABLE_SIZE:
                 struct.pack_into("<H", view, off["sc_ppm"] + 2 * nr, sc)
-
-    def _rodata_map(self) -> int:
-        lib = self._lib.lib
-        m = lib.bpf_object__next_map(self._obj, None)
-        while m:
-            if lib.bpf_map__name(m).endswith(b".rodata"):
-                return int(m)
-            m = lib.bpf_object__next_map(self._obj, m)
-        raise LiveCaptureError("the BPF probe has no .rodata map")
 
     def _load_failure(self, err: int) -> str:
         if err in (13, 7):  # EACCES, E2BIG: the verifier rejected a program
@@ -280,27 +323,3 @@ class Probe:
         per_cpu = tuple(_STATS.unpack_from(buf, k * _STATS.size) for k in range(self.ncpus))
         sums = [sum(c[i] for c in per_cpu) for i in range(4)]
         return ProbeStats(sums[0], sums[1], sums[2], sums[3], per_cpu)
-
-    @property
-    def log(self) -> str:
-        """Everything libbpf printed (warnings, the verifier log on failure)."""
-        return "".join(self._log)
-
-    def detach(self) -> None:
-        """Stop new events; the maps (and what is in the ring) stay readable."""
-        for link in self._links:
-            self._lib.lib.bpf_link__destroy(link)
-        self._links.clear()
-
-    def close(self) -> None:
-        """Detach and free everything; safe to call twice."""
-        self.detach()
-        if self._obj:
-            self._lib.lib.bpf_object__close(self._obj)
-            self._obj = None
-
-    def __enter__(self) -> Probe:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
