@@ -16,16 +16,14 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SRC = ROOT / "src"
-CAPTURES_DIR = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+from support import CAPTURES_DIR, SYSDIVE, run
+
 SAMPLE = CAPTURES_DIR / "curl_google.scap"  # gzip-compressed, block-format capture
 EV_BLOCKS = frozenset({0x204, 0x216, 0x217, 0x207, 0x208, 0x226, 0x227})
 _BLOCK = struct.Struct("<II")
@@ -33,10 +31,7 @@ _OFFSET = re.compile(r"\boffset (\d+)\b")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
-    return subprocess.run([sys.executable, "-m", "sysdive", *args], capture_output=True,
-                          cwd=ROOT, env=env, timeout=300, check=False)
+    return run([*SYSDIVE, *args], timeout=300)
 
 
 def _one_error_line(done: subprocess.CompletedProcess[bytes]) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from support import sysdive_env, unavailable
+
 TOKEN = uuid.uuid4().hex[:6]
 IMAGE = f"sysdive-c4-{TOKEN}:1"
 PHP = f"c4{TOKEN}_s1_php_1"      # the s1_php_1, made unique
@@ -30,9 +31,7 @@ QUICK = f"c4{TOKEN}_quick"
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the container tests, but {reason}")
-    pytest.skip(reason)
+    unavailable(reason, in_ci=f"CI must run the container tests, but {reason}")
 
 
 def _docker(*args: str, check: bool = True, timeout: float = 120) -> str:
@@ -45,7 +44,7 @@ def _docker(*args: str, check: bool = True, timeout: float = 120) -> str:
 
 def _sysdive(*args: str, env: dict[str, str] | None = None,
              timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ, PYTHONPATH=str(ROOT / "src"), **(env or {}))
+    full = sysdive_env(env)
     return subprocess.run([sys.executable, "-m", "sysdive", *args], capture_output=True,
                           text=True, env=full, timeout=timeout, check=False)
 
@@ -144,7 +143,7 @@ def test_capture_names_containers_after_removal(image: str, php: str, tmp_path: 
     # Removes the php container: keep this test after the others that use it.
     cap = tmp_path / "c4.scap"
     writer = subprocess.Popen([sys.executable, "-m", "sysdive", "-M", "8", "-w", str(cap)],
-                              env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+                              env=sysdive_env(),
                               stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while (not cap.exists() or cap.stat().st_size == 0) and time.monotonic() < deadline:

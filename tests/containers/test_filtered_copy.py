@@ -4,16 +4,14 @@ table as container events, so containers stay named in the copy."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CAPTURES = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+from support import CAPTURES_DIR, find_sysdig, run, sysdive_env
+
+CAPTURES = CAPTURES_DIR
 
 CASES = [
     ("run_as_user_0_container", "container.name=hopeful_taussig and evt.dir=<"),
@@ -25,25 +23,15 @@ CASES = [
 ]
 
 
-def _sysdig() -> str:
-    path = shutil.which("sysdig")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("sysdig is not installed")
-        pytest.skip("sysdig is not installed")
-    return path
-
-
 def _run(argv: list[str]) -> str:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    done = subprocess.run(argv, capture_output=True, env=env, timeout=300, check=False)
+    done = run(argv, env=sysdive_env(), timeout=300)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return done.stdout.decode("utf-8", "surrogateescape")
 
 
 @pytest.mark.parametrize(("capture", "flt"), CASES)
 def test_copy_reads_like_sysdigs_copy(capture: str, flt: str, tmp_path: Path) -> None:
-    sysdig = _sysdig()
+    sysdig = find_sysdig()
     src = CAPTURES / f"{capture}.scap"
     if not src.exists():
         pytest.skip(f"{src} is missing")

@@ -8,15 +8,12 @@ with sorted keys for ASCII text); the real one lives in :mod:`sysdive.format`.
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from support import CAPTURES_DIR, find_sysdig, sample_capture
 from sysdive.event import Event
 from sysdive.fields.registry import BoundField, FieldOptions, FieldRegistry
 from sysdive.scap.blocks import CaptureHeader
@@ -26,7 +23,7 @@ from sysdive.schema.types import Category
 from sysdive.state.parser import Parser
 from sysdive.state.tables import State
 
-CAPTURES = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+CAPTURES = CAPTURES_DIR
 CAPTURE_NAMES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
 _CONTAINER_EVENTS = frozenset(EVENT_BY_ENUM["PPME_" + n].id
                               for n in ("CONTAINER_JSON_E", "CONTAINER_JSON_2_E"))
@@ -195,23 +192,9 @@ def render_capture_json(path: Path, fmt: str, options: FieldOptions | None = Non
 # the oracle
 # --------------------------------------------------------------------------------------------
 
-def sysdig_or_skip() -> str:
-    """The sysdig binary; skips the test without it, unless CI is set (then it fails)."""
-    path = shutil.which("sysdig")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("sysdig is not installed")
-        pytest.skip("sysdig is not installed")
-    return path
-
-
-def capture_or_skip(name: str) -> Path:
-    path = CAPTURES / f"{name}.scap"
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"missing capture {path}")
-        pytest.skip(f"missing capture {path}")
-    return path
+# The names the field tests use for support.py's helpers.
+sysdig_or_skip = find_sysdig
+capture_or_skip = sample_capture
 
 
 def sysdig_lines(*args: str) -> list[str]:
