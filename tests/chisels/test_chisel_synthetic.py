@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from chisel_tables import normalize
 from synthetic_captures import write_all
-from test_chisel_parity import STORE
+from test_chisel_parity import STORE, check_sysdig_output, check_sysdive_output
 
-from support import CAPTURES_DIR, REGEN, SYSDIVE, diff, run_on_pty, sysdive_env, unavailable
+from support import CAPTURES_DIR, SYSDIVE, run_on_pty, sysdive_env, unavailable
 from support import run as run_tool
 
 LUA_CHISELS = Path("/usr/share/sysdig/chisels")
@@ -116,15 +115,7 @@ def _argv(case: SynCase, captures: dict[str, Path]) -> list[str]:
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
 def test_expected_is_sysdig_output(case: SynCase, sysdig: str, captures: dict[str, Path],
                                    tmp_path: Path) -> None:
-    done = _run([sysdig, *_argv(case, captures)], tmp_path)
-    assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
-    if REGEN:
-        STORE.write(case.name, done.stdout)
-        return
-    expected = STORE.read(case.name)
-    if normalize(done.stdout, case.top) != normalize(expected, case.top):
-        pytest.fail(f"stored output of {case.name} is stale; rerun with SYSDIVE_REGEN=1\n"
-                    + diff(expected, done.stdout, "sysdig now"))
+    check_sysdig_output(case, _run([sysdig, *_argv(case, captures)], tmp_path))
 
 
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
@@ -132,13 +123,7 @@ def test_sysdive_matches_expected(case: SynCase, captures: dict[str, Path],
                                   tmp_path: Path) -> None:
     expected = STORE.read(case.name)
     assert expected, f"{case.name}: sysdig printed nothing, the case exercises nothing"
-    done = _run([*SYSDIVE, *_argv(case, captures)], tmp_path)
-    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
-    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
-    if normalize(done.stdout, case.top) != normalize(expected, case.top):
-        pytest.fail(f"sysdive {' '.join(case.args)} on {case.capture}\n"
-                    + diff(normalize(expected, case.top), normalize(done.stdout, case.top),
-                            "sysdive"))
+    check_sysdive_output(case, expected, _run([*SYSDIVE, *_argv(case, captures)], tmp_path))
 
 
 # -- files written by chisels -------------------------------------------------------------------
