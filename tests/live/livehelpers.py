@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support import unavailable
+from support import sysdive_env, unavailable
 from sysdive.capture.live import CaptureResult, capture_to_file
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ class LiveRun:
 def run_reader(argv: list[str], sysdive: bool) -> str:
     """stdout of ``sysdive -r ...`` (from this checkout) or ``sysdig -r ...``."""
     if sysdive:
-        env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+        env = sysdive_env()
         cmd = [sys.executable, "-m", "sysdive", *argv]
     else:
         env = dict(os.environ)

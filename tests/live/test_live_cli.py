@@ -12,7 +12,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from livehelpers import REPO, require_live, run_reader
+from livehelpers import require_live, run_reader
+
+from support import sysdive_env
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +23,7 @@ def _live_only() -> None:
 
 
 def _sysdive(args: list[str]) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    env = sysdive_env()
     return subprocess.Popen([sys.executable, "-m", "sysdive", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
