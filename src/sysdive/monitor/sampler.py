@@ -1,0 +1,148 @@
+"""One sampling round: the host, every container's cgroup, and the processes inside them.
+
+Containers are found from the processes (``/proc/PID/cgroup``), not from a runtime's API,
+so any runtime whose cgroup layout sysdig recognises is seen, and a container is measured
+from the round its first process appears. The runtime is asked only for names and images
+(through a :class:`Describer`), once per container.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sysdive.monitor.cgroup_stats import CgroupDirs, CgroupLayout, read_cgroup, read_netdev
+from sysdive.monitor.identity import Identity, identify, parse_cgroups
+from sysdive.monitor.model import ContainerSample, ProcessSample, Snapshot
+from sysdive.monitor.procfs import ProcStat, iter_pids, parse_stat, read_host, read_text
+
+#: Given a container's runtime and short id, its (name, image), or None if unknown (yet).
+Describer = Callable[[str, str], "tuple[str, str] | None"]
+
+
+@dataclass(slots=True)
+class _Proc:
+    start: int
+    ident: Identity | None
+    cgroups: list[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class _Container:
+    memory_path: str
+    dirs: CgroupDirs
+    name: str
+    image: str
+    described: bool
+    next_describe: float
+    netns_shared: bool | None
+
+
+class Sampler:
+    """Measures the host and its containers; call :meth:`sample` once per interval."""
+
+    def __init__(self, describe: Describer | None = None, *, top_n: int = 5,
+                 proc: str = "/proc", layout: CgroupLayout | None = None) -> None:
+        self._describe = describe
+        self._top_n = top_n
+        self._proc = proc
+        self._layout = layout or CgroupLayout.detect(f"{proc}/self/mountinfo")
+        self._procs: dict[int, _Proc] = {}
+        self._containers: dict[str, _Container] = {}
+        try:
+            self._host_netns = os.readlink(f"{proc}/1/ns/net")
+        except OSError:
+            self._host_netns = ""
+
+    @property
+    def layout(self) -> CgroupLayout:
+        """The cgroup mounts found at start."""
+        return self._layout
+
+    def sample(self) -> Snapshot:
+        """Read everything once."""
+        started = time.monotonic()
+        ts = time.time()
+        host = read_host(self._proc)
+        groups: dict[str, list[ProcStat]] = {}
+        host_procs: list[ProcStat] = []
+        paths: dict[str, tuple[str, list[tuple[str, str]], int]] = {}
+        seen: set[int] = set()
+        for pid in iter_pids(self._proc):
+            text = read_text(f"{self._proc}/{pid}/stat", 4096)
+            st = parse_stat(pid, text) if text else None
+            if st is None:
+                continue
+            seen.add(pid)
+            known = self._procs.get(pid)
+            if known is None or known.start != st.start_ticks:
+                cg = parse_cgroups(read_text(f"{self._proc}/{pid}/cgroup") or "")
+                known = _Proc(st.start_ticks, identify(cg), cg)
+                self._procs[pid] = known
+            if known.ident is None:
+                host_procs.append(st)
+                continue
+            cid = known.ident.cid
+            groups.setdefault(cid, []).append(st)
+            mem_path = dict(known.cgroups).get("memory", dict(known.cgroups).get("", ""))
+            best = paths.get(cid)
+            # The container's own cgroup is the shallowest one among its processes.
+            if best is None or len(mem_path) < len(best[0]):
+                paths[cid] = (mem_path, known.cgroups, pid)
+        for pid in [p for p in self._procs if p not in seen]:
+            del self._procs[pid]
+
+        containers: list[ContainerSample] = []
+        for cid, procs in groups.items():
+            mem_path, cgroups, pid = paths[cid]
+            entry = self._container(cid, mem_path, cgroups, pid)
+            stats = read_cgroup(entry.dirs)
+            if stats is None:
+                continue
+            net = None if entry.netns_shared else read_netdev(pid, self._proc)
+            procs.sort(key=lambda p: p.rss, reverse=True)
+            ident = self._procs[pid].ident
+            containers.append(ContainerSample(
+                cid=cid, name=entry.name, image=entry.image,
+                runtime=ident.runtime if ident else "", cgroup=mem_path, stats=stats,
+                net_rx=net[0] if net else None, net_tx=net[1] if net else None,
+                proc_rss=sum(p.rss for p in procs), nprocs=len(procs),
+                top=tuple(_process(p) for p in procs[:self._top_n])))
+        for cid in [c for c in self._containers if c not in groups]:
+            del self._containers[cid]
+        host_procs.sort(key=lambda p: p.rss, reverse=True)
+        return Snapshot(ts=ts, host=host, containers=tuple(containers),
+                        host_top=tuple(_process(p) for p in host_procs[:self._top_n * 2]),
+                        host_proc_rss=sum(p.rss for p in host_procs),
+                        duration=time.monotonic() - started)
+
+    def _container(self, cid: str, mem_path: str, cgroups: list[tuple[str, str]],
+                   pid: int) -> _Container:
+        entry = self._containers.get(cid)
+        if entry is None or entry.memory_path != mem_path:
+            entry = _Container(memory_path=mem_path, dirs=self._layout.dirs(cgroups),
+                               name=cid, image="", described=False, next_describe=0.0,
+                               netns_shared=None)
+            self._containers[cid] = entry
+        if entry.netns_shared is None:
+            try:
+                entry.netns_shared = os.readlink(f"{self._proc}/{pid}/ns/net") \
+                    == self._host_netns
+            except OSError:
+                pass
+        now = time.monotonic()
+        if not entry.described and self._describe is not None and now >= entry.next_describe:
+            ident = self._procs[pid].ident
+            found = self._describe(ident.runtime if ident else "", cid)
+            if found is not None:
+                entry.name, entry.image = found
+                entry.described = True
+            else:
+                entry.next_describe = now + 5.0
+        return entry
+
+
+def _process(st: ProcStat) -> ProcessSample:
+    return ProcessSample(pid=st.pid, comm=st.comm, rss=st.rss, cpu_seconds=st.cpu_seconds)
