@@ -8,6 +8,7 @@ from the round its first process appears. The runtime is asked only for names an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -127,11 +128,9 @@ class Sampler:
                                netns_shared=None)
             self._containers[cid] = entry
         if entry.netns_shared is None:
-            try:
+            with contextlib.suppress(OSError):
                 entry.netns_shared = os.readlink(f"{self._proc}/{pid}/ns/net") \
                     == self._host_netns
-            except OSError:
-                pass
         now = time.monotonic()
         if not entry.described and self._describe is not None and now >= entry.next_describe:
             ident = self._procs[pid].ident
