@@ -170,15 +170,18 @@ def _mib(n: float) -> str:
 
 class Notifier:
     """Sends every alert to the log and, if configured, to a webhook (in the background,
-    so a slow receiver never delays sampling)."""
+    so a slow receiver never delays sampling). Start/stop markers are only logged."""
 
     def __init__(self, webhook: str | None = None, timeout: float = 5.0) -> None:
         self.webhook = webhook
         self.timeout = timeout
 
     def __call__(self, event: Event) -> None:
+        if event.severity == "info":
+            log.info("%s", event.message)
+            return
         log.warning("ALERT %s: %s", event.kind, event.message)
-        if self.webhook and event.kind not in ("start", "stop"):
+        if self.webhook:
             threading.Thread(target=self._post, args=(event,), daemon=True).start()
 
     def _post(self, event: Event) -> None:
