@@ -244,16 +244,19 @@ class Store:
 
     def process_series(self, cid: str, t0: float, t1: float,
                        points: int = 600) -> dict[str, Series]:
-        """RSS over time of the processes recorded for a container (``""`` = the host);
-        keyed ``"comm (pid)"``."""
+        """RSS over time of the processes recorded for a container (``""`` = the host),
+        keyed ``"comm (pid)"`` with the last name the pid had (exec renames it)."""
         tier, step = self.plan(t0, t1, points)
+        where = f"FROM proc_{tier} WHERE cid = ? AND ts >= ? AND ts <= ?"
         rows = self._conn().execute(
-            f"SELECT pid, MAX(comm), CAST(ts / ? AS INTEGER) AS b, MAX(rss) "
-            f"FROM proc_{tier} WHERE cid = ? AND ts >= ? AND ts <= ? GROUP BY pid, b "
-            f"ORDER BY pid, b", (step, cid, t0, t1)).fetchall()
+            f"SELECT pid, CAST(ts / ? AS INTEGER) AS b, MAX(rss) {where} GROUP BY pid, b "
+            "ORDER BY pid, b", (step, cid, t0, t1)).fetchall()
+        # With a single MAX() sqlite takes the bare column from the row holding the maximum.
+        names = {pid: comm for pid, comm, _ in self._conn().execute(
+            f"SELECT pid, comm, MAX(ts) {where} GROUP BY pid", (cid, t0, t1))}
         out: dict[str, Series] = {}
-        for pid, comm, b, rss in rows:
-            key = f"{comm} ({pid})"
+        for pid, b, rss in rows:
+            key = f"{names.get(pid, '?')} ({pid})"
             series = out.get(key)
             if series is None:
                 series = out[key] = Series([], {"rss": []})

@@ -203,7 +203,17 @@
       p.ts.forEach((t, j) => { const k = idx.get(t); if (k !== undefined) values[k] = p.rss[j]; });
       return { name: p.name, color: COLORS[i % COLORS.length], values, kind: 'area' };
     });
-    procSeries.sort((a, b) => (last(b.values) || 0) - (last(a.values) || 0));
+    // The largest processes by peak RSS each get a band; short-lived ones (a shell's
+    // `sleep 1` children) would bury them, so the rest are summed as "other processes".
+    const peak = (v) => v.reduce((m, x) => Math.max(m, x || 0), 0);
+    procSeries.sort((a, b) => peak(b.values) - peak(a.values));
+    if (procSeries.length > 10) {
+      const rest = procSeries.splice(9);
+      const values = new Array(ov.ts.length).fill(0);
+      rest.forEach((s) => s.values.forEach((v, i) => { values[i] += v || 0; }));
+      procSeries.push({ name: 'other processes (' + rest.length + ')', color: OUTSIDE,
+                        values, kind: 'area' });
+    }
     if (procs.limit) {
       procSeries.push({ name: procs.name, color: '#dc2626',
                         values: ov.ts.map(() => procs.limit), kind: 'limit' });
@@ -214,7 +224,7 @@
          markers.filter((m) => !selected || m.cid === selected), from, to, null);
     legend(document.getElementById('legend-processes'),
            procSeries.filter((s) => s.kind === 'area').slice(0, 24)
-             .map((s) => ({ name: s.name, color: s.color, extra: bytes(last(s.values)) })),
+             .map((s) => ({ name: s.name, color: s.color, extra: 'peak ' + bytes(peak(s.values)) })),
            null, null);
 
     const list = document.getElementById('events');
