@@ -13,8 +13,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from sysdive.containers.cgroups import match_cgroup_path
 from sysdive.monitor.alerts import AlertEngine, AlertRules, Notifier
-from sysdive.monitor.identity import identify
 from sysdive.monitor.kmsg import KmsgWatcher, OomKill, boot_id
 from sysdive.monitor.model import Event, Snapshot
 from sysdive.monitor.sampler import Describer, Sampler
@@ -153,8 +153,8 @@ class Agent:
             except queue.Empty:
                 break
             self.alerts.on_oom_kill(kill)
-            ident = identify([("", kill.memcg)]) if kill.memcg else None
-            cid = ident.cid if ident else ""
+            ident = match_cgroup_path(kill.memcg) if kill.memcg else None
+            cid = ident.id if ident else ""
             name, image = (self._name_of(cid) if cid else None) or (cid or "host", "")
             with self._lock:
                 count = self._oom_counts.get(cid, ("", "", 0))[2] + 1

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sysdive.monitor.identity import identify
+from sysdive.containers.cgroups import match_cgroup_path
 from sysdive.monitor.kmsg import OomKill
 from sysdive.monitor.model import ContainerSample, Event, Snapshot
 
@@ -144,8 +144,8 @@ class AlertEngine:
 
     def on_oom_kill(self, kill: OomKill) -> None:
         """An OOM kill read from the kernel log."""
-        ident = identify([("", kill.memcg)]) if kill.memcg else None
-        cid = ident.cid if ident else ""
+        ident = match_cgroup_path(kill.memcg) if kill.memcg else None
+        cid = ident.id if ident else ""
         if cid:
             self._kernel_kills[cid] = kill.ts
             self._pending_counter.pop(cid, None)

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sysdive.containers.cgroups import ContainerMatch, match_cgroups, parse_proc_cgroup
 from sysdive.monitor.cgroup_stats import CgroupDirs, CgroupLayout, read_cgroup, read_netdev
-from sysdive.monitor.identity import Identity, identify, parse_cgroups
 from sysdive.monitor.model import ContainerSample, ProcessSample, Snapshot
 from sysdive.monitor.procfs import ProcStat, iter_pids, parse_stat, read_host, read_text
 
@@ -26,7 +26,7 @@ Describer = Callable[[str, str], "tuple[str, str] | None"]
 @dataclass(slots=True)
 class _Proc:
     start: int
-    ident: Identity | None
+    ident: ContainerMatch | None
     cgroups: list[tuple[str, str]]
 
 
@@ -79,13 +79,13 @@ class Sampler:
             seen.add(pid)
             known = self._procs.get(pid)
             if known is None or known.start != st.start_ticks:
-                cg = parse_cgroups(read_text(f"{self._proc}/{pid}/cgroup") or "")
-                known = _Proc(st.start_ticks, identify(cg), cg)
+                cg = parse_proc_cgroup(read_text(f"{self._proc}/{pid}/cgroup") or "")
+                known = _Proc(st.start_ticks, match_cgroups(cg), cg)
                 self._procs[pid] = known
             if known.ident is None:
                 host_procs.append(st)
                 continue
-            cid = known.ident.cid
+            cid = known.ident.id
             groups.setdefault(cid, []).append(st)
             mem_path = dict(known.cgroups).get("memory", dict(known.cgroups).get("", ""))
             best = paths.get(cid)
@@ -107,7 +107,7 @@ class Sampler:
             ident = self._procs[pid].ident
             containers.append(ContainerSample(
                 cid=cid, name=entry.name, image=entry.image,
-                runtime=ident.runtime if ident else "", cgroup=mem_path, stats=stats,
+                runtime=_runtime(ident), cgroup=mem_path, stats=stats,
                 net_rx=net[0] if net else None, net_tx=net[1] if net else None,
                 proc_rss=sum(p.rss for p in procs), nprocs=len(procs),
                 top=tuple(_process(p) for p in procs[:self._top_n])))
@@ -134,7 +134,7 @@ class Sampler:
         now = time.monotonic()
         if not entry.described and self._describe is not None and now >= entry.next_describe:
             ident = self._procs[pid].ident
-            found = self._describe(ident.runtime if ident else "", cid)
+            found = self._describe(_runtime(ident), cid)
             if found is not None:
                 entry.name, entry.image = found
                 entry.described = True
@@ -145,3 +145,8 @@ class Sampler:
 
 def _process(st: ProcStat) -> ProcessSample:
     return ProcessSample(pid=st.pid, comm=st.comm, rss=st.rss, cpu_seconds=st.cpu_seconds)
+
+
+def _runtime(match: ContainerMatch | None) -> str:
+    """The engine's name as the runtime label (docker, podman, cri, lxc, ...)."""
+    return match.type.name.lower() if match is not None else ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -32,6 +33,8 @@ CONTAINER_COLUMNS = ("usage", "working_set", "rss", "cache", "mapped_file", "swa
                      "blk_write", "net_rx", "net_tx", "proc_rss", "nprocs")
 _MIN_COLUMNS = frozenset({"mem_available", "mem_free"})
 TIERS = (("raw", 0), ("m1", 60), ("h1", 3600))
+_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+          86400, 172800, 604800)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,11 +204,17 @@ class Store:
 
     # ---- reading -------------------------------------------------------------------
     def plan(self, t0: float, t1: float, points: int) -> tuple[str, float]:
-        """The finest tier that still holds ``t0``, and the bucket width for ``points``."""
+        """The finest tier that still holds ``t0``, and the bucket width for ``points``.
+
+        Widths come from a fixed ladder, so two queries over nearly the same range (the
+        dashboard refreshing) put samples in the same buckets."""
         now = time.time()
         for tier, res in TIERS:
             if t0 >= now - self.retention.of(tier) or tier == "h1":
-                return tier, max(float(res), (t1 - t0) / max(points, 1), 1e-3)
+                want = max(float(res), (t1 - t0) / max(points, 1))
+                if want < 1:
+                    return tier, max(math.ceil(want * 1000) / 1000, 0.001)
+                return tier, next((float(s) for s in _STEPS if s >= want), want)
         raise AssertionError("unreachable")
 
     def host_series(self, t0: float, t1: float, columns: Sequence[str] = HOST_COLUMNS,
