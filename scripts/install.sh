@@ -2,6 +2,9 @@
 # Installs what sysdive and its tests need on a fresh Debian machine (run as root, or with sudo).
 #   - sysdig 0.29.3 from Debian: the oracle the parity tests compare against
 #   - libbpf1: live capture loads its shipped eBPF probe through the system libbpf
+#   - the monitor's tests: docker.io (a real dockerd, started here if not running), Debian's
+#     prometheus (scrapes /metrics), chromium + chromium-driver (the dashboard, headless),
+#     busybox-static (the test containers' rootfs), iproute2 (ss)
 #   - sysdive itself with its test tools, from this checkout
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,5 +15,26 @@ if ! command -v sysdig >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1 \
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq sysdig jq libbpf1 >/dev/null
+fi
+MONITOR_PKGS="docker.io prometheus chromium chromium-driver busybox-static iproute2"
+missing=""
+for p in $MONITOR_PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+        || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+# A real dockerd for the monitor tests; leave one that already runs alone.
+if ! $SUDO docker info >/dev/null 2>&1; then
+    $SUDO service docker start >/dev/null 2>&1 || true
+    if ! $SUDO docker info >/dev/null 2>&1; then
+        $SUDO sh -c 'nohup dockerd >/var/log/sysdive-dockerd.log 2>&1 &'
+    fi
+    for _ in $(seq 60); do $SUDO docker info >/dev/null 2>&1 && break; sleep 1; done
+    $SUDO docker info >/dev/null 2>&1 || { echo "install.sh: dockerd did not start" >&2; exit 1; }
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'

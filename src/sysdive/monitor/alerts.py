@@ -47,14 +47,23 @@ class AlertRules:
 
 
 def fit_slope(points: deque[tuple[float, float]]) -> float:
-    """Least-squares slope (bytes per second) of (ts, bytes) points."""
+    """Least-squares slope (bytes per second) of (ts, bytes) points, in one pass (times are
+    taken relative to the first point so the sums stay exact)."""
     n = len(points)
-    mt = sum(t for t, _ in points) / n
-    mv = sum(v for _, v in points) / n
-    den = sum((t - mt) ** 2 for t, _ in points)
+    if n < 2:
+        return 0.0
+    t0 = points[0][0]
+    st = sv = stt = stv = 0.0
+    for t, v in points:
+        t -= t0
+        st += t
+        sv += v
+        stt += t * t
+        stv += t * v
+    den = n * stt - st * st
     if den <= 0:
         return 0.0
-    return sum((t - mt) * (v - mv) for t, v in points) / den
+    return (n * stv - st * sv) / den
 
 
 class AlertEngine:

@@ -12,6 +12,7 @@ floored at zero (``total_inactive_file`` on v1, ``inactive_file`` on v2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sysdive.monitor.model import CgroupStats
@@ -78,13 +79,23 @@ class CgroupDirs:
     blkio: tuple[str, int] | None
 
 
+Reader = Callable[[str], "str | None"]
+
+
 def _kv(text: str | None) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for line in (text or "").splitlines():
-        key, _, value = line.partition(" ")
-        if value.isdigit():
-            out[key] = int(value)
-    return out
+    """``key value`` lines (memory.stat, memory.events, oom_control, cpu.stat)."""
+    if not text:
+        return {}
+    words = text.split()
+    try:
+        return dict(zip(words[::2], map(int, words[1::2]), strict=True))
+    except ValueError:   # an odd line: fall back to line by line
+        out: dict[str, int] = {}
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if value.isdigit():
+                out[key] = int(value)
+        return out
 
 
 def _int(text: str | None) -> int | None:
@@ -94,14 +105,17 @@ def _int(text: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _memory_v1(d: str) -> tuple[int, ...] | None:
-    stat = _kv(read_text(d + "/memory.stat"))
-    usage = _int(read_text(d + "/memory.usage_in_bytes"))
+def _memory_v1(d: str, read: Reader) -> tuple[int, ...] | None:
+    stat = _kv(read(d + "/memory.stat"))
+    usage = _int(read(d + "/memory.usage_in_bytes"))
     if usage is None or not stat:
         return None
-    limit = _int(read_text(d + "/memory.limit_in_bytes"))
-    failcnt = _int(read_text(d + "/memory.failcnt")) or 0
-    oom = _kv(read_text(d + "/memory.oom_control"))
+    # memory.stat carries the limit in force (the lowest along the path): one read less.
+    limit = stat.get("hierarchical_memory_limit")
+    if limit is None:
+        limit = _int(read(d + "/memory.limit_in_bytes"))
+    failcnt = _int(read(d + "/memory.failcnt")) or 0
+    oom = _kv(read(d + "/memory.oom_control"))
     swap = stat.get("total_swap", -1)
     working = max(usage - stat.get("total_inactive_file", 0), 0)
     return (usage, working, stat.get("total_rss", 0), stat.get("total_cache", 0),
@@ -110,14 +124,14 @@ def _memory_v1(d: str) -> tuple[int, ...] | None:
             failcnt, oom.get("oom_kill", 0), oom.get("oom_kill", 0))
 
 
-def _memory_v2(d: str) -> tuple[int, ...] | None:
-    stat = _kv(read_text(d + "/memory.stat"))
-    usage = _int(read_text(d + "/memory.current"))
+def _memory_v2(d: str, read: Reader) -> tuple[int, ...] | None:
+    stat = _kv(read(d + "/memory.stat"))
+    usage = _int(read(d + "/memory.current"))
     if usage is None or not stat:
         return None
-    limit = _int(read_text(d + "/memory.max"))   # "max" (no limit) parses as None
-    events = _kv(read_text(d + "/memory.events"))
-    swap = _int(read_text(d + "/memory.swap.current"))
+    limit = _int(read(d + "/memory.max"))   # "max" (no limit) parses as None
+    events = _kv(read(d + "/memory.events"))
+    swap = _int(read(d + "/memory.swap.current"))
     working = max(usage - stat.get("inactive_file", 0), 0)
     return (usage, working, stat.get("anon", 0), stat.get("file", 0),
             stat.get("file_mapped", 0), -1 if swap is None else swap,
@@ -125,61 +139,62 @@ def _memory_v2(d: str) -> tuple[int, ...] | None:
             events.get("oom", 0), events.get("oom_kill", 0))
 
 
-def _cpu(place: tuple[str, int] | None) -> float:
+def _cpu(place: tuple[str, int] | None, read: Reader) -> float:
     if place is None:
         return 0.0
     d, version = place
     if version == 1:
-        return (_int(read_text(d + "/cpuacct.usage")) or 0) / 1e9
-    return _kv(read_text(d + "/cpu.stat")).get("usage_usec", 0) / 1e6
+        return (_int(read(d + "/cpuacct.usage")) or 0) / 1e9
+    return _kv(read(d + "/cpu.stat")).get("usage_usec", 0) / 1e6
 
 
-def _blkio(place: tuple[str, int] | None) -> tuple[int, int]:
+def _blkio(place: tuple[str, int] | None, read: Reader) -> tuple[int, int]:
     if place is None:
         return 0, 0
     d, version = place
-    read = write = 0
+    rd = wr = 0
     if version == 1:
-        text = read_text(d + "/blkio.throttle.io_service_bytes_recursive") or ""
+        text = read(d + "/blkio.throttle.io_service_bytes_recursive") or ""
         for line in text.splitlines():
             parts = line.split()
             if len(parts) == 3:
                 if parts[1] == "Read":
-                    read += int(parts[2])
+                    rd += int(parts[2])
                 elif parts[1] == "Write":
-                    write += int(parts[2])
-        return read, write
-    for line in (read_text(d + "/io.stat") or "").splitlines():
+                    wr += int(parts[2])
+        return rd, wr
+    for line in (read(d + "/io.stat") or "").splitlines():
         for item in line.split()[1:]:
             key, _, value = item.partition("=")
             if key == "rbytes":
-                read += int(value)
+                rd += int(value)
             elif key == "wbytes":
-                write += int(value)
-    return read, write
+                wr += int(value)
+    return rd, wr
 
 
-def read_cgroup(dirs: CgroupDirs) -> CgroupStats | None:
+def read_cgroup(dirs: CgroupDirs, read: Reader = read_text) -> CgroupStats | None:
     """The accounting of one cgroup now, or None when its memory cgroup is gone."""
     if dirs.memory is None:
         return None
     d, version = dirs.memory
-    mem = _memory_v1(d) if version == 1 else _memory_v2(d)
+    mem = _memory_v1(d, read) if version == 1 else _memory_v2(d, read)
     if mem is None:
         return None
     usage, working, rss, cache, mapped, swap, limit, failcnt, oom_events, oom_kills = mem
-    blk_read, blk_write = _blkio(dirs.blkio)
+    blk_read, blk_write = _blkio(dirs.blkio, read)
     return CgroupStats(usage=usage, working_set=working, rss=rss, cache=cache,
                        mapped_file=mapped, swap=None if swap < 0 else swap,
                        limit=None if limit < 0 else limit, failcnt=failcnt,
-                       oom_events=oom_events, oom_kills=oom_kills, cpu_seconds=_cpu(dirs.cpu),
+                       oom_events=oom_events, oom_kills=oom_kills, cpu_seconds=_cpu(dirs.cpu, read),
                        blk_read=blk_read, blk_write=blk_write)
 
 
-def read_netdev(pid: int, proc: str = "/proc") -> tuple[int, int] | None:
+def read_netdev(pid: int, proc: str = "/proc",
+                read: Reader = read_text) -> tuple[int, int] | None:
     """Bytes received and sent on every interface but loopback of ``pid``'s network
     namespace."""
-    text = read_text(f"{proc}/{pid}/net/dev")
+    text = read(f"{proc}/{pid}/net/dev")
     if text is None:
         return None
     rx = tx = 0

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from sysdive.containers.cgroups import ContainerMatch, match_cgroups, parse_proc_cgroup
 from sysdive.monitor.cgroup_stats import CgroupDirs, CgroupLayout, read_cgroup, read_netdev
 from sysdive.monitor.model import ContainerSample, ProcessSample, Snapshot
-from sysdive.monitor.procfs import ProcStat, iter_pids, parse_stat, read_host, read_text
+from sysdive.monitor.procfs import (
+    KernelFiles,
+    ProcStat,
+    iter_pids,
+    parse_stat,
+    read_host,
+    read_text,
+)
 
 #: Given a container's runtime and short id, its (name, image), or None if unknown (yet).
 Describer = Callable[[str, str], "tuple[str, str] | None"]
@@ -28,6 +35,7 @@ class _Proc:
     start: int
     ident: ContainerMatch | None
     cgroups: list[tuple[str, str]]
+    memory_path: str
 
 
 @dataclass(slots=True)
@@ -50,6 +58,7 @@ class Sampler:
         self._top_n = top_n
         self._proc = proc
         self._layout = layout or CgroupLayout.detect(f"{proc}/self/mountinfo")
+        self._files = KernelFiles()
         self._procs: dict[int, _Proc] = {}
         self._containers: dict[str, _Container] = {}
         try:
@@ -66,13 +75,14 @@ class Sampler:
         """Read everything once."""
         started = time.monotonic()
         ts = time.time()
-        host = read_host(self._proc)
+        read = self._files.read
+        host = read_host(self._proc, read)
         groups: dict[str, list[ProcStat]] = {}
         host_procs: list[ProcStat] = []
         paths: dict[str, tuple[str, list[tuple[str, str]], int]] = {}
         seen: set[int] = set()
         for pid in iter_pids(self._proc):
-            text = read_text(f"{self._proc}/{pid}/stat", 4096)
+            text = read(f"{self._proc}/{pid}/stat", 4096)
             st = parse_stat(pid, text) if text else None
             if st is None:
                 continue
@@ -80,14 +90,16 @@ class Sampler:
             known = self._procs.get(pid)
             if known is None or known.start != st.start_ticks:
                 cg = parse_proc_cgroup(read_text(f"{self._proc}/{pid}/cgroup") or "")
-                known = _Proc(st.start_ticks, match_cgroups(cg), cg)
+                by_sub = dict(cg)
+                known = _Proc(st.start_ticks, match_cgroups(cg), cg,
+                              by_sub.get("memory", by_sub.get("", "")))
                 self._procs[pid] = known
             if known.ident is None:
                 host_procs.append(st)
                 continue
             cid = known.ident.id
             groups.setdefault(cid, []).append(st)
-            mem_path = dict(known.cgroups).get("memory", dict(known.cgroups).get("", ""))
+            mem_path = known.memory_path
             best = paths.get(cid)
             # The container's own cgroup is the shallowest one among its processes.
             if best is None or len(mem_path) < len(best[0]):
@@ -99,10 +111,10 @@ class Sampler:
         for cid, procs in groups.items():
             mem_path, cgroups, pid = paths[cid]
             entry = self._container(cid, mem_path, cgroups, pid)
-            stats = read_cgroup(entry.dirs)
+            stats = read_cgroup(entry.dirs, read)
             if stats is None:
                 continue
-            net = None if entry.netns_shared else read_netdev(pid, self._proc)
+            net = None if entry.netns_shared else read_netdev(pid, self._proc, read)
             procs.sort(key=lambda p: p.rss, reverse=True)
             ident = self._procs[pid].ident
             containers.append(ContainerSample(
@@ -113,6 +125,7 @@ class Sampler:
                 top=tuple(_process(p) for p in procs[:self._top_n])))
         for cid in [c for c in self._containers if c not in groups]:
             del self._containers[cid]
+        self._files.sweep()
         host_procs.sort(key=lambda p: p.rss, reverse=True)
         return Snapshot(ts=ts, host=host, containers=tuple(containers),
                         host_top=tuple(_process(p) for p in host_procs[:self._top_n * 2]),
