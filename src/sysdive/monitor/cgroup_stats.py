@@ -105,7 +105,7 @@ def _int(text: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _memory_v1(d: str, read: Reader) -> tuple[int, ...] | None:
+def _memory_v1(d: str, read: Reader, counters: bool) -> tuple[int, ...] | None:
     stat = _kv(read(d + "/memory.stat"))
     usage = _int(read(d + "/memory.usage_in_bytes"))
     if usage is None or not stat:
@@ -114,8 +114,11 @@ def _memory_v1(d: str, read: Reader) -> tuple[int, ...] | None:
     limit = stat.get("hierarchical_memory_limit")
     if limit is None:
         limit = _int(read(d + "/memory.limit_in_bytes"))
-    failcnt = _int(read(d + "/memory.failcnt")) or 0
-    oom = _kv(read(d + "/memory.oom_control"))
+    if counters:
+        failcnt = _int(read(d + "/memory.failcnt")) or 0
+        oom = _kv(read(d + "/memory.oom_control"))
+    else:
+        failcnt, oom = -1, {"oom_kill": -1}
     swap = stat.get("total_swap", -1)
     working = max(usage - stat.get("total_inactive_file", 0), 0)
     return (usage, working, stat.get("total_rss", 0), stat.get("total_cache", 0),
@@ -124,13 +127,14 @@ def _memory_v1(d: str, read: Reader) -> tuple[int, ...] | None:
             failcnt, oom.get("oom_kill", 0), oom.get("oom_kill", 0))
 
 
-def _memory_v2(d: str, read: Reader) -> tuple[int, ...] | None:
+def _memory_v2(d: str, read: Reader, counters: bool) -> tuple[int, ...] | None:
     stat = _kv(read(d + "/memory.stat"))
     usage = _int(read(d + "/memory.current"))
     if usage is None or not stat:
         return None
     limit = _int(read(d + "/memory.max"))   # "max" (no limit) parses as None
-    events = _kv(read(d + "/memory.events"))
+    events = _kv(read(d + "/memory.events")) if counters else \
+        {"max": -1, "oom": -1, "oom_kill": -1}
     swap = _int(read(d + "/memory.swap.current"))
     working = max(usage - stat.get("inactive_file", 0), 0)
     return (usage, working, stat.get("anon", 0), stat.get("file", 0),
@@ -173,21 +177,33 @@ def _blkio(place: tuple[str, int] | None, read: Reader) -> tuple[int, int]:
     return rd, wr
 
 
-def read_cgroup(dirs: CgroupDirs, read: Reader = read_text) -> CgroupStats | None:
-    """The accounting of one cgroup now, or None when its memory cgroup is gone."""
+def read_cgroup(dirs: CgroupDirs, read: Reader = read_text,
+                previous: CgroupStats | None = None) -> CgroupStats | None:
+    """The accounting of one cgroup now, or None when its memory cgroup is gone.
+
+    With ``previous``, the slow counters (failcnt, OOM counters, block I/O) are carried over
+    from it instead of being read: memory and CPU are read every round, those counters only
+    on the rounds the caller chooses (they cost half the reads and change rarely)."""
     if dirs.memory is None:
         return None
     d, version = dirs.memory
-    mem = _memory_v1(d, read) if version == 1 else _memory_v2(d, read)
+    counters = previous is None
+    mem = _memory_v1(d, read, counters) if version == 1 else _memory_v2(d, read, counters)
     if mem is None:
         return None
     usage, working, rss, cache, mapped, swap, limit, failcnt, oom_events, oom_kills = mem
-    blk_read, blk_write = _blkio(dirs.blkio, read)
+    if previous is None:
+        blk_read, blk_write = _blkio(dirs.blkio, read)
+    else:
+        failcnt, oom_events, oom_kills = (previous.failcnt, previous.oom_events,
+                                          previous.oom_kills)
+        blk_read, blk_write = previous.blk_read, previous.blk_write
     return CgroupStats(usage=usage, working_set=working, rss=rss, cache=cache,
                        mapped_file=mapped, swap=None if swap < 0 else swap,
                        limit=None if limit < 0 else limit, failcnt=failcnt,
-                       oom_events=oom_events, oom_kills=oom_kills, cpu_seconds=_cpu(dirs.cpu, read),
-                       blk_read=blk_read, blk_write=blk_write)
+                       oom_events=oom_events, oom_kills=oom_kills,
+                       cpu_seconds=_cpu(dirs.cpu, read), blk_read=blk_read,
+                       blk_write=blk_write)
 
 
 def read_netdev(pid: int, proc: str = "/proc",

@@ -47,14 +47,18 @@ class _Container:
     described: bool
     next_describe: float
     netns_shared: bool | None
+    last: ContainerSample | None = None
 
 
 class Sampler:
     """Measures the host and its containers; call :meth:`sample` once per interval."""
 
     def __init__(self, describe: Describer | None = None, *, top_n: int = 5,
-                 proc: str = "/proc", layout: CgroupLayout | None = None) -> None:
+                 proc: str = "/proc", layout: CgroupLayout | None = None,
+                 counters_every: float = 5.0) -> None:
         self._describe = describe
+        self._counters_every = counters_every
+        self._counters_at = 0.0
         self._top_n = top_n
         self._proc = proc
         self._layout = layout or CgroupLayout.detect(f"{proc}/self/mountinfo")
@@ -108,21 +112,37 @@ class Sampler:
             del self._procs[pid]
 
         containers: list[ContainerSample] = []
+        # Memory and CPU every round; the slow counters (failcnt, OOM counters, block and
+        # network I/O) every few seconds, and every round for a container near its limit.
+        counters_due = started - self._counters_at >= self._counters_every
+        if counters_due:
+            self._counters_at = started
         for cid, procs in groups.items():
             mem_path, cgroups, pid = paths[cid]
             entry = self._container(cid, mem_path, cgroups, pid)
-            stats = read_cgroup(entry.dirs, read)
+            last = entry.last
+            fresh = counters_due or last is None or (
+                last.stats.limit is not None
+                and last.stats.working_set >= 0.8 * last.stats.limit)
+            stats = read_cgroup(entry.dirs, read,
+                                None if fresh or last is None else last.stats)
             if stats is None:
                 continue
-            net = None if entry.netns_shared else read_netdev(pid, self._proc, read)
+            if entry.netns_shared:
+                net = None
+            elif fresh or last is None or last.net_rx is None or last.net_tx is None:
+                net = read_netdev(pid, self._proc, read)
+            else:
+                net = (last.net_rx, last.net_tx)
             procs.sort(key=lambda p: p.rss, reverse=True)
             ident = self._procs[pid].ident
-            containers.append(ContainerSample(
+            entry.last = ContainerSample(
                 cid=cid, name=entry.name, image=entry.image,
                 runtime=_runtime(ident), cgroup=mem_path, stats=stats,
                 net_rx=net[0] if net else None, net_tx=net[1] if net else None,
                 proc_rss=sum(p.rss for p in procs), nprocs=len(procs),
-                top=tuple(_process(p) for p in procs[:self._top_n])))
+                top=tuple(_process(p) for p in procs[:self._top_n]))
+            containers.append(entry.last)
         for cid in [c for c in self._containers if c not in groups]:
             del self._containers[cid]
         self._files.sweep()
