@@ -68,6 +68,13 @@ def test_token_required_beyond_loopback_and_nothing_writes(tmp_path: Path) -> No
             assert http_get(base + path, {"Authorization": "Bearer wrong"})[0] == 401, path
             assert http_get(base + path, proc_env_token)[0] == 200, path
         assert http_get(base + "/api/status?token=s3cret")[0] == 200
+        # Opening the dashboard with the token sets a cookie its own requests then carry.
+        with urllib.request.urlopen(base + "/?token=s3cret", timeout=5) as resp:
+            cookie = resp.headers["Set-Cookie"].split(";")[0]
+        assert "HttpOnly" in resp.headers["Set-Cookie"]
+        assert http_get(base + "/static/dashboard.js", {"Cookie": cookie})[0] == 200
+        assert http_get(base + "/static/dashboard.js")[0] == 401
+        assert http_get(base + "/api/overview", {"Cookie": cookie + "x"})[0] == 401
         # No endpoint takes a write, with or without the token.
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             req = urllib.request.Request(base + "/api/status", data=b"{}", method=method,

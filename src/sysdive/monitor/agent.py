@@ -56,6 +56,8 @@ class Agent:
             str(c["cid"]): (str(c["name"]), str(c["image"])) for c in self.store.containers()}
         self._running: set[str] = {str(c["cid"]) for c in self.store.containers()
                                    if c["stopped"] is None}
+        self._first_round = True
+        self._names_at_start = set(self._names)
         self.kmsg_error: str | None = None
 
     # ---- shared with the web threads -------------------------------------------------
@@ -130,7 +132,9 @@ class Agent:
             self._latest = snap
         present = {c.cid for c in snap.containers}
         for c in snap.containers:
-            if c.cid not in self._running:
+            # Containers already running when the agent first looks were not seen starting.
+            if c.cid not in self._running and not (self._first_round
+                                                   and c.cid not in self._names_at_start):
                 self._emit(Event(ts=snap.ts, kind="start", cid=c.cid, name=c.name,
                                  severity="info", message=f"container {c.name} ({c.cid}) "
                                  f"started", data={"image": c.image}))
@@ -141,6 +145,7 @@ class Agent:
                              message=f"container {name} ({cid}) stopped",
                              data={"image": image}))
         self._running = present
+        self._first_round = False
         self.alerts.on_snapshot(snap)
         self._handle_kills()
         return snap

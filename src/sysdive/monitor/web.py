@@ -2,7 +2,8 @@
 
 Only ``GET`` and ``HEAD`` exist; no endpoint changes the host or the agent. When a token is
 set (required for any address but loopback), every request must carry it, as
-``Authorization: Bearer TOKEN`` or ``?token=TOKEN`` (the dashboard passes it on).
+``Authorization: Bearer TOKEN``, ``?token=TOKEN`` or the cookie that opening the dashboard
+with ``/?token=TOKEN`` sets (so the page's own requests carry it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import math
 import time
 from dataclasses import asdict
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
@@ -24,6 +26,7 @@ from sysdive.errors import UsageError
 from sysdive.monitor.agent import Agent
 from sysdive.monitor.metrics import SnapshotCollector, make_registry
 
+_COOKIE = "sysdive_monitor_token"
 _STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
            "/static/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
            "/static/dashboard.css": ("dashboard.css", "text/css; charset=utf-8")}
@@ -76,9 +79,13 @@ class _Handler(BaseHTTPRequestHandler):
         token = self.server.token
         if not token:
             return True
-        given = self.headers.get("Authorization", "")
-        given = given[7:] if given.startswith("Bearer ") else query.get("token", [""])[0]
-        return hmac.compare_digest(given.encode(), token.encode())
+        header = self.headers.get("Authorization", "")
+        candidates = [header[7:] if header.startswith("Bearer ") else "",
+                      query.get("token", [""])[0]]
+        cookies = SimpleCookie(self.headers.get("Cookie", ""))
+        if _COOKIE in cookies:
+            candidates.append(cookies[_COOKIE].value)
+        return any(hmac.compare_digest(c.encode(), token.encode()) for c in candidates if c)
 
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -99,7 +106,13 @@ class _Handler(BaseHTTPRequestHandler):
             if url.path in _STATIC:
                 name, ctype = _STATIC[url.path]
                 body = resources.files("sysdive.monitor").joinpath("static", name).read_bytes()
-                self._send(200, body, ctype)
+                extra = {}
+                if self.server.token and url.path == "/":
+                    # The page's own requests (scripts, styles, API) then carry the token
+                    # without it showing in every URL.
+                    extra["Set-Cookie"] = (f"{_COOKIE}={self.server.token}; Path=/; HttpOnly; "
+                                           "SameSite=Strict")
+                self._send(200, body, ctype, extra)
             elif url.path == "/metrics":
                 self._send(200, generate_latest(self.server.registry), CONTENT_TYPE_LATEST)
             elif url.path == "/healthz":
