@@ -271,7 +271,7 @@ def _chromium() -> Any:
     opts.binary_location = "/usr/bin/chromium"
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,1500",
+                 "--disable-sync", "--no-first-run", "--window-size=1280,1900",
                  f"--user-data-dir={tempfile.mkdtemp(prefix='sysdive-chromium-')}"):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -306,6 +306,14 @@ def test_dashboard_in_headless_chromium(scenario: Scenario, artifacts: Path) -> 
         assert scenario.leak in title
         events = driver.find_element(By.ID, "events").text
         assert "OOM kill" in events and scenario.leak in events
+        # The range picker redraws on the last 5 minutes, where the leak fills the charts.
+        before = driver.execute_script("return document.body.dataset.loaded")
+        driver.find_element(By.CSS_SELECTOR, '#ranges button[data-seconds="300"]').click()
+        wait_for("the 5-minute range", lambda: driver.execute_script(
+            "return document.body.dataset.loaded") != before, 20)
+        assert driver.find_elements(
+            By.CSS_SELECTOR, f'#chart-containers path[data-series="{scenario.leak}"]')
+        driver.execute_script("window.scrollTo(0, 0)")
         shot = artifacts / "monitor-dashboard.png"
         driver.save_screenshot(str(shot))
         print(f"dashboard screenshot: {shot}")

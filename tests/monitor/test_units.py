@@ -199,3 +199,44 @@ def test_store_folds_and_prunes(tmp_path: Path) -> None:
     with store._conn() as conn:
         assert conn.execute("SELECT COUNT(*) FROM ctr_h1").fetchone()[0] == h1
     assert store.integrity() == "ok"
+
+
+def _fake_proc(root: Path, pid: int, comm: str, cgroup_path: str, memory_path: str) -> None:
+    d = root / "proc" / str(pid)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "stat").write_text(f"{pid} ({comm}) S 1 1 1 0 -1 0 0 0 0 0 5 5 0 0 20 0 1 0 999 "
+                            "1000 2560 0 0 0\n")
+    (d / "cgroup").write_text(f"4:memory:{memory_path}\n1:cpu,cpuacct:{cgroup_path}\n")
+
+
+def test_runc_init_half_moved_is_not_read_as_the_root_cgroup(tmp_path: Path) -> None:
+    from sysdive.monitor.sampler import Sampler
+
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    (proc / "meminfo").write_text("MemTotal: 1000 kB\nMemAvailable: 500 kB\n")
+    (proc / "stat").write_text("cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n")
+    for name in ("memory", "cpuacct"):
+        d = tmp_path / name
+        d.mkdir()
+        _write(d, {"memory.usage_in_bytes": "999999999\n", "memory.stat": "total_rss 1\n",
+                   "cpuacct.usage": "0\n"})
+        c = d / "docker" / FULL
+        c.mkdir(parents=True)
+        _write(c, {"memory.usage_in_bytes": "4096\n", "memory.stat":
+                   "total_rss 4096\nhierarchical_memory_limit 67108864\n",
+                   "memory.failcnt": "0\n", "memory.oom_control": "oom_kill 0\n",
+                   "cpuacct.usage": "1000000000\n"})
+    layout = CgroupLayout(v1={"memory": str(tmp_path / "memory"),
+                              "cpuacct": str(tmp_path / "cpuacct")}, v2=None)
+    sampler = Sampler(None, proc=str(proc), layout=layout)
+    # runc's init is in the container's cpu cgroup but still in the root memory cgroup.
+    _fake_proc(tmp_path, 50, "runc:[2:INIT]", f"/docker/{FULL}", "/")
+    snap = sampler.sample()
+    assert [c.stats.usage for c in snap.containers] == []   # never the root's 999999999
+    # It joins the memory cgroup and execs the entrypoint, same pid.
+    _fake_proc(tmp_path, 50, "sh", f"/docker/{FULL}", f"/docker/{FULL}")
+    snap = sampler.sample()
+    assert [(c.cid, c.stats.usage, c.stats.limit, c.nprocs) for c in snap.containers] == \
+        [(CID, 4096, 64 * MIB, 1)]
+    assert snap.containers[0].top[0].comm == "sh"

@@ -36,6 +36,8 @@ class _Proc:
     ident: ContainerMatch | None
     cgroups: list[tuple[str, str]]
     memory_path: str
+    comm: str
+    unsettled: bool
 
 
 @dataclass(slots=True)
@@ -92,11 +94,18 @@ class Sampler:
                 continue
             seen.add(pid)
             known = self._procs.get(pid)
-            if known is None or known.start != st.start_ticks:
+            # Cgroups are read once per process, again when it execs (runc's init joins the
+            # container's cgroups one controller at a time, then execs the entrypoint under
+            # the same pid), and while it looks half-moved.
+            if known is None or known.start != st.start_ticks or known.comm != st.comm \
+                    or known.unsettled:
                 cg = parse_proc_cgroup(read_text(f"{self._proc}/{pid}/cgroup") or "")
                 by_sub = dict(cg)
-                known = _Proc(st.start_ticks, match_cgroups(cg), cg,
-                              by_sub.get("memory", by_sub.get("", "")))
+                ident = match_cgroups(cg)
+                mem = by_sub.get("memory", by_sub.get("", ""))
+                known = _Proc(st.start_ticks, ident, cg, mem, st.comm,
+                              unsettled=st.comm.startswith("runc")
+                              or (ident is not None and ident.id not in mem))
                 self._procs[pid] = known
             if known.ident is None:
                 host_procs.append(st)
@@ -104,8 +113,13 @@ class Sampler:
             cid = known.ident.id
             groups.setdefault(cid, []).append(st)
             mem_path = known.memory_path
+            # The container's own cgroup is the shallowest one among its processes that
+            # names the container: while runc starts a container (v1), a process can sit in
+            # the container's cgroup of one controller and still in the root of another,
+            # and reading the root memory cgroup would report the whole host.
+            if cid not in mem_path:
+                continue
             best = paths.get(cid)
-            # The container's own cgroup is the shallowest one among its processes.
             if best is None or len(mem_path) < len(best[0]):
                 paths[cid] = (mem_path, known.cgroups, pid)
         for pid in [p for p in self._procs if p not in seen]:
@@ -118,6 +132,8 @@ class Sampler:
         if counters_due:
             self._counters_at = started
         for cid, procs in groups.items():
+            if cid not in paths:   # no process of it is in its memory cgroup yet
+                continue
             mem_path, cgroups, pid = paths[cid]
             entry = self._container(cid, mem_path, cgroups, pid)
             last = entry.last
