@@ -2,9 +2,10 @@
 # Installs what sysdive and its tests need on a fresh Debian machine (run as root, or with sudo).
 #   - sysdig 0.29.3 from Debian: the oracle the parity tests compare against
 #   - libbpf1: live capture loads its shipped eBPF probe through the system libbpf
-#   - the monitor's tests: docker.io (a real dockerd, started here if not running), Debian's
-#     prometheus (scrapes /metrics), chromium + chromium-driver (the dashboard, headless),
-#     busybox-static (the test containers' rootfs), iproute2 (ss)
+#   - docker.io (started if not running) and busybox-static: the container tests run real
+#     containers from an image imported from a busybox rootfs (no registry)
+#   - the monitor's tests: Debian's prometheus (scrapes /metrics), chromium and
+#     chromium-driver (the dashboard, headless), iproute2 (ss)
 #   - sysdive itself with its test tools, from this checkout
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,25 @@ if ! command -v sysdig >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1 \
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq sysdig jq libbpf1 >/dev/null
 fi
-MONITOR_PKGS="docker.io prometheus chromium chromium-driver busybox-static iproute2"
+# This machine kind ships a docker client without an engine: look for dockerd itself.
+if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq docker.io busybox-static >/dev/null
+fi
+if ! $SUDO docker info >/dev/null 2>&1; then
+    if command -v systemctl >/dev/null 2>&1 && $SUDO systemctl start docker 2>/dev/null; then
+        :
+    else
+        $SUDO sh -c 'nohup dockerd >/var/log/sysdive-dockerd.log 2>&1 &'
+    fi
+    for _ in $(seq 60); do
+        $SUDO docker info >/dev/null 2>&1 && break
+        sleep 1
+    done
+    $SUDO docker info >/dev/null 2>&1 || { echo "dockerd did not start" >&2; exit 1; }
+fi
+MONITOR_PKGS="prometheus chromium chromium-driver iproute2"
 missing=""
 for p in $MONITOR_PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
@@ -27,14 +46,5 @@ if [ -n "$missing" ]; then
     $SUDO apt-get update -qq
     # shellcheck disable=SC2086
     $SUDO apt-get install -y -qq $missing >/dev/null
-fi
-# A real dockerd for the monitor tests; leave one that already runs alone.
-if ! $SUDO docker info >/dev/null 2>&1; then
-    $SUDO service docker start >/dev/null 2>&1 || true
-    if ! $SUDO docker info >/dev/null 2>&1; then
-        $SUDO sh -c 'nohup dockerd >/var/log/sysdive-dockerd.log 2>&1 &'
-    fi
-    for _ in $(seq 60); do $SUDO docker info >/dev/null 2>&1 && break; sleep 1; done
-    $SUDO docker info >/dev/null 2>&1 || { echo "install.sh: dockerd did not start" >&2; exit 1; }
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'

@@ -139,6 +139,7 @@ class FastPath:
         flt = insp.capture_filter
         on_event = self.on_event
         on_dump = self.on_dump
+        on_filtered = insp.on_filtered
         internal = self.internal
         process = parser.process_event
         skip_rejected = parser.skip_rejected
@@ -190,8 +191,11 @@ class FastPath:
                 on_event(evt)
                 if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
                     return i + 1 - start
-            elif insp.stopped:
-                return i + 1 - start
+            else:
+                if on_filtered is not None:
+                    on_filtered(evt)
+                if insp.stopped:
+                    return i + 1 - start
         if last != n - 1:
             if st.tid_to_remove != -1 or st.fds_to_remove:
                 parser.apply_removals()

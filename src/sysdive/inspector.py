@@ -65,6 +65,12 @@ class Inspector:
     stopped: bool = False
     first_ts: int = 0                    # of the first event handed on (for -M)
     events_limit: int | None = None      # counters.handed_on at which this file ends (-n)
+    # Gets each event the capture filter rejects (sysdig hands those to chisels' interval
+    # clocks). Setting it turns the prefilter off: every event becomes an Event.
+    on_filtered: EventSink | None = None
+    # The sinks want internal events that pass the filter (chisels do; the printer hides
+    # them), so the prefilter must not drop them.
+    keep_internal: bool = False
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -103,9 +109,12 @@ class Inspector:
         pending: CaptureHeader | None = None
         reader = CaptureReader(path)
         process = parser.process_event
-        skip = (parser.skippable_types(self.filter_types, keep_internal=on_dump is not None)
-                if flt is not None else frozenset())
-        generic_ok = self.filter_syscalls if flt is not None and not self.internal_events else None
+        on_filtered = self.on_filtered
+        skip = (parser.skippable_types(
+            self.filter_types, keep_internal=on_dump is not None or self.keep_internal)
+                if flt is not None and on_filtered is None else frozenset())
+        generic_ok = (self.filter_syscalls if flt is not None and not self.internal_events
+                      and on_filtered is None else None)
         skip_rejected = parser.skip_rejected
         sc_at = _U16.unpack_from
         self.first_ts = 0
@@ -170,6 +179,8 @@ class Inspector:
                                 return
                         counters.handed_on += 1
                         on_event(evt)
+                    elif on_filtered is not None:
+                        on_filtered(evt)
                 if cols is not None and pending is None:
                     if fast is None:
                         from sysdive.fastloop import FastPath  # numpy: large captures only

@@ -83,9 +83,6 @@ JSON_FORMAT = ("*%evt.num %evt.outputtime %evt.type %evt.dir %evt.info %evt.res 
                "%thread.tid %thread.vtid %user.name %group.gid %evt.buflen %evt.is_io "
                "%evt.count")
 
-# Needs the state to derive container ids from cgroups, which it does not do yet.
-_NO_CONTAINERS_YET = {("run_as_user_0_container", "container")}
-
 
 def _diff(got: list[str], want: list[str]) -> str:
     return "\n".join(list(difflib.unified_diff(want, got, "sysdig", "sysdive", lineterm=""))[:40])
@@ -102,8 +99,6 @@ def _stored(case: str, capture: str, args: list[str]) -> list[str]:
 
 
 def _check(got: list[str], want: list[str], capture: str, case: str) -> None:
-    if (capture, case) in _NO_CONTAINERS_YET and got != want:
-        pytest.xfail("the state does not resolve container ids from cgroups yet")
     assert got == want, _diff(got, want)
 
 

@@ -19,7 +19,6 @@ IPV6 = "single_ipv6_conn"
 USER0 = "run_as_user_0_container"
 CAPTURES = (CURL, IPV6, USER0)
 
-CONTAINERS_TODO = "container metadata from container JSON events is not implemented yet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +35,16 @@ class Case:
         """Whether the output uses sysdig's default line (evt.type is its seventh column)."""
         fmt_flags = {"-p", "-j", "-q", "-pc", "-pk", "-pm"}
         return not any(a in fmt_flags or a.startswith("-p") for a in self.args)
+
+
+CONTAINER_FIELDS = ("*%evt.num %container.id %container.name %container.image "
+                    "%container.image.id %container.type %container.privileged "
+                    "%container.mounts %container.image.repository %container.image.tag "
+                    "%container.image.digest %container.healthcheck "
+                    "%container.liveness_probe %container.readiness_probe")
+K8S_FIELDS = ("*%evt.num %k8s.pod.name %k8s.pod.id %k8s.pod.label.app %k8s.pod.labels "
+              "%k8s.rc.name %k8s.rc.label.x %k8s.svc.name %k8s.svc.id %k8s.ns.name "
+              "%k8s.ns.labels %k8s.rs.name %k8s.deployment.name %k8s.deployment.label.a/b")
 
 
 def _c(name: str, capture: str, *args: str, xfail: str = "") -> Case:
@@ -66,7 +75,7 @@ CASES: tuple[Case, ...] = (
     _c("user0_default", USER0),
     _c("curl_pc", CURL, "-pc", "-n", "300"),
     _c("ipv6_pc", IPV6, "-pc"),
-    _c("user0_pc", USER0, "-pc", "container.id!=host and evt.num<1700", xfail=CONTAINERS_TODO),
+    _c("user0_pc", USER0, "-pc", "container.id!=host and evt.num<1700"),
     _c("user0_debug_container_type", USER0, "-D", "evt.type=container"),
     # --- filter operators ----------------------------------------------------------------
     _c("filter_eq", CURL, "evt.type=connect"),
@@ -178,4 +187,50 @@ CASES: tuple[Case, ...] = (
        "set_tid_address, getrlimit, arch_prctl)"),
     _c("rare_user0_io", USER0, "-n", "40", "evt.type in (poll, mmap, close, stat, mprotect, "
        "access, fstat, open, rt_sigaction, ioctl)"),
+    # --- containers (run_as_user_0_container: an nginx container with container events) ---
+    _c("user0_pc_all", USER0, "-pc"),
+    _c("user0_pk", USER0, "-pk"),
+    _c("user0_pm", USER0, "-pm", "-n", "400"),
+    _c("user0_p_container", USER0, "-p", CONTAINER_FIELDS),
+    _c("user0_p_container_nostar", USER0, "-p", "%evt.num %container.name %container.image "
+       "%proc.name"),
+    _c("user0_p_mounts", USER0, "-p", "*%evt.num %container.mount[0] %container.mount[/x*] "
+       "%container.mount.source[0] %container.mount.dest[/etc] %container.mount.mode[1] "
+       "%container.mount.rdwr[0] %container.mount.propagation[0]", "container.id!=host"),
+    _c("user0_p_k8s", USER0, "-p", K8S_FIELDS, "evt.num<2000"),
+    _c("user0_p_mesos", USER0, "-n", "300", "-p", "*%evt.num %mesos.task.name "
+       "%mesos.task.label.x|%marathon.app.labels %marathon.app.label.a.b %marathon.group.id"),
+    _c("user0_json_container", USER0, "-j", "-p", CONTAINER_FIELDS, "evt.num<2200"),
+    _c("user0_json_pc", USER0, "-j", "-pc", "evt.num<2000"),
+    _c("user0_json_pk", USER0, "-j", "-pk", "container.id!=host"),
+    _c("filter_container_name", USER0, "container.name=hopeful_taussig"),
+    _c("filter_container_not_name", USER0, "-pc", "not container.name=hopeful_taussig and "
+       "evt.num<600"),
+    _c("filter_container_id", USER0, "-pc", "container.id=697956520d89 and evt.type=open"),
+    _c("filter_container_host", USER0, "-pc", "container.id=host and evt.dir=<"),
+    _c("filter_container_image", USER0, "-pc", "container.image=nginx and fd.type=file"),
+    _c("filter_container_image_ops", USER0, "-pc", "container.image.repository startswith ngi "
+       "and container.image.tag=latest and container.image.id contains f68d"),
+    _c("filter_container_type", USER0, "-pc", "container.type=docker and evt.type in "
+       "(execve, clone)"),
+    _c("filter_container_contains", USER0, "-pc", "container.name contains taussig and "
+       "proc.name=nginx"),
+    _c("filter_container_in", USER0, "-pc", "container.name in (hopeful_taussig, nothere) "
+       "and evt.type=write"),
+    _c("filter_container_glob", USER0, "-pc", "container.name glob hope*sig and evt.dir=>"),
+    _c("filter_container_privileged", USER0, "-pc", "container.privileged=false and "
+       "evt.type=close"),
+    _c("filter_container_exists", USER0, "-pc", "container.image exists and evt.type=mmap"),
+    _c("filter_container_digest", USER0, "-pc", "container.image.digest startswith sha256: "
+       "and evt.type=brk"),
+    _c("filter_container_healthcheck", USER0, "-pc", "container.healthcheck=NONE"),
+    _c("filter_k8s_missing", USER0, "-pc", "k8s.pod.name exists or k8s.ns.name=default"),
+    _c("filter_container_mount", USER0, "-pc", "container.mounts=\"\" and evt.type=open"),
+    _c("summary_S_container", USER0, "-S", "-q", "container.id!=host"),
 )
+
+# Every argument set above that runs on another capture, run on the container capture too.
+CASES += tuple(
+    Case("u0_" + c.name, USER0, c.args, c.xfail) for c in CASES if c.capture != USER0
+)
+

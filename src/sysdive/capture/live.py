@@ -110,6 +110,7 @@ def capture_to_file(
     filter_pid: int = 0,
     stop: threading.Event | None = None,
     on_start: Callable[[], None] | None = None,
+    side_events: Callable[[], bytes] | None = None,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
@@ -117,6 +118,8 @@ def capture_to_file(
     I/O bytes kept per call (``-s``); ``compress`` writes gzip (``-z``); ``buffer_size`` is the
     ring size in bytes (a power of two); ``filter_pid`` restricts the probe to one process (by
     tgid). ``on_start`` is called once events are flowing into the file's header section.
+    ``side_events`` returns ready event blocks that belong in the stream (container metadata,
+    see :mod:`sysdive.containers.events`); it is asked after the header and at every poll.
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -134,8 +137,10 @@ def capture_to_file(
                 writer.write_header(scan_header())
                 if on_start is not None:
                     on_start()
+                _side(writer, side_events)
                 deadline = start + seconds if seconds is not None else None
                 while not stopping:
+                    _side(writer, side_events)
                     budget = None if events is None else events - written
                     data, n = ring.drain(budget)
                     if n:
@@ -156,12 +161,23 @@ def capture_to_file(
                         break
                     writer.write_raw(data)
                     written += n
+                _side(writer, side_events)
                 stats = probe.stats()
         except OSError as err:
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
             ring.close()
     return _result(path, written, stats, time.monotonic() - start)
+
+
+def _side(writer: CaptureWriter, side_events: Callable[[], bytes] | None) -> None:
+    # Blocks from outside the probe; written (and flushed, for readers that follow the
+    # file live) where they arrive in the stream.
+    if side_events is not None:
+        data = side_events()
+        if data:
+            writer.write_raw(data)
+        writer.flush()
 
 
 def _result(path: str, written: int, stats: ProbeStats, seconds: float) -> CaptureResult:

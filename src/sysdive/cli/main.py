@@ -100,30 +100,37 @@ def run(o: Options, out: TextIO) -> int:
         out.write(render_field_list(verbose=o.verbose))
         out.flush()
         return 0
-    if o.chisels:
-        raise UsageError("chisels (-c, -cl, -i) are not implemented yet")
+    if o.list_chisels or o.chisel_info is not None:
+        return _describe_chisels(o, out)
     if not o.read_files:
-        return _live(o)
+        if o.chisels:
+            raise UsageError("chisels on live capture are not available yet: capture with "
+                             "-w FILE, then run the chisel on it with -r FILE -c NAME")
+        return _live(o, out)
     return _inspect(o, out)
 
 
-def _live(o: Options) -> int:
-    """Live capture of the host into ``-w FILE`` (printing live events comes later)."""
-    if o.write_file is None:
-        raise UsageError("live capture prints nothing yet: write it to a file with -w FILE "
-                         "(then read it with -r), or read a capture with -r FILE")
-    if o.filter:
-        raise UsageError("filters on live capture are not available yet: capture everything "
-                         "with -w, then filter when reading with -r")
-    from sysdive.capture.live import capture_to_file
+def _describe_chisels(o: Options, out: TextIO) -> int:
+    """-cl and -i NAME."""
+    from sysdive.chisels.loader import all_chisels, render_chisel_info, render_chisel_list
+    from sysdive.errors import ChiselError
 
-    result = capture_to_file(o.write_file, seconds=o.duration_s, events=o.count,
-                             snaplen=o.snaplen or 80, compress=o.compress)
-    # Drops are data: always say what was lost.
-    print(f"{result.events} events written to {result.path} in {result.seconds:.1f} s; "
-          f"dropped {result.drops}, unreadable params {result.copy_failures}, "
-          f"truncated {result.truncated}", file=sys.stderr)
+    chisels = all_chisels()
+    if o.list_chisels:
+        out.write(render_chisel_list(chisels))
+    else:
+        found = [c for c in chisels if c.name == o.chisel_info and not c.hidden]
+        if not found:
+            raise ChiselError(f"chisel {o.chisel_info} not found - use -cl to list them.")
+        out.write(render_chisel_info(found[0]))
+    out.flush()
     return 0
+
+
+def _live(o: Options, out: TextIO) -> int:
+    """Live capture of the host, into ``-w FILE`` or printed (see :mod:`sysdive.cli.live`)."""
+    from sysdive.cli.live import run_live
+    return run_live(o, out, _inspect)
 
 
 def _inspect(o: Options, out: TextIO) -> int:
@@ -180,6 +187,10 @@ def _inspect(o: Options, out: TextIO) -> int:
                 w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
 
     progress = _Progress(sys.stderr) if (o.progress or o.write_file) else None
+    chisels = None
+    if o.chisels:
+        from sysdive.cli.chisel_run import ChiselDriver
+        chisels = ChiselDriver(o, inspector, out, options)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         inspector.stop()
@@ -189,8 +200,12 @@ def _inspect(o: Options, out: TextIO) -> int:
     status = 0
     try:
         try:
-            inspector.run(o.read_files, on_event, on_section, on_dump,
-                          progress.update if progress is not None else None)
+            if chisels is not None:
+                chisels.run(o.read_files, on_section, on_dump,
+                            progress.update if progress is not None else None)
+            else:
+                inspector.run(o.read_files, on_event, on_section, on_dump,
+                              progress.update if progress is not None else None)
         finally:
             sink.flush()
             if progress is not None:

@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--growth-window", type=_positive, default=60.0,
                    help="seconds of history the growth is fitted over (default 60)")
     p.add_argument("--no-docker", action="store_true",
-                   help="do not ask dockerd for names and images (ids only)")
+                   help="do not ask the runtimes (docker, podman) for names and images "
+                        "(ids only)")
     return p
 
 
@@ -99,8 +100,8 @@ def run(argv: list[str]) -> int:
                          window=args.growth_window))
     describe = None
     if not args.no_docker:
-        from sysdive.monitor.docker_names import DockerDescriber
-        describe = DockerDescriber()
+        from sysdive.monitor.agent import RuntimeNames
+        describe = RuntimeNames()
     try:
         agent = Agent(config, describe)
     except Exception as err:   # sqlite3.Error and OSError: a bad or unwritable store

@@ -9,6 +9,7 @@ import getopt
 import re
 from dataclasses import dataclass, field
 
+from sysdive.cli.chisel_args import ChiselSpec, extract_chisels
 from sysdive.errors import UsageError
 
 SHORT = "AbB:c:C:dDEe:FG:hH:I:i:jk:K:lLm:M:n:Pp:qRr:Ss:t:TU:uvW:w:xXz"
@@ -64,7 +65,9 @@ class Options:
     fatfile: bool = False
     exclude_users: bool = False
     resolve_ports: bool = False
-    chisels: list[str] = field(default_factory=list)
+    chisels: list[ChiselSpec] = field(default_factory=list)   # -c NAME [ARGS], in order
+    list_chisels: bool = False            # -cl, --list-chisels
+    chisel_info: str | None = None        # -i NAME
     filter: str = ""
 
 
@@ -80,11 +83,15 @@ def _positive(text: str, what: str) -> int:
 
 def parse_args(argv: list[str]) -> Options:
     """Parse ``argv`` (without the program name) the way sysdig does."""
+    argv, chisels, list_chisels = extract_chisels(
+        argv, SHORT, {n[:-1] for n in LONG if n.endswith("=")})
+    o = Options(chisels=chisels, list_chisels=list_chisels)
+    if list_chisels:
+        return o
     try:
         pairs, rest = getopt.gnu_getopt(argv, SHORT, LONG)
     except getopt.GetoptError as err:
         raise UsageError(str(err)) from None
-    o = Options()
     for opt, val in pairs:
         if opt.startswith("--"):
             name = opt[2:]
@@ -96,9 +103,6 @@ def parse_args(argv: list[str]) -> Options:
                 continue
             if name == "list-markdown":
                 o.list_fields = o.list_fields_markdown = True
-                continue
-            if name == "list-chisels":
-                o.chisels.append("l")
                 continue
             if name == "unbuffered":
                 o.unbuffered = True
@@ -173,7 +177,9 @@ def _apply(o: Options, letter: str, val: str) -> None:
     elif letter == "R":
         o.resolve_ports = True
     elif letter == "c":
-        o.chisels.append(val)
+        pass  # taken with its arguments by extract_chisels
+    elif letter == "i":
+        o.chisel_info = val
     elif letter in ("C", "G", "W", "e"):
         _positive(val, {"C": "file size", "G": "rotation seconds", "W": "file limit",
                         "e": "event limit"}[letter])

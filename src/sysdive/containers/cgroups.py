@@ -19,12 +19,12 @@ containers to sysdig 0.29.3; ``nspawn=True`` recognises them as an extension (ty
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ContainerMatch", "ContainerType", "container_of_pid", "match_cgroup_path",
-           "match_cgroups", "parse_proc_cgroup"]
+__all__ = ["ContainerMatch", "ContainerType", "container_of_pid", "iter_matches",
+           "match_cgroup_path", "match_cgroups", "parse_proc_cgroup"]
 
 
 class ContainerType(enum.IntEnum):
@@ -180,6 +180,42 @@ def _nspawn(paths: list[str]) -> str | None:
     return None
 
 
+def iter_matches(cgroups: Iterable[tuple[str, str]], *, mesos_task_id: str = "",
+                 nspawn: bool = False) -> Iterator[ContainerMatch]:
+    """Every engine's claim on a thread with these ``(subsys, path)`` cgroups, in libsinsp's
+    order of asking (at most one claim per engine).
+
+    sysdig moves on to the next engine when an engine's claim leads nowhere (docker or
+    podman metadata whose lookup failed, a CRI id without a CRI socket); the state engine
+    needs the whole sequence to follow it. Most callers want :func:`match_cgroups`.
+    """
+    pairs = list(cgroups)
+    paths = [p for _, p in pairs]
+    cid = _podman(pairs)
+    if cid is not None:
+        yield ContainerMatch(ContainerType.PODMAN, cid)
+    cid = _runc(paths, _DOCKER_LAYOUT)
+    if cid is not None:
+        yield ContainerMatch(ContainerType.DOCKER, cid)
+    cid = _runc(paths, _CRI_LAYOUT)
+    if cid is not None:
+        yield ContainerMatch(ContainerType.CRI, cid)
+    for kind, found in ((ContainerType.LXC, _lxc), (ContainerType.LIBVIRT_LXC, _libvirt_lxc)):
+        cid = found(paths)
+        if cid is not None:
+            yield ContainerMatch(kind, cid)
+    cid = _mesos(paths, mesos_task_id)
+    if cid is not None:
+        yield ContainerMatch(ContainerType.MESOS, cid)
+    cid = _bpm(paths)
+    if cid is not None:
+        yield ContainerMatch(ContainerType.BPM, cid)
+    if nspawn:
+        cid = _nspawn(paths)
+        if cid is not None:
+            yield ContainerMatch(ContainerType.CUSTOM, cid)
+
+
 def match_cgroups(cgroups: Iterable[tuple[str, str]], *, mesos_task_id: str = "",
                   nspawn: bool = False) -> ContainerMatch | None:
     """The container sysdig 0.29.3 assigns to a thread with these ``(subsys, path)`` cgroups.
@@ -190,32 +226,7 @@ def match_cgroups(cgroups: Iterable[tuple[str, str]], *, mesos_task_id: str = ""
     specific layouts (``/crio-``, ``/cri-containerd-``, ``:cri-containerd:``) yield
     ``ContainerType.CRI``.
     """
-    pairs = list(cgroups)
-    paths = [p for _, p in pairs]
-    cid = _podman(pairs)
-    if cid is not None:
-        return ContainerMatch(ContainerType.PODMAN, cid)
-    cid = _runc(paths, _DOCKER_LAYOUT)
-    if cid is not None:
-        return ContainerMatch(ContainerType.DOCKER, cid)
-    cid = _runc(paths, _CRI_LAYOUT)
-    if cid is not None:
-        return ContainerMatch(ContainerType.CRI, cid)
-    for kind, found in ((ContainerType.LXC, _lxc), (ContainerType.LIBVIRT_LXC, _libvirt_lxc)):
-        cid = found(paths)
-        if cid is not None:
-            return ContainerMatch(kind, cid)
-    cid = _mesos(paths, mesos_task_id)
-    if cid is not None:
-        return ContainerMatch(ContainerType.MESOS, cid)
-    cid = _bpm(paths)
-    if cid is not None:
-        return ContainerMatch(ContainerType.BPM, cid)
-    if nspawn:
-        cid = _nspawn(paths)
-        if cid is not None:
-            return ContainerMatch(ContainerType.CUSTOM, cid)
-    return None
+    return next(iter_matches(cgroups, mesos_task_id=mesos_task_id, nspawn=nspawn), None)
 
 
 def match_cgroup_path(path: str, *, nspawn: bool = False) -> ContainerMatch | None:

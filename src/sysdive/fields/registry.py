@@ -328,12 +328,13 @@ def _all_classes() -> tuple[FieldClass, ...]:
     from sysdive.fields.evt import EVT_CLASS
     from sysdive.fields.evt_general import GEN_EVT_CLASS
     from sysdive.fields.fd import FD_CLASS
+    from sysdive.fields.orchestrator import K8S_CLASS, MESOS_CLASS
     from sysdive.fields.proc import PROCESS_CLASS
     from sysdive.fields.user import GROUP_CLASS, USER_CLASS
 
     # The order of libsinsp's sinsp_filter_check_list: it decides which class claims a name.
     return (GEN_EVT_CLASS, EVT_CLASS, PROCESS_CLASS, USER_CLASS, GROUP_CLASS, CONTAINER_CLASS,
-            FD_CLASS)
+            FD_CLASS, K8S_CLASS, MESOS_CLASS)
 
 
 class FieldRegistry:
@@ -439,5 +440,5 @@ def render_class_listing(cls: FieldClass, verbose: bool = False) -> str:
 
 def render_field_list(verbose: bool = False) -> str:
     """The ``sysdig -l`` text of the classes sysdive implements (evt, process, user, group,
-    container, fd), each followed by the blank line sysdig prints after a class."""
+    container, fd, k8s, mesos), each followed by the blank line sysdig prints after a class."""
     return "".join(render_class_listing(c, verbose) + "\n" for c in _all_classes())

@@ -37,6 +37,28 @@ class AgentConfig:
     maintain_every: float = 60.0
 
 
+class RuntimeNames:
+    """Container names and images from the runtimes (docker, podman), followed in the
+    background by :class:`sysdive.containers.runtime.RuntimeWatcher`, so a container that
+    lived for a moment is still named when its OOM kill is reported."""
+
+    def __init__(self) -> None:
+        from sysdive.containers.runtime import RuntimeWatcher
+
+        self._known: dict[str, tuple[str, str]] = {}
+        self._watcher = RuntimeWatcher(warn=lambda msg: log.warning("%s", msg)).start()
+
+    def __call__(self, runtime: str, cid: str) -> tuple[str, str] | None:
+        for doc in self._watcher.take():
+            if doc.get("lookup_state") == 1 and doc.get("name"):
+                self._known[str(doc["id"])] = (str(doc["name"]), str(doc.get("image", "")))
+        return self._known.get(cid[:12])
+
+    def stop(self) -> None:
+        """End the watcher's thread."""
+        self._watcher.stop()
+
+
 class Agent:
     """Runs the sampling loop (:meth:`run`) until :meth:`stop`."""
 
@@ -75,7 +97,7 @@ class Agent:
         found = self._names.get(cid)
         if found is None and self._describe is not None:
             # Killed before its first sample: the runtime may still know it.
-            found = self._describe("docker", cid)
+            found = self._describe("", cid)
             if found is not None:
                 self._names[cid] = found
         return found

@@ -17,6 +17,7 @@ Damage never loses data: every whole event before it is delivered, then a
 from __future__ import annotations
 
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -158,6 +159,13 @@ class _GzipStream:
         self.raw.close()
 
 
+def _is_pipe(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
     if os.path.isdir(path):
         raise CaptureError(f"{path}: is a directory, not a capture file")
@@ -165,6 +173,9 @@ def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
         raw = open(path, "rb")  # noqa: SIM115 - closed by CaptureReader.close
     except OSError as err:
         raise CaptureError(f"cannot open {path}: {err.strerror or err}") from err
+    if _is_pipe(path):
+        # A live capture streamed through a pipe: plain scap, no seeking.
+        return raw, None
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
@@ -185,8 +196,14 @@ class CaptureReader:
         self.path = path
         self._chunk = chunk
         self._raw, self._gz = _open_stream(path)
+        # A pipe (live capture) is read as the bytes arrive: walk whatever whole blocks are
+        # there instead of waiting for a full chunk.
+        self.streaming = _is_pipe(path)
+        self._want = 1 if self.streaming else chunk
         self.bytes_read = 0
-        self.total_size = os.path.getsize(path)
+        self.total_size = 0 if self.streaming else os.path.getsize(path)
+        if self.streaming:
+            vectorise = False
         if vectorise is None:
             # Captures gzip 6:1 to 10:1 (the samples); the scan pays off by uncompressed bytes.
             stream_size = self.total_size * (6 if self._gz is not None else 1)
@@ -211,6 +228,8 @@ class CaptureReader:
         try:
             if self._gz is not None:
                 return self._gz.read(self._chunk)
+            if self.streaming:
+                return os.read(self._raw.fileno(), self._chunk)
             return self._raw.read(self._chunk)
         except OSError as err:
             raise CaptureError(f"error reading {self.path}: {err.strerror or err}") from err
@@ -222,7 +241,7 @@ class CaptureReader:
         buf = b""
         base = 0  # stream offset of buf[0]
         pos = 0
-        need = self._chunk  # bytes wanted in the buffer before walking on
+        need = self._want  # bytes wanted in the buffer before walking on
         section: B.CaptureHeader | None = None
         in_header = False
         eof = False
@@ -253,7 +272,7 @@ class CaptureReader:
                 return
             rows: list[Row] = []
             append = rows.append
-            need = self._chunk
+            need = self._want
             damage: CorruptCaptureError | None = None
             try:
                 while pos + 8 <= n:
@@ -292,7 +311,7 @@ class CaptureReader:
                         if blen < 12 or blen & 3:
                             raise CorruptCaptureError(
                                 f"invalid block length {blen} (block type {btype:#x})", base + pos)
-                        need = max(blen, self._chunk)
+                        need = max(blen, self._want)
                         break  # the block continues past the buffer
                     if _U32.unpack_from(buf, pos + blen - 4)[0] != blen:
                         raise CorruptCaptureError(
@@ -340,6 +359,8 @@ class CaptureReader:
                     pos += blen
             except CorruptCaptureError as err:
                 damage = err
+            if pos + 8 > n:
+                need = max(need, 8)    # a block header is cut: wait for the rest of it
             if rows:
                 yield EventBatch(buf, rows, base)
             if damage is not None:

@@ -7,8 +7,10 @@ its side effects: looking up an unknown tid in a capture invents a ``<NA>`` plac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sysdive.containers.cgroups import ContainerType, iter_matches
 from sysdive.scap.blocks import (
     CaptureHeader,
     FdEntry,
@@ -56,6 +58,10 @@ from sysdive.state.threads import (
 CANCELED_FD = (1 << 63) - 1     # where a close-cancelled fd is parked (CANCELED_FD_NUMBER)
 MAX_FD_TABLE = 4096             # fds beyond this many per table are not tracked
 MAX_THREADS = 131072            # thread-table capacity
+
+# Engines that look metadata up in a runtime (docker_base::resolve_impl), and CRI.
+_RUNTIME_ENGINES = frozenset({int(ContainerType.DOCKER), int(ContainerType.PODMAN)})
+_CRI = int(ContainerType.CRI)
 USER_EVT_DEVICE = "/dev/null"   # files with this name are candidate tracer channels
 
 _NAMED_FD_TYPES = frozenset({
@@ -82,6 +88,9 @@ class State:
         self.machine: MachineInfo | None = None
         # Container metadata by id, from container events (parsed JSON "container" object).
         self.containers: dict[str, dict[str, Any]] = {}
+        # Live only: asked (engine type, short id, thread) for containers without metadata;
+        # the answer comes back later as a container event.
+        self.container_lookup: Callable[[int, str, ThreadInfo], None] | None = None
         # Ports of server sockets seen in the process lists (never forgotten, as in sinsp).
         self.server_ports: set[int] = set()
         # Removals deferred to the start of the next event.
@@ -350,7 +359,47 @@ class State:
         return main.env if main is not None else t.env
 
     def resolve_container(self, t: ThreadInfo) -> None:
-        """Hook for deriving ``t.container_id`` from its cgroups (containers come later)."""
+        """``sinsp_container_manager::resolve_container``: ``t.container_id`` from its cgroups.
+
+        The engines claim the thread in libsinsp's order (:func:`iter_matches`). docker and
+        podman stop the search with metadata that is known and successful; without any, a
+        capture gets a stub record (type and id only: ``container.name`` is ``<NA>`` until a
+        container event names it) while a live source is asked to look it up
+        (``container_lookup``) and the search goes on. A CRI claim never ends it (sysdive
+        talks to no CRI socket). lxc, libvirt-lxc, mesos and bpm containers are named by id.
+        """
+        t.container_id = ""
+        if not t.cgroups:
+            return
+        for m in iter_matches(t.cgroups, mesos_task_id=self._mesos_task_id(t)):
+            t.container_id = m.id
+            kind = int(m.type)
+            if kind in _RUNTIME_ENGINES:
+                record = self.containers.get(m.id)
+                if record is not None:
+                    if record.get("lookup_state", 1) == 1:
+                        return
+                    continue
+                if self.container_lookup is not None:
+                    self.container_lookup(kind, m.id, t)
+                    continue
+                self.containers[m.id] = {"id": m.id, "type": kind, "lookup_state": 1}
+                return
+            if kind == _CRI:
+                continue
+            if m.id not in self.containers:
+                self.containers[m.id] = {"id": m.id, "type": kind, "name": m.id,
+                                         "lookup_state": 1}
+            return
+
+    def _mesos_task_id(self, t: ThreadInfo) -> str:
+        if not any("/mesos/" in path for _, path in t.cgroups):
+            return ""
+        for var in self.env(t):
+            key, _, value = var.partition("=")
+            if key in ("MESOS_TASK_ID", "mesos_task_id", "MESOS_EXECUTOR_ID") and value:
+                return value
+        return ""
 
     # -- fds -------------------------------------------------------------------------------
 

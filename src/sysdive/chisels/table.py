@@ -1,0 +1,188 @@
+"""Top-N tables: sysdig's ``print_sorted_table`` and its ``table_generator`` chisel.
+
+Most of sysdig's "top" chisels are ``table_generator`` with fixed arguments: group the
+events that pass a filter by one or more key fields, sum a value field, print the top N
+rows. Here that is :class:`TableChisel`; a chisel of that kind only declares its
+:class:`TableSpec`::
+
+    class TopFilesBytes(TableChisel):
+        name = "topfiles_bytes"
+        ...
+        def table_spec(self) -> TableSpec:
+            return TableSpec(keys=("fd.name",), key_descs=("Filename",),
+                             value="evt.rawarg.res", value_desc="Bytes",
+                             filter="fd.type=file and evt.is_io=true", top=10, units="bytes")
+
+Chisels that aggregate by hand (``topprocs_cpu``) call :func:`render_sorted_table`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sysdive.chisels.api import Chisel, Field
+from sysdive.chisels.output import (
+    CLEAR_SCREEN,
+    HIDE_CURSOR,
+    SHOW_CURSOR,
+    extend_string,
+    format_bytes,
+    format_time_interval,
+    lua_str,
+    move_to,
+    top_by_value,
+)
+from sysdive.errors import ChiselError
+
+if TYPE_CHECKING:
+    from sysdive.event import Event
+
+__all__ = ["KEY_SEP", "TableChisel", "TableSpec", "render_sorted_table"]
+
+KEY_SEP = "\x01\x01"
+"""Joins the values of a multi-field key (as the Lua chisels do)."""
+
+_COL = 20
+_RULE = "-" * 80
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """What to group, sum and show.
+
+    ``keys`` are field names, ``key_descs`` their column titles; ``value`` is the field
+    summed (only positive values count), ``value_desc`` its title; ``units`` is how values
+    print: ``none`` (a number), ``bytes`` (:func:`format_bytes`), ``time``
+    (:func:`format_time_interval`) or ``timepct`` (percent of the interval); ``top`` is how
+    many rows (0: all); ``filter`` restricts the events (empty: all).
+    """
+
+    keys: tuple[str, ...]
+    key_descs: tuple[str, ...]
+    value: str
+    value_desc: str
+    filter: str = ""
+    top: int = 0
+    units: str = "none"
+
+
+def _value_text(units: str, delta: float) -> Callable[[float], str]:
+    if units == "none":
+        return lua_str
+    if units == "bytes":
+        return format_bytes
+    if units == "time":
+        return format_time_interval
+    if units == "timepct":
+        def pct(v: float) -> str:
+            return f"{v / delta * 100:.2f}%" if delta > 0 else "0.00%"
+        return pct
+    raise ChiselError(f"unknown value units {units!r} (use bytes, time, timepct or none)")
+
+
+def render_sorted_table(table: Mapping[str, float], spec: TableSpec, delta: float,
+                        output_format: str = "normal") -> str:
+    """The text of ``print_sorted_table``: a header of 20-column titles, a rule of 80
+    dashes, then the top rows, value first; ``table`` maps :data:`KEY_SEP`-joined key
+    values to sums; ``delta`` is the interval in nanoseconds (for ``timepct``)."""
+    if output_format == "json":
+        raise ChiselError("JSON output (-j) of chisel tables is not available yet")
+    value_text = _value_text(spec.units, delta)
+    header = extend_string(spec.value_desc, _COL) + "".join(
+        extend_string(d, _COL) for d in spec.key_descs)
+    lines = [header, _RULE]
+    for key, value in top_by_value(table, spec.top):
+        parts = key.split(KEY_SEP)
+        # All but the last key are cut to their column; the last is printed whole.
+        keystr = "".join(extend_string(_lua_sub(p, _COL), _COL) for p in parts[:-1]) + parts[-1]
+        lines.append(extend_string(value_text(value), _COL) + keystr)
+    return "\n".join(lines) + "\n"
+
+
+def _lua_sub(s: str, n: int) -> str:
+    # string.sub(s, 0, n): the first n bytes.
+    if s.isascii():
+        return s[:n]
+    return s.encode("utf-8", "surrogateescape")[:n].decode("utf-8", "surrogateescape")
+
+
+class TableChisel(Chisel):
+    """A chisel that is sysdig's ``table_generator`` with fixed arguments.
+
+    Override :meth:`table_spec` (it may look at ``self.ctx.print_container`` for the
+    ``-pc`` variant). On a capture file the table is printed once, at the end; live, every
+    second.
+    """
+
+    def table_spec(self) -> TableSpec:
+        """The table this chisel prints."""
+        raise NotImplementedError
+
+    def on_init(self) -> None:
+        spec = self.table_spec()
+        if len(spec.keys) != len(spec.key_descs):
+            raise ChiselError("number of entries in keys different from number entries in "
+                              "keydescs")
+        self.spec = spec
+        self.grtable: dict[str, float] = {}
+        keys = [self.request_field(k) for k in spec.keys]
+        value = self.request_field(spec.value)
+        if spec.filter:
+            self.set_filter(spec.filter)
+        self.on_event = _table_adder(self.grtable, keys, value)  # type: ignore[method-assign,assignment]
+
+    def on_capture_start(self) -> None:
+        if self.ctx.is_live:
+            self.set_interval_s(1)
+            if self.ctx.output_format != "json":
+                self.write(CLEAR_SCREEN + HIDE_CURSOR)
+
+    def on_interval(self, ts_s: int, ts_ns: int, delta: int) -> None:
+        if self.ctx.output_format != "json":
+            self.write(CLEAR_SCREEN + move_to(0, 0))
+        self.write(render_sorted_table(self.grtable, self.spec, delta, self.ctx.output_format))
+        self.grtable.clear()
+
+    def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
+        if self.ctx.is_live and self.ctx.output_format != "json":
+            self.write(CLEAR_SCREEN + move_to(0, 0) + SHOW_CURSOR)
+            return
+        self.write(render_sorted_table(self.grtable, self.spec, delta, self.ctx.output_format))
+
+
+def _table_adder(table: dict[str, float], keys: list[Field],
+                 value: Field) -> Callable[[Event], bool | None]:
+    """table_generator's ``on_event``, specialised for one key (the common case)."""
+    vget = value.value
+    get = table.get
+    if len(keys) == 1:
+        kget = keys[0].value
+
+        def add_one(evt: Event) -> bool | None:
+            k = kget(evt)
+            if k is None:
+                return None
+            v = vget(evt)
+            if v is not None and v > 0:  # type: ignore[operator]
+                key = k if type(k) is str else lua_str(k)
+                table[key] = get(key, 0) + v  # type: ignore[operator]
+            return True
+        return add_one
+
+    kgets = [f.value for f in keys]
+
+    def add(evt: Event) -> bool | None:
+        parts = []
+        for kg in kgets:
+            k = kg(evt)
+            if k is None:
+                return None
+            parts.append(k if type(k) is str else lua_str(k))
+        v = vget(evt)
+        if v is not None and v > 0:  # type: ignore[operator]
+            key = KEY_SEP.join(parts)
+            table[key] = get(key, 0) + v  # type: ignore[operator]
+        return True
+    return add

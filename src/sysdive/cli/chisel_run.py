@@ -1,0 +1,101 @@
+"""``-c``: runs chisels over the capture files in place of the event printer.
+
+As in sysdig, with chisels no event line is printed; each file gets its own ``on_init`` /
+``on_capture_start`` / ``on_capture_end`` round; the command-line filter is the capture
+filter (with ``-d`` there is none: chisels see every event); the text of fields has no
+80-character cut.
+
+Speed: when nothing counts events that pass the capture filter (no ``-n``, ``-M``, ``-w``)
+and no chisel needs every event (intervals), the chisels' own filters are and-ed into the
+capture filter, so the inspector's prefilter skips what no chisel wants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TextIO
+
+from sysdive.chisels.api import ChiselContext
+from sysdive.chisels.runner import ChiselRunner, create
+from sysdive.cli.options import Options
+from sysdive.errors import ChiselError, SysdiveError
+from sysdive.event import Event
+from sysdive.fields.registry import FieldOptions, FieldRegistry
+from sysdive.filter.ast import And, Node
+from sysdive.inspector import Inspector
+from sysdive.scap.blocks import CaptureHeader
+from sysdive.scap.reader import CaptureReader
+
+
+class ChiselDriver:
+    """Runs the chisels of ``o`` with ``inspector`` (built and configured by the caller)."""
+
+    def __init__(self, o: Options, inspector: Inspector, out: TextIO,
+                 options: FieldOptions) -> None:
+        from sysdive.filter.parser import parse
+
+        self.inspector = inspector
+        inspector.keep_internal = True  # chisels see procinfo and the like
+        self.options = dataclasses.replace(options, max_len=None)
+        self.registry = FieldRegistry(inspector.state, self.options)
+        self.json = o.json
+        ctx = ChiselContext(self.registry, out, print_container=o.container_preset,
+                            output_format="json" if o.json else "normal",
+                            filter=o.filter, is_tty=out.isatty(), state=inspector.state,
+                            buffer_forced=o.buffer_mode != "normal")
+        chisels = [create(spec.cls, spec.args, ctx) for spec in o.chisels]
+        self.runner = ChiselRunner(chisels, inspector.state, inspector.stop)
+        self.cmd_tree: Node | None = (parse(o.filter) if o.filter and not o.display_filter
+                                      else None)
+        self.narrow = o.count is None and o.duration_s is None and o.write_file is None
+
+    def run(self, paths: list[str], on_section: Callable[[CaptureHeader], None] | None,
+            on_dump: Callable[[Event, bool], None] | None,
+            progress: Callable[[CaptureReader], None] | None) -> None:
+        """Each file in turn, with the chisels' per-capture hooks around it."""
+        insp = self.inspector
+        runner = self.runner
+        for path in paths:
+            if insp.stopped:
+                break
+            runner.start_file(FieldRegistry(insp.state, self.options))
+            self._configure()
+            try:
+                insp.run([path], runner.sink, on_section, on_dump, progress)
+            except ChiselError:
+                raise
+            except SysdiveError:
+                # sysdig still ends the chisels (and prints their tables) on a damaged file.
+                runner.end_file()
+                raise
+            runner.end_file()
+
+    def _configure(self) -> None:
+        from sysdive.filter import compile_tree
+        from sysdive.filter.compiler import generic_syscall_ids
+
+        insp = self.inspector
+        runner = self.runner
+        from sysdive.filter.parser import parse
+
+        extra = runner.capture_tree() if self.narrow else None
+        tree = self.cmd_tree
+        if runner.capture_filter is not None:  # a chisel's sysdig.set_filter
+            if tree is not None:
+                raise ChiselError("invalid filter in chisel: filter can only be set once "
+                                  "(the command line has one)")
+            tree = parse(runner.capture_filter) if runner.capture_filter else None
+        if extra is not None:
+            tree = extra if tree is None else And((tree, extra), 0)
+        if tree is None:
+            insp.capture_filter = None
+            insp.filter_types = None
+            insp.filter_syscalls = None
+        else:
+            compiled = compile_tree(tree, FieldRegistry(insp.state, self.options))
+            insp.capture_filter = compiled.match
+            insp.filter_types = compiled.event_types
+            insp.filter_syscalls = generic_syscall_ids(compiled.tree)
+        runner.build_sink(self.registry, merged=extra is not None, json=self.json)
+        insp.on_filtered = runner.on_filtered if runner.wants_rejected else None

@@ -1,0 +1,345 @@
+"""Container metadata from the runtimes (Docker Engine API, and podman's Docker-compatible API),
+as the ``container`` objects of sysdig's container JSON events.
+
+:class:`RuntimeWatcher` never blocks a capture: it lists the running containers once, then a
+background thread follows the runtime's event stream and inspects every container as it is
+created, so even a container that lives for a few milliseconds is described. The capture
+loop collects the documents with :meth:`RuntimeWatcher.take` and writes them into the event
+stream as PPME_CONTAINER_JSON_2_E events, exactly where sysdig 0.29.3 puts its own, so
+``sysdig -r`` and ``sysdive -r`` name the containers from the file alone.
+
+An unreachable or unreadable socket is reported once through ``warn``; capture goes on and
+the containers stay unnamed (``<NA>``), as in sysdig when dockerd is down.
+
+:func:`container_from_inspect` is the pure part: Docker's ``GET /containers/ID/json`` (and
+``/images/ID/json``) → the fields libsinsp's docker engine fills (``docker/async_source.cpp``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sysdive.containers.cgroups import ContainerType
+
+__all__ = ["RuntimeSocket", "RuntimeWatcher", "container_from_inspect", "container_json",
+           "default_sockets", "split_image"]
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeSocket:
+    """A runtime's API socket and the container type its containers get."""
+
+    path: str
+    type: ContainerType
+
+
+def default_sockets() -> tuple[RuntimeSocket, ...]:
+    """Docker, then root podman (libsinsp's default paths); ``DOCKER_HOST`` of the form
+    ``unix://PATH`` replaces docker's."""
+    docker = "/var/run/docker.sock"
+    host = os.environ.get("DOCKER_HOST", "")
+    if host.startswith("unix://"):
+        docker = host[len("unix://"):]
+    return (RuntimeSocket(docker, ContainerType.DOCKER),
+            RuntimeSocket("/run/podman/podman.sock", ContainerType.PODMAN))
+
+
+# -- inspect → container object ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ImageName:
+    """``sinsp_utils::split_container_image`` with the registry kept in the repository."""
+
+    repo: str
+    tag: str
+    digest: str
+
+
+def split_image(image: str) -> ImageName:
+    """``[host[:port]/]name[:tag][@digest]`` → repository (with host), tag, digest."""
+    prefix = ""
+    rest = image
+    if "/" in image:
+        hostport, _, rest = image.partition("/")
+        prefix = hostport + "/"
+    digest = ""
+    if "@" in rest:
+        rest, _, digest = rest.partition("@")
+    name, _, tag = rest.partition(":")
+    return ImageName(prefix + name, tag, digest)
+
+
+def _s(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _i(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _epoch_seconds(text: str) -> int:
+    # "2024-01-02T03:04:05.123456789Z": libsinsp parses the seconds part as UTC.
+    import calendar
+    try:
+        parsed = time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return 0
+    return calendar.timegm(parsed)
+
+
+def _cpuset_count(spec: str) -> int:
+    count = 0
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        if lo.isdigit() and (not hi or hi.isdigit()):
+            count += (int(hi) - int(lo) + 1) if hi else 1
+    return count
+
+
+def _ipv4(text: str) -> str:
+    parts = text.split(".")
+    ok = len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
+    return text if ok else "0.0.0.0"
+
+
+def _healthcheck(config: Mapping[str, Any]) -> Doc:
+    test = (config.get("Healthcheck") or {}).get("Test")
+    if not isinstance(test, list) or len(test) < 2:
+        return {}
+    kind = _s(test[0])
+    if kind == "CMD":
+        return {"Healthcheck": {"exe": _s(test[1]).strip("\"'"),
+                                "args": [_s(a) for a in test[2:]]}}
+    if kind == "CMD-SHELL":
+        return {"Healthcheck": {"exe": "/bin/sh", "args": ["-c", _s(test[1])]}}
+    return {}
+
+
+def _image_fields(inspect: Mapping[str, Any], image_info: Mapping[str, Any] | None) -> Doc:
+    config = inspect.get("Config") or {}
+    image = _s(config.get("Image"))
+    imgstr = _s(inspect.get("Image"))
+    repo = tag = digest = imageid = ""
+    if "/" not in imgstr:
+        imageid = imgstr.partition(":")[2] if ":" in imgstr else ""
+        no_name = imageid.startswith(image) or imgstr.startswith(image)
+        if not no_name:
+            parts = split_image(image)
+            repo, tag, digest = parts.repo, parts.tag, parts.digest
+    else:
+        parts = split_image(imgstr)     # podman: the image name, not its id
+        repo, tag, digest = parts.repo, parts.tag or "latest", parts.digest
+    if image_info is not None:
+        if isinstance(image_info.get("Digest"), str):
+            digest = image_info["Digest"]
+        else:
+            digests = [d for d in image_info.get("RepoDigests") or [] if isinstance(d, str)]
+            for d in digests:
+                if not repo:
+                    repo = d.partition("@")[0]
+                if repo in d:
+                    digest = d.partition("@")[2]
+                    break
+            distinct = {d.partition("@")[2] for d in digests}
+            if not digest and len(distinct) == 1:
+                digest = distinct.pop()
+        for t in image_info.get("RepoTags") or []:
+            if isinstance(t, str):
+                if not repo:
+                    repo = t.rpartition(":")[0]
+                if repo in t:
+                    tag = t.rpartition(":")[2]
+                    break
+    return {"image": image, "imageid": imageid, "imagerepo": repo,
+            "imagetag": tag or "latest", "imagedigest": digest}
+
+
+def container_from_inspect(inspect: Mapping[str, Any], ctype: ContainerType,
+                           image_info: Mapping[str, Any] | None = None) -> Doc:
+    """The ``container`` object sysdig writes for a container, from the runtime's inspect
+    document (and the image's, for repository, tag and digest)."""
+    full_id = _s(inspect.get("Id"))
+    name = _s(inspect.get("Name"))
+    name = name[1:] if name.startswith("/") else name
+    config = inspect.get("Config") or {}
+    host = inspect.get("HostConfig") or {}
+    net = inspect.get("NetworkSettings") or {}
+    labels = {k: _s(v) for k, v in (config.get("Labels") or {}).items()
+              if isinstance(v, str) and len(v) <= 100}
+    ports = []
+    for spec, bindings in sorted((net.get("Ports") or {}).items()):
+        if "/tcp" not in spec or not isinstance(bindings, list):
+            continue
+        cport = int(spec.partition("/")[0] or 0)
+        for b in bindings:
+            hip = _ipv4(_s((b or {}).get("HostIp")))
+            packed = int.from_bytes(bytes(int(x) for x in hip.split(".")), "big")
+            hport = _s((b or {}).get("HostPort"))
+            ports.append({"HostIp": packed, "HostPort": int(hport) if hport.isdigit() else 0,
+                          "ContainerPort": cport})
+    mounts = [{"Source": _s(m.get("Source")), "Destination": _s(m.get("Destination")),
+               "Mode": _s(m.get("Mode")), "RW": bool(m.get("RW")),
+               "Propagation": _s(m.get("Propagation"))}
+              for m in inspect.get("Mounts") or [] if isinstance(m, dict)]
+    env = [e for e in config.get("Env") or []
+           if isinstance(e, str) and ("MESOS" in e or "MARATHON" in e or "mesos" in e)]
+    cpu_shares = _i(host.get("CpuShares"))
+    cpu_period = _i(host.get("CpuPeriod"))
+    doc: Doc = {
+        "id": full_id[:12], "full_id": full_id, "type": int(ctype), "name": name,
+        **_image_fields(inspect, image_info),
+        "privileged": bool(host.get("Privileged")),
+        "is_pod_sandbox": name.startswith("k8s_POD"),
+        "lookup_state": 1,
+        "created_time": _epoch_seconds(_s(inspect.get("Created"))),
+        "Mounts": mounts,
+        **_healthcheck(config),
+        "ip": _ipv4(_s(net.get("IPAddress"))) if net.get("IPAddress") else "0.0.0.0",
+        "port_mappings": ports,
+        "labels": labels or None,
+        "env": env,
+        "memory_limit": _i(host.get("Memory")),
+        "swap_limit": _i(host.get("MemorySwap")),
+        "cpu_shares": cpu_shares if cpu_shares > 0 else 1024,
+        "cpu_quota": max(_i(host.get("CpuQuota")), _i(host.get("NanoCpus")) // 10000),
+        "cpu_period": cpu_period if cpu_period > 0 else 100000,
+        "cpuset_cpu_count": _cpuset_count(_s(host.get("CpusetCpus"))),
+        "metadata_deadline": 0,
+    }
+    if ctype == ContainerType.PODMAN:
+        labels.pop("podman_owner_uid", None)
+    return doc
+
+
+def container_json(doc: Mapping[str, Any]) -> str:
+    """The event's JSON text: ``{"container": {...}}``, keys sorted as jsoncpp writes them."""
+    return json.dumps({"container": doc}, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def failed_container(cid: str, ctype: ContainerType) -> Doc:
+    """What sysdig records for a lookup that failed (the event is hidden when read)."""
+    return {"id": cid, "type": int(ctype), "name": "", "image": "", "lookup_state": 2}
+
+
+# -- the watcher ------------------------------------------------------------------------------
+
+class RuntimeWatcher:
+    """Follows the container runtimes in the background; see the module docstring.
+
+    ``start()`` lists what runs now (bounded by ``timeout`` seconds per socket) and returns
+    at once if a runtime does not answer; ``take()`` hands over the documents gathered since
+    the last call; ``stop()`` ends the thread. ``warn`` gets one message per socket that
+    exists but cannot be used.
+    """
+
+    def __init__(self, sockets: tuple[RuntimeSocket, ...] | None = None,
+                 warn: Callable[[str], None] | None = None, timeout: float = 3.0) -> None:
+        self.sockets = default_sockets() if sockets is None else sockets
+        self.warn = warn or (lambda msg: None)
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._pending: list[Doc] = []
+        self._seen: set[str] = set()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._streams: list[Any] = []
+        self.reachable: list[RuntimeSocket] = []
+
+    def start(self) -> RuntimeWatcher:
+        """Connect, list the running containers (their documents are ready for the first
+        :meth:`take`), and follow each runtime's events in a background thread."""
+        for sock in self.sockets:
+            if not os.path.exists(sock.path):
+                if sock.type == ContainerType.DOCKER:
+                    self.warn(f"no docker socket at {sock.path}: containers will not be "
+                              "named (capture goes on)")
+                continue
+            try:
+                client = self._client(sock)
+                client.ping()
+                # Subscribe before listing, so a container created in between is not missed.
+                stream = client.api.events(decode=True, filters={"type": "container"})
+                running = client.api.containers(all=False, quiet=True)
+            except Exception as err:    # docker raises many kinds; all mean "not usable"
+                self.warn(f"cannot use the container runtime at {sock.path} ({_why(err)}): "
+                          "containers will not be named (capture goes on)")
+                continue
+            self.reachable.append(sock)
+            self._streams.append(stream)
+            for c in running:
+                self._describe(client, sock, _s(c.get("Id")))
+            t = threading.Thread(target=self._follow, args=(sock, client, stream),
+                                 name=f"sysdive-containers-{sock.type.name.lower()}",
+                                 daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def _client(self, sock: RuntimeSocket) -> Any:
+        import docker  # type: ignore[import-untyped]
+        return docker.DockerClient(base_url="unix://" + sock.path, timeout=self.timeout)
+
+    def _follow(self, sock: RuntimeSocket, client: Any, stream: Any) -> None:
+        try:
+            for ev in stream:
+                if self._stop.is_set():
+                    break
+                action = _s(ev.get("Action") or ev.get("status"))
+                if action in ("create", "start", "rename"):
+                    actor = ev.get("Actor") or {}
+                    self._describe(client, sock, _s(ev.get("id") or actor.get("ID")),
+                                   again=action == "rename")
+        except Exception as err:
+            if not self._stop.is_set():
+                self.warn(f"lost the container event stream of {sock.path} ({_why(err)})")
+
+    def _describe(self, client: Any, sock: RuntimeSocket, full_id: str,
+                  again: bool = False) -> None:
+        if not full_id or (full_id in self._seen and not again):
+            return
+        self._seen.add(full_id)
+        try:
+            inspect = client.api.inspect_container(full_id)
+        except Exception:
+            doc = failed_container(full_id[:12], sock.type)
+        else:
+            image_info = None
+            imgstr = _s(inspect.get("Image"))
+            if imgstr:
+                try:
+                    image_info = client.api.inspect_image(imgstr)
+                except Exception:
+                    image_info = None
+            doc = container_from_inspect(inspect, sock.type, image_info)
+        with self._lock:
+            self._pending.append(doc)
+
+    def take(self) -> list[Doc]:
+        """The container documents resolved since the last call (never blocks)."""
+        with self._lock:
+            out, self._pending = self._pending, []
+        return out
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            streams = list(self._streams)
+        for s in streams:
+            with contextlib.suppress(Exception):
+                s.close()
+        for t in self._threads:
+            t.join(timeout=1.0)
+
+
+def _why(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text.splitlines()[0][:200]
