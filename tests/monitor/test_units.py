@@ -240,3 +240,13 @@ def test_runc_init_half_moved_is_not_read_as_the_root_cgroup(tmp_path: Path) -> 
     assert [(c.cid, c.stats.usage, c.stats.limit, c.nprocs) for c in snap.containers] == \
         [(CID, 4096, 64 * MIB, 1)]
     assert snap.containers[0].top[0].comm == "sh"
+    assert [p.pid for p in snap.host_top] == []
+
+
+def test_parse_stat_kernel_thread_flag() -> None:
+    kthread = ("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 3 0 0 20 0 1 0 2 0 0 "
+               "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 0 0")
+    st = parse_stat(2, kthread)
+    assert st is not None and st.kernel and st.rss == 0
+    user = parse_stat(42, kthread.replace("2129984", "4194560", 1))
+    assert user is not None and not user.kernel

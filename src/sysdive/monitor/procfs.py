@@ -139,6 +139,10 @@ class ProcStat:
     rss: int
     cpu_seconds: float
     start_ticks: int
+    kernel: bool            # a kernel thread (PF_KTHREAD): no memory of its own
+
+
+_PF_KTHREAD = 0x00200000
 
 
 def parse_stat(pid: int, text: str) -> ProcStat | None:
@@ -151,11 +155,12 @@ def parse_stat(pid: int, text: str) -> ProcStat | None:
     fields = text[rpar + 2:].split(None, 22)   # nothing past rss is needed
     if len(fields) < 22:
         return None
-    # fields[0] is field 3 (state): utime=14, stime=15, starttime=22, rss=24.
+    # fields[0] is field 3 (state): flags=9, utime=14, stime=15, starttime=22, rss=24.
     return ProcStat(pid=pid, comm=text[lpar + 1:rpar],
                     rss=int(fields[21]) * _PAGE,
                     cpu_seconds=(int(fields[11]) + int(fields[12])) / _HZ,
-                    start_ticks=int(fields[19]))
+                    start_ticks=int(fields[19]),
+                    kernel=bool(int(fields[6]) & _PF_KTHREAD))
 
 
 def iter_pids(proc: str = "/proc") -> Iterator[int]:

@@ -38,6 +38,7 @@ class _Proc:
     memory_path: str
     comm: str
     unsettled: bool
+    kernel: bool = False
 
 
 @dataclass(slots=True)
@@ -87,18 +88,32 @@ class Sampler:
         host_procs: list[ProcStat] = []
         paths: dict[str, tuple[str, list[tuple[str, str]], int]] = {}
         seen: set[int] = set()
+        # Memory and CPU every round; the slow counters (failcnt, OOM counters, block and
+        # network I/O) every few seconds, and every round for a container near its limit.
+        counters_due = started - self._counters_at >= self._counters_every
+        if counters_due:
+            self._counters_at = started
         for pid in iter_pids(self._proc):
+            known = self._procs.get(pid)
+            # Kernel threads own no memory: looked at again only with the slow counters (a
+            # third of the processes on a small host).
+            if known is not None and known.kernel and not counters_due:
+                seen.add(pid)
+                continue
             text = read(f"{self._proc}/{pid}/stat", 4096)
             st = parse_stat(pid, text) if text else None
             if st is None:
                 continue
             seen.add(pid)
-            known = self._procs.get(pid)
             # Cgroups are read once per process, again when it execs (runc's init joins the
             # container's cgroups one controller at a time, then execs the entrypoint under
             # the same pid), and while it looks half-moved.
             if known is None or known.start != st.start_ticks or known.comm != st.comm \
                     or known.unsettled:
+                if st.kernel:
+                    self._procs[pid] = _Proc(st.start_ticks, None, [], "", st.comm, False,
+                                             kernel=True)
+                    continue
                 cg = parse_proc_cgroup(read_text(f"{self._proc}/{pid}/cgroup") or "")
                 by_sub = dict(cg)
                 ident = match_cgroups(cg)
@@ -107,6 +122,8 @@ class Sampler:
                               unsettled=st.comm.startswith("runc")
                               or (ident is not None and ident.id not in mem))
                 self._procs[pid] = known
+            if known.kernel:
+                continue
             if known.ident is None:
                 host_procs.append(st)
                 continue
@@ -126,11 +143,6 @@ class Sampler:
             del self._procs[pid]
 
         containers: list[ContainerSample] = []
-        # Memory and CPU every round; the slow counters (failcnt, OOM counters, block and
-        # network I/O) every few seconds, and every round for a container near its limit.
-        counters_due = started - self._counters_at >= self._counters_every
-        if counters_due:
-            self._counters_at = started
         for cid, procs in groups.items():
             if cid not in paths:   # no process of it is in its memory cgroup yet
                 continue
