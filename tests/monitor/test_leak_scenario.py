@@ -282,37 +282,54 @@ def test_dashboard_in_headless_chromium(scenario: Scenario, artifacts: Path) -> 
     from selenium.webdriver.common.by import By
 
     driver = _chromium()
+
+    def loaded() -> Any:
+        return driver.execute_script("return document.body.dataset.loaded")
+
+    def attrs(selector: str, name: str) -> list[str]:
+        # One script call per query: the page redraws every second, so elements found in
+        # one call may be gone by the next.
+        return list(driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])]"
+            ".map((e) => e.getAttribute(arguments[1]))", selector, name))
+
+    def redraw(action: Any, what: str) -> None:
+        before = loaded()
+        action()
+        wait_for(what, lambda: loaded() != before, 20)
+
     try:
         driver.get(scenario.agent.url + "/")
-        wait_for("the dashboard to draw", lambda: driver.execute_script(
-            "return document.body.dataset.loaded"), 30)
+        wait_for("the dashboard to draw", loaded, 30)
+        leak = f'[data-series="{scenario.leak}"]'
         # Both charts hold the leaker's series, by name, and the host chart stacks it.
         for chart in ("chart-host", "chart-containers"):
-            paths = driver.find_elements(
-                By.CSS_SELECTOR, f'#{chart} path[data-series="{scenario.leak}"]')
-            assert paths, chart
-            assert len(paths[0].get_attribute("d")) > 50
-        limits = driver.find_elements(
-            By.CSS_SELECTOR, f'#chart-containers path.limit[data-series="{scenario.leak}"]')
-        assert limits
-        markers = driver.find_elements(By.CSS_SELECTOR, "#chart-containers line.marker-oom_kill")
-        assert any(m.get_attribute("data-series") == scenario.leak for m in markers)
+            paths = attrs(f"#{chart} path{leak}", "d")
+            assert paths and len(paths[0]) > 50, chart
+        assert attrs(f"#chart-containers path.limit{leak}", "d")
+        for kind in ("oom_kill", "start", "stop", "alert_growth"):
+            assert attrs(f"#chart-containers line.marker-{kind}{leak}", "x1"), kind
         # A click on the leaker shows its processes.
-        driver.find_element(By.CSS_SELECTOR,
-                            f'#legend-containers span[data-series="{scenario.leak}"]').click()
-        wait_for("the leaker's processes", lambda: driver.find_elements(
-            By.CSS_SELECTOR, '#chart-processes path.area[data-series^="sh ("]'), 20)
-        title = driver.find_element(By.ID, "proc-title").text
-        assert scenario.leak in title
-        events = driver.find_element(By.ID, "events").text
+        driver.find_element(By.CSS_SELECTOR, f"#legend-containers span{leak}").click()
+        wait_for("the leaker's processes", lambda: attrs(
+            '#chart-processes path.area[data-series^="sh ("]', "d"), 20)
+        assert scenario.leak in driver.execute_script(
+            "return document.getElementById('proc-title').textContent")
+        events = driver.execute_script("return document.getElementById('events').textContent")
         assert "OOM kill" in events and scenario.leak in events
-        # The range picker redraws on the last 5 minutes, where the leak fills the charts.
-        before = driver.execute_script("return document.body.dataset.loaded")
-        driver.find_element(By.CSS_SELECTOR, '#ranges button[data-seconds="300"]').click()
-        wait_for("the 5-minute range", lambda: driver.execute_script(
-            "return document.body.dataset.loaded") != before, 20)
-        assert driver.find_elements(
-            By.CSS_SELECTOR, f'#chart-containers path[data-series="{scenario.leak}"]')
+        # A from/to range that ends before the leaker started shows none of it.
+        redraw(lambda: driver.execute_script(
+            "const f = (t) => new Date(t * 1000 - new Date().getTimezoneOffset() * 60000)"
+            "  .toISOString().slice(0, 19);"
+            "document.getElementById('from').value = f(arguments[0]);"
+            "document.getElementById('to').value = f(arguments[1]);"
+            "document.getElementById('apply').click();",
+            scenario.started - 600, scenario.started - 300), "the from/to range")
+        assert not attrs(f"#chart-containers path{leak}", "d")
+        # The range picker's last 5 minutes, where the leak fills the charts.
+        redraw(lambda: driver.find_element(
+            By.CSS_SELECTOR, '#ranges button[data-seconds="300"]').click(), "5 minutes")
+        assert attrs(f"#chart-containers path{leak}", "d")
         driver.execute_script("window.scrollTo(0, 0)")
         shot = artifacts / "monitor-dashboard.png"
         driver.save_screenshot(str(shot))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 from sysdive.monitor.alerts import AlertEngine, AlertRules, fit_slope
@@ -250,3 +251,28 @@ def test_parse_stat_kernel_thread_flag() -> None:
     assert st is not None and st.kernel and st.rss == 0
     user = parse_stat(42, kthread.replace("2129984", "4194560", 1))
     assert user is not None and not user.kernel
+
+
+def test_store_keeps_a_known_name_over_an_unresolved_one(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "n.db"))
+    named = _snap(100.0, {CID: MIB})
+    store.write_snapshot(named)
+    assert store.container(CID)["name"] == f"n-{CID}"
+    unresolved = replace(named, ts=101.0, containers=tuple(
+        replace(c, name=c.cid, image="") for c in named.containers))
+    store.write_snapshot(unresolved)
+    row = store.container(CID)
+    assert row is not None and (row["name"], row["image"], row["last_seen"]) == \
+        (f"n-{CID}", "img", 101.0)
+
+
+def test_alerts_use_the_runtime_name_when_the_sample_has_none() -> None:
+    events: list[Event] = []
+    engine = AlertEngine(AlertRules(horizon=60, window=30), events.append,
+                         lambda cid: ("web-1", "nginx") if cid == CID else None)
+    for i in range(8):
+        snap = _snap(1000.0 + i, {CID: (40 + 2 * i) * MIB})
+        engine.on_snapshot(replace(snap, containers=tuple(
+            replace(c, name=c.cid) for c in snap.containers)))
+    assert [(e.kind, e.name, e.data["image"]) for e in events] == \
+        [("alert_growth", "web-1", "nginx")]

@@ -147,7 +147,8 @@ class Agent:
         """One round: sample, store, container start/stop markers, alerts."""
         snap = self.sampler.sample()
         for c in snap.containers:
-            self._names[c.cid] = (c.name, c.image)
+            if c.name != c.cid:   # described by the runtime
+                self._names[c.cid] = (c.name, c.image)
         self._handle_kills()
         self.store.write_snapshot(snap)
         with self._lock:
@@ -157,9 +158,10 @@ class Agent:
             # Containers already running when the agent first looks were not seen starting.
             if c.cid not in self._running and not (self._first_round
                                                    and c.cid not in self._names_at_start):
-                self._emit(Event(ts=snap.ts, kind="start", cid=c.cid, name=c.name,
-                                 severity="info", message=f"container {c.name} ({c.cid}) "
-                                 f"started", data={"image": c.image}))
+                name, image = self._name_of(c.cid) or (c.name, c.image)
+                self._emit(Event(ts=snap.ts, kind="start", cid=c.cid, name=name,
+                                 severity="info", message=f"container {name} ({c.cid}) "
+                                 f"started", data={"image": image}))
         for cid in self._running - present:
             name, image = self._names.get(cid, (cid, ""))
             self.store.mark_stopped(cid, snap.ts)

@@ -23,7 +23,7 @@ import threading
 import urllib.request
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sysdive.containers.cgroups import match_cgroup_path
 from sysdive.monitor.kmsg import OomKill
@@ -108,13 +108,23 @@ class AlertEngine:
         before = self._oom_counts.get(c.cid)
         self._oom_counts[c.cid] = c.stats.oom_kills
         if before is not None and c.stats.oom_kills > before and not self.kernel_log:
+            c = self._named(c)
             self._pending_counter[c.cid] = (ts, c.stats.oom_kills - before, c.name, c.image)
+
+    def _named(self, c: ContainerSample) -> ContainerSample:
+        """The sample with the runtime's name if the sampler had none yet (a container a
+        few seconds old may be measured before the runtime has described it)."""
+        if c.name != c.cid:
+            return c
+        found = self._names(c.cid)
+        return c if found is None else replace(c, name=found[0], image=found[1])
 
     def _check_share(self, ts: float, c: ContainerSample, limit: int) -> None:
         share = c.stats.working_set / limit
         armed = self._armed_share.get(c.cid, True)
         if armed and share >= self.rules.share:
             self._armed_share[c.cid] = False
+            c = self._named(c)
             self._emit(Event(
                 ts=ts, kind="alert_limit", cid=c.cid, name=c.name, severity="warning",
                 message=f"container {c.name} ({c.cid}) uses {share:.0%} of its memory limit "
@@ -141,6 +151,7 @@ class AlertEngine:
         armed = self._armed_growth.get(c.cid, True)
         if armed and firing:
             self._armed_growth[c.cid] = False
+            c = self._named(c)
             self._emit(Event(
                 ts=ts, kind="alert_growth", cid=c.cid, name=c.name, severity="warning",
                 message=f"container {c.name} ({c.cid}) grows {_mib(slope)}/s and will reach "

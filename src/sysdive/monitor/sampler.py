@@ -60,6 +60,7 @@ class Sampler:
                  proc: str = "/proc", layout: CgroupLayout | None = None,
                  counters_every: float = 5.0) -> None:
         self._describe = describe
+        self._describe_retry = 0.0
         self._counters_every = counters_every
         self._counters_at = 0.0
         self._top_n = top_n
@@ -200,7 +201,9 @@ class Sampler:
                 entry.name, entry.image = found
                 entry.described = True
             else:
-                entry.next_describe = now + 5.0
+                # The runtime answers from its event stream in the background (a dict
+                # lookup here), so ask again on the next round.
+                entry.next_describe = now + self._describe_retry
         return entry
 
 

@@ -135,8 +135,11 @@ class Store:
             conn.executemany("INSERT OR REPLACE INTO proc_raw VALUES (?,?,?,?,?)", proc_rows)
             conn.executemany(
                 "INSERT INTO containers(cid,name,image,runtime,first_seen,last_seen,mem_limit)"
-                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(cid) DO UPDATE SET name=excluded.name,"
-                " image=excluded.image, last_seen=excluded.last_seen, stopped=NULL,"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(cid) DO UPDATE SET"
+                # A name that is still the id (runtime not asked yet) keeps the known one.
+                " name=CASE WHEN excluded.name = excluded.cid THEN name ELSE excluded.name END,"
+                " image=CASE WHEN excluded.name = excluded.cid THEN image"
+                " ELSE excluded.image END, last_seen=excluded.last_seen, stopped=NULL,"
                 " mem_limit=excluded.mem_limit", meta_rows)
 
     def mark_stopped(self, cid: str, ts: float) -> None:
