@@ -79,6 +79,7 @@ class Agent:
         self._running: set[str] = {str(c["cid"]) for c in self.store.containers()
                                    if c["stopped"] is None}
         self._first_round = True
+        self._starts: dict[str, float] = {}   # cid -> first seen, marker not yet written
         self._names_at_start = set(self._names)
         self.kmsg_error: str | None = None
 
@@ -158,12 +159,20 @@ class Agent:
             # Containers already running when the agent first looks were not seen starting.
             if c.cid not in self._running and not (self._first_round
                                                    and c.cid not in self._names_at_start):
-                name, image = self._name_of(c.cid) or (c.name, c.image)
-                self._emit(Event(ts=snap.ts, kind="start", cid=c.cid, name=name,
-                                 severity="info", message=f"container {name} ({c.cid}) "
-                                 f"started", data={"image": image}))
+                self._starts[c.cid] = snap.ts
+        # A start marker waits (up to 10 s) for the runtime to name the container, so the
+        # marker carries its name rather than its id.
+        for cid, ts in list(self._starts.items()):
+            found = self._name_of(cid)
+            if found is None and cid in present and snap.ts - ts < 10:
+                continue
+            del self._starts[cid]
+            name, image = found or (cid, "")
+            self._emit(Event(ts=ts, kind="start", cid=cid, name=name, severity="info",
+                             message=f"container {name} ({cid}) started",
+                             data={"image": image}))
         for cid in self._running - present:
-            name, image = self._names.get(cid, (cid, ""))
+            name, image = self._name_of(cid) or (cid, "")
             self.store.mark_stopped(cid, snap.ts)
             self._emit(Event(ts=snap.ts, kind="stop", cid=cid, name=name, severity="info",
                              message=f"container {name} ({cid}) stopped",
