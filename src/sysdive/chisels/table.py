@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sysdive.chisels.api import Chisel, Field
+from sysdive.chisels.api import Chisel, ChiselContext, Field
 from sysdive.chisels.output import (
     CLEAR_SCREEN,
     HIDE_CURSOR,
@@ -116,6 +116,12 @@ class TableChisel(Chisel):
     second.
     """
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Kept across capture files, as the Lua chisel's global table is: with two -r files
+        # the second table sums both.
+        self.grtable: dict[str, float] = {}
+
     def table_spec(self) -> TableSpec:
         """The table this chisel prints."""
         raise NotImplementedError
@@ -126,7 +132,6 @@ class TableChisel(Chisel):
             raise ChiselError("number of entries in keys different from number entries in "
                               "keydescs")
         self.spec = spec
-        self.grtable: dict[str, float] = {}
         keys = [self.request_field(k) for k in spec.keys]
         value = self.request_field(spec.value)
         if spec.filter:

@@ -3,7 +3,7 @@ depth below the shell (sysdig's spy_users.lua)."""
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.api import Arg, Chisel, ChiselContext
 from sysdive.chisels.output import Colors, extend_string, lua_str, parse_number
 from sysdive.event import Event
 
@@ -29,6 +29,11 @@ class SpyUsers(Chisel):
 
     colors = Colors.on()
     max_depth: float = -1
+
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        # Kept across capture files, as the Lua's global table is.
+        self.tree: dict[object, tuple[int, object]] = {}
 
     def on_set_arg(self, name: str, value: str) -> None:
         if name == "max_depth":
@@ -56,7 +61,6 @@ class SpyUsers(Chisel):
         # every chdir and never removes it: after k chdirs, slot j holds ancestor j - k (and
         # nothing below k). Kept, so the output stays sysdig's.
         self.shift = 0
-        self.tree: dict[object, tuple[int, object]] = {}
 
     def _ancestor(self, fields: list, j: int, evt: Event) -> object:  # type: ignore[type-arg]
         return fields[j - self.shift](evt) if j >= self.shift else None

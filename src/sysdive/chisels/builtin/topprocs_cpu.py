@@ -6,7 +6,7 @@ percentage of the capture's duration.
 
 from __future__ import annotations
 
-from sysdive.chisels.api import Chisel
+from sysdive.chisels.api import Chisel, ChiselContext
 from sysdive.chisels.output import CLEAR_SCREEN, HIDE_CURSOR, SHOW_CURSOR, lua_str, move_to
 from sysdive.chisels.table import KEY_SEP, TableSpec, render_sorted_table
 from sysdive.event import Event
@@ -21,6 +21,10 @@ class TopProcsCpu(Chisel):
         "compatible with containers using the sysdig -pc or -pcontainer argument, otherwise "
         "no container information will be shown.")
 
+    def __init__(self, ctx: ChiselContext) -> None:
+        super().__init__(ctx)
+        self.table: dict[str, float] = {}  # kept across capture files, as in the Lua
+
     def on_init(self) -> None:
         if self.ctx.print_container:
             self.spec = TableSpec(("proc.name", "proc.pid", "proc.vpid", "container.name"),
@@ -31,7 +35,6 @@ class TopProcsCpu(Chisel):
                                   "thread.exectime", "CPU%", top=10, units="timepct")
         self.keys = [self.request_field(k).value for k in self.spec.keys]
         self.cpu = self.request_field("thread.cpu").value
-        self.table: dict[str, float] = {}
         self.set_filter("evt.type=procinfo")
 
     def on_capture_start(self) -> None:
