@@ -276,3 +276,21 @@ def test_alerts_use_the_runtime_name_when_the_sample_has_none() -> None:
             replace(c, name=c.cid) for c in snap.containers)))
     assert [(e.kind, e.name, e.data["image"]) for e in events] == \
         [("alert_growth", "web-1", "nginx")]
+
+
+def test_oom_from_the_cgroup_counter_when_the_kernel_log_is_unreadable() -> None:
+    events: list[Event] = []
+    engine = AlertEngine(AlertRules(), events.append, lambda cid: None)
+    engine.kernel_log = False
+
+    def with_kills(ts: float, kills: int) -> Snapshot:
+        snap = _snap(ts, {CID: MIB})
+        return replace(snap, containers=tuple(
+            replace(c, stats=replace(c.stats, oom_kills=kills)) for c in snap.containers))
+
+    engine.on_snapshot(with_kills(1.0, 0))
+    engine.on_snapshot(with_kills(2.0, 2))
+    assert events == []          # waits one round for the kernel's record
+    engine.on_snapshot(with_kills(3.0, 2))
+    assert [(e.kind, e.cid, e.name, e.data["count"], e.data["source"]) for e in events] == \
+        [("oom_kill", CID, f"n-{CID}", 2, "cgroup")]

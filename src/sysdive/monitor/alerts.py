@@ -87,7 +87,8 @@ class AlertEngine:
         # Counter-only OOM kills wait one round for the kernel's own record of the victim.
         for cid, (ts, delta, name, image) in list(self._pending_counter.items()):
             del self._pending_counter[cid]
-            if self._kernel_kills.get(cid, 0.0) < ts - 30:
+            kernel = self._kernel_kills.get(cid)
+            if kernel is None or kernel < ts - 30:
                 self._emit(Event(ts=ts, kind="oom_kill", cid=cid, name=name, severity="critical",
                                  message=f"OOM kill in container {name} ({cid}): {delta} "
                                          "process(es) killed (victim unknown: kernel log "
