@@ -310,7 +310,10 @@ def test_dashboard_in_headless_chromium(scenario: Scenario, artifacts: Path) -> 
         for kind in ("oom_kill", "start", "stop", "alert_growth"):
             assert attrs(f"#chart-containers line.marker-{kind}{leak}", "x1"), kind
         # A click on the leaker shows its processes.
-        driver.find_element(By.CSS_SELECTOR, f"#legend-containers span{leak}").click()
+        # (clicked from a script: the legend is rebuilt on every refresh, and a found element
+        # may be replaced before a WebDriver click reaches it on a loaded machine)
+        driver.execute_script("document.querySelector(arguments[0]).click()",
+                              f"#legend-containers span{leak}")
         wait_for("the leaker's processes", lambda: attrs(
             '#chart-processes path.area[data-series^="sh ("]', "d"), 20)
         assert scenario.leak in driver.execute_script(
