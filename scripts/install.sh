@@ -4,6 +4,8 @@
 #   - libbpf1: live capture loads its shipped eBPF probe through the system libbpf
 #   - docker.io (started if not running) and busybox-static: the container tests run real
 #     containers from an image imported from a busybox rootfs (no registry)
+#   - gcc and libc6-dbg: the memory tests build a small leaking C program and name glibc's
+#     internal functions in allocation stacks (libc6-dbg's build-id debug files)
 #   - the monitor's tests: Debian's prometheus (scrapes /metrics), chromium and
 #     chromium-driver (the dashboard, headless), iproute2 (ss)
 #   - sysdive itself with its test tools, from this checkout
@@ -12,10 +14,11 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 if ! command -v sysdig >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1 \
-        || ! ldconfig -p | grep -q 'libbpf\.so\.1 '; then
+        || ! ldconfig -p | grep -q 'libbpf\.so\.1 ' || ! command -v gcc >/dev/null 2>&1 \
+        || ! dpkg -s libc6-dbg >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq sysdig jq libbpf1 >/dev/null
+    $SUDO apt-get install -y -qq sysdig jq libbpf1 gcc libc6-dbg >/dev/null
 fi
 # This machine kind ships a docker client without an engine: look for dockerd itself.
 if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then

@@ -12,7 +12,13 @@ design), and of those:
 * kind 1, types whose rejection only moves their thread's pairing/latency bookkeeping:
   :meth:`Parser.skip_rejected` does that without building an Event (and falls back to the
   full path when it cannot);
-* kind 2, everything else: an Event through :meth:`Parser.process_event`.
+* kind 2, everything else: an Event through :meth:`Parser.process_event`;
+* kind 3, types the filter can match that change no state, when the filter can be asked
+  over (type, thread, fd) alone: :meth:`Parser.reject_fast` rejects them without an Event
+  when the filter says no, else they take the kind 2 path.
+* kind 4, closes and the enters whose parser only stores them (:meth:`Parser.fast_state_types`):
+  :meth:`Parser.reject_state_fast` parses and rejects them without an Event when the filter
+  cannot match their type, or says no over (type, thread, fd); else the kind 2 path.
 
 Generic syscall events are kind 1 when their syscall id cannot match (``filter_syscalls``).
 """
@@ -25,11 +31,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sysdive.event import Event
-from sysdive.state.parser import BARRIER_TYPES, PPM_EVENT_MAX, Parser, skip_kind, uses_fd
+from sysdive.state.parser import (
+    BARRIER_TYPES,
+    PPM_EVENT_MAX,
+    FastFilter,
+    Parser,
+    skip_kind,
+    uses_fd,
+)
 
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector
     from sysdive.scap.scan import Columns
+
+
+_KIND3 = 1 << 40   # more rows than any batch holds
+_KIND4 = 2 << 40
+
+
+def _never(etype: int, thread: object, fdinfo: object) -> bool:
+    return False
 
 
 class FastPath:
@@ -38,15 +59,31 @@ class FastPath:
     def __init__(self, insp: Inspector, parser: Parser, skip: Iterable[int],
                  generic_ok: frozenset[int] | None, on_event: Callable[[Event], None],
                  on_dump: Callable[[Event, bool], None] | None,
-                 internal: frozenset[int]) -> None:
+                 internal: frozenset[int], fast_types: Iterable[int] = (),
+                 fast_filter: FastFilter | None = None,
+                 state_types: Iterable[int] = (),
+                 filter_types: frozenset[int] | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
         self.on_dump = on_dump
         self.internal = internal
+        self.fast_filter = fast_filter
         kind = np.full(PPM_EVENT_MAX, 2, dtype=np.int8)
         for t in skip:
             kind[t] = skip_kind(t)
+        if fast_filter is not None:
+            for t in fast_types:
+                if kind[t] == 2:
+                    kind[t] = 3
+        # Per type, what reject_state_fast asks: never for types the filter cannot match.
+        self.preds: list[FastFilter | None] = [None] * PPM_EVENT_MAX
+        for t in state_types:
+            can_match = filter_types is None or t in filter_types
+            pred = fast_filter if can_match else _never
+            if kind[t] == 2 and pred is not None:
+                kind[t] = 4
+                self.preds[t] = pred
         self.kind = kind
         self.barrier = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.barrier[list(BARRIER_TYPES)] = True
@@ -87,6 +124,14 @@ class FastPath:
         execve, procexit); other events read and write only their own thread's bookkeeping.
         Rows that would not take the kind-1 fast path anyway (negative tids, enters without
         a readable fd) are kept.
+
+        A run followed by an enter of the same thread in the same epoch that is visited
+        (kind 2 or 3) is dead altogether, but for a first row that is an exit (it may pair):
+        that enter's reset overwrites everything the run leaves (last enter type, last fd,
+        latency, enter time), and nothing before the next exit reads the rest (the stored
+        enter's validity matters only to exits, and each exit sets it). A placeholder the
+        run would have invented is then invented by that enter instead, in the same epoch,
+        so with the same contents.
         """
         one = ks == 1
         m = len(ks)
@@ -112,6 +157,14 @@ class FastPath:
                 lastd[:-1] = r[:-1] != r[1:]
                 lastd[-1] = True
                 keep_s[pos[lastd]] = True
+        # Dead runs: the next row of the thread (same epoch) is a visited enter.
+        nxt = np.zeros(m, dtype=np.bool_)
+        nxt[:-1] = (one_s[:-1] & ~one_s[1:] & enter_s[1:] & (t_s[1:] == t_s[:-1])
+                    & (e_s[1:] == e_s[:-1]))
+        if nxt.any():
+            dead = np.zeros(int(run[-1]) + 1, dtype=np.bool_)
+            dead[run[nxt]] = True
+            keep_s &= ~(one_s & dead[run] & ~(brk & ~enter_s))
         keep = np.empty(m, dtype=np.bool_)
         keep[order] = keep_s
         # Rows skip_rejected would send down the full path stay.
@@ -143,6 +196,10 @@ class FastPath:
         internal = self.internal
         process = parser.process_event
         skip_rejected = parser.skip_rejected
+        reject_fast = parser.reject_fast
+        reject_state_fast = parser.reject_state_fast
+        may_pass = self.fast_filter
+        preds = self.preds
         if insp.stopped or (max_events is not None and counters.handed_on >= max_events):
             return 0
         n = len(cols)
@@ -161,8 +218,10 @@ class FastPath:
         ts_a, tid_a, cpu_a, dfl_a, hdr_a, end_a, npar_a = f
         last = -1
         i: int
-        # Kind 1 is carried as a negative index (one column less to convert).
-        sel_k = np.where(ks == 1, ~sel, sel)
+        # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
+        # column less to convert).
+        sel_k = np.where(ks == 1, ~sel, np.where(ks == 3, sel + _KIND3,
+                                                 np.where(ks == 4, sel + _KIND4, sel)))
         for i, etype, ts, tid, cpu, dflags, hdr, end, npar in zip(
                 sel_k.tolist(), et.tolist(), ts_a.tolist(),
                 tid_a.tolist(), cpu_a.tolist(), dfl_a.tolist(), hdr_a.tolist(),
@@ -174,6 +233,24 @@ class FastPath:
                     parser.apply_removals()
                 if skip_rejected(etype, ts, tid, buf, hdr, npar):
                     continue
+            elif i >= _KIND3:
+                if i >= _KIND4:
+                    i -= _KIND4
+                    last = i
+                    if st.tid_to_remove != -1 or st.fds_to_remove:
+                        parser.apply_removals()
+                    pred = preds[etype]
+                    if pred is not None and reject_state_fast(
+                            etype, ts, tid, cpu, dflags, num + i + 1, buf, hdr, end, npar, pred):
+                        continue
+                else:
+                    i -= _KIND3
+                    last = i
+                    if st.tid_to_remove != -1 or st.fds_to_remove:
+                        parser.apply_removals()
+                    if may_pass is not None and reject_fast(etype, ts, tid, buf, hdr, end, npar,
+                                                            may_pass):
+                        continue
             else:
                 last = i
             evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sysdive.event import Event
 from sysdive.scap.blocks import CaptureHeader
@@ -59,6 +59,12 @@ class Inspector:
     # PPM_SC ids a generic syscall event must carry to possibly match (None: any).
     filter_syscalls: frozenset[int] | None = None
     internal_events: bool = False
+    # False when no field in use reads fd state: fd-only parsing may then be skipped for
+    # rejected events (Parser.skippable_types); a -w copy always keeps it.
+    fd_state: bool = True
+    # The capture filter over (type, thread, fd) for events that change no state, if it
+    # has that form (CompiledFilter.fast_match): the batch loop rejects with it.
+    fast_filter: Callable[[int, Any, Any], bool] | None = None
     max_events: int | None = None        # -n, per capture file (as sysdig counts it)
     max_duration_ns: int | None = None   # -M, in capture time
     counters: Counters = field(default_factory=Counters)
@@ -111,7 +117,8 @@ class Inspector:
         process = parser.process_event
         on_filtered = self.on_filtered
         skip = (parser.skippable_types(
-            self.filter_types, keep_internal=on_dump is not None or self.keep_internal)
+            self.filter_types, keep_internal=on_dump is not None or self.keep_internal,
+            fd_state=self.fd_state or on_dump is not None)
                 if flt is not None and on_filtered is None else frozenset())
         generic_ok = (self.filter_syscalls if flt is not None and not self.internal_events
                       and on_filtered is None else None)
@@ -184,8 +191,14 @@ class Inspector:
                 if cols is not None and pending is None:
                     if fast is None:
                         from sysdive.fastloop import FastPath  # numpy: large captures only
+                        fast_types = (parser.fast_filter_types(self.filter_types)
+                                      if self.fast_filter is not None and on_dump is None
+                                      else frozenset())
+                        state_types = (parser.fast_state_types()
+                                       if flt is not None and on_dump is None else frozenset())
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
-                                        internal)
+                                        internal, fast_types, self.fast_filter,
+                                        state_types, self.filter_types)
                     start = max(start, 0)
                     done = fast.run(buf, cols, num, start)
                     num += done

@@ -131,7 +131,17 @@ def test_live_fields_give_id_name_and_image(php: str) -> None:
     assert rows == {(php[:12], PHP, IMAGE, "docker")}, rows
 
 
+def test_live_chisel_on_a_container(php: str) -> None:
+    # The story sysdive is built for, live: a chisel on one container's events.
+    done = _sysdive("-M", "3", "-c", "echo_fds", f"container.name={PHP}")
+    assert done.returncode == 0, done.stderr
+    writes = [ln for ln in done.stdout.splitlines() if "------ Write 2B" in ln]
+    assert len(writes) > 5, done.stdout[-1000:]
+    assert all("(sh)" in ln for ln in writes)
+
+
 def test_capture_names_containers_after_removal(image: str, php: str, tmp_path: Path) -> None:
+    # Removes the php container: keep this test after the others that use it.
     cap = tmp_path / "c4.scap"
     writer = subprocess.Popen([sys.executable, "-m", "sysdive", "-M", "8", "-w", str(cap)],
                               env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
@@ -181,3 +191,4 @@ def test_unreachable_docker_warns_once_and_captures(tmp_path: Path, image: str) 
     assert cap.stat().st_size > 0
     read = _sysdive("-r", str(cap), "-q")
     assert read.returncode == 0, read.stderr
+

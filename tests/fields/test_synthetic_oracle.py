@@ -141,6 +141,15 @@ def scenario() -> tuple[list[bytes], dict[int, list[tuple[int, int, bytes]]],
     e("SYSCALL_BRK_4_X", u64(0x55DB0DE73000), u32(508), u32(4), u32(0), tid=BASH)
     e("SYSCALL_BRK_4_E", u64(0), tid=777)
     e("PROCEXIT_1_E", i64(0x100), i64(-1), b"\x00", b"\x01", tid=777)
+    # Empty paths: joined to the cwd or the dirfd's directory all the same.
+    e("SYSCALL_MKDIR_E", cstr(""), u32(0o777))
+    e("SYSCALL_OPENAT_2_E", i64(7), cstr(""), u32(0), u32(0))
+    e("SYSCALL_OPENAT_2_E", i64(-100), cstr(""), u32(0), u32(0))
+    e("SYSCALL_OPENAT_2_E", i64(55), cstr(""), u32(0), u32(0))
+    e("SYSCALL_FCHMODAT_X", i64(0), i64(-100), cstr(""), u32(0o4755))
+    e("SYSCALL_MKDIR_E", cstr(""), u32(0o700), tid=CAT + 1)
+    e("SYSCALL_OPENAT_2_E", i64(-100), cstr(""), u32(0), u32(0))
+    e("SYSCALL_OPENAT_2_X", i64(-2), i64(-100), cstr(""), u32(0), u32(0), u32(0))
     return procs, fds, users, groups, evts
 
 

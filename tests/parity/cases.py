@@ -131,6 +131,30 @@ CASES: tuple[Case, ...] = (
        " and evt.num<2500"),
     _c("p_user_group", USER0, "-n", "400", "-p", USER_FIELDS),
     _c("p_user_group_curl", CURL, "-n", "420", "-p", USER_FIELDS),
+    # Filters and formats that read no fd state: fd-only parsing is skipped for rejected
+    # events (Parser.skippable_types fd_state=False); the output must not change.
+    _c("p_vmrss_brk", CURL, "-p", "%proc.vmrss", "evt.type=brk and proc.name contains cur"),
+    _c("p_thread_only_mem", CURL, "-p", "*%evt.num %evt.latency %evt.type %evt.dir "
+       "%proc.name %proc.vmrss %proc.vmsize %thread.tid",
+       "evt.type in (brk, mmap, munmap, mprotect, access, execve, clone, procexit)"),
+    _c("p_thread_only_user0", USER0, "-p", PROC_FIELDS,
+       "evt.type in (brk, mmap, futex, nanosleep, wait4, kill) and proc.name != bash"),
+    # fd.dev of files and directories (open exits and the fd lists); sysdig prints
+    # uninitialised memory for other fd types (it differs from run to run), so not those.
+    _c("p_fd_dev", CURL, "-p", "*%evt.num %evt.type %fd.name %fd.dev %fd.dev.major %fd.dev.minor",
+       "fd.type in (file, directory)"),
+    _c("p_fd_dev_user0", USER0, "-p", "*%evt.num %fd.num %fd.name %fd.dev %fd.dev.major "
+       "%fd.dev.minor", "fd.type in (file, directory) and evt.dir=<"),
+    # Filters over evt.type, proc.name and fd.name only: the batch loop rejects the events
+    # of types that change no state without building them (Parser.reject_fast).
+    _c("fast_fd_name", CURL, "-p", "%evt.num %evt.type %fd.name %proc.name",
+       "fd.name contains libc"),
+    _c("fast_fd_name_user0", USER0, "-p", "%evt.num %evt.type %fd.name %evt.latency",
+       "fd.name contains lib or (evt.type in (read, write) and proc.name != bash)"),
+    _c("fast_fd_name_ipv6", IPV6, "-p", "%evt.num %evt.type %fd.num %fd.name",
+       "not fd.name startswith /dev and evt.type != clock_gettime"),
+    _c("p_thread_only_io", IPV6, "-p", USER_FIELDS + " %evt.type %evt.latency",
+       "evt.type in (read, write, brk, poll) or proc.pid < 0"),
     # --- output flags --------------------------------------------------------------------
     _c("json", CURL, "-j", "-n", "420"),
     _c("json_ipv6", IPV6, "-j"),

@@ -37,6 +37,8 @@ class ChiselDriver:
 
         self.inspector = inspector
         inspector.keep_internal = True  # chisels see procinfo and the like
+        # A chisel may read any field (fd.* included) from on_event: keep the fd tables.
+        inspector.fd_state = True
         self.options = dataclasses.replace(options, max_len=None)
         self.registry = FieldRegistry(inspector.state, self.options)
         self.json = o.json
@@ -97,5 +99,6 @@ class ChiselDriver:
             insp.capture_filter = compiled.match
             insp.filter_types = compiled.event_types
             insp.filter_syscalls = generic_syscall_ids(compiled.tree)
+        insp.fd_state = True
         runner.build_sink(self.registry, merged=extra is not None, json=self.json)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None

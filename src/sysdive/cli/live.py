@@ -83,11 +83,13 @@ def _print_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], in
         fcntl.fcntl(wfd, _F_SETPIPE_SZ, _PIPE_BYTES)
     stop = threading.Event()
     failure: list[SysdiveError] = []
+    results: list[object] = []
 
     def produce() -> None:
         try:
-            capture(f"/dev/fd/{wfd}", seconds=o.duration_s, snaplen=o.snaplen or 80,
-                    stop=stop, side_events=side, buffer_size=_PRINT_RING)
+            results.append(capture(f"/dev/fd/{wfd}", seconds=o.duration_s,
+                                   snaplen=o.snaplen or 80, stop=stop, side_events=side,
+                                   buffer_size=_PRINT_RING))
         except SysdiveError as err:
             if not stop.is_set():
                 failure.append(err)
@@ -114,4 +116,11 @@ def _print_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], in
         os.close(rfd)
     if failure:
         raise failure[0]
+    if results:
+        r = results[0]
+        drops = getattr(r, "drops", 0)
+        if drops or o.verbose:
+            # Printing is slower than the probe: say what did not make it.
+            print(f"sysdive: {getattr(r, 'events', 0)} events captured in "
+                  f"{getattr(r, 'seconds', 0.0):.1f} s; dropped {drops}", file=sys.stderr)
     return status

@@ -21,6 +21,7 @@ from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
 from sysdive.cli.summary import render_summary
 from sysdive.cli.usage import USAGE
+from sysdive.containers.events import table_event_blocks
 from sysdive.errors import SysdiveError, UsageError
 from sysdive.event import Event
 from sysdive.format.buffers import BufferFormat
@@ -31,6 +32,7 @@ from sysdive.scap.reader import CaptureReader
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
+from sysdive.state.parser import CONTAINER_EVENTS
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
@@ -102,9 +104,13 @@ def run(o: Options, out: TextIO) -> int:
         return 0
     if o.list_chisels or o.chisel_info is not None:
         return _describe_chisels(o, out)
+    if o.alloc_stacks:
+        return _alloc_stacks(o, out)
+    if o.flamegraph is not None:
+        raise UsageError("--flamegraph goes with --alloc-stacks")
     if not o.read_files:
-        if o.chisels:
-            raise UsageError("chisels on live capture are not available yet: capture with "
+        if o.chisels and o.write_file is not None:
+            raise UsageError("chisels cannot run while capturing to a file: capture with "
                              "-w FILE, then run the chisel on it with -r FILE -c NAME")
         return _live(o, out)
     return _inspect(o, out)
@@ -127,6 +133,34 @@ def _describe_chisels(o: Options, out: TextIO) -> int:
     return 0
 
 
+def _alloc_stacks(o: Options, out: TextIO) -> int:
+    """Live allocation stacks of a process, a container or the host (sysdive.memory)."""
+    if o.read_files or o.write_file:
+        raise UsageError("--alloc-stacks captures live; it cannot be combined with -r or -w")
+    from sysdive.memory.report import report_json, report_text
+    from sysdive.memory.stacks import capture_alloc_stacks
+    from sysdive.memory.targets import resolve_target
+
+    target = resolve_target(o.filter)
+    svg = None
+    if o.flamegraph is not None:  # opened first: a bad path fails before the capture
+        try:
+            svg = open(o.flamegraph, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as err:
+            raise UsageError(f"cannot write {o.flamegraph}: {err.strerror}") from None
+    try:
+        report = capture_alloc_stacks(target.pids, target.label, seconds=o.duration_s)
+        out.write(report_json(report, o.top) if o.json else report_text(report, o.top))
+        out.flush()
+        if svg is not None:
+            from sysdive.memory.flamegraph import flamegraph_svg
+            svg.write(flamegraph_svg(report))
+    finally:
+        if svg is not None:
+            svg.close()
+    return 0
+
+
 def _live(o: Options, out: TextIO) -> int:
     """Live capture of the host, into ``-w FILE`` or printed (see :mod:`sysdive.cli.live`)."""
     from sysdive.cli.live import run_live
@@ -134,7 +168,7 @@ def _live(o: Options, out: TextIO) -> int:
 
 
 def _inspect(o: Options, out: TextIO) -> int:
-    from sysdive.fields.registry import FieldOptions, FieldRegistry
+    from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
 
@@ -162,6 +196,8 @@ def _inspect(o: Options, out: TextIO) -> int:
             inspector.capture_filter = compiled.match
             inspector.filter_types = compiled.event_types
             inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
+            inspector.fd_state = reads_fd_state([*compiled.fields, *formatter.fields])
+            inspector.fast_filter = compiled.fast_match
 
     summary: Counter[tuple[int, int]] = Counter()
     sink = _LineSink(out, o.unbuffered)
@@ -177,10 +213,30 @@ def _inspect(o: Options, out: TextIO) -> int:
         w = writer
         fatfile = o.fatfile
 
+        # The reader announces a section before it has read the header blocks into it: the
+        # header is written when the section's first event arrives, complete by then. As in
+        # sysdig, it is followed by the container table (the section's leading container
+        # events are parsed into it, not copied).
+        unwritten: list[CaptureHeader] = []
+        leading_ts = [0]
+
         def on_section(hdr: CaptureHeader) -> None:
-            w.write_header(hdr)
+            flush_header(0)
+            unwritten.append(hdr)
+
+        def flush_header(ts: int) -> None:
+            if unwritten:
+                w.write_header(unwritten.pop())
+                w.write_raw(table_event_blocks(inspector.state.containers,
+                                               leading_ts[0] or ts))
+                leading_ts[0] = 0
 
         def on_dump(evt: Event, keep: bool) -> None:
+            if unwritten:
+                if evt.type in CONTAINER_EVENTS:
+                    leading_ts[0] = evt.ts
+                    return
+                flush_header(evt.ts)
             if keep:
                 w.write_event(evt.raw(), evt.cpu, evt.dflags)
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
@@ -213,6 +269,8 @@ def _inspect(o: Options, out: TextIO) -> int:
             if reset_colors:
                 out.write("\x1b[00m")
             if writer is not None:
+                if on_section is not None:
+                    flush_header(0)
                 writer.close()
             out.flush()
     except SysdiveError as err:

@@ -20,6 +20,7 @@ LONG = [
     "libs-version", "numevents=", "progress", "print=", "quiet", "resolve-ports",
     "readfile=", "snaplen=", "summary", "suppress-comm=", "timetype=", "unbuffered",
     "verbose", "version", "writefile=", "limit=", "print-hex", "print-hex-ascii", "compress",
+    "alloc-stacks", "flamegraph=", "top=",
 ]
 _LONG_TO_SHORT = {
     "print-ascii": "-A", "print-base64": "-b", "bpf": "-B", "chisel": "-c", "displayflt": "-d",
@@ -69,6 +70,9 @@ class Options:
     list_chisels: bool = False            # -cl, --list-chisels
     chisel_info: str | None = None        # -i NAME
     filter: str = ""
+    alloc_stacks: bool = False            # --alloc-stacks: live allocation stacks (memory/)
+    flamegraph: str | None = None         # --flamegraph FILE: SVG of the allocation stacks
+    top: int = 10                         # --top N: stacks shown by --alloc-stacks
 
 
 def _positive(text: str, what: str) -> int:
@@ -108,6 +112,15 @@ def parse_args(argv: list[str]) -> Options:
                 o.unbuffered = True
                 continue
             if name == "filter-proclist":
+                continue
+            if name == "alloc-stacks":
+                o.alloc_stacks = True
+                continue
+            if name == "flamegraph":
+                o.flamegraph = val
+                continue
+            if name == "top":
+                o.top = _positive(val, "--top count")
                 continue
             opt = _LONG_TO_SHORT[name]
         _apply(o, opt[1], val)

@@ -34,6 +34,15 @@ Printing
   -P, --progress          print the percentage of the file read on stderr
   --unbuffered            flush after every line
 
+Memory (live, root)
+  --alloc-stacks [TARGET] user call stacks at every heap-growing brk and anonymous mmap,
+                          unwound without frame pointers; bytes and calls per stack.
+                          TARGET: proc.pid=PID, container.name=NAME, container.id=ID, or
+                          nothing for the whole host. Stops after -M SECONDS or Ctrl-C.
+                          -j prints JSON
+  --top N                 stacks shown (default 10)
+  --flamegraph FILE       also write a flame graph of the stacks (SVG)
+
 Listing
   -l, --list              list the fields usable in filters and formats (-lv: with detail)
   -L, --list-events       list the event types

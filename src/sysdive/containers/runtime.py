@@ -17,6 +17,7 @@ the containers stay unnamed (``<NA>``), as in sysdig when dockerd is down.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import json
 import os
@@ -28,8 +29,8 @@ from typing import Any
 
 from sysdive.containers.cgroups import ContainerType
 
-__all__ = ["RuntimeSocket", "RuntimeWatcher", "container_from_inspect", "container_json",
-           "default_sockets", "split_image"]
+__all__ = ["ImageName", "RuntimeSocket", "RuntimeWatcher", "container_from_inspect",
+           "container_json", "default_sockets", "failed_container", "split_image"]
 
 Doc = dict[str, Any]
 
@@ -88,7 +89,6 @@ def _i(value: object) -> int:
 
 def _epoch_seconds(text: str) -> int:
     # "2024-01-02T03:04:05.123456789Z": libsinsp parses the seconds part as UTC.
-    import calendar
     try:
         parsed = time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
     except ValueError:
@@ -175,6 +175,8 @@ def container_from_inspect(inspect: Mapping[str, Any], ctype: ContainerType,
     net = inspect.get("NetworkSettings") or {}
     labels = {k: _s(v) for k, v in (config.get("Labels") or {}).items()
               if isinstance(v, str) and len(v) <= 100}
+    if ctype == ContainerType.PODMAN:
+        labels.pop("podman_owner_uid", None)    # root containers: libsinsp drops it
     ports = []
     for spec, bindings in sorted((net.get("Ports") or {}).items()):
         if "/tcp" not in spec or not isinstance(bindings, list):
@@ -215,8 +217,6 @@ def container_from_inspect(inspect: Mapping[str, Any], ctype: ContainerType,
         "cpuset_cpu_count": _cpuset_count(_s(host.get("CpusetCpus"))),
         "metadata_deadline": 0,
     }
-    if ctype == ContainerType.PODMAN:
-        labels.pop("podman_owner_uid", None)
     return doc
 
 

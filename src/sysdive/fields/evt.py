@@ -61,6 +61,8 @@ _U64 = 0xFFFFFFFFFFFFFFFF
 _PPM_EVENT_MAX = len(EVENTS)
 _SWITCH = EVENT_BY_ENUM["PPME_SCHEDSWITCH_6_E"].id
 _NOT_INTERNAL = event_ids(lambda e: not e.category & Category.INTERNAL)
+# Per-type plain booleans: IntFlag arithmetic per event is slow.
+_IS_INTERNAL = [e.id not in _NOT_INTERNAL for e in EVENTS]
 _INT_RE = re.compile(r"\s*([+-]?\d+)\Z")
 
 
@@ -168,7 +170,7 @@ def _latency_binder(kind: str) -> Binder:
             thread = evt.thread
             if thread is None:
                 return 0
-            if evt.info.category & Category.INTERNAL:
+            if _IS_INTERNAL[evt.type]:
                 return None
             lat = thread.latency
             if kind == "s":
@@ -186,7 +188,7 @@ def _latency_binder(kind: str) -> Binder:
 
 def _bind_quantized(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     def extract(evt: Event) -> int | None:
-        if evt.thread is None or evt.info.category & Category.INTERNAL:
+        if evt.thread is None or _IS_INTERNAL[evt.type]:
             return None
         lat = _latency(evt)
         if lat == 0:
@@ -203,7 +205,7 @@ def _bind_latency_human(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: 
     def extract(evt: Event) -> str | None:
         nonlocal last
         if evt.thread is not None:
-            if evt.info.category & Category.INTERNAL:
+            if _IS_INTERNAL[evt.type]:
                 return None
             last = human_time(_latency(evt))
         # Without a thread libsinsp returns whatever this field produced last.
@@ -320,7 +322,15 @@ _TYPE = Inline("(evt.info.name if evt.type > 1 else _generic(evt))",
 def _bind_type(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     def extract(evt: Event) -> str:
         return _generic_name(evt) if evt.type < 2 else evt.info.name
-    return BoundField(fdef, name, extract, inline=_TYPE)
+    return BoundField(fdef, name, extract, inline=_TYPE, fast=_fast_type_name)
+
+
+_TYPE_NAMES = [e.name for e in EVENTS]
+
+
+def _fast_type_name(etype: int, thread: object, fdinfo: object) -> str:
+    # The fast path never sees generic events (their name is in a param).
+    return _TYPE_NAMES[etype]
 
 
 _NOT_SYSCALL = frozenset({_SWITCH}) | event_ids(lambda e: bool(e.flags & EventFlag.SKIPPARSERESET))

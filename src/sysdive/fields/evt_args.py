@@ -303,7 +303,8 @@ def bind_abspath(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) ->
             evt.fdinfo = fdinfo
             base = "<UNKNOWN>/" if fdinfo is None else fdinfo.name + "/"
         # libsinsp counts the param's terminating NUL in the size check of its fixed buffer.
-        text, _ = concatenate_paths(base, path, _MAX_PATH - (len(path_p[1]) - len(path) - 1))
+        text, _ = concatenate_paths(base, path, _MAX_PATH - (len(path_p[1]) - len(path) - 1),
+                                    had_nul=len(path_p[1]) > 0)
         return text
 
     return BoundField(fdef, name, extract, event_types=frozenset(table))

@@ -28,23 +28,28 @@ def _id(enum: str) -> int:
 
 
 def _flag_binder(flags: EventFlag) -> Binder:
+    # A set of ids rather than IntFlag arithmetic per event.
+    ids = event_ids(lambda e: bool(e.flags & flags))
+
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-        return BoundField(fdef, name, lambda evt: bool(evt.info.flags & flags))
+        return BoundField(fdef, name, lambda evt: evt.type in ids)
     return bind
 
 
 def _bind_io_dir(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     def extract(evt: Event) -> str | None:
-        flags = evt.info.flags
-        if flags & EventFlag.WRITES_TO_FD:
+        etype = evt.type
+        if etype in _WRITES:
             return "write"
-        if flags & EventFlag.READS_FROM_FD:
+        if etype in _READS:
             return "read"
         return None
     types = event_ids(lambda e: bool(e.flags & (EventFlag.WRITES_TO_FD | EventFlag.READS_FROM_FD)))
     return BoundField(fdef, name, extract, event_types=types)
 
 
+_WRITES = event_ids(lambda e: bool(e.flags & EventFlag.WRITES_TO_FD))
+_READS = event_ids(lambda e: bool(e.flags & EventFlag.READS_FROM_FD))
 _WAIT_EXITS = event_ids(lambda e: bool(e.flags & EventFlag.WAITS) and not e.is_enter)
 
 
@@ -60,7 +65,7 @@ def _bind_wait_latency(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: s
 def _bind_is_syslog(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     def extract(evt: Event) -> bool:
         fdinfo = evt.fdinfo
-        return (bool(evt.info.flags & EventFlag.WRITES_TO_FD) and fdinfo is not None
+        return (evt.type in _WRITES and fdinfo is not None
                 and "/dev/log" in fdinfo.name)
     return BoundField(fdef, name, extract)
 

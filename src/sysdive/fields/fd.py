@@ -24,6 +24,7 @@ from sysdive.fields.params import AT_FDCWD, decode_int, param_renderers
 from sysdive.fields.registry import (
     Binder,
     BoundField,
+    FastExtractor,
     FieldArg,
     FieldClass,
     FieldContext,
@@ -71,7 +72,8 @@ class _FdRef:
 
 
 def _fd_ref(evt: Event, state: State) -> _FdRef | None:
-    if not evt.info.flags & _FD_FLAGS:
+    # A frozenset of ids, not an IntFlag test: this runs for every event a fd filter sees.
+    if evt.type not in _FD_EVENTS:
         return None
     thread = thread_of(evt, state)
     if thread is None:
@@ -124,7 +126,8 @@ def _creator_name(evt: Event, ref: _FdRef, ctx: FieldContext, clean: bool) -> st
         else:
             dirinfo = ctx.state.get_fd(ref.thread, dirfd)
             base = "<UNKNOWN>" if dirinfo is None else dirinfo.name + "/"
-        text, _ = concatenate_paths(base, name, 1024 - (len(name_raw) - len(name) - 1))
+        text, _ = concatenate_paths(base, name, 1024 - (len(name_raw) - len(name) - 1),
+                                    had_nul=len(name_raw) > 0)
         return sanitize(text) if clean else text
     return ""
 
@@ -212,17 +215,62 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
 
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         state = ctx.state
+        threads = state.threads
+        get_fd = state.get_fd
 
         def extract(evt: Event) -> str | None:
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, False)
 
+        def extract_name(evt: Event) -> str | None:
+            # fd.name in filters runs for every fd event: _fd_ref and _name's common case
+            # inlined (a known fd, not a failed connect).
+            etype = evt.type
+            if etype not in _FD_EVENTS:
+                return None
+            thread = evt.thread
+            if thread is None:
+                thread = threads.get(evt.tid)
+                if thread is None:
+                    return None
+            fdinfo = evt.fdinfo
+            if fdinfo is None and thread.lastevent_fd != -1:
+                fdinfo = get_fd(thread, thread.lastevent_fd)
+            if fdinfo is not None and etype != _CONNECT_X:
+                return fdinfo.name
+            return get(evt, _FdRef(thread, fdinfo), ctx, False)
+
         def render(evt: Event) -> str | None:
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, True)
+        if fdef.name == "fd.name":
+            return BoundField(fdef, name, extract_name, event_types=_NAMED_EVENTS,
+                              render=render, render_json=render, fast=fast_name(fdef.name))
         return BoundField(fdef, name, extract, event_types=_FD_EVENTS, render=render,
                           render_json=render)
     return bind
+
+
+# fd.name has no value on enters that do not work on an existing fd (open, socket...):
+# the fd is not known yet and _creator_name gives nothing for enters.
+_NAMED_EVENTS = _FD_EVENTS - event_ids(
+    lambda e: e.is_enter and not e.flags & EventFlag.USES_FD)
+
+
+def fast_name(field: str) -> FastExtractor | None:
+    """fd.name's value for the parser's fast rejection (events that change no state): such
+    an event neither creates an fd nor is a connect, so a known fd gives its name and an
+    unknown one gives nothing on enters and "" on exits (``_creator_name``)."""
+    if field != "fd.name":
+        return None
+
+    def fast(etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> str | None:
+        if etype not in _FD_EVENTS:
+            return None
+        if fdinfo is not None:
+            return fdinfo.name
+        return "" if etype & 1 else None
+    return fast
 
 
 def _filename(fdinfo: FdInfo, ref: _FdRef, ctx: FieldContext) -> str | None:

@@ -250,7 +250,9 @@ def _path_renderer(pinfo: ParamInfo, params: Sequence[ParamInfo]) -> Renderer:
                 dirfd = _int(dirraw, 8, True)
                 if dirfd != AT_FDCWD:
                     base = _dir_fd_path(ctx.state, thread, dirfd)
-        joined, relative = concatenate_paths(base, raw.split(b"\0", 1)[0])
+        # An empty string still has its NUL (raw is not empty here): it is joined to the
+        # base, which prints as "name=(<base>)".
+        joined, relative = concatenate_paths(base, raw.split(b"\0", 1)[0], had_nul=True)
         return value, (joined if relative else "")
 
     return render

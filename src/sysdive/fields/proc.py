@@ -74,7 +74,12 @@ def _bind_name(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> B
     inline = Inline("(evt.thread.comm if evt.thread is not None else _name(evt))",
                     "(evt.thread.comm if evt.thread is not None else _name(evt))",
                     {"_name": extract}, missing=True)
-    return BoundField(fdef, name, extract, render=extract, render_json=extract, inline=inline)
+    return BoundField(fdef, name, extract, render=extract, render_json=extract, inline=inline,
+                      fast=_fast_comm)
+
+
+def _fast_comm(etype: int, thread: ThreadInfo, fdinfo: object) -> str:
+    return thread.comm
 
 
 def _with_state(get: Callable[[ThreadInfo, State], object]) -> Binder:

@@ -43,12 +43,15 @@ from sysdive.schema.types import ParamType, PrintFormat
 
 if TYPE_CHECKING:
     from sysdive.event import Event
+    from sysdive.state.fds import FdInfo
     from sysdive.state.tables import State
+    from sysdive.state.threads import ThreadInfo
 
 __all__ = [
     "ArgKind",
     "Binder",
     "BoundField",
+    "FastExtractor",
     "FieldArg",
     "FieldClass",
     "FieldContext",
@@ -60,6 +63,7 @@ __all__ = [
     "TypedCode",
     "TypedCoder",
     "longest_prefix",
+    "reads_fd_state",
     "render_field_list",
 ]
 
@@ -188,6 +192,11 @@ class Inline:
 
 
 Extractor = Callable[["Event"], object]
+FastExtractor = Callable[[int, "ThreadInfo", "FdInfo | None"], object]
+"""``extract`` for an event that changes no state and takes the plain reset, computed from
+its type, its thread and the fd the fields see (the enter's fd param, or the thread's last
+fd for an exit): the filter's fast rejection path (``Parser.reject_fast``) calls it before
+any Event exists. A field offers one only where it gives exactly what ``extract`` gives."""
 TextRenderer = Callable[["Event"], "str | None"]
 JsonRenderer = Callable[["Event"], object]
 
@@ -202,7 +211,7 @@ class BoundField:
     takes (None: any).
     """
 
-    __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract",
+    __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract", "fast",
                  "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
                  "render_json", "type")
 
@@ -219,6 +228,7 @@ class BoundField:
     render: TextRenderer
     render_json: JsonRenderer
     inline: Inline | None
+    fast: FastExtractor | None
 
     def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
                  event_types: frozenset[int] | None = None,
@@ -226,7 +236,8 @@ class BoundField:
                  render_json: JsonRenderer | None = None,
                  ptype: ParamType | None = None,
                  fmt: PrintFormat | None = None,
-                 inline: Inline | None = None) -> None:
+                 inline: Inline | None = None,
+                 fast: FastExtractor | None = None) -> None:
         self.definition = definition
         self.name = name
         self.type = definition.type if ptype is None else ptype
@@ -240,6 +251,7 @@ class BoundField:
         self.render = render if render is not None else self._text_renderer()
         self.render_json = render_json if render_json is not None else self._default_json
         self.inline = inline
+        self.fast = fast
 
     def _text_renderer(self) -> TextRenderer:
         # Built once per binding: the print path runs it for every event and field.
@@ -442,3 +454,33 @@ def render_field_list(verbose: bool = False) -> str:
     """The ``sysdig -l`` text of the classes sysdive implements (evt, process, user, group,
     container, fd, k8s, mesos), each followed by the blank line sysdig prints after a class."""
     return "".join(render_class_listing(c, verbose) + "\n" for c in _all_classes())
+
+
+# Fields whose values come from the event header, the thread table and its users, groups
+# and containers only: none reads an fd table, the fd an event works on or the thread's
+# last fd. The inspector may skip the fd-table upkeep when every field in use is one of
+# these (see Parser.skippable_types). Whole classes are listed by prefix, with the few
+# fd-related process fields taken out.
+_FD_FREE_CLASSES = ("proc.", "thread.", "user.", "group.", "container.")
+_FD_BOUND = frozenset({"proc.fdopencount", "proc.fdlimit", "proc.fdusage"})
+_FD_FREE_EVT = frozenset({
+    "evt.num", "evt.time", "evt.time.s", "evt.time.iso8601", "evt.datetime", "evt.datetime.s",
+    "evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.reltime", "evt.reltime.s",
+    "evt.reltime.ns", "evt.outputtime", "evt.type", "evt.type.is", "evt.dir", "evt.cpu",
+    "evt.latency", "evt.latency.s", "evt.latency.ns",
+})
+
+
+def reads_fd_state(fields: Iterable[object]) -> bool:
+    """Whether any of ``fields`` may read fd state (conservative: unknown fields do)."""
+    for f in fields:
+        definition = getattr(f, "definition", None)
+        if not isinstance(definition, FieldDef):
+            return True
+        name = definition.name
+        if name in _FD_FREE_EVT:
+            continue
+        if name.startswith(_FD_FREE_CLASSES) and name not in _FD_BOUND:
+            continue
+        return True
+    return False

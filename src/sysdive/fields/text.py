@@ -162,37 +162,40 @@ def _copy_path(out: bytearray, path: bytes) -> None:
             pc += 1
 
 
-_JOINED: dict[tuple[str, bytes], tuple[str, bool]] = {}
+_JOINED: dict[tuple[str, bytes, bool], tuple[str, bool]] = {}
 _JOINED_MAX = 4096
 
 
-def concatenate_paths(base: str, path: bytes, limit: int | None = None) -> tuple[str, bool]:
+def concatenate_paths(base: str, path: bytes, limit: int | None = None,
+                      had_nul: bool = False) -> tuple[str, bool]:
     """Join ``base`` and ``path`` as libsinsp does; returns ``(text, path_was_relative)``.
 
-    An absolute (or empty) ``path`` is normalised on its own and reported as not relative.
-    ``limit`` mimics a fixed C buffer: a result that would not fit gives
+    An absolute ``path`` is normalised on its own and reported as not relative. An empty
+    one is relative only when ``had_nul``: libsinsp passes the param's length, which counts
+    the NUL, so an empty string (length 1) is joined to ``base`` while an empty param
+    (length 0) is not. ``limit`` mimics a fixed C buffer: a result that would not fit gives
     ``/PATH_TOO_LONG`` (the sizes count the terminating NUL of ``path``).
     """
+    relative = path[0] != 0x2F if path else had_nul
     if limit is None:
         # Printing evt.info joins the same cwd and paths again and again; the byte-by-byte
         # normalisation costs tens of microseconds, so results are kept (bounded).
-        key = (base, path)
+        key = (base, path, relative)
         found = _JOINED.get(key)
         if found is None:
             if len(_JOINED) >= _JOINED_MAX:
                 _JOINED.clear()
-            found = _JOINED[key] = _join(base, path)
+            found = _JOINED[key] = _join(base, path, relative)
         return found
     raw_base = base.encode("utf-8", "surrogateescape")
     if limit < len(raw_base) + len(path) + 2:
         return "/PATH_TOO_LONG", False
-    return _join(base, path)
+    return _join(base, path, relative)
 
 
-def _join(base: str, path: bytes) -> tuple[str, bool]:
-    raw_base = base.encode("utf-8", "surrogateescape")
-    if path and path[0] != 0x2F:
-        out = bytearray(raw_base)
+def _join(base: str, path: bytes, relative: bool) -> tuple[str, bool]:
+    if relative:
+        out = bytearray(base.encode("utf-8", "surrogateescape"))
         _copy_path(out, path)
         return out.decode("utf-8", "surrogateescape"), True
     out = bytearray()

@@ -117,6 +117,10 @@ class CompiledFilter:
     match: Callable[[Any], bool]
     source: str
     """The generated Python source of ``match`` (for debugging)."""
+    fast_match: Callable[[int, Any, Any], bool] | None = None
+    """The same test as ``fast_match(event type, thread, fd info)``, when every field can
+    be computed from those (``BoundField.fast``) for an event that changes no state; None
+    otherwise. The state parser uses it to reject events without building them."""
 
 
 def compile_filter(text: str, resolver: FieldResolver) -> CompiledFilter:
@@ -128,11 +132,19 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
     """Compile an already parsed tree (``text`` is kept for reference only)."""
     gen = _Generator(resolver)
     expr, event_types = gen.node(tree)
-    source = "".join(gen.helpers) + f"def _match(evt):\n    return {expr}\n"
+    source = "".join(gen.helpers) + f"def _match(evt):\n    return {expr.replace(_CALL, '(evt)')}\n"
+    if gen.fast_ok:
+        source += f"def _fast_match(_et, _th, _fd):\n    return {expr.replace(_CALL, '_q(_et, _th, _fd)')}\n"
     namespace: dict[str, Any] = dict(gen.names)
     exec(compile(source, "<sysdive filter>", "exec"), namespace)
     match: Callable[[Any], bool] = namespace["_match"]
-    return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source)
+    return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source,
+                          namespace.get("_fast_match"))
+
+
+# Where a field's value is fetched in a generated expression: ``cN_x(evt)`` in ``_match``,
+# ``cN_q(_et, _th, _fd)`` in ``_fast_match``.
+_CALL = "\x00call"
 
 
 # -- event types ------------------------------------------------------------------------------
@@ -180,6 +192,7 @@ class _Generator:
         self.names: dict[str, object] = {}
         self.helpers: list[str] = []
         self.fields: list[BoundField] = []
+        self.fast_ok = True
 
     def node(self, node: Node) -> tuple[str, frozenset[int] | None]:
         """Python expression over ``evt`` for ``node``, and the event ids it can match."""
@@ -222,8 +235,13 @@ class _Generator:
 
         index = len(self.fields) - 1
         prefix = f"c{index}"
-        extract = f"{prefix}_x"
-        self.names[extract] = field.extract
+        extract = f"{prefix}_x{_CALL}"   # becomes cN_x(evt) or cN_x_q(_et, _th, _fd)
+        self.names[f"{prefix}_x"] = field.extract
+        fast = getattr(field, "fast", None)
+        if fast is None:
+            self.fast_ok = False
+        else:
+            self.names[f"{prefix}_x_q"] = fast
         code = build_check(kind, op, values, prefix)
         self.names.update(code.names)
 
@@ -234,7 +252,7 @@ class _Generator:
 
         if op is CmpOp.EXISTS:
             expr = (
-                f"((_v := {extract}(evt)) is not None"
+                f"((_v := {extract}) is not None"
                 " and (_v.__class__ is not tuple or len(_v) > 0))"
             )
             return expr, event_types
@@ -256,7 +274,7 @@ class _Generator:
                 f"    return False\n\n"
             )
         expr = (
-            f"((_v := {extract}(evt)) is not None"
+            f"((_v := {extract}) is not None"
             f" and ({helper}(_v) if _v.__class__ is tuple else ({scalar})))"
         )
         return expr, event_types

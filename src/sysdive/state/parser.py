@@ -33,14 +33,23 @@ from sysdive.state import parse_fds, parse_io, parse_procs
 from sysdive.state.decode import I64, U16, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
+    FLAG_CLOSE_IN_PROGRESS,
     FLAG_IS_TRACER_FD,
     FLAG_IS_TRACER_FILE,
     FdInfo,
 )
 from sysdive.state.tables import CANCELED_FD, State
-from sysdive.state.threads import CL_ACTIVE, LASTEVENT_INVALID, ThreadInfo
+from sysdive.state.threads import (
+    CL_ACTIVE,
+    CL_CLONE_FILES,
+    CL_IS_MAIN_THREAD,
+    LASTEVENT_INVALID,
+    ThreadInfo,
+)
 
 Filter = Callable[[Event], bool]
+# (event type, thread, fd the fields see) -> whether the filter may pass; see reject_fast.
+FastFilter = Callable[[int, ThreadInfo, "FdInfo | None"], bool]
 Handler = Callable[["Parser", Event], None]
 
 PPM_EVENT_MAX = len(EVENTS)          # 336: a "last enter type" no exit can pair with
@@ -100,6 +109,24 @@ def _build_handlers() -> list[Handler | None]:
 
 
 _HANDLERS = _build_handlers()
+
+# State-changing types whose parsing only keeps the fd tables up to date (and the thread's
+# fd bookkeeping: last fd, stored enter event, which only fd parsing reads back). When no
+# field in use reads fd state, a rejected event of these types may take the skip path:
+# what it leaves behind differs only in things no remaining reader looks at (see
+# Parser.skippable_types). dup is left out: its exit sets the pipe flags of the thread.
+_FD_ONLY_TYPES = frozenset(
+    t for t in range(PPM_EVENT_MAX)
+    if _HANDLERS[t] is not None and _HANDLERS[t] is not parse_fds.dup_exit
+    and (_HANDLERS[t] in parse_fds.HANDLERS.values() or _HANDLERS[t] in parse_io.HANDLERS.values())
+) | frozenset(_id(n) for n in (
+    # fd-creating or fd-using enters parsed by nothing but reset
+    "PPME_SOCKET_BIND_E", "PPME_SOCKET_ACCEPT_E", "PPME_SOCKET_ACCEPT_5_E",
+    "PPME_SOCKET_ACCEPT4_E", "PPME_SOCKET_ACCEPT4_5_E", "PPME_SOCKET_RECVFROM_E",
+    "PPME_SOCKET_RECVMSG_E", "PPME_SOCKET_SHUTDOWN_X", "PPME_SOCKET_SOCKETPAIR_E",
+    "PPME_SOCKET_GETSOCKOPT_E", "PPME_SYSCALL_PIPE_E", "PPME_SYSCALL_SIGNALFD_E",
+    "PPME_SYSCALL_TIMERFD_CREATE_E", "PPME_SYSCALL_INOTIFY_INIT_E",
+))
 
 
 def _reject(evt: Event) -> bool:
@@ -305,13 +332,23 @@ class Parser:
     # -- the fast path for events a filter can never match ---------------------------------
 
     def skippable_types(self, filter_types: frozenset[int] | None,
-                        keep_internal: bool = False) -> frozenset[int]:
+                        keep_internal: bool = False, fd_state: bool = True) -> frozenset[int]:
         """Event types whose rejection by a filter matching only ``filter_types`` can be
         applied by :meth:`skip_rejected` without building an Event.
 
         Those are the types that neither change state nor can match, and whose reset has no
         effect beyond the thread's pairing and latency bookkeeping. Internal events are left
         out when ``keep_internal`` (a ``-w`` copy keeps them) or in ``-D`` mode.
+
+        ``fd_state=False`` promises that nothing will read fd state: no field in use looks
+        at fd tables, the fd an event works on or the thread's last fd. Then the types whose
+        parsing only serves the fd tables (:data:`_FD_ONLY_TYPES`) are skippable too. What
+        the skip leaves different from the full path: the fd tables, the thread's last fd
+        and stored enter event, and its last enter type (none instead of the rejected
+        enter's). Only fd parsing reads the first ones. The last enter type decides
+        pairing only for an exit of the very next type, which is itself a skipped one;
+        an exit that can pass needs an enter of a type the filter can match, never one of
+        these. Latency bookkeeping is the same on both paths.
         """
         if self.internal_events or filter_types is None:
             return frozenset()  # a filter that may match any type has to see every event
@@ -319,6 +356,10 @@ class Parser:
         for etype in range(PPM_EVENT_MAX):
             flags = _FLAGS[etype]
             if filter_types is not None and etype in filter_types:
+                continue
+            if not fd_state and etype in _FD_ONLY_TYPES and etype not in (WRITE_X, COPY_FILE_RANGE_X) \
+                    and not _LARGE[etype] and not _INTERNAL[etype] and _RESET_PLAIN[etype]:
+                out.add(etype)
                 continue
             if _INTERNAL[etype] and keep_internal:
                 continue
@@ -368,6 +409,152 @@ class Parser:
             tinfo.last_latency_entertime = ts
         tinfo.flags |= CL_ACTIVE
         tinfo.lastevent_type = PPM_EVENT_MAX
+        return True
+
+    def fast_filter_types(self, filter_types: frozenset[int] | None) -> frozenset[int]:
+        """Types :meth:`reject_fast` may handle: the filter can match them, they change no
+        state, their reset is the plain one (an fd from the enter's first param) and
+        nothing about them needs the full path (internal, large, tracer-prone writes,
+        generic syscalls whose type name comes from a param)."""
+        if self.internal_events or filter_types is None:
+            return frozenset()
+        return frozenset(
+            t for t in filter_types
+            if 1 < t < PPM_EVENT_MAX and _RESET_PLAIN[t] and not _FLAGS[t] & (_F_STATE | _F_SKIP)
+            and not _INTERNAL[t] and not _LARGE[t]
+            and t not in (WRITE_X, COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))
+
+    def reject_fast(self, etype: int, ts: int, tid: int, buf: bytes, hdr: int, end: int,
+                    npar: int, may_pass: FastFilter) -> bool:
+        """For a type of :meth:`fast_filter_types`: ask ``may_pass(etype, thread, fdinfo)``
+        (the filter over the thread and the fd the fields would see) and, when it says no,
+        apply what :meth:`process_event` does to a rejected event, without an Event.
+
+        False (nothing changed) sends the event down the full path: the filter may pass,
+        or the state holds something the shortcut does not model (pending removals, an
+        unknown or negative tid, a shared fd table without its main thread, a cancelled
+        close, an fd param that cannot be read).
+        """
+        st = self.state
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+            return False
+        tinfo = st.threads.get(tid)
+        if tinfo is None:
+            return False
+        if tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid \
+                and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
+            return False   # the fd lookup would invent the main thread
+        flags = _FLAGS[etype]
+        if etype & 1:
+            paired = etype == tinfo.lastevent_type + 1
+            fd = tinfo.lastevent_fd
+            fdi = st.get_fd(tinfo, fd) if fd != -1 else None
+            if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and flags & _F_USES_FD \
+                    and (paired or tinfo.lastevent_type == TRACER_E):
+                return False
+            if may_pass(etype, tinfo, fdi):
+                return False
+            st.lastevent_ts = ts
+            tinfo.flags |= CL_ACTIVE
+            if tinfo.last_latency_entertime != 0:
+                tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+            tinfo.lastevent_cpuid = 1 if paired else LASTEVENT_INVALID
+        else:
+            if flags & _F_USES_FD:
+                base = hdr + 26
+                if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                    return False
+                fd = I64.unpack_from(buf, base + 2 * npar)[0]
+                fdi = st.get_fd(tinfo, fd)
+            else:
+                fd = -1
+                fdi = None
+            if may_pass(etype, tinfo, fdi):
+                return False
+            st.lastevent_ts = ts
+            tinfo.flags |= CL_ACTIVE
+            tinfo.lastevent_fd = fd
+            tinfo.latency = 0
+            tinfo.last_latency_entertime = ts
+        tinfo.lastevent_type = PPM_EVENT_MAX
+        return True
+
+    def fast_state_types(self) -> frozenset[int]:
+        """State-changing types :meth:`reject_state_fast` handles: close enters and exits,
+        and the enters whose only parsing is storing them for their exit (open, socket...).
+        Empty in ``-D`` mode."""
+        if self.internal_events:
+            return frozenset()
+        return _FAST_STATE_TYPES
+
+    def reject_state_fast(self, etype: int, ts: int, tid: int, cpu: int, dflags: int, num: int,
+                          buf: bytes, hdr: int, end: int, npar: int,
+                          may_pass: FastFilter) -> bool:
+        """:meth:`reject_fast` for :meth:`fast_state_types`: parse the event as the full path
+        does (reset, then the close or store parser) and reject it, when ``may_pass`` says
+        the filter cannot pass. The filter runs after parsing in the full path; these
+        parsers change nothing the fast fields read (fd names, the thread's name). A
+        rejected state-changing event keeps its last enter type (no "none" mark).
+        """
+        st = self.state
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+            return False
+        tinfo = st.threads.get(tid)
+        if tinfo is None:
+            return False
+        if tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid \
+                and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
+            return False   # the fd lookup would invent the main thread
+        base = hdr + 26
+        if etype == _CLOSE_X:
+            paired = etype == tinfo.lastevent_type + 1
+            fd = tinfo.lastevent_fd
+            fdi = st.get_fd(tinfo, fd) if fd != -1 else None
+            attached = paired or tinfo.lastevent_type == TRACER_E
+            if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and attached:
+                return False
+            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                return False
+            if may_pass(etype, tinfo, fdi):
+                return False
+            res = I64.unpack_from(buf, base + 2 * npar)[0]
+            st.lastevent_ts = ts
+            tinfo.flags |= CL_ACTIVE
+            if tinfo.last_latency_entertime != 0:
+                tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+            tinfo.lastevent_cpuid = 1 if paired else LASTEVENT_INVALID
+            # close_exit, with the fd reset attaches (none for an unpaired exit)
+            if attached and fdi is not None:
+                if res >= 0:
+                    st.tid_of_fd_to_remove = tinfo.tid
+                    st.fds_to_remove.append(fd)
+                else:
+                    fdi.flags &= ~FLAG_CLOSE_IN_PROGRESS
+            return True
+        if _FLAGS[etype] & _F_USES_FD:
+            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                return False
+            fd = I64.unpack_from(buf, base + 2 * npar)[0]
+            fdi = st.get_fd(tinfo, fd)
+        else:
+            fd = -1
+            fdi = None
+        if may_pass(etype, tinfo, fdi):
+            return False
+        st.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        tinfo.lastevent_type = etype
+        tinfo.lastevent_fd = fd
+        tinfo.latency = 0
+        tinfo.last_latency_entertime = ts
+        if etype == _CLOSE_E:
+            if fdi is not None:
+                fdi.flags |= FLAG_CLOSE_IN_PROGRESS
+        elif end - hdr <= SP_EVT_BUF_SIZE:
+            # store_event: a detached copy of the enter for its exit
+            tinfo.lastevent_data = Event(num, etype, ts, tid, cpu, dflags, buf[hdr:end], 0,
+                                         end - hdr, npar)
+            tinfo.lastevent_cpuid = cpu
         return True
 
     # -- reset -----------------------------------------------------------------------------
@@ -499,6 +686,16 @@ class Parser:
             tinfo.lastevent_data = POLL_MARKER
 
 
+_CLOSE_E = _id("PPME_SYSCALL_CLOSE_E")
+_CLOSE_X = _id("PPME_SYSCALL_CLOSE_X")
+# Close, and the enters whose parser only stores them (open, socket...): see
+# Parser.reject_state_fast. All take the plain reset.
+_FAST_STATE_TYPES = frozenset(
+    t for t in range(2, PPM_EVENT_MAX)
+    if (t in (_CLOSE_E, _CLOSE_X) or (not t & 1 and _HANDLERS[t] is parse_fds.store_enter))
+    and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
+    and _FLAGS[t] & _F_STATE)
+
 # Events that create or remove threads (other than placeholders for their own tid), or
 # read other threads' pairing bookkeeping: see FastPath._live.
 BARRIER_TYPES = _CLONE_EXITS | frozenset(
@@ -527,4 +724,4 @@ def first_param_i64(evt: Event) -> int:
     return p_i64(evt.params(), 0, -1)
 
 
-__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]
+__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "FastFilter", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]

@@ -7,10 +7,10 @@ its side effects: looking up an unknown tid in a capture invents a ``<NA>`` plac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from typing import Any
 
-from sysdive.containers.cgroups import ContainerType, iter_matches
+from sysdive.containers.cgroups import ContainerMatch, ContainerType, iter_matches
 from sysdive.scap.blocks import (
     CaptureHeader,
     FdEntry,
@@ -62,6 +62,13 @@ MAX_THREADS = 131072            # thread-table capacity
 # Engines that look metadata up in a runtime (docker_base::resolve_impl), and CRI.
 _RUNTIME_ENGINES = frozenset({int(ContainerType.DOCKER), int(ContainerType.PODMAN)})
 _CRI = int(ContainerType.CRI)
+
+
+@functools.lru_cache(maxsize=1024)
+def _claims(cgroups: tuple[tuple[str, str], ...], mesos_task_id: str
+            ) -> tuple[ContainerMatch, ...]:
+    # Every clone and execve of a container carries the same cgroups: decide each set once.
+    return tuple(iter_matches(cgroups, mesos_task_id=mesos_task_id))
 USER_EVT_DEVICE = "/dev/null"   # files with this name are candidate tracer channels
 
 _NAMED_FD_TYPES = frozenset({
@@ -88,9 +95,6 @@ class State:
         self.machine: MachineInfo | None = None
         # Container metadata by id, from container events (parsed JSON "container" object).
         self.containers: dict[str, dict[str, Any]] = {}
-        # Live only: asked (engine type, short id, thread) for containers without metadata;
-        # the answer comes back later as a container event.
-        self.container_lookup: Callable[[int, str, ThreadInfo], None] | None = None
         # Ports of server sockets seen in the process lists (never forgotten, as in sinsp).
         self.server_ports: set[int] = set()
         # Removals deferred to the start of the next event.
@@ -362,16 +366,17 @@ class State:
         """``sinsp_container_manager::resolve_container``: ``t.container_id`` from its cgroups.
 
         The engines claim the thread in libsinsp's order (:func:`iter_matches`). docker and
-        podman stop the search with metadata that is known and successful; without any, a
-        capture gets a stub record (type and id only: ``container.name`` is ``<NA>`` until a
-        container event names it) while a live source is asked to look it up
-        (``container_lookup``) and the search goes on. A CRI claim never ends it (sysdive
-        talks to no CRI socket). lxc, libvirt-lxc, mesos and bpm containers are named by id.
+        podman stop the search with metadata that is known and successful; without any, the
+        container gets a stub record (type and id only: ``container.name`` is ``<NA>`` until a
+        container event names it; live, those events come from
+        :mod:`sysdive.containers.runtime` through the capture stream). A CRI claim never ends
+        the search (sysdive talks to no CRI socket). lxc, libvirt-lxc, mesos and bpm
+        containers are named by their id.
         """
         t.container_id = ""
         if not t.cgroups:
             return
-        for m in iter_matches(t.cgroups, mesos_task_id=self._mesos_task_id(t)):
+        for m in _claims(tuple(t.cgroups), self._mesos_task_id(t)):
             t.container_id = m.id
             kind = int(m.type)
             if kind in _RUNTIME_ENGINES:
@@ -379,9 +384,6 @@ class State:
                 if record is not None:
                     if record.get("lookup_state", 1) == 1:
                         return
-                    continue
-                if self.container_lookup is not None:
-                    self.container_lookup(kind, m.id, t)
                     continue
                 self.containers[m.id] = {"id": m.id, "type": kind, "lookup_state": 1}
                 return

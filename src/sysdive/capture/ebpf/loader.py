@@ -29,7 +29,10 @@ __all__ = ["LiveCaptureError", "Probe", "ProbeSettings", "ProbeStats"]
 _BTF_PATH = Path("/sys/kernel/btf/vmlinux")
 SYSCALL_TABLE_SIZE = 512  # mirrors probe.bpf.c
 # Programs attached directly; every other program is a tail-call target.
-_DISPATCHERS = ("sys_enter", "sys_exit", "sched_process_exit")
+_DISPATCHERS = ("sys_enter", "sys_exit", "sched_process_exit", "mark_victim")
+# Attached when the kernel allows it; without it OOM events lack the memcg that fired
+# (fentry needs ftrace direct calls, which some kernels are built without).
+_OPTIONAL: tuple[str, ...] = ()
 _STATS = struct.Struct("<4Q")  # struct stats in probe.bpf.c
 
 
@@ -189,6 +192,11 @@ class Probe:
                     raise LiveCaptureError(_explain_errno(
                         ctypes.get_errno() or 2, f"cannot attach the {name} program"))
                 self._links.append(link)
+            for name in _OPTIONAL:
+                prog = lib.bpf_object__find_program_by_name(obj, name.encode())
+                link = lib.bpf_program__attach(prog) if prog else None
+                if link:
+                    self._links.append(link)
             self.ring_fd = self._map_fd("ring")
             self._counters_fd = self._map_fd("counters")
         except BaseException:

@@ -13,6 +13,7 @@
  *    generic event (PPME_GENERIC_E/X, carrying the PPM_SC id from the sc_ppm table that the
  *    loader fills from sysdive.schema).
  *  - tp_btf/sched_process_exit emits procexit.
+ *  - tp_btf/mark_victim (+ fentry/oom_kill_process) emits OOM kills (fill_oom.h).
  * Tail calls keep each filler a separately verified program, so adding fillers does not make
  * the verifier's job (or load time) grow with the product of their branches.
  *
@@ -115,6 +116,7 @@ struct {
 #include "fill_io.h"
 #include "fill_net.h"
 #include "fill_proc.h"
+#include "fill_oom.h"
 
 /* ---- tail-call tables ------------------------------------------------------------------------
  * Indexed by syscall number and filled statically: the syscall -> filler binding lives here, next

@@ -1,0 +1,101 @@
+"""The inspect → container-object mapping (libsinsp docker/async_source.cpp rules), on
+hand-written inspect documents; tests/containers/test_docker_live.py runs it on real ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sysdive.containers.cgroups import ContainerType
+from sysdive.containers.events import container_event_block
+from sysdive.containers.runtime import (
+    RuntimeSocket,
+    RuntimeWatcher,
+    container_from_inspect,
+    split_image,
+)
+
+FULL = "f" * 12 + "0" * 52
+
+
+def test_split_image() -> None:
+    def parts(image: str) -> tuple[str, str, str]:
+        got = split_image(image)
+        return got.repo, got.tag, got.digest
+    assert parts("nginx") == ("nginx", "", "")
+    assert parts("nginx:1.25") == ("nginx", "1.25", "")
+    assert parts("reg:5000/team/app:2@sha256:ab") == ("reg:5000/team/app", "2", "sha256:ab")
+    assert parts("docker.io/library/redis@sha256:cd") == ("docker.io/library/redis", "",
+                                                         "sha256:cd")
+
+
+def _inspect(**over: object) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "Id": FULL, "Name": "/web", "Created": "2024-01-02T03:04:05.123456789Z",
+        "Image": "sha256:" + "a" * 64,
+        "Config": {"Image": "nginx:1.25", "Labels": {"app": "web", "long": "x" * 101},
+                   "Env": ["PATH=/bin", "MESOS_TASK_ID=t.1"],
+                   "Healthcheck": {"Test": ["CMD-SHELL", "curl -f localhost"]}},
+        "HostConfig": {"Memory": 64 << 20, "MemorySwap": 128 << 20, "CpuShares": 0,
+                       "CpuQuota": 0, "NanoCpus": 500_000_000, "CpuPeriod": 0,
+                       "CpusetCpus": "0-2,5", "Privileged": True},
+        "NetworkSettings": {"IPAddress": "172.17.0.3",
+                            "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}],
+                                      "53/udp": None}},
+        "Mounts": [{"Source": "/data", "Destination": "/var/www", "Mode": "z", "RW": True,
+                    "Propagation": "rprivate"}],
+    }
+    doc.update(over)
+    return doc
+
+
+def test_container_from_inspect() -> None:
+    image_info = {"RepoDigests": ["nginx@sha256:" + "d" * 64], "RepoTags": ["nginx:1.25"]}
+    doc = container_from_inspect(_inspect(), ContainerType.DOCKER, image_info)
+    assert doc["id"] == FULL[:12] and doc["full_id"] == FULL
+    assert doc["name"] == "web" and doc["type"] == 0
+    assert (doc["image"], doc["imagerepo"], doc["imagetag"]) == ("nginx:1.25", "nginx", "1.25")
+    assert doc["imageid"] == "a" * 64
+    assert doc["imagedigest"] == "sha256:" + "d" * 64
+    assert doc["privileged"] is True
+    assert doc["created_time"] == 1704164645
+    assert doc["labels"] == {"app": "web"}          # labels over 100 characters are dropped
+    assert doc["env"] == ["MESOS_TASK_ID=t.1"]
+    assert doc["memory_limit"] == 64 << 20 and doc["cpu_quota"] == 50000
+    assert doc["cpu_shares"] == 1024 and doc["cpu_period"] == 100000
+    assert doc["cpuset_cpu_count"] == 4
+    assert doc["ip"] == "172.17.0.3"
+    assert doc["port_mappings"] == [{"HostIp": 0, "HostPort": 8080, "ContainerPort": 80}]
+    assert doc["Healthcheck"] == {"exe": "/bin/sh", "args": ["-c", "curl -f localhost"]}
+    assert doc["Mounts"][0]["Destination"] == "/var/www"
+
+
+def test_image_run_by_id_takes_names_from_the_image() -> None:
+    doc = container_from_inspect(
+        _inspect(Config={"Image": "aaaa"}), ContainerType.DOCKER,
+        {"RepoTags": ["team/app:7"], "RepoDigests": []})
+    assert (doc["imagerepo"], doc["imagetag"], doc["imagedigest"]) == ("team/app", "7", "")
+
+
+def test_event_block_is_read_back_as_the_container(tmp_path: Path) -> None:
+    # The block sysdive writes parses as sysdig's container event (see test_container_oracle
+    # for sysdig itself reading such events).
+    from sysdive.scap import blocks as B
+    block = container_event_block({"id": "abc", "name": "n"}, 5)
+    btype, blen = int.from_bytes(block[:4], "little"), int.from_bytes(block[4:8], "little")
+    assert btype == B.EV_V2_LARGE and blen == len(block)
+    plen = int.from_bytes(block[10 + 26:10 + 30], "little")
+    payload = block[10 + 30:10 + 30 + plen]
+    assert payload.endswith(b"\n\0")
+    assert json.loads(payload[:-1]) == {"container": {"id": "abc", "name": "n"}}
+
+
+def test_missing_socket_warns_once(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    not_a_socket = tmp_path / "docker.sock"
+    not_a_socket.write_text("")
+    w = RuntimeWatcher((RuntimeSocket(str(not_a_socket), ContainerType.DOCKER),),
+                       warn=warnings.append, timeout=1).start()
+    assert w.take() == [] and w.reachable == []
+    w.stop()
+    assert len(warnings) == 1 and "containers will not be named" in warnings[0]
