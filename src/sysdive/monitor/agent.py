@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sysdive.containers.cgroups import match_cgroup_path
 from sysdive.monitor.alerts import AlertEngine, AlertRules, Notifier
-from sysdive.monitor.kmsg import KmsgWatcher, OomKill, boot_id
+from sysdive.monitor.kmsg import KernelLogOomKill, KmsgWatcher, boot_id
 from sysdive.monitor.model import Event, Snapshot
 from sysdive.monitor.sampler import Describer, Sampler
 from sysdive.monitor.store import Retention, Store
@@ -69,7 +69,7 @@ class Agent:
         self._describe = describe
         self._notify = Notifier(config.webhook)
         self.alerts = AlertEngine(config.rules, self._emit, self._name_of)
-        self._kills: queue.Queue[OomKill] = queue.Queue()
+        self._kills: queue.Queue[KernelLogOomKill] = queue.Queue()
         self._stop = threading.Event()
         self._latest: Snapshot | None = None
         self._lock = threading.Lock()

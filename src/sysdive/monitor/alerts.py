@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sysdive.containers.cgroups import match_cgroup_path
-from sysdive.monitor.kmsg import OomKill
+from sysdive.monitor.kmsg import KernelLogOomKill
 from sysdive.monitor.model import ContainerSample, Event, Snapshot
 
 log = logging.getLogger("sysdive.monitor")
@@ -163,7 +163,7 @@ class AlertEngine:
         elif not armed and not firing and slope <= 0:
             self._armed_growth[c.cid] = True
 
-    def on_oom_kill(self, kill: OomKill) -> None:
+    def on_oom_kill(self, kill: KernelLogOomKill) -> None:
         """An OOM kill read from the kernel log."""
         ident = match_cgroup_path(kill.memcg) if kill.memcg else None
         cid = ident.id if ident else ""

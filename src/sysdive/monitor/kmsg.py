@@ -30,7 +30,7 @@ _SIZES = re.compile(r"(total-vm|anon-rss|file-rss|shmem-rss):(\d+)kB")
 
 
 @dataclass(frozen=True, slots=True)
-class OomKill:
+class KernelLogOomKill:
     """One process killed by the OOM killer."""
 
     seq: int               # /dev/kmsg sequence number of the "Killed process" record
@@ -71,7 +71,7 @@ class OomParser:
     def __init__(self) -> None:
         self._pending: dict[str, str] = {}
 
-    def feed(self, rec: KmsgRecord, wall_offset: float) -> OomKill | None:
+    def feed(self, rec: KmsgRecord, wall_offset: float) -> KernelLogOomKill | None:
         """Consume a record; return a kill when its ``Killed process`` record arrives."""
         m = _OOM_KILL.match(rec.message)
         if m:
@@ -90,7 +90,7 @@ class OomParser:
         sizes = {k: int(v) * 1024 for k, v in _SIZES.findall(m.group("rest"))}
         constraint = info.get("constraint") or (
             "CONSTRAINT_MEMCG" if m.group("scope").startswith("Memory cgroup") else "")
-        return OomKill(seq=rec.seq, ts=wall_offset + rec.usec / 1e6, pid=pid,
+        return KernelLogOomKill(seq=rec.seq, ts=wall_offset + rec.usec / 1e6, pid=pid,
                        comm=m.group("comm"), memcg=info.get("task_memcg", ""),
                        constraint=constraint, anon_rss=sizes.get("anon-rss", 0),
                        file_rss=sizes.get("file-rss", 0),
@@ -114,7 +114,7 @@ class KmsgWatcher:
     of the buffer, so kills from before the agent's first start are not reported.
     """
 
-    def __init__(self, on_kill: Callable[[OomKill], None], after_seq: int | None = None,
+    def __init__(self, on_kill: Callable[[KernelLogOomKill], None], after_seq: int | None = None,
                  path: str = "/dev/kmsg") -> None:
         self._on_kill = on_kill
         self._after = after_seq
