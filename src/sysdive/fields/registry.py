@@ -65,6 +65,7 @@ __all__ = [
     "longest_prefix",
     "reads_fd_state",
     "render_field_list",
+    "type_determined",
 ]
 
 
@@ -467,8 +468,25 @@ _FD_FREE_EVT = frozenset({
     "evt.num", "evt.time", "evt.time.s", "evt.time.iso8601", "evt.datetime", "evt.datetime.s",
     "evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.reltime", "evt.reltime.s",
     "evt.reltime.ns", "evt.outputtime", "evt.type", "evt.type.is", "evt.dir", "evt.cpu",
-    "evt.latency", "evt.latency.s", "evt.latency.ns",
+    "evt.latency", "evt.latency.s", "evt.latency.ns", "evt.count",
 })
+
+# Fields whose value is a function of the event type alone (for generic events, of the
+# syscall id in their first param): the same for every event of one (type, syscall) pair,
+# whatever the state. Aggregations over these need no state and no per-event work
+# (Inspector.fold).
+_TYPE_DETERMINED = frozenset({"evt.type", "evt.dir", "evt.count"})
+
+
+def type_determined(fields: Iterable[object]) -> bool:
+    """Whether every one of ``fields`` is a function of the event type (and a generic
+    event's syscall id) alone, with no argument."""
+    for f in fields:
+        definition = getattr(f, "definition", None)
+        if (not isinstance(definition, FieldDef) or definition.name not in _TYPE_DETERMINED
+                or getattr(f, "name", None) != definition.name):
+            return False
+    return True
 
 
 def reads_fd_state(fields: Iterable[object]) -> bool:
