@@ -214,7 +214,7 @@ class BoundField:
 
     __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract", "fast",
                  "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
-                 "render_json", "type")
+                 "render_json", "true_types", "type")
 
     name: str
     type: ParamType
@@ -230,6 +230,8 @@ class BoundField:
     render_json: JsonRenderer
     inline: Inline | None
     fast: FastExtractor | None
+    true_types: frozenset[int] | None
+    """For a boolean field: the only event types it can be true for (None: any)."""
 
     def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
                  event_types: frozenset[int] | None = None,
@@ -238,8 +240,10 @@ class BoundField:
                  ptype: ParamType | None = None,
                  fmt: PrintFormat | None = None,
                  inline: Inline | None = None,
-                 fast: FastExtractor | None = None) -> None:
+                 fast: FastExtractor | None = None,
+                 true_types: frozenset[int] | None = None) -> None:
         self.definition = definition
+        self.true_types = true_types
         self.name = name
         self.type = definition.type if ptype is None else ptype
         self.fmt = definition.fmt if fmt is None else fmt
