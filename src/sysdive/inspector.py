@@ -121,8 +121,13 @@ class Inspector:
         reader = CaptureReader(path)
         process = parser.process_event
         on_filtered = self.on_filtered
+        # Internal events need keeping for sinks that want them only if the filter can
+        # pass one (a -w copy keeps them all).
+        keep_internal = on_dump is not None or (
+            self.keep_internal and (self.filter_types is None
+                                    or not internal.isdisjoint(self.filter_types)))
         skip = (parser.skippable_types(
-            self.filter_types, keep_internal=on_dump is not None or self.keep_internal,
+            self.filter_types, keep_internal=keep_internal,
             fd_state=self.fd_state or on_dump is not None)
                 if flt is not None and on_filtered is None else frozenset())
         generic_ok = (self.filter_syscalls if flt is not None and not self.internal_events
