@@ -85,8 +85,10 @@ def _diff(expected: bytes, actual: bytes, what: str, limit: int = 40) -> str:
     return shown + more
 
 
-def _run(argv: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
+def _run(argv: list[str], cwd: Path = ROOT,
+         extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     env = dict(os.environ)
+    env.update(extra_env or {})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
     env.pop("SYSDIVE_CHISEL_DIR", None)
     env.pop("SYSDIG_CHISEL_DIR", None)
@@ -121,10 +123,14 @@ def test_expected_is_sysdig_output(case: Case, sysdig: str, tmp_path: Path) -> N
                     + _diff(expected, done.stdout, "sysdig now"))
 
 
+@pytest.mark.parametrize("vectorised", [False, True], ids=["plain", "vectorised"])
 @pytest.mark.parametrize("case", CASES, ids=_ids)
-def test_sysdive_matches_expected(case: Case, tmp_path: Path) -> None:
+def test_sysdive_matches_expected(case: Case, vectorised: bool, tmp_path: Path) -> None:
+    # The samples are small: the numpy batch path (and the chisels' bulk path, which only
+    # runs on numpy batches) is forced on with SYSDIVE_VECTORISE_MIN=0.
     expected = _read_expected(case)
-    done = _run([sys.executable, "-m", "sysdive", *_argv(case)], cwd=tmp_path)
+    env = {"SYSDIVE_VECTORISE_MIN": "0" if vectorised else str(1 << 40)}
+    done = _run([sys.executable, "-m", "sysdive", *_argv(case)], cwd=tmp_path, extra_env=env)
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     assert done.returncode == 0 or case.xfail, done.stderr.decode(errors="replace")[-2000:]
     same = normalize(done.stdout, case.top) == normalize(expected, case.top)
