@@ -23,7 +23,7 @@ from typing import TextIO
 from sysdive.cli.options import Options
 from sysdive.errors import SysdiveError, UsageError
 
-__all__ = ["run_live"]
+__all__ = ["run_live", "runtime_watcher"]
 
 _PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031
@@ -35,7 +35,7 @@ def _warn(msg: str) -> None:
     print(f"sysdive: warning: {msg}", file=sys.stderr)
 
 
-def _watcher() -> object | None:
+def runtime_watcher() -> object | None:
     """The runtime watcher, started; None when the docker SDK is not installed."""
     try:
         import docker  # type: ignore[import-untyped]  # noqa: F401
@@ -57,7 +57,7 @@ def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int])
     if o.write_file is not None and o.filter:
         raise UsageError("filters on live capture to a file are not available yet: capture "
                          "everything with -w, then filter when reading with -r")
-    watcher = _watcher()
+    watcher = runtime_watcher()
     side = (container_events_source(watcher.take)
             if isinstance(watcher, RuntimeWatcher) else None)
     try:
