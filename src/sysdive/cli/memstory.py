@@ -107,7 +107,12 @@ def _live_story(o: Options) -> StoryReport:
         if failure:
             raise failure[0]
         # The stack probe runs in this thread: -M and Ctrl-C end it, and then the capture.
-        stacks = capture_alloc_stacks(target.pids, target.label,
+        def say_started() -> None:
+            until = f"for {o.duration_s} s" if o.duration_s else "until Ctrl-C"
+            print(f"sysdive: memory story of {o.filter or 'all processes'}: capturing {until}",
+                  file=sys.stderr, flush=True)
+
+        stacks = capture_alloc_stacks(target.pids, target.label, on_start=say_started,
                                       seconds=float(o.duration_s) if o.duration_s else None)
         stop.set()
         thread.join()
