@@ -128,7 +128,8 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
     stacks = data["stacks"]
     assert stacks is not None and stacks["stacks"], data
     first = stacks["stacks"][0]
-    assert first["site"] == {"function": "leakylib_pattern_study", "module": "libleaky.so"}
+    assert first["site"] == {"function": "leakylib_pattern_study", "module": "libleaky.so"}, \
+        json.dumps(stacks)[:3000]
     assert "brk" in first["by_syscall"] and top_p["pid"] in first["pids"]
 
     # the OOM kill: victim, container and the limit that fired

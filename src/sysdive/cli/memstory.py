@@ -1,9 +1,10 @@
 """``sysdive --memory-story [FILTER]``: the memory story on one screen (:mod:`sysdive.memory.story`).
 
 On a capture (``-r FILE``) it reads the file once through the filter. Live, it runs two probes
-side by side for ``-M`` seconds (or until Ctrl-C): the system-call capture, written to ``-w
-FILE`` or a temporary file, and the allocation-stack probe; then it reads the capture as it
-would a file and adds the stacks. The stack probe traces what the filter names when it is
+side by side for ``-M`` seconds (or until Ctrl-C): the system-call capture (``sysdive -w`` in a
+child process, into ``-w FILE`` or a temporary file) and the allocation-stack probe (here);
+then it reads the capture as it would a file and adds the stacks. sysdive's own two processes
+are left out of the story. The stack probe traces what the filter names when it is
 ``proc.pid=PID``, ``container.name=NAME`` or ``container.id=ID`` (see
 :mod:`sysdive.memory.targets`), and otherwise the whole host, keeping the stacks of the
 processes the filter matched.
@@ -12,13 +13,16 @@ processes the filter matched.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import tempfile
-import threading
+import time
 from typing import TextIO
 
+from sysdive.capture.live import LiveCaptureError
 from sysdive.cli.options import Options
-from sysdive.errors import SysdiveError, UsageError
+from sysdive.errors import UsageError
 from sysdive.memory.stacks import AllocReport
 from sysdive.memory.story import StoryReport
 
@@ -29,8 +33,10 @@ FILE_NOTE = ("allocation stacks need live capture "
 
 
 def story_of_captures(paths: list[str], flt: str, stacks: AllocReport | None = None,
-                      stacks_note: str = FILE_NOTE) -> StoryReport:
-    """Read captures through ``flt`` and put the story together (``stacks`` from a live run)."""
+                      stacks_note: str = FILE_NOTE,
+                      exclude: frozenset[int] = frozenset()) -> StoryReport:
+    """Read captures through ``flt`` and put the story together. ``stacks`` come from a live
+    run; ``exclude`` names processes to leave out (sysdive's own, live)."""
     from sysdive.fields.registry import FieldRegistry
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
@@ -44,11 +50,13 @@ def story_of_captures(paths: list[str], flt: str, stacks: AllocReport | None = N
         inspector.capture_filter = compiled.match
         inspector.filter_types = compiled.event_types
         inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
-    collector = StoryCollector(FieldRegistry(inspector.state), inspector.state.containers)
+    collector = StoryCollector(FieldRegistry(inspector.state), inspector.state.containers,
+                               exclude)
     inspector.run(paths, collector.on_event)
-    if stacks is not None and flt and not is_target_spec(flt):
+    if stacks is not None and not is_target_spec(flt):
+        # the probe traced the host: keep the stacks of what the filter matched
         matched = frozenset(g.pid for g in collector.growth.processes())
-        stacks = stacks_of_pids(stacks, matched)
+        stacks = stacks_of_pids(stacks, matched - exclude)
     return collector.report(flt, stacks, "" if stacks is not None else stacks_note)
 
 
@@ -66,11 +74,33 @@ def run_memory_story(o: Options, out: TextIO) -> int:
     return 0
 
 
+def _start_capture(o: Options, path: str) -> subprocess.Popen[str]:
+    """``sysdive -w PATH`` in its own process (its own interpreter, so draining the system-call
+    ring does not starve the stack collector of this one); returns once events flow."""
+    import sysdive
+
+    src = os.path.dirname(os.path.dirname(os.path.abspath(sysdive.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [src, *filter(None, [os.environ.get("PYTHONPATH")])]))
+    argv = [sys.executable, "-m", "sysdive", "-w", path, "-s", str(o.snaplen or 80)]
+    if o.compress:
+        argv.append("-z")
+    child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+    deadline = time.monotonic() + 60
+    while not (os.path.exists(path) and os.path.getsize(path) > 0):
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            _, err = child.communicate()
+            last = (err or "").strip().splitlines()
+            raise LiveCaptureError(last[-1].removeprefix("sysdive: ") if last
+                                   else "the system-call capture did not start")
+        time.sleep(0.05)
+    return child
+
+
 def _live_story(o: Options) -> StoryReport:
-    from sysdive.capture.live import capture_to_file, check_live_support
-    from sysdive.cli.live import runtime_watcher
-    from sysdive.containers.events import container_events_source
-    from sysdive.containers.runtime import RuntimeWatcher
+    from sysdive.capture.live import check_live_support
     from sysdive.memory.stacks import capture_alloc_stacks
     from sysdive.memory.targets import Target, is_target_spec, resolve_target
 
@@ -82,52 +112,30 @@ def _live_story(o: Options) -> StoryReport:
     if path is None:
         tmpdir = tempfile.TemporaryDirectory(prefix="sysdive-story-")
         path = os.path.join(tmpdir.name, "story.scap")
-    watcher = runtime_watcher()
-    side = (container_events_source(watcher.take)
-            if isinstance(watcher, RuntimeWatcher) else None)
-    stop = threading.Event()
-    started = threading.Event()
-    failure: list[SysdiveError] = []
-    results: list[object] = []
-
-    def capture() -> None:
-        try:
-            results.append(capture_to_file(path, snaplen=o.snaplen or 80, stop=stop,
-                                           on_start=started.set, side_events=side,
-                                           compress=o.compress))
-        except SysdiveError as err:
-            failure.append(err)
-        finally:
-            started.set()
-
-    thread = threading.Thread(target=capture, name="sysdive-story-capture", daemon=True)
+    child: subprocess.Popen[str] | None = None
     try:
-        thread.start()
-        started.wait(60)
-        if failure:
-            raise failure[0]
-        # The stack probe runs in this thread: -M and Ctrl-C end it, and then the capture.
+        child = _start_capture(o, path)
+
         def say_started() -> None:
             until = f"for {o.duration_s} s" if o.duration_s else "until Ctrl-C"
             print(f"sysdive: memory story of {o.filter or 'all processes'}: capturing {until}",
                   file=sys.stderr, flush=True)
 
+        # The stack probe runs here: -M and Ctrl-C end it, and then the capture.
         stacks = capture_alloc_stacks(target.pids, target.label, on_start=say_started,
                                       seconds=float(o.duration_s) if o.duration_s else None)
-        stop.set()
-        thread.join()
-        if failure:
-            raise failure[0]
-        if results:
-            r = results[0]
-            print(f"sysdive: {getattr(r, 'events', 0)} events captured in "
-                  f"{getattr(r, 'seconds', 0.0):.1f} s; dropped {getattr(r, 'drops', 0)}"
-                  + (f"; written to {o.write_file}" if o.write_file else ""), file=sys.stderr)
-        return story_of_captures([path], o.filter, stacks)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=300)
+        if child.returncode != 0:
+            raise LiveCaptureError((err or "").strip().removeprefix("sysdive: ")
+                                   or f"the system-call capture failed ({child.returncode})")
+        # its own "N events written ... dropped N" line: drops are data
+        sys.stderr.write(err)
+        return story_of_captures([path], o.filter, stacks,
+                                 exclude=frozenset({os.getpid(), child.pid}))
     finally:
-        stop.set()
-        thread.join(timeout=30)
-        if isinstance(watcher, RuntimeWatcher):
-            watcher.stop()
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.communicate()
         if tmpdir is not None:
             tmpdir.cleanup()

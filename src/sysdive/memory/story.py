@@ -60,8 +60,10 @@ class StoryCollector:
     limits."""
 
     def __init__(self, registry: FieldRegistry, containers: Mapping[str, Mapping[str, object]],
-                 ) -> None:
+                 exclude: frozenset[int] = frozenset()) -> None:
         self.growth = GrowthTracker(registry)
+        self._exclude = exclude  # the tool's own processes, live
+        self._pid = registry.resolve("proc.pid").extract
         self._containers = containers
         self._container_name = registry.resolve("container.name").extract
         self._kills: list[tuple[OomKill, str]] = []
@@ -69,6 +71,8 @@ class StoryCollector:
         self._last_ts = 0
 
     def on_event(self, evt: Event) -> None:
+        if self._exclude and self._pid(evt) in self._exclude:
+            return
         if not self._first_ts:
             self._first_ts = evt.ts
         self._last_ts = evt.ts
