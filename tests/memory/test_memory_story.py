@@ -124,12 +124,13 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
     assert top_p["grew_at"][0]["evt.type"] == "brk" and top_p["grew_at"][0]["kb"] > 32 * 1024
     assert all(p["growth_kb"] < 8 * 1024 for p in data["processes"][1:])
 
-    # stacks: the leaking function of the stripped library, at brk, from the leaker
+    # stacks: the leaking function of the stripped library, at brk, from the leaker (the
+    # sibling's short-lived cats exit before their mappings are read: kept apart as "gone")
     stacks = data["stacks"]
     assert stacks is not None and stacks["stacks"], data
     first = stacks["stacks"][0]
     assert first["site"] == {"function": "leakylib_pattern_study", "module": "libleaky.so"}, \
-        json.dumps(stacks)[:3000]
+        [(s["site"], s["bytes"], s["pids"][:5]) for s in stacks["stacks"][:5]]
     assert "brk" in first["by_syscall"] and top_p["pid"] in first["pids"]
 
     # the OOM kill: victim, container and the limit that fired

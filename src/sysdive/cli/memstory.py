@@ -23,8 +23,7 @@ from typing import TextIO
 from sysdive.capture.live import LiveCaptureError
 from sysdive.cli.options import Options
 from sysdive.errors import UsageError
-from sysdive.memory.stacks import AllocReport
-from sysdive.memory.story import StoryReport
+from sysdive.memory.story import StoryCollector, StoryReport
 
 __all__ = ["run_memory_story", "story_of_captures"]
 
@@ -32,17 +31,13 @@ FILE_NOTE = ("allocation stacks need live capture "
              "(sudo sysdive --memory-story FILTER -M SECONDS)")
 
 
-def story_of_captures(paths: list[str], flt: str, stacks: AllocReport | None = None,
-                      stacks_note: str = FILE_NOTE,
-                      exclude: frozenset[int] = frozenset()) -> StoryReport:
-    """Read captures through ``flt`` and put the story together. ``stacks`` come from a live
-    run; ``exclude`` names processes to leave out (sysdive's own, live)."""
+def _collect(paths: list[str], flt: str,
+             exclude: frozenset[int] = frozenset()) -> StoryCollector:
+    """Read captures through ``flt``, leaving out the processes in ``exclude``."""
     from sysdive.fields.registry import FieldRegistry
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
     from sysdive.inspector import Inspector
-    from sysdive.memory.story import StoryCollector, stacks_of_pids
-    from sysdive.memory.targets import is_target_spec
 
     inspector = Inspector()
     if flt:
@@ -53,11 +48,12 @@ def story_of_captures(paths: list[str], flt: str, stacks: AllocReport | None = N
     collector = StoryCollector(FieldRegistry(inspector.state), inspector.state.containers,
                                exclude)
     inspector.run(paths, collector.on_event)
-    if stacks is not None and not is_target_spec(flt):
-        # the probe traced the host: keep the stacks of what the filter matched
-        matched = frozenset(g.pid for g in collector.growth.processes())
-        stacks = stacks_of_pids(stacks, matched - exclude)
-    return collector.report(flt, stacks, "" if stacks is not None else stacks_note)
+    return collector
+
+
+def story_of_captures(paths: list[str], flt: str) -> StoryReport:
+    """The story of capture files (no stacks: they need live capture)."""
+    return _collect(paths, flt).report(flt, None, FILE_NOTE)
 
 
 def run_memory_story(o: Options, out: TextIO) -> int:
@@ -121,18 +117,31 @@ def _live_story(o: Options) -> StoryReport:
             print(f"sysdive: memory story of {o.filter or 'all processes'}: capturing {until}",
                   file=sys.stderr, flush=True)
 
+        collected: list[StoryCollector] = []
+        capture = child
+
+        def read_capture() -> frozenset[int] | None:
+            # Once the stack probe has stopped: stop the capture, read it, and tell the stack
+            # report which processes the filter matched (for a filter that names no single
+            # process or container the probe traced the whole host).
+            capture.send_signal(signal.SIGINT)
+            _, err = capture.communicate(timeout=300)
+            if capture.returncode != 0:
+                raise LiveCaptureError((err or "").strip().removeprefix("sysdive: ")
+                                       or f"the system-call capture failed "
+                                          f"({capture.returncode})")
+            sys.stderr.write(err)  # its "N events written ... dropped N" line: drops are data
+            found = _collect([path], o.filter, frozenset({os.getpid(), capture.pid}))
+            collected.append(found)
+            if is_target_spec(o.filter):
+                return None
+            return frozenset(g.pid for g in found.growth.processes())
+
         # The stack probe runs here: -M and Ctrl-C end it, and then the capture.
         stacks = capture_alloc_stacks(target.pids, target.label, on_start=say_started,
-                                      seconds=float(o.duration_s) if o.duration_s else None)
-        child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=300)
-        if child.returncode != 0:
-            raise LiveCaptureError((err or "").strip().removeprefix("sysdive: ")
-                                   or f"the system-call capture failed ({child.returncode})")
-        # its own "N events written ... dropped N" line: drops are data
-        sys.stderr.write(err)
-        return story_of_captures([path], o.filter, stacks,
-                                 exclude=frozenset({os.getpid(), child.pid}))
+                                      seconds=float(o.duration_s) if o.duration_s else None,
+                                      select=read_capture)
+        return collected[0].report(o.filter, stacks, "")
     finally:
         if child is not None and child.poll() is None:
             child.kill()

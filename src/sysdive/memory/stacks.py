@@ -207,9 +207,11 @@ class StackCollector:
             self._symbols[cache_key] = found
         return found
 
-    def _merged(self) -> dict[tuple[SymFrame, ...], _Acc]:
+    def _merged(self, pids: frozenset[int] | None) -> dict[tuple[SymFrame, ...], _Acc]:
         out: dict[tuple[SymFrame, ...], _Acc] = {}
         for (pid, gen, pcs), raw in self._raw.items():
+            if pids is not None and pid not in pids:
+                continue
             cache = self._pc_cache.get((pid, gen), {})
             frames = (tuple(self._symbolize(cache, pc, k == 0) for k, pc in enumerate(pcs))
                       if pcs else (SymFrame("??", "[process gone]"),))
@@ -226,14 +228,23 @@ class StackCollector:
         return out
 
     def report(self, target: str, seconds: float, lost: int = 0,
-               copy_failures: int = 0) -> AllocReport:
+               copy_failures: int = 0, pids: frozenset[int] | None = None) -> AllocReport:
+        """The stacks, most bytes first; with ``pids``, only what those processes did."""
         stacks = [AllocStack(frames, a.bytes, a.count,
                              tuple(sorted((k, v[0], v[1]) for k, v in a.by_syscall.items())),
                              tuple(sorted(a.pids)))
-                  for frames, a in self._merged().items()]
+                  for frames, a in self._merged(pids).items()]
         stacks.sort(key=lambda s: (-s.bytes, -s.count, s.frames))
-        return AllocReport(target, seconds, tuple(stacks), self.total_bytes, self.total_count,
-                           lost, copy_failures, self.unresolved)
+        if pids is None:
+            total_bytes, total_count, unresolved = (self.total_bytes, self.total_count,
+                                                    self.unresolved)
+        else:
+            kept = [(k, a) for k, a in self._raw.items() if k[0] in pids]
+            total_bytes = sum(a.bytes for _, a in kept)
+            total_count = sum(a.count for _, a in kept)
+            unresolved = sum(a.count for k, a in kept if (k[0], k[1]) not in self._snaps)
+        return AllocReport(target, seconds, tuple(stacks), total_bytes, total_count,
+                           lost, copy_failures, unresolved)
 
     def close(self) -> None:
         self.files.close()
@@ -242,9 +253,12 @@ class StackCollector:
 def capture_alloc_stacks(pids: frozenset[int], target: str, seconds: float | None = None,
                          stop: threading.Event | None = None,
                          on_start: Callable[[], None] | None = None,
-                         ring_bytes: int = 32 << 20) -> AllocReport:
+                         ring_bytes: int = 32 << 20,
+                         select: Callable[[], frozenset[int] | None] | None = None,
+                         ) -> AllocReport:
     """Record allocation stacks of ``pids`` and their new children (every process if empty)
-    until ``seconds`` pass, ``stop`` is set, or SIGINT/SIGTERM."""
+    until ``seconds`` pass, ``stop`` is set, or SIGINT/SIGTERM. ``select``, called once the
+    recording has stopped, may name the processes the report keeps (None: all)."""
     from sysdive.capture.ebpf.allocprobe import AllocProbe
     from sysdive.capture.ebpf.ringbuf import RingReader
     from sysdive.capture.live import _StopFlag, check_live_support
@@ -277,6 +291,8 @@ def capture_alloc_stacks(pids: frozenset[int], target: str, seconds: float | Non
                 lost, copy_failures = probe.counters()
             finally:
                 ring.close()
-        return collector.report(target, time.monotonic() - start, lost, copy_failures)
+        seconds_taken = time.monotonic() - start
+        keep = select() if select is not None else None
+        return collector.report(target, seconds_taken, lost, copy_failures, keep)
     finally:
         collector.close()

@@ -21,10 +21,16 @@ from sysdive.fields.registry import FieldRegistry
 from sysdive.memory.growth import ContainerGrowth, GrowthTracker, ProcessGrowth
 from sysdive.memory.oom import OomKill, oom_kill_of_event
 from sysdive.memory.report import human_bytes, report_dict
-from sysdive.memory.stacks import AllocReport, AllocStack
+from sysdive.memory.stacks import AllocReport, AllocStack, SymFrame
 
-__all__ = ["MOVERS", "StoryCollector", "StoryReport", "stacks_of_pids", "story_json",
-           "story_text"]
+__all__ = [
+    "MOVERS",
+    "StoryCollector",
+    "StoryReport",
+    "split_gone",
+    "story_json",
+    "story_text",
+]
 
 MOVERS = ("brk", "mmap", "munmap")  # the system calls whose vm_rss the story breaks down
 _TOP_CONTAINERS = 3
@@ -101,14 +107,15 @@ class StoryCollector:
                            self._limits(), tuple(self._kills), stacks, stacks_note)
 
 
-def stacks_of_pids(report: AllocReport, pids: frozenset[int]) -> AllocReport:
-    """The stacks of ``report`` that any of ``pids`` made (for a filter that names no single
-    process or container, the probe traced the host; the story keeps what the filter
-    matched). A kept stack's bytes include those of other pids that shared it."""
-    kept = tuple(s for s in report.stacks if pids.intersection(s.pids))
-    return dataclasses.replace(report, stacks=kept,
-                               total_bytes=sum(s.bytes for s in kept),
-                               total_count=sum(s.count for s in kept))
+_GONE = (SymFrame("??", "[process gone]"),)
+
+
+def split_gone(report: AllocReport) -> tuple[tuple[AllocStack, ...], AllocStack | None]:
+    """The report's stacks without the bucket of processes that exited before their mappings
+    could be read (one "stack" made of many unrelated processes), and that bucket."""
+    kept = tuple(s for s in report.stacks if s.frames != _GONE)
+    gone = next((s for s in report.stacks if s.frames == _GONE), None)
+    return kept, gone
 
 
 def _eta(seconds: float | None) -> str:
@@ -192,12 +199,16 @@ def story_text(story: StoryReport) -> str:
         w.append(f"Top allocating stacks: {story.stacks_note}")
     else:
         r = story.stacks
+        stacks, gone = split_gone(r)
         w.append(f"Top allocating stacks ({r.total_count} heap-growing calls, "
                  f"{human_bytes(r.total_bytes)} in {r.seconds:.1f} s; lost {r.lost})")
-        for k, s in enumerate(r.stacks[:_TOP_STACKS], 1):
+        for k, s in enumerate(stacks[:_TOP_STACKS], 1):
             w.extend(_stack_lines(k, s, r.total_bytes))
-        if not r.stacks:
-            w.append("  no heap-growing brk or anonymous mmap calls were seen")
+        if not stacks:
+            w.append("  no heap-growing brk or anonymous mmap calls were symbolized")
+        if gone is not None:
+            w.append(f"  not symbolized: {human_bytes(gone.bytes)} in {gone.count} calls of "
+                     f"{len(gone.pids)} processes that exited before their mappings were read")
     w.append("")
     w.append(f"OOM kills: {len(story.kills)}")
     for kill, name in story.kills[:_KILLS]:
@@ -209,6 +220,14 @@ def story_text(story: StoryReport) -> str:
     if len(story.kills) > _KILLS:
         w.append(f"  ... {len(story.kills) - _KILLS} more")
     return "\n".join(w) + "\n"
+
+
+def _stacks_json(report: AllocReport) -> dict[str, object]:
+    stacks, gone = split_gone(report)
+    data = report_dict(dataclasses.replace(report, stacks=stacks))
+    data["gone"] = ({"bytes": gone.bytes, "count": gone.count, "pids": list(gone.pids)}
+                    if gone is not None else None)
+    return data
 
 
 def story_json(story: StoryReport) -> str:
@@ -233,7 +252,7 @@ def story_json(story: StoryReport) -> str:
             "oom_killed": story.killed(g.pid),
             "grew_at": [{"evt.type": t, "kb": kb, "changes": n} for t, kb, n in g.by_event],
         } for g in story.processes],
-        "stacks": report_dict(story.stacks) if story.stacks is not None else None,
+        "stacks": _stacks_json(story.stacks) if story.stacks is not None else None,
         "stacks_note": story.stacks_note or None,
         "oom_kills": [{
             "ts": k.ts, "victim_pid": k.victim_pid, "victim_tid": k.victim_tid,
