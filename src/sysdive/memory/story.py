@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ _TOP_PROCESSES = 5
 _TOP_STACKS = 3
 _FRAMES = 3
 _KILLS = 3
+MIN_SPAN_S = 1.0  # a rate needs at least this much time between first and last sample
+_LONG_ID = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +147,44 @@ def _movers(g: ProcessGrowth) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _container_rate(c: ContainerGrowth) -> float:
-    return sum(g.rate_kb_s for g in c.processes if g.growth_kb > 0)
+def _span(first_ts: int, last_ts: int) -> float:
+    return (last_ts - first_ts) / 1e9
+
+
+def container_rate(c: ContainerGrowth) -> float | None:
+    """KiB/s: the container's growth over the time its processes were seen; None over less
+    than :data:`MIN_SPAN_S`."""
+    if not c.processes:
+        return None
+    span = _span(min(g.first_ts for g in c.processes), max(g.last_ts for g in c.processes))
+    return c.growth_kb / span if span >= MIN_SPAN_S else None
+
+
+def process_rate(g: ProcessGrowth) -> float | None:
+    """KiB/s, or None for a process seen over less than :data:`MIN_SPAN_S` (a short-lived
+    process's "rate" says nothing about where it is going)."""
+    return g.rate_kb_s if _span(g.first_ts, g.last_ts) >= MIN_SPAN_S else None
+
+
+def seconds_to_limit(story: StoryReport, g: ProcessGrowth) -> float | None:
+    limit = story.limit_of(g.container_id)
+    if limit is None or process_rate(g) is None:
+        return None
+    return g.seconds_to(limit)
+
+
+def _rate(rate: float | None) -> str:
+    return _kib(int(rate)) if rate is not None else "-"
 
 
 def _process_eta(story: StoryReport, g: ProcessGrowth) -> str:
     if story.killed(g.pid):
         return "OOM-killed"
-    limit = story.limit_of(g.container_id)
-    return _eta(g.seconds_to(limit)) if limit is not None else "-"
+    return _eta(seconds_to_limit(story, g))
+
+
+def _short_ids(path: str) -> str:
+    return _LONG_ID.sub(lambda m: m.group(0)[:12], path)
 
 
 def _stack_lines(k: int, s: AllocStack, total: int) -> list[str]:
@@ -160,9 +192,12 @@ def _stack_lines(k: int, s: AllocStack, total: int) -> list[str]:
     calls = ", ".join(f"{name} {human_bytes(b)}" for name, b, _ in s.by_syscall)
     lines = [f" #{k} {human_bytes(s.bytes)} in {s.count} calls ({share:.0f} %, {calls}) "
              f"at {s.site if s.site else '??'}"]
-    lines.extend(f"      {f}" for f in s.frames[:_FRAMES])
-    if len(s.frames) > _FRAMES:
-        lines.append(f"      ... {len(s.frames) - _FRAMES} more frames")
+    # the allocator's own frames are the same for every stack: show the site's callers
+    at = s.frames.index(s.site) + 1 if s.site is not None else 0
+    callers = s.frames[at:]
+    lines.extend(f"      {'<- ' if at else ''}{f}" for f in callers[:_FRAMES])
+    if len(callers) > _FRAMES:
+        lines.append(f"      ... {len(callers) - _FRAMES} more frames")
     return lines
 
 
@@ -177,7 +212,7 @@ def story_text(story: StoryReport) -> str:
     for c in growing_c[:_TOP_CONTAINERS]:
         limit = story.limit_of(c.container_id)
         top = c.processes[0] if c.processes else None
-        w.append(f"  {c.name[:25]:<25} {_kib(c.growth_kb):>10} {_kib(int(_container_rate(c))):>10}"
+        w.append(f"  {c.name[:25]:<25} {_kib(c.growth_kb):>10} {_rate(container_rate(c)):>10}"
                  f"   {(_kib(limit) if limit is not None else '-'):<10} "
                  f"{f'{top.name} ({top.pid})' if top is not None else '-'}")
     if not growing_c:
@@ -187,7 +222,7 @@ def story_text(story: StoryReport) -> str:
              f"{'To limit':<11} Container")
     for g in growing[:_TOP_PROCESSES]:
         w.append(f"  {g.name[:15]:<15} {g.pid:>8}  {_kib(g.growth_kb):<10} {_kib(g.last_kb):<10} "
-                 f"{_kib(int(g.rate_kb_s)):<10} {_process_eta(story, g):<11} {g.container_name}")
+                 f"{_rate(process_rate(g)):<10} {_process_eta(story, g):<11} {g.container_name}")
     w.append("")
     w.append("What moved their RSS (net, in changes)")
     for g in growing[:_TOP_CONTAINERS]:
@@ -208,11 +243,11 @@ def story_text(story: StoryReport) -> str:
             w.append("  no heap-growing brk or anonymous mmap calls were symbolized")
         if gone is not None:
             w.append(f"  not symbolized: {human_bytes(gone.bytes)} in {gone.count} calls of "
-                     f"{len(gone.pids)} processes that exited before their mappings were read")
+                     f"{len(gone.pids)} processes gone before their code was read")
     w.append("")
     w.append(f"OOM kills: {len(story.kills)}")
     for kill, name in story.kills[:_KILLS]:
-        fired = (f"limit {_kib(kill.memcg_limit_kb)} of {kill.memcg} "
+        fired = (f"limit {_kib(kill.memcg_limit_kb)} of {_short_ids(kill.memcg)} "
                  f"(usage {_kib(kill.memcg_usage_kb)})" if kill.constraint == "memcg"
                  else "global (no cgroup limit)")
         w.append(f"  {kill.victim_comm} ({kill.victim_pid}) in {name} "
@@ -238,7 +273,7 @@ def story_json(story: StoryReport) -> str:
         "containers": [{
             "container.id": c.container_id, "container.name": c.name,
             "growth_kb": c.growth_kb, "final_growth_kb": c.final_growth_kb,
-            "rate_kb_s": round(_container_rate(c), 1),
+            "rate_kb_s": round(r, 1) if (r := container_rate(c)) is not None else None,
             "limit_kb": story.limit_of(c.container_id),
             "pids": [g.pid for g in c.processes],
         } for c in story.containers],
@@ -246,9 +281,8 @@ def story_json(story: StoryReport) -> str:
             "pid": g.pid, "name": g.name, "container.id": g.container_id,
             "container.name": g.container_name, "growth_kb": g.growth_kb,
             "first_kb": g.first_kb, "last_kb": g.last_kb, "peak_kb": g.peak_kb,
-            "rate_kb_s": round(g.rate_kb_s, 1),
-            "seconds_to_limit": (g.seconds_to(lim) if (lim := story.limit_of(g.container_id))
-                                 is not None else None),
+            "rate_kb_s": round(r, 1) if (r := process_rate(g)) is not None else None,
+            "seconds_to_limit": seconds_to_limit(story, g),
             "oom_killed": story.killed(g.pid),
             "grew_at": [{"evt.type": t, "kb": kb, "changes": n} for t, kb, n in g.by_event],
         } for g in story.processes],
