@@ -94,10 +94,13 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
                         "while :; do /bin/busybox cat /bin/busybox > /dev/null; "
                         "/bin/busybox sleep 0.05; done"], check=True, capture_output=True)
         time.sleep(1)
-        # 64 KiB per request, 200 requests a second: the 64 MiB limit is hit in ~5 s
+        # 64 KiB per request, 200 requests a second: the 64 MiB limit is hit in ~5 s. The
+        # server starts after 2 s, as a long-running one would be: the filter matches a
+        # container's events once the runtime has named it
         subprocess.run(["docker", "run", "-d", "--name", php, "--memory", "64m",
-                        "--memory-swap", "64m", image, "/app/leakyserver", "0", "65536",
-                        "5000", "nowait"], check=True, capture_output=True)
+                        "--memory-swap", "64m", image, "/bin/busybox", "sh", "-c",
+                        "/bin/busybox sleep 2; exec /app/leakyserver 0 65536 5000 nowait"],
+                       check=True, capture_output=True)
         subprocess.run(["docker", "wait", php], capture_output=True, timeout=120)
         info = json.loads(subprocess.run(["docker", "inspect", php], capture_output=True,
                                          text=True).stdout)[0]
@@ -132,6 +135,7 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
     assert first["site"] == {"function": "leakylib_pattern_study", "module": "libleaky.so"}, \
         [(s["site"], s["bytes"], s["pids"][:5]) for s in stacks["stacks"][:5]]
     assert "brk" in first["by_syscall"] and top_p["pid"] in first["pids"]
+    assert first["bytes"] > 32 << 20 and "unnamed_stacks" in stacks and "gone" in stacks
 
     # the OOM kill: victim, container and the limit that fired
     assert len(data["oom_kills"]) == 1
@@ -154,3 +158,34 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
     assert len(text.splitlines()) <= 40
     assert f"leakyserver ({top_p['pid']}) in {php} [{php_id}]" in text
     assert "limit 64.0 MiB" in text
+
+
+def test_stack_groups_and_one_screen() -> None:
+    """Unit check of the stacks section (the live test above runs it for real): named stacks
+    first, stacks without any function name and processes gone before symbolization apart,
+    and the text stays one screen however much there is."""
+    from sysdive.memory.oom import parse_oom_desc
+    from sysdive.memory.stacks import AllocReport, AllocStack, SymFrame
+    from sysdive.memory.story import StoryReport, group_stacks, story_text
+
+    leak = AllocStack((SymFrame("brk", "libc.so.6"), SymFrame("leak_here", "libx.so"),
+                       SymFrame("main", "app")), 100, 10, (("brk", 100, 10),), (7,))
+    unnamed = AllocStack((SymFrame("??", "[unknown]"), SymFrame("??", "busybox")), 500, 2,
+                         (("mmap", 500, 2),), (8,))
+    gone = AllocStack((SymFrame("??", "[process gone]"),), 900, 30, (("brk", 900, 30),),
+                      (9, 10))
+    report = AllocReport("all processes", 1.0, (gone, unnamed, leak), 1500, 42, 0, 0, 30)
+    groups = group_stacks(report)
+    assert groups.named == (leak,) and groups.unnamed == (unnamed,) and groups.gone == gone
+    desc = ("victim_pid=7 victim_tid=7 victim_comm=app trigger_pid=7 trigger_tid=7 "
+            "trigger_comm=app uid=0 oom_score_adj=0 total_vm_kb=1 anon_rss_kb=1 file_rss_kb=0 "
+            "shmem_rss_kb=0 constraint=memcg memcg_limit_kb=65536 memcg_usage_kb=65536 "
+            "memcg=/docker/" + "a" * 64 + " victim_cgroup=/docker/" + "a" * 64)
+    kill = parse_oom_desc(desc)
+    many = (leak,) * 20
+    story = StoryReport("x", 1.0, (), (), {}, ((kill, "c"),) * 9,
+                        AllocReport("x", 1.0, many, 1, 1, 0, 0, 0), "")
+    text = story_text(story)
+    assert len(text.splitlines()) <= 40, text
+    assert "#1 100 B in 10 calls" in text and "<- main [app]" in text
+    assert "limit 64.0 MiB of /docker/aaaaaaaaaaaa (usage" in text and "... 6 more" in text

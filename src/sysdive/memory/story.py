@@ -26,9 +26,10 @@ from sysdive.memory.stacks import AllocReport, AllocStack, SymFrame
 
 __all__ = [
     "MOVERS",
+    "StackGroups",
     "StoryCollector",
     "StoryReport",
-    "split_gone",
+    "group_stacks",
     "story_json",
     "story_text",
 ]
@@ -113,12 +114,23 @@ class StoryCollector:
 _GONE = (SymFrame("??", "[process gone]"),)
 
 
-def split_gone(report: AllocReport) -> tuple[tuple[AllocStack, ...], AllocStack | None]:
-    """The report's stacks without the bucket of processes that exited before their mappings
-    could be read (one "stack" made of many unrelated processes), and that bucket."""
-    kept = tuple(s for s in report.stacks if s.frames != _GONE)
+@dataclass(frozen=True, slots=True)
+class StackGroups:
+    """A report's stacks as the story shows them."""
+
+    named: tuple[AllocStack, ...]    # at least one frame with a function name, most bytes first
+    unnamed: tuple[AllocStack, ...]  # every frame "??" (stripped static binaries, memfd code)
+    gone: AllocStack | None          # processes that exited before their code was read
+
+
+def group_stacks(report: AllocReport) -> StackGroups:
+    """Split the stacks: the ones that name code a person can act on come first; the gone
+    bucket (one "stack" made of many unrelated processes) is not a stack at all."""
     gone = next((s for s in report.stacks if s.frames == _GONE), None)
-    return kept, gone
+    rest = [s for s in report.stacks if s.frames != _GONE]
+    named = tuple(s for s in rest if any(f.function != "??" for f in s.frames))
+    unnamed = tuple(s for s in rest if all(f.function == "??" for f in s.frames))
+    return StackGroups(named, unnamed, gone)
 
 
 def _eta(seconds: float | None) -> str:
@@ -234,14 +246,21 @@ def story_text(story: StoryReport) -> str:
         w.append(f"Top allocating stacks: {story.stacks_note}")
     else:
         r = story.stacks
-        stacks, gone = split_gone(r)
+        groups = group_stacks(r)
         w.append(f"Top allocating stacks ({r.total_count} heap-growing calls, "
                  f"{human_bytes(r.total_bytes)} in {r.seconds:.1f} s; lost {r.lost})")
-        for k, s in enumerate(stacks[:_TOP_STACKS], 1):
+        for k, s in enumerate(groups.named[:_TOP_STACKS], 1):
             w.extend(_stack_lines(k, s, r.total_bytes))
-        if not stacks:
-            w.append("  no heap-growing brk or anonymous mmap calls were symbolized")
-        if gone is not None:
+        if not groups.named:
+            w.append("  no heap-growing brk or anonymous mmap call was symbolized")
+        if groups.unnamed:
+            modules = sorted({f.module for s in groups.unnamed for f in s.frames})
+            w.append(f"  no function names: {human_bytes(sum(s.bytes for s in groups.unnamed))}"
+                     f" in {sum(s.count for s in groups.unnamed)} calls, "
+                     f"{len(groups.unnamed)} stacks in {', '.join(modules[:4])}"
+                     + (" ..." if len(modules) > 4 else ""))
+        if groups.gone is not None:
+            gone = groups.gone
             w.append(f"  not symbolized: {human_bytes(gone.bytes)} in {gone.count} calls of "
                      f"{len(gone.pids)} processes gone before their code was read")
     w.append("")
@@ -258,8 +277,11 @@ def story_text(story: StoryReport) -> str:
 
 
 def _stacks_json(report: AllocReport) -> dict[str, object]:
-    stacks, gone = split_gone(report)
-    data = report_dict(dataclasses.replace(report, stacks=stacks))
+    groups = group_stacks(report)
+    data = report_dict(dataclasses.replace(report, stacks=groups.named))
+    data["unnamed_stacks"] = report_dict(
+        dataclasses.replace(report, stacks=groups.unnamed))["stacks"]
+    gone = groups.gone
     data["gone"] = ({"bytes": gone.bytes, "count": gone.count, "pids": list(gone.pids)}
                     if gone is not None else None)
     return data
