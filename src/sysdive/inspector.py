@@ -62,9 +62,9 @@ class Inspector:
     # False when no field in use reads fd state: fd-only parsing may then be skipped for
     # rejected events (Parser.skippable_types); a -w copy always keeps it.
     fd_state: bool = True
-    # The capture filter over (type, thread, fd) for events that change no state, if it
-    # has that form (CompiledFilter.fast_match): the batch loop rejects with it.
-    fast_filter: Callable[[int, Any, Any], bool] | None = None
+    # Builds the capture filter over (type, thread, fd) for events that change no state, if
+    # it has that form (CompiledFilter.make_fast_match): the batch loop rejects with it.
+    make_fast_filter: Callable[[], Callable[[int, Any, Any], bool]] | None = None
     max_events: int | None = None        # -n, per capture file (as sysdig counts it)
     max_duration_ns: int | None = None   # -M, in capture time
     counters: Counters = field(default_factory=Counters)
@@ -191,13 +191,16 @@ class Inspector:
                 if cols is not None and pending is None:
                     if fast is None:
                         from sysdive.fastloop import FastPath  # numpy: large captures only
+                        # The fast rejections drop rejected events unbuilt: not when a -w
+                        # copy or on_filtered (chisels' clocks) wants them.
+                        quick = flt is not None and on_dump is None and on_filtered is None
+                        fast_filter = (self.make_fast_filter()
+                                       if self.make_fast_filter is not None and quick else None)
                         fast_types = (parser.fast_filter_types(self.filter_types)
-                                      if self.fast_filter is not None and on_dump is None
-                                      else frozenset())
-                        state_types = (parser.fast_state_types()
-                                       if flt is not None and on_dump is None else frozenset())
+                                      if fast_filter is not None else frozenset())
+                        state_types = parser.fast_state_types() if quick else frozenset()
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
-                                        internal, fast_types, self.fast_filter,
+                                        internal, fast_types, fast_filter,
                                         state_types, self.filter_types)
                     start = max(start, 0)
                     done = fast.run(buf, cols, num, start)

@@ -51,7 +51,7 @@ def test_workload_events(live_run: LiveRun, both: tuple[list[list[str]], list[li
                               int(str(rep["port"])))
     # open: the exit names the new fd after the file
     opened = _find(lines, "openat", "<", path)
-    assert opened and opened[0][5] == path and opened[0][2] == "python3"
+    assert opened and opened[0][5] == path and opened[0][2] == rep["comm"]
     # os.open adds O_CLOEXEC; PPM bits: TRUNC 256 | CREAT 4 | WRONLY 2 | CLOEXEC 4096
     assert "flags=4358(O_TRUNC|O_CREAT|O_WRONLY|O_CLOEXEC)" in opened[0][7]
     assert "mode=0640" in opened[0][7]
@@ -68,7 +68,7 @@ def test_workload_events(live_run: LiveRun, both: tuple[list[list[str]], list[li
     assert _find(lines, "sendto", "<", f"data=ping-{live_run.token}")
     assert _find(lines, "recvfrom", "<", f"data=ping-{live_run.token}")
     # fork: clone exit in the parent (res = child) and in the child (res = 0)
-    assert _find(lines, "clone", "<", f"res={child}(python3)")
+    assert _find(lines, "clone", "<", f"res={child}({rep['comm']})")
     assert [ln for ln in _find(lines, "clone", "<", "res=0 ") if ln[1] == child]
     # exec in the child: new name and args
     execs = [ln for ln in _find(lines, "execve", "<", "res=0") if ln[1] == child]

@@ -29,3 +29,26 @@ def test_bad_snaplen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(live, "check_live_support", lambda: None)
     with pytest.raises(LiveCaptureError, match="snaplen"):
         live.capture_to_file(str(tmp_path / "x.scap"), snaplen=70000)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-W", "3", "-w", "x.scap"], "-W needs -C, -G or -e"),
+    (["-C", "5"], "-C, -G and -e rotate the file written with -w"),
+    (["-e", "5", "-w", "x.scap", "evt.type=open"], "capture everything and filter when reading"),
+    (["--buffer-size", "lots"], "invalid buffer size"),
+    (["-U", "a-process-name-too-long"], "at most 15 bytes"),
+])
+def test_bad_live_options(tmp_path: Path, args: list[str], message: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(repo / "src"))
+    done = subprocess.run([sys.executable, "-m", "sysdive", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sysdive: ") and message in lines[0], lines
+    assert not list(tmp_path.iterdir())

@@ -34,6 +34,8 @@ def vm_rss_kb() -> int:
 def main() -> int:
     token, directory = sys.argv[1], sys.argv[2]
     report: dict[str, object] = {"pid": os.getpid()}
+    with open("/proc/self/comm") as f:  # python3, python3.11... depending on the interpreter
+        report["comm"] = f.read().strip()
 
     path = os.path.join(directory, f"{token}.txt")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)

@@ -1,41 +1,54 @@
 """Live capture of the running system into a ``.scap`` file that sysdig 0.29.3 reads.
 
 Order of work, chosen so that nothing between the /proc snapshot and the first event is lost:
-attach the probe first, then scan /proc and write the header, then drain the ring. Events that
-happen during the scan wait in the ring; a process seen in both is simply described twice,
+attach the probe first, then scan /proc and write the header, then drain the buffers. Events
+that happen during the scan wait in the buffers; a process seen in both is simply described twice,
 which readers handle (the event updates the snapshot's entry).
 
-The probe emits complete scap event blocks into one ring shared by all CPUs, so the capture
-loop is: sleep a few milliseconds (the probe never wakes us, which keeps the traced programs
-fast), take everything the ring holds in one piece, append it to the file. Per-event Python
-work is limited to stepping over ring record headers, and runs of equal-sized records are cut
-out with numpy when it is installed.
+The probe writes complete scap event blocks into per-CPU buffers mapped into this process, so
+the capture loop is: sleep a few milliseconds (the probe never wakes us, which keeps the
+traced programs fast), merge what the CPUs hold by timestamp (numpy finds the boundaries and
+orders them; runs of one CPU's events stay whole slices) and write those slices to the file.
+No Python code runs per event.
 
-SIGINT and SIGTERM stop the loop; the probe is detached first, the ring drained, the file
-closed, so the capture is complete and readable. Counters of lost events (ring full), params
-that could not be read, and params cut to fit are returned and are never silent.
+SIGINT and SIGTERM stop the loop; the probe is detached first, the buffers drained, the file
+closed, so the capture is complete and readable. Counters of lost events (a CPU's buffer
+full), params that could not be read, and params cut to fit are returned and are never silent;
+lost events also leave drop markers in the file (cpubuf.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 
-from sysdive.capture.ebpf.loader import LiveCaptureError, Probe, ProbeSettings, ProbeStats
-from sysdive.capture.ebpf.ringbuf import RingReader
+from sysdive.capture.ebpf.cpubuf import CpuBuffers, Drained
+from sysdive.capture.ebpf.loader import (
+    CHUNK_BYTES,
+    LiveCaptureError,
+    Probe,
+    ProbeSettings,
+    ProbeStats,
+)
 from sysdive.capture.procfs import scan_header
 from sysdive.errors import CaptureError
-from sysdive.scap.writer import CaptureWriter
+from sysdive.scap.writer import CaptureWriter, header_blocks
 from sysdive.schema import SYSCALL_NR_TO_SC
 
-__all__ = ["CaptureResult", "LiveCaptureError", "capture_to_file", "check_live_support"]
+__all__ = ["CaptureResult", "LiveCaptureError", "Rotation", "capture_to_file",
+           "check_live_support"]
 
-DEFAULT_BUFFER = 64 << 20  # below ~90 ms of a 2.4 M ev/s storm at 16 MiB, drops appeared
+# Per CPU. A storm on one CPU fills ~200 MB/s; 32 MiB rides out ~150 ms stalls of the
+# consumer (a busy machine, ext4 writeback), where 16 MiB shared had dropped events.
+DEFAULT_BUFFER = 32 << 20
 POLL_SECONDS = 0.005
 
 
@@ -45,11 +58,14 @@ class CaptureResult:
 
     path: str
     events: int
-    drops: int          # events lost because the ring was full
+    drops: int          # events lost because a CPU's buffer was full
     copy_failures: int  # params written empty because user memory could not be read
     truncated: int      # variable params cut to keep an event under 64 KiB
     seconds: float
     per_cpu: tuple[tuple[int, int, int, int], ...]  # (drops, copy failures, truncated, bugs)
+    buffer_bytes: int   # memory of the event buffers, all CPUs
+    files: tuple[str, ...] = ()  # every file written, in order (rotation)
+    suppressed: int = 0  # events not generated because of -U
 
 
 def check_live_support() -> None:
@@ -100,6 +116,146 @@ class _StopFlag:
         return self.signalled or bool(self.external and self.external.is_set())
 
 
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """When a capture moves on to a new file (sysdig's -C, -G, -e with -W)."""
+
+    size_bytes: int | None = None  # -C (in 10^6 bytes on the command line)
+    seconds: int | None = None     # -G
+    events: int | None = None      # -e
+    limit: int | None = None       # -W
+
+    @property
+    def active(self) -> bool:
+        return bool(self.size_bytes or self.seconds or self.events)
+
+
+class _Output:
+    """A thread that does the file writes, so a slow write (page cache pressure, writeback,
+    a busy disk) holds up this queue instead of the draining of the probe's buffers, which
+    would then fill and lose events. Work items run in order; the first error is raised on
+    the capture thread at its next call."""
+
+    _DONE = None
+
+    def __init__(self, max_bytes: int = 256 << 20) -> None:
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._room = threading.Semaphore(max(1, max_bytes >> 20))  # in MiB
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sysdive-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    item()
+                except BaseException as err:  # handed to the capture thread
+                    self._error = err
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def call(self, fn: Callable[[], None]) -> None:
+        self._check()
+        self._queue.put(fn)
+
+    def data(self, writer: CaptureWriter, data: bytes) -> None:
+        """Queue ``data`` (a copy, so the buffers it came from can be reused at once)."""
+        self._check()
+        mib = max(1, len(data) >> 20)
+        for _ in range(mib):
+            self._room.acquire()
+
+        def write() -> None:
+            try:
+                writer.write_now([data])
+            finally:
+                for _ in range(mib):
+                    self._room.release()
+        self._queue.put(write)
+
+    def finish(self) -> None:
+        """Wait until everything queued is written; raise the first error."""
+        self._queue.put(self._DONE)
+        self._thread.join()
+        self._check()
+
+
+class _Files:
+    """The capture's output files: names, rotation, and the header each one starts with.
+
+    Names follow sysdig: with -C or -e the -w name gets a counter (0, 1, ...), which -W wraps
+    around (a ring of files); with -G a name holding strftime(3) fields is formatted at each
+    rotation, and -W then ends the capture after that many files; without fields -G counts
+    like -C.
+    """
+
+    def __init__(self, path: str, compress: bool, rotation: Rotation, out: _Output) -> None:
+        self.out = out
+        self.path = path
+        self.compress = compress
+        self.rotation = rotation
+        self.timed_names = bool(rotation.seconds) and "%" in path
+        self.created = 0
+        self.names: list[str] = []
+        self.writer: CaptureWriter | None = None
+        self.opened_at = 0.0
+        self.events = 0
+        self.written = 0  # bytes of events queued for the current file
+
+    def _next_name(self) -> str | None:
+        r = self.rotation
+        if not r.active:
+            return self.path
+        if self.timed_names:
+            if r.limit is not None and self.created >= r.limit:
+                return None
+            return time.strftime(self.path)
+        k = self.created if r.limit is None else self.created % r.limit
+        return f"{self.path}{k}"
+
+    def open_next(self) -> bool:
+        """Start the next file with a fresh /proc snapshot; False when -W says stop."""
+        name = self._next_name()
+        if name is None:
+            return False
+        self.close()
+        self.writer = CaptureWriter(name, self.compress)
+        header = header_blocks(scan_header())
+        self.out.data(self.writer, header)
+        self.names.append(name)
+        self.created += 1
+        self.opened_at = time.monotonic()
+        self.events = 0
+        self.written = len(header)
+        return True
+
+    def budget(self) -> int | None:
+        """Events this file may still take (-e)."""
+        return None if self.rotation.events is None else self.rotation.events - self.events
+
+    def due(self) -> bool:
+        r = self.rotation
+        w = self.writer
+        assert w is not None
+        return bool((r.events is not None and self.events >= r.events)
+                    or (r.seconds is not None and time.monotonic() - self.opened_at >= r.seconds)
+                    or (r.size_bytes is not None and self.written >= r.size_bytes))
+
+    def put(self, pieces: list[Any]) -> None:
+        assert self.writer is not None
+        if pieces:
+            self.written += sum(len(p) for p in pieces)
+            self.out.data(self.writer, b"".join(pieces))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.out.call(self.writer.close)
+            self.writer = None
+
+
 def capture_to_file(
     path: str,
     seconds: float | None = None,
@@ -110,16 +266,23 @@ def capture_to_file(
     filter_pid: int = 0,
     stop: threading.Event | None = None,
     on_start: Callable[[], None] | None = None,
+    poll_seconds: float = POLL_SECONDS,
+    rotation: Rotation | None = None,
+    suppress_comms: tuple[str, ...] = (),
     side_events: Callable[[], bytes] | None = None,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
     ``seconds`` and ``events`` bound the capture (``-M``, ``-n``); ``snaplen`` is the number of
     I/O bytes kept per call (``-s``); ``compress`` writes gzip (``-z``); ``buffer_size`` is the
-    ring size in bytes (a power of two); ``filter_pid`` restricts the probe to one process (by
-    tgid). ``on_start`` is called once events are flowing into the file's header section.
+    buffer of each CPU in bytes (rounded up to a power of two of 2 MiB chunks);
+    ``filter_pid`` restricts the probe to one process (by tgid); ``suppress_comms`` skips
+    threads by name (``-U``); ``rotation`` spreads the capture over several files (``-C``,
+    ``-G``, ``-e``, ``-W``). ``on_start`` is called once events are flowing into the first
+    file. ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
     ``side_events`` returns ready event blocks that belong in the stream (container metadata,
-    see :mod:`sysdive.containers.events`); it is asked after the header and at every poll.
+    see :mod:`sysdive.containers.events`); it is asked after each file's header and at every
+    poll, and its blocks go into the file where they arrive.
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -127,59 +290,94 @@ def capture_to_file(
         raise LiveCaptureError(f"snaplen {snaplen} is outside 0..65000")
     settings = ProbeSettings(self_tgid=os.getpid(), boot_to_epoch_ns=_boot_to_epoch_ns(),
                              sc_ppm=SYSCALL_NR_TO_SC, snaplen=snaplen, filter_tgid=filter_pid,
-                             ring_bytes=buffer_size)
+                             nchunks=chunks_for(buffer_size), suppress_comms=suppress_comms)
     start = time.monotonic()
     written = 0
+    output = _Output()
+    files = _Files(path, compress, rotation or Rotation(), output)
+
+    def budget() -> int | None:
+        caps = [c for c in (None if events is None else events - written, files.budget())
+                if c is not None]
+        return min(caps) if caps else None
+
+    def put(got: Drained) -> None:
+        nonlocal written
+        files.put(got.pieces)
+        written += got.events
+        files.events += got.events
+
+    def side() -> None:
+        if side_events is not None and files.writer is not None:
+            data = side_events()
+            if data:
+                files.put([data])
+
+    got = Drained([], 0, 0)
     with Probe(settings) as probe:
-        ring = RingReader(probe.ring_fd, buffer_size)
+        bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
+                          settings.boot_to_epoch_ns)
         try:
-            with CaptureWriter(path, compress) as writer, _StopFlag(stop) as stopping:
-                writer.write_header(scan_header())
+            with _StopFlag(stop) as stopping:
+                files.open_next()
                 if on_start is not None:
                     on_start()
-                _side(writer, side_events)
-                deadline = start + seconds if seconds is not None else None
-                while not stopping:
-                    _side(writer, side_events)
-                    budget = None if events is None else events - written
-                    data, n = ring.drain(budget)
-                    if n:
-                        writer.write_raw(data)
-                        written += n
+                side()
+                deadline = time.monotonic() + seconds if seconds is not None else None
+                more = True
+                while more and not stopping:
+                    side()
+                    got = bufs.drain(budget())
+                    if got.pieces:
+                        put(got)
                     if events is not None and written >= events:
                         break
                     if deadline is not None and time.monotonic() >= deadline:
                         break
-                    if not n:
-                        time.sleep(POLL_SECONDS)
-                # No new events from here on; what is already in the ring belongs to the
-                # capture, except past an event limit.
+                    if files.rotation.active and files.due():
+                        more = files.open_next()
+                        side()
+                        continue
+                    if got.nbytes < 1 << 20:
+                        time.sleep(poll_seconds)
+                # No new events from here on; what the buffers hold belongs to the capture,
+                # except past an event limit.
                 probe.detach()
-                while events is None or written < events:
-                    data, n = ring.drain(None if events is None else events - written)
-                    if not n:
+                while more and (events is None or written < events):
+                    got = bufs.drain(budget(), final=True)
+                    put(got)
+                    if files.rotation.active and files.due():
+                        more = files.open_next()
+                    elif not got.events:
                         break
-                    writer.write_raw(data)
-                    written += n
-                _side(writer, side_events)
+                side()
                 stats = probe.stats()
+                drops = bufs.drops()
+                files.close()
+                output.finish()
         except OSError as err:
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
-            ring.close()
-    return _result(path, written, stats, time.monotonic() - start)
+            files.close()
+            got = Drained([], 0, 0)  # let go of the views into the buffers before unmapping
+            bufs.close()
+            with contextlib.suppress(BaseException):
+                output.finish()
+        memory = probe.ncpus * probe.nchunks * CHUNK_BYTES
+    return _result(files.names, written, stats, drops, time.monotonic() - start, memory)
 
 
-def _side(writer: CaptureWriter, side_events: Callable[[], bytes] | None) -> None:
-    # Blocks from outside the probe; written (and flushed, for readers that follow the
-    # file live) where they arrive in the stream.
-    if side_events is not None:
-        data = side_events()
-        if data:
-            writer.write_raw(data)
-        writer.flush()
+def chunks_for(buffer_size: int) -> int:
+    """Chunks per CPU for a requested per-CPU buffer size: a power of two in 2..64."""
+    n = 2
+    while n * CHUNK_BYTES < buffer_size and n < 64:
+        n *= 2
+    return n
 
 
-def _result(path: str, written: int, stats: ProbeStats, seconds: float) -> CaptureResult:
-    return CaptureResult(path, written, stats.drop_full, stats.copy_fail, stats.truncated,
-                         seconds, stats.per_cpu)
+def _result(names: list[str], written: int, stats: ProbeStats, drops: list[int],
+            seconds: float, memory: int) -> CaptureResult:
+    per_cpu = tuple((d, c[1], c[2], c[3]) for d, c in zip(drops, stats.per_cpu, strict=True))
+    return CaptureResult(names[-1] if names else "", written, sum(drops), stats.copy_fail,
+                         stats.truncated, seconds, per_cpu, memory, tuple(names),
+                         stats.suppressed)

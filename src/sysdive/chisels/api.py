@@ -69,7 +69,8 @@ class ChiselContext:
     ``print_container`` is set by ``-pc``/``-pk``/``-pm`` (``is_print_container_data``);
     ``output_format`` is ``"json"`` under ``-j``, else ``"normal"``; ``is_live`` is false
     when reading captures; ``filter`` is the command-line filter (``get_filter``);
-    ``is_tty`` tells whether stdout is a terminal; ``state`` holds the thread and fd tables
+    ``is_tty`` tells whether stdout is a terminal; ``evtsource_name`` is the capture file
+    being read (``get_evtsource_name``; "syscall" until a file is open); ``state`` holds the thread and fd tables
     (``get_thread_table``; ``state.first_event_ts`` and ``state.lastevent_ts`` are
     ``get_firstevent_ts``/``get_lastevent_ts``); ``buffer_forced`` is set when -A/-x/-X/-b
     chose the buffer format (then :meth:`Chisel.set_output_format` does nothing).
@@ -108,7 +109,7 @@ class _Settings:
     """What a chisel asked the engine for in ``on_init``/``on_capture_start``."""
 
     __slots__ = ("capture_filter", "end_capture", "filter", "formatter", "interval_ns",
-                 "precise", "snaplen")
+                 "nextrun_args", "precise", "snaplen")
 
     def __init__(self) -> None:
         self.filter = ""
@@ -118,6 +119,7 @@ class _Settings:
         self.interval_ns = 0
         self.precise = False
         self.end_capture = False
+        self.nextrun_args: str | None = None
 
 
 class Chisel:
@@ -125,7 +127,8 @@ class Chisel:
 
     Class attributes: ``name`` (defaults to the module's name), ``short_description``
     (one line for ``-cl``), ``description`` (``-i``), ``category`` (``-cl`` groups by it),
-    ``args`` (a tuple of :class:`Arg`), ``hidden`` (left out of ``-cl``, still runnable).
+    ``args`` (a tuple of :class:`Arg`), ``hidden`` (left out of ``-cl``, still runnable),
+    ``merge_filter`` (see below).
     """
 
     name: ClassVar[str] = ""
@@ -134,6 +137,11 @@ class Chisel:
     category: ClassVar[str] = ""
     args: ClassVar[tuple[Arg, ...]] = ()
     hidden: ClassVar[bool] = False
+    merge_filter: ClassVar[bool] = True
+    """Whether the engine may apply this chisel's filter as the capture filter (fast). Set
+    False when the filter rejects enter events whose exit it accepts and then reads state
+    the enter leaves (``evt.buflen`` of a read needs the read's fd from its enter): sysdig
+    parses every event before a chisel filter sees it, the capture filter skips parsing."""
 
     def __init__(self, ctx: ChiselContext) -> None:
         self.ctx = ctx
@@ -238,6 +246,11 @@ class Chisel:
         fctx = self.ctx.registry.context
         fctx.options = replace(fctx.options, buffer_format=formats[fmt])
         fctx.render_ctx = replace(fctx.render_ctx, buffer_format=formats[fmt])
+
+    def run_app(self, args: str) -> None:
+        """Run sysdive again with the command line ``args`` once this run is over
+        (sysdig's ``sysdig.run_app``: blanks separate the arguments, ``"`` quotes)."""
+        self.settings.nextrun_args = args
 
     def end_capture(self) -> None:
         """Stop reading after the current event (then :meth:`on_capture_end` runs)."""

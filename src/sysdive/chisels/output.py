@@ -22,6 +22,7 @@ __all__ = [
     "extend_string",
     "format_bytes",
     "format_time_interval",
+    "lua_fixed",
     "lua_str",
     "move_to",
     "parse_number",
@@ -92,18 +93,27 @@ def _g14(v: float) -> str:
             f"e{'-' if exp < 0 else '+'}{abs(exp):02d}")
 
 
+def lua_fixed(val: float, digits: int) -> str:
+    """``string.format("%.Nf", val)`` as LuaJIT writes it: the exact binary value rounded,
+    ties away from zero (glibc's printf rounds 10.625 to 10.62, LuaJIT to 10.63)."""
+    if val != val or val in (math.inf, -math.inf):
+        return f"{val:.{digits}f}"
+    q = Decimal(val).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{q:f}"
+
+
 def format_bytes(val: float) -> str:
     """A byte count as sysdig prints it: ``832B``, ``6.71KB``, ``1.50M``, ``2.00G``..."""
     if val > _PB:
-        return f"{val / _PB:.2f}P"
+        return lua_fixed(val / _PB, 2) + "P"
     if val > _TB:
-        return f"{val / _TB:.2f}T"
+        return lua_fixed(val / _TB, 2) + "T"
     if val > _GB:
-        return f"{val / _GB:.2f}G"
+        return lua_fixed(val / _GB, 2) + "G"
     if val > _MB:
-        return f"{val / _MB:.2f}M"
+        return lua_fixed(val / _MB, 2) + "M"
     if val > _KB:
-        return f"{val / _KB:.2f}KB"
+        return lua_fixed(val / _KB, 2) + "KB"
     return f"{int(val)}B"
 
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sysdive.filter.ast import Node
     from sysdive.state.tables import State
 
-__all__ = ["ChiselRunner", "create", "split_args"]
+__all__ = ["ChiselRunner", "create", "split_args", "split_nextrun_args"]
 
 EventSink = Callable[["Event"], None]
 
@@ -66,6 +66,22 @@ def split_args(text: str, chisel: str) -> list[str]:
     if inquotes:
         raise ChiselError(f"corrupted parameters for chisel {chisel}")
     out.append(args[begin:len(args) - correction])
+    return out
+
+
+def split_nextrun_args(text: str) -> list[str]:
+    """sysdig's split of a ``run_app`` command line: each blank outside ``"..."`` ends an
+    argument (so two blanks make an empty one); the quotes are dropped."""
+    out: list[str] = []
+    start = 0
+    inquote = False
+    for j, c in enumerate(text):
+        if c == '"':
+            inquote = not inquote
+        elif c == " " and not inquote:
+            out.append(text[start:j].replace('"', ""))
+            start = j + 1
+    out.append(text[start:])
     return out
 
 
@@ -154,7 +170,8 @@ class ChiselRunner:
         """
         from sysdive.filter.ast import Or
 
-        if self.wants_rejected or any(t is None for t in self._trees):
+        if (self.wants_rejected or any(t is None for t in self._trees)
+                or not all(ch.merge_filter for ch in self.chisels)):
             return None
         trees = [t for t in self._trees if t is not None]
         if len(trees) == 1:
@@ -279,6 +296,14 @@ class ChiselRunner:
         found = [ch.settings.capture_filter for ch in self.chisels
                  if ch.settings.capture_filter is not None]
         return found[-1] if found else None
+
+    @property
+    def nextrun_args(self) -> list[str] | None:
+        """The command line a chisel asked to run next (``run_app``; the last one wins),
+        split as sysdig splits it, or None."""
+        found = [ch.settings.nextrun_args for ch in self.chisels
+                 if ch.settings.nextrun_args is not None]
+        return split_nextrun_args(found[-1]) if found else None
 
     @property
     def snaplen(self) -> int:

@@ -30,6 +30,7 @@ from sysdive.chisels.output import (
     extend_string,
     format_bytes,
     format_time_interval,
+    lua_fixed,
     lua_str,
     move_to,
     top_by_value,
@@ -77,7 +78,7 @@ def _value_text(units: str, delta: float) -> Callable[[float], str]:
         return format_time_interval
     if units == "timepct":
         def pct(v: float) -> str:
-            return f"{v / delta * 100:.2f}%" if delta > 0 else "0.00%"
+            return lua_fixed(v / delta * 100, 2) + "%" if delta > 0 else "0.00%"
         return pct
     raise ChiselError(f"unknown value units {units!r} (use bytes, time, timepct or none)")
 

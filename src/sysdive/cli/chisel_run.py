@@ -37,15 +37,15 @@ class ChiselDriver:
 
         self.inspector = inspector
         inspector.keep_internal = True  # chisels see procinfo and the like
-        # A chisel may read any field (fd.* included) from on_event: keep the fd tables.
-        inspector.fd_state = True
         self.options = dataclasses.replace(options, max_len=None)
         self.registry = FieldRegistry(inspector.state, self.options)
         self.json = o.json
         ctx = ChiselContext(self.registry, out, print_container=o.container_preset,
                             output_format="json" if o.json else "normal",
                             filter=o.filter, is_tty=out.isatty(), state=inspector.state,
-                            buffer_forced=o.buffer_mode != "normal")
+                            buffer_forced=o.buffer_mode != "normal",
+                            # sysdig.get_evtsource_name(): the capture file ("" live).
+                            evtsource_name=o.read_files[0] if o.read_files else "")
         chisels = [create(spec.cls, spec.args, ctx) for spec in o.chisels]
         self.runner = ChiselRunner(chisels, inspector.state, inspector.stop)
         self.cmd_tree: Node | None = (parse(o.filter) if o.filter and not o.display_filter
@@ -54,13 +54,19 @@ class ChiselDriver:
 
     def run(self, paths: list[str], on_section: Callable[[CaptureHeader], None] | None,
             on_dump: Callable[[Event, bool], None] | None,
-            progress: Callable[[CaptureReader], None] | None) -> None:
-        """Each file in turn, with the chisels' per-capture hooks around it."""
+            progress: Callable[[CaptureReader], None] | None, eof_text: str = "") -> None:
+        """Each file in turn, with the chisels' per-capture hooks around it.
+
+        ``eof_text`` (the colour reset of a coloured format) is written when the input ends,
+        before the last ``on_capture_end``, where sysdig writes it.
+        """
         insp = self.inspector
         runner = self.runner
-        for path in paths:
+        for i, path in enumerate(paths):
             if insp.stopped:
                 break
+            for ch in runner.chisels:  # sysdig.get_evtsource_name: the file being read
+                ch.ctx = dataclasses.replace(ch.ctx, evtsource_name=path)
             runner.start_file(FieldRegistry(insp.state, self.options))
             self._configure()
             try:
@@ -69,8 +75,12 @@ class ChiselDriver:
                 raise
             except SysdiveError:
                 # sysdig still ends the chisels (and prints their tables) on a damaged file.
+                if eof_text:
+                    runner.chisels[0].out.write(eof_text)
                 runner.end_file()
                 raise
+            if eof_text and (insp.stopped or i == len(paths) - 1):
+                runner.chisels[0].out.write(eof_text)
             runner.end_file()
 
     def _configure(self) -> None:
@@ -90,15 +100,18 @@ class ChiselDriver:
             tree = parse(runner.capture_filter) if runner.capture_filter else None
         if extra is not None:
             tree = extra if tree is None else And((tree, extra), 0)
+        # Chisels read any field: the fd tables are always kept.
+        insp.fd_state = True
         if tree is None:
             insp.capture_filter = None
             insp.filter_types = None
             insp.filter_syscalls = None
+            insp.make_fast_filter = None
         else:
             compiled = compile_tree(tree, FieldRegistry(insp.state, self.options))
             insp.capture_filter = compiled.match
             insp.filter_types = compiled.event_types
             insp.filter_syscalls = generic_syscall_ids(compiled.tree)
-        insp.fd_state = True
+            insp.make_fast_filter = compiled.make_fast_match
         runner.build_sink(self.registry, merged=extra is not None, json=self.json)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None

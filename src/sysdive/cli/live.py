@@ -7,6 +7,9 @@ printer names them as soon as the runtime has answered (before that, ``<NA>``, a
 
 Printing runs the capture in a thread that writes the scap stream into a pipe; the main
 thread reads the pipe with the ordinary inspector (same state, filter and formats as ``-r``).
+``-w`` with a filter or ``-F`` takes the same way (the inspector's writer keeps what passes);
+``-w`` alone writes the probe's blocks straight to the file, with rotation (``-C``/``-G``/
+``-e``/``-W``) when asked. The last line on stderr always says what was captured and lost.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sysdive.cli.options import Options
 from sysdive.errors import SysdiveError, UsageError
 
-__all__ = ["run_live", "runtime_watcher"]
+if TYPE_CHECKING:
+    from sysdive.capture.live import CaptureResult
+
+__all__ = ["run_live"]
 
 _PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031
@@ -35,7 +41,7 @@ def _warn(msg: str) -> None:
     print(f"sysdive: warning: {msg}", file=sys.stderr)
 
 
-def runtime_watcher() -> object | None:
+def _watcher() -> object | None:
     """The runtime watcher, started; None when the docker SDK is not installed."""
     try:
         import docker  # type: ignore[import-untyped]  # noqa: F401
@@ -49,57 +55,75 @@ def runtime_watcher() -> object | None:
 
 def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int]) -> int:
     """Capture live; ``inspect`` is the ``-r`` path, used to print the streamed capture."""
-    from sysdive.capture.live import capture_to_file, check_live_support
+    from sysdive.capture.live import DEFAULT_BUFFER, Rotation, capture_to_file, check_live_support
     from sysdive.containers.events import container_events_source
     from sysdive.containers.runtime import RuntimeWatcher
 
+    rotation = Rotation(size_bytes=o.file_size_mb * 1_000_000 if o.file_size_mb else None,
+                        seconds=o.rotate_seconds, events=o.events_per_file, limit=o.file_limit)
+    if o.file_limit and not rotation.active:
+        raise UsageError("-W needs -C, -G or -e")
+    if rotation.active and o.write_file is None:
+        raise UsageError("-C, -G and -e rotate the file written with -w")
+    direct = o.write_file is not None and not o.filter and not o.fatfile
+    if rotation.active and not direct:
+        raise UsageError("-C, -G and -e work when every event is written; capture everything "
+                         "and filter when reading with -r")
     check_live_support()
-    if o.write_file is not None and o.filter:
-        raise UsageError("filters on live capture to a file are not available yet: capture "
-                         "everything with -w, then filter when reading with -r")
-    watcher = runtime_watcher()
+    watcher = _watcher()
     side = (container_events_source(watcher.take)
             if isinstance(watcher, RuntimeWatcher) else None)
+    options: dict[str, object] = {
+        "snaplen": o.snaplen or 80, "suppress_comms": tuple(o.suppress_comms),
+        "side_events": side,
+        # printing is slower than capturing: a smaller buffer bounds the backlog printed
+        # after a stop
+        "buffer_size": o.buffer_size or (DEFAULT_BUFFER if o.write_file else _PRINT_RING)}
     try:
-        if o.write_file is not None:
+        if direct:
+            assert o.write_file is not None
             result = capture_to_file(o.write_file, seconds=o.duration_s, events=o.count,
-                                     snaplen=o.snaplen or 80, compress=o.compress,
-                                     side_events=side)
-            # Drops are data: always say what was lost.
-            print(f"{result.events} events written to {result.path} in {result.seconds:.1f} s;"
-                  f" dropped {result.drops}, unreadable params {result.copy_failures}, "
-                  f"truncated {result.truncated}", file=sys.stderr)
+                                     compress=o.compress, rotation=rotation,
+                                     **options)  # type: ignore[arg-type]
+            report_live(result, o.verbose)
             return 0
-        return _print_live(o, out, inspect, capture_to_file, side)
+        return _print_live(o, out, inspect, capture_to_file, options)
     finally:
         if isinstance(watcher, RuntimeWatcher):
             watcher.stop()
 
 
 def _print_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int],
-                capture: Callable[..., object], side: Callable[[], bytes] | None) -> int:
+                capture: Callable[..., CaptureResult], options: dict[str, object]) -> int:
     rfd, wfd = os.pipe()
     with contextlib.suppress(OSError):
         fcntl.fcntl(wfd, _F_SETPIPE_SZ, _PIPE_BYTES)
-    stop = threading.Event()
-    failure: list[SysdiveError] = []
-    results: list[object] = []
+    stop, started = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+    results: list[CaptureResult] = []
 
     def produce() -> None:
         try:
-            results.append(capture(f"/dev/fd/{wfd}", seconds=o.duration_s,
-                                   snaplen=o.snaplen or 80, stop=stop, side_events=side,
-                                   buffer_size=_PRINT_RING))
+            results.append(capture(f"/dev/fd/{wfd}", seconds=o.duration_s, stop=stop,
+                                   on_start=started.set, **options))
         except SysdiveError as err:
             if not stop.is_set():
                 failure.append(err)
+        except BaseException as err:  # reported by the main thread
+            failure.append(err)
         finally:
             os.close(wfd)
+            started.set()
 
     producer = threading.Thread(target=produce, name="sysdive-live-capture", daemon=True)
     producer.start()
-    reading = dataclasses.replace(o, read_files=[f"/dev/fd/{rfd}"], write_file=None,
-                                  unbuffered=True)
+    started.wait()
+    if failure:  # the probe could not start: say why, once
+        producer.join()
+        os.close(rfd)
+        raise failure[0]
+    reading = dataclasses.replace(o, read_files=[f"/dev/fd/{rfd}"], duration_s=None,
+                                  unbuffered=o.write_file is None)
     try:
         status = inspect(reading, out)
     finally:
@@ -112,15 +136,30 @@ def _print_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], in
                     break
             except OSError:
                 break
-        producer.join(timeout=5)
+        producer.join(timeout=30)
         os.close(rfd)
     if failure:
         raise failure[0]
     if results:
-        r = results[0]
-        drops = getattr(r, "drops", 0)
-        if drops or o.verbose:
-            # Printing is slower than the probe: say what did not make it.
-            print(f"sysdive: {getattr(r, 'events', 0)} events captured in "
-                  f"{getattr(r, 'seconds', 0.0):.1f} s; dropped {drops}", file=sys.stderr)
+        report_live(results[0], o.verbose)
     return status
+
+
+def report_live(result: CaptureResult, verbose: bool) -> None:
+    """Drops are data: always say what was lost; -v adds sysdig's counters and per-CPU detail."""
+    piped = result.path.startswith("/dev/fd/")
+    what = "captured" if piped else f"written to {result.path}"
+    files = f" ({len(result.files)} files)" if len(result.files) > 1 else ""
+    print(f"{result.events} events {what}{files} in {result.seconds:.1f} s; "
+          f"dropped {result.drops}, unreadable params {result.copy_failures}, "
+          f"truncated {result.truncated}", file=sys.stderr)
+    if verbose:
+        eps = result.events / result.seconds if result.seconds else 0.0
+        print(f"Driver Events:{result.events + result.drops}\nDriver Drops:{result.drops}\n"
+              f"Suppressed by Comm:{result.suppressed}", file=sys.stderr)
+        print(f"Elapsed time: {result.seconds:.3f}, Captured Events: {result.events}, "
+              f"{eps:.2f} eps", file=sys.stderr)
+        for cpu, (drops, copy_fail, truncated, bugs) in enumerate(result.per_cpu):
+            print(f"cpu {cpu}: dropped (buffer full) {drops}, unreadable params {copy_fail}, "
+                  f"truncated params {truncated}, malformed {bugs}", file=sys.stderr)
+        print(f"event buffers: {result.buffer_bytes >> 20} MiB", file=sys.stderr)

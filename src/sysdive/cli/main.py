@@ -189,7 +189,9 @@ def _inspect(o: Options, out: TextIO) -> int:
     tty = out.isatty()
     fmt_text = o.output_format if o.output_format is not None else (DEFAULT_TTY if tty else DEFAULT)
     fmt_text = expand_escapes(fmt_text)
-    reset_colors = "\x1b" in fmt_text
+    # sysdig resets colours when its format or its plugin-event format has one; -pc/-pk/-pm
+    # replace only the first, so on a terminal the coloured plugin format still asks for it.
+    reset_colors = "\x1b" in fmt_text or (tty and o.container_preset)
     formatter = OutputFormat(fmt_text, registry, json=o.json)
 
     display = None
@@ -202,7 +204,7 @@ def _inspect(o: Options, out: TextIO) -> int:
             inspector.filter_types = compiled.event_types
             inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
             inspector.fd_state = reads_fd_state([*compiled.fields, *formatter.fields])
-            inspector.fast_filter = compiled.fast_match
+            inspector.make_fast_filter = compiled.make_fast_match
 
     summary: Counter[tuple[int, int]] = Counter()
     sink = _LineSink(out, o.unbuffered)
@@ -247,7 +249,9 @@ def _inspect(o: Options, out: TextIO) -> int:
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
                 w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
 
-    progress = _Progress(sys.stderr) if (o.progress or o.write_file) else None
+    # no percentage of a live stream (a pipe from the capture thread)
+    progress = (_Progress(sys.stderr) if (o.progress or o.write_file)
+                and not any(f.startswith("/dev/fd/") for f in o.read_files) else None)
     chisels = None
     if o.chisels:
         from sysdive.cli.chisel_run import ChiselDriver
@@ -263,7 +267,9 @@ def _inspect(o: Options, out: TextIO) -> int:
         try:
             if chisels is not None:
                 chisels.run(o.read_files, on_section, on_dump,
-                            progress.update if progress is not None else None)
+                            progress.update if progress is not None else None,
+                            "\x1b[00m" if reset_colors else "")
+                reset_colors = False  # written by the driver, before the chisels' ends
             else:
                 inspector.run(o.read_files, on_event, on_section, on_dump,
                               progress.update if progress is not None else None)
@@ -271,7 +277,7 @@ def _inspect(o: Options, out: TextIO) -> int:
             sink.flush()
             if progress is not None:
                 progress.done()
-            if reset_colors:
+            if reset_colors and chisels is None:
                 out.write("\x1b[00m")
             if writer is not None:
                 if on_section is not None:
@@ -291,6 +297,10 @@ def _inspect(o: Options, out: TextIO) -> int:
     if o.verbose:
         c = inspector.counters
         print(f"Events read:{c.read}\nEvents matching:{c.handed_on}", file=sys.stderr)
+    if chisels is not None:
+        nextrun = chisels.runner.nextrun_args
+        if nextrun is not None:  # a chisel's run_app: sysdig runs itself again
+            return run(parse_args(nextrun), out)
     return status
 
 

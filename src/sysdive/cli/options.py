@@ -20,7 +20,7 @@ LONG = [
     "libs-version", "numevents=", "progress", "print=", "quiet", "resolve-ports",
     "readfile=", "snaplen=", "summary", "suppress-comm=", "timetype=", "unbuffered",
     "verbose", "version", "writefile=", "limit=", "print-hex", "print-hex-ascii", "compress",
-    "alloc-stacks", "flamegraph=", "top=", "memory-story",
+    "alloc-stacks", "flamegraph=", "top=", "buffer-size=", "memory-story",
 ]
 _LONG_TO_SHORT = {
     "print-ascii": "-A", "print-base64": "-b", "bpf": "-B", "chisel": "-c", "displayflt": "-d",
@@ -74,6 +74,13 @@ class Options:
     flamegraph: str | None = None         # --flamegraph FILE: SVG of the allocation stacks
     top: int = 10                         # --top N: stacks shown by --alloc-stacks
     memory_story: bool = False            # --memory-story: growth, stacks and OOM kills
+    # live capture
+    file_size_mb: int | None = None       # -C: rotate when the file passes this many 10^6 bytes
+    rotate_seconds: int | None = None     # -G: rotate every so many seconds
+    file_limit: int | None = None         # -W: with -C/-e a ring of files, with -G a count
+    events_per_file: int | None = None    # -e: rotate after so many events
+    buffer_size: int | None = None        # --buffer-size: bytes of event buffer per CPU
+    suppress_comms: list[str] = field(default_factory=list)  # -U: comms the probe skips
 
 
 def _positive(text: str, what: str) -> int:
@@ -84,6 +91,15 @@ def _positive(text: str, what: str) -> int:
     if value <= 0:
         raise UsageError(f"invalid {what}: {text} (must be positive)")
     return value
+
+
+def _size(text: str) -> int:
+    """A byte count, optionally with a K/M/G suffix (powers of 1024)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)[iI]?[bB]?\s*", text)
+    if not m or int(m.group(1)) <= 0:
+        raise UsageError(f"invalid buffer size: {text!r} (a positive number of bytes, "
+                         "K, M or G allowed)")
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[m.group(2).lower()]
 
 
 def parse_args(argv: list[str]) -> Options:
@@ -125,6 +141,9 @@ def parse_args(argv: list[str]) -> Options:
                 continue
             if name == "top":
                 o.top = _positive(val, "--top count")
+                continue
+            if name == "buffer-size":
+                o.buffer_size = _size(val)
                 continue
             opt = _LONG_TO_SHORT[name]
         _apply(o, opt[1], val)
@@ -197,9 +216,17 @@ def _apply(o: Options, letter: str, val: str) -> None:
         pass  # taken with its arguments by extract_chisels
     elif letter == "i":
         o.chisel_info = val
-    elif letter in ("C", "G", "W", "e"):
-        _positive(val, {"C": "file size", "G": "rotation seconds", "W": "file limit",
-                        "e": "event limit"}[letter])
-        raise UsageError(f"-{letter} (file rotation) applies to live capture, which is not available yet")
+    elif letter == "C":
+        o.file_size_mb = _positive(val, "file size")
+    elif letter == "G":
+        o.rotate_seconds = _positive(val, "rotation seconds")
+    elif letter == "W":
+        o.file_limit = _positive(val, "file limit")
+    elif letter == "e":
+        o.events_per_file = _positive(val, "event limit")
+    elif letter == "U":
+        if len(val.encode()) > 15:
+            raise UsageError(f"-U {val!r}: a process name (comm) has at most 15 bytes")
+        o.suppress_comms.append(val)
     else:
         raise UsageError(f"option -{letter} is not supported when reading captures")

@@ -117,10 +117,12 @@ class CompiledFilter:
     match: Callable[[Any], bool]
     source: str
     """The generated Python source of ``match`` (for debugging)."""
-    fast_match: Callable[[int, Any, Any], bool] | None = None
-    """The same test as ``fast_match(event type, thread, fd info)``, when every field can
-    be computed from those (``BoundField.fast``) for an event that changes no state; None
-    otherwise. The state parser uses it to reject events without building them."""
+    make_fast_match: Callable[[], Callable[[int, Any, Any], bool]] | None = None
+    """Builds (on first call; later calls return the same) the same test as
+    ``fast_match(event type, thread, fd info)``, when every field can be computed from those
+    (``BoundField.fast``) for an event that changes no state; None otherwise. The state
+    parser uses it to reject events without building them. It is compiled on demand: only
+    large captures use it, and compiling doubles the cost of a huge filter."""
 
 
 def compile_filter(text: str, resolver: FieldResolver) -> CompiledFilter:
@@ -133,13 +135,27 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
     gen = _Generator(resolver)
     expr, event_types = gen.node(tree)
     source = "".join(gen.helpers) + f"def _match(evt):\n    return {expr.replace(_CALL, '(evt)')}\n"
-    if gen.fast_ok:
-        source += f"def _fast_match(_et, _th, _fd):\n    return {expr.replace(_CALL, '_q(_et, _th, _fd)')}\n"
     namespace: dict[str, Any] = dict(gen.names)
     exec(compile(source, "<sysdive filter>", "exec"), namespace)
     match: Callable[[Any], bool] = namespace["_match"]
-    return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source,
-                          namespace.get("_fast_match"))
+    make_fast = None
+    if gen.fast_ok:
+        fast_source = (f"def _fast_match(_et, _th, _fd):\n"
+                       f"    return {expr.replace(_CALL, '_q(_et, _th, _fd)')}\n")
+        make_fast = _fast_factory(fast_source, namespace)
+    return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source, make_fast)
+
+
+def _fast_factory(source: str, namespace: dict[str, Any]
+                  ) -> Callable[[], Callable[[int, Any, Any], bool]]:
+    built: list[Callable[[int, Any, Any], bool]] = []
+
+    def make() -> Callable[[int, Any, Any], bool]:
+        if not built:
+            exec(compile(source, "<sysdive filter (fast)>", "exec"), namespace)
+            built.append(namespace["_fast_match"])
+        return built[0]
+    return make
 
 
 # Where a field's value is fetched in a generated expression: ``cN_x(evt)`` in ``_match``,

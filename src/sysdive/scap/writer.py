@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
 from sysdive.errors import CaptureError
@@ -155,6 +155,22 @@ class CaptureWriter:
 
     def write_raw(self, data: bytes) -> None:
         self._put(data)
+
+    def tell(self) -> int:
+        """Bytes in the file so far (compressed bytes with gzip), pending ones included."""
+        return self._raw.tell() + self._pending_size
+
+    def write_now(self, pieces: Sequence[bytes | memoryview]) -> None:
+        """Write ready-made blocks before returning (they may be views into memory that is
+        reused once this returns), after anything still pending."""
+        if not pieces:
+            return
+        self.flush()
+        try:
+            # one write: joining costs a copy, a write per piece a system call (or two)
+            self._f.write(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+        except OSError as err:
+            raise CaptureError(f"cannot write {self.path}: {err.strerror or err}") from err
 
     def _put(self, data: bytes) -> None:
         self._pending.append(data)

@@ -5,7 +5,7 @@
   :mod:`sysdive.schema` by :mod:`~sysdive.capture.ebpf.gen_header`; ``make bpf`` rebuilds
   ``probe.bpf.o``, and :mod:`~sysdive.capture.ebpf.source` ties the object to its sources.
 * :mod:`~sysdive.capture.ebpf.loader`: ctypes over the system libbpf.
-* :mod:`~sysdive.capture.ebpf.ringbuf`: the ring buffer mapped and drained in bulk.
+* :mod:`~sysdive.capture.ebpf.cpubuf`: the per-CPU event buffers, mapped and merged in bulk.
 
 :mod:`sysdive.capture.live` puts them together.
 """

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR GPL-2.0-only */
 /*
- * The event builder: scap v2 event blocks assembled in a per-CPU scratch buffer (variable-size
- * events) or directly in a ring reservation (fixed-size events). Included by probe.bpf.c only,
- * after the maps it uses.
+ * The event builder: scap v2 event blocks written in place at the head of this CPU's buffer
+ * (the chunks map of probe.bpf.c), then published by moving the head. Included by probe.bpf.c
+ * only, after the maps it uses.
  */
 
 /*
@@ -20,12 +20,14 @@
 #define LENS_OFF 36
 
 struct ev {
-	__u8 *b;       /* scratch buffer, or the ring record itself (fixed-size events) */
+	__u8 *b;       /* the event's block, in place in this CPU's buffer */
 	__u32 off;     /* next param byte */
 	__u32 arg;     /* params written */
 	__u32 nparams;
-	__u32 reserved; /* ring record size when b is a reservation, else 0 */
+	__u32 reserved; /* block size of a fixed-size event, else 0 */
 	bool tail_zeroed; /* the bytes after the last param are already zero (ev_small_data) */
+	struct cpu_ctl *ctl;
+	__u64 head;    /* where the block starts (chunk sequence << 32 | offset) */
 };
 
 static __always_inline struct stats *stats_get(void)
@@ -64,38 +66,68 @@ static __always_inline void ev_header(struct ev *e, __u16 type, __u32 nparams, _
 	*(__u32 *)(e->b + 32) = nparams;
 }
 
-/* Start a variable-size event in this CPU's scratch; false if there is none. */
+/*
+ * Start an event at the head of this CPU's buffer, moving to the next chunk when the current
+ * one is full. False when every chunk still holds data the consumer has not taken: the event
+ * is lost, and counted where the consumer reads it (cpu_ctl.drops).
+ */
 static __always_inline bool ev_begin(struct ev *e, __u16 type, __u32 nparams)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &cpu);
+	struct cpu_ctl *c = bpf_map_lookup_elem(&ctl, &cpu);
+	struct chunk *ch;
+	__u64 head, seq;
+	__u32 off, idx;
 
-	if (!s)
+	if (!c)
 		return false;
-	e->b = s->buf;
+	head = c->head;
+	seq = head >> 32;
+	off = (__u32)head;
+	if (off >= CHUNK_START) {
+		if (seq + 1 - c->released >= nchunks) {
+			c->drops++;
+			return false;
+		}
+		/* published together with the head that points past this chunk */
+		c->fill[seq & (MAX_CHUNKS - 1)] = off;
+		seq++;
+		off = 0;
+	}
+	idx = cpu * nchunks + (seq & (nchunks - 1));
+	ch = bpf_map_lookup_elem(&chunks, &idx);
+	if (!ch)
+		return false;
+	e->b = ch->buf + (off & (CHUNK_START - 1));
+	e->ctl = c;
+	e->head = (seq << 32) | off;
 	e->reserved = 0;
 	ev_header(e, type, nparams, cpu);
 	return true;
+}
+
+/* Publish a finished block of `total` bytes: the data stores come first in program order and
+ * x86 keeps store order, so the consumer never sees a head past unwritten bytes. */
+static __always_inline void ev_commit(struct ev *e, __u32 total)
+{
+	asm volatile("" ::: "memory");
+	e->ctl->head = e->head + total;
 }
 
 /* Block size of an event whose params take param_bytes: header, lengths, padding, trailer. */
 #define FIXED_SIZE(nparams, param_bytes) (((LENS_OFF + 2 * (nparams) + (param_bytes) + 3) & ~3) + 4)
 
 /*
- * Start a fixed-size event directly in the ring (no scratch, no copy): the cheap path for the
- * many events without strings or buffers. `size` must be FIXED_SIZE(...) of what the filler
- * writes; ev_submit checks it. False (and counted) when the ring is full.
+ * Start a fixed-size event: like ev_begin, but the size is known, so finishing it folds into
+ * constant stores. `size` must be FIXED_SIZE(...) of what the filler writes; ev_submit_fixed
+ * checks it.
  */
 static __always_inline bool ev_begin_fixed(struct ev *e, __u16 type, __u32 nparams, __u32 size)
 {
-	e->b = bpf_ringbuf_reserve(&ring, size, 0);
-	if (!e->b) {
-		COUNT(drop_full);
+	if (!ev_begin(e, type, nparams))
 		return false;
-	}
 	e->reserved = size;
 	e->tail_zeroed = false;
-	ev_header(e, type, nparams, bpf_get_smp_processor_id());
 	return true;
 }
 
@@ -219,8 +251,7 @@ static __always_inline __u8 *ev_cursor(struct ev *e)
 	return e->b + (e->off & HALF_MASK);
 }
 
-/* Finish a variable-size event (length, padding, trailer) and copy it into the ring. The probe
- * never wakes the consumer (BPF_RB_NO_WAKEUP): it polls, which spares every event an irq_work. */
+/* Finish a variable-size event (length, padding, trailer) and publish it. */
 static __always_inline void ev_submit(struct ev *e)
 {
 	__u32 body = e->off & HALF_MASK;
@@ -231,15 +262,14 @@ static __always_inline void ev_submit(struct ev *e)
 	*(__u32 *)(e->b + body) = 0; /* zero the 0-3 padding bytes (the trailer may overwrite) */
 	*(__u32 *)(e->b + (padded & 0x1FFFF)) = total;
 	*(__u32 *)(e->b + 4) = total;
-	if (bpf_ringbuf_output(&ring, e->b, total & 0x1FFFF, BPF_RB_NO_WAKEUP))
-		COUNT(drop_full);
+	ev_commit(e, total);
 }
 
 /*
- * Finish an event started with ev_begin_fixed. The block keeps the reserved size; an event that
- * came out up to 4 bytes shorter (a small data param, see ev_small_data) leaves zeroed slack
- * before the trailer, which readers skip (they take the event's own length). For events of one
- * fixed size everything here folds into constants, the size check included.
+ * Finish an event started with ev_begin_fixed. The block keeps the declared size; an event
+ * that came out up to 4 bytes shorter (a small data param, see ev_small_data) leaves zeroed
+ * slack before the trailer, which readers skip (they take the event's own length). For events
+ * of one fixed size everything here folds into constants, the size check included.
  */
 static __always_inline void ev_submit_fixed(struct ev *e)
 {
@@ -248,13 +278,12 @@ static __always_inline void ev_submit_fixed(struct ev *e)
 
 	if (body + 4 > size || body + 8 < size) {
 		COUNT(bad_size);
-		bpf_ringbuf_discard(e->b, BPF_RB_NO_WAKEUP);
-		return;
+		return; /* not published: the next event overwrites it */
 	}
 	*(__u32 *)(e->b + 26) = body - EVT_OFF;
 	if (!e->tail_zeroed)
 		*(__u32 *)(e->b + body) = 0; /* padding: at most 4 bytes, the trailer may overwrite */
 	*(__u32 *)(e->b + size - 4) = size;
 	*(__u32 *)(e->b + 4) = size;
-	bpf_ringbuf_submit(e->b, BPF_RB_NO_WAKEUP);
+	ev_commit(e, size);
 }

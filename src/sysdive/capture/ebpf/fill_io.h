@@ -10,14 +10,19 @@
 
 static __always_inline void ev_small_data(struct ev *e, __u64 buf, __u32 n)
 {
-	/* zero the data, padding and slack first: after it the event length varies */
-	*(__u64 *)(e->b + e->off) = 0;
+	/* Copied to the stack first: the kernel's hardened-usercopy check of the destination is
+	 * cheap for the stack and costly for ring (vmalloc) memory. The 8-byte store then zeroes
+	 * the padding and slack as well, since the event length varies from here on. */
+	__u64 tmp = 0;
+
 	e->tail_zeroed = true;
 	VERIFIER_MASK(n, 7); /* n <= SMALL_DATA already; the reservation has room for 8 */
-	if (n && bpf_probe_read_user(e->b + e->off, n, (void *)buf)) {
+	if (n && bpf_probe_read_user(&tmp, n, (void *)buf)) {
 		count_copy_fail(e);
+		tmp = 0;
 		n = 0;
 	}
+	*(__u64 *)(e->b + e->off) = tmp;
 	ev_len(e, n);
 }
 
@@ -183,26 +188,43 @@ static __always_inline __u64 iov_total(struct iovec *iov, __u64 n)
 	return total;
 }
 
+/* The data of an iovec array, up to the snaplen: one bpf_loop step per buffer. A loop the
+ * verifier checks once per step function, where an unrolled one multiplied the states of every
+ * readv/writev/msg filler (seconds of load time). */
+struct iov_copy {
+	struct ev *e;
+	struct iovec *iov;
+	__u64 n;
+	__u32 want;
+	__u32 got;
+};
+
+static long iov_copy_step(__u32 j, struct iov_copy *c)
+{
+	struct ev *e = c->e;
+	struct iovec *v;
+	__u32 chunk;
+
+	if (j >= c->n || c->got >= c->want)
+		return 1;
+	v = &c->iov[j & (MAX_IOV - 1)];
+	chunk = v->iov_len < c->want - c->got ? v->iov_len : c->want - c->got;
+	if (bpf_probe_read_user(e->b + ((e->off + c->got) & HALF_MASK), chunk & HALF_MASK,
+				v->iov_base)) {
+		count_copy_fail(e);
+		return 1;
+	}
+	c->got += chunk;
+	return 0;
+}
+
 static __always_inline void ev_iov_data(struct ev *e, struct iovec *iov, __u64 n, __u64 size)
 {
-	__u32 want = size < snaplen ? size : snaplen;
-	__u32 got = 0;
+	struct iov_copy c = {.e = e, .iov = iov, .n = n, .got = 0};
 
-	want = ev_room(e, want);
-	for (int j = 0; j < MAX_IOV; j++) {
-		__u32 chunk;
-
-		if (j >= n || got >= want)
-			break;
-		chunk = iov[j].iov_len < want - got ? iov[j].iov_len : want - got;
-		if (bpf_probe_read_user(e->b + ((e->off + got) & HALF_MASK), chunk & HALF_MASK,
-					iov[j].iov_base)) {
-			count_copy_fail(e);
-			break;
-		}
-		got += chunk;
-	}
-	ev_len(e, got);
+	c.want = ev_room(e, size < snaplen ? size : snaplen);
+	bpf_loop(MAX_IOV, iov_copy_step, &c, 0);
+	ev_len(e, c.got);
 }
 
 static __always_inline struct tmp_area *tmp_get(void)

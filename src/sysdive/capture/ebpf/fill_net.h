@@ -368,3 +368,201 @@ EXIT(recvfrom)
 	ev_submit(&e);
 	return 0;
 }
+
+/* ---- sendmsg, recvmsg --------------------------------------------------------------------------- */
+static __always_inline bool fetch_msghdr(struct user_msghdr *mh, __u64 umsg)
+{
+	if (umsg && !bpf_probe_read_user(mh, sizeof(*mh), (void *)umsg))
+		return true;
+	__builtin_memset(mh, 0, sizeof(*mh));
+	return false;
+}
+
+/* PPME_SOCKET_SENDMSG_E: fd, size (of all buffers), tuple (only when an address is given) */
+ENTER(sendmsg)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct user_msghdr mh;
+	struct ev e;
+	__s64 fd = (int)sc_arg(regs, 0);
+	__u64 n;
+
+	fetch_msghdr(&mh, sc_arg(regs, 1));
+	if (!tmp || !ev_begin(&e, PPME_SOCKET_SENDMSG_E, 3))
+		return 0;
+	n = iov_fetch(tmp->iov, (__u64)mh.msg_iov, mh.msg_iovlen);
+	ev_u64(&e, fd);
+	ev_u32(&e, (__u32)iov_total(tmp->iov, n));
+	if (mh.msg_name && mh.msg_namelen &&
+	    fetch_user_addr(tmp->addr, (__u64)mh.msg_name, mh.msg_namelen))
+		ev_socktuple(&e, fd, tmp->addr, true, false);
+	else
+		ev_len(&e, 0);
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SOCKET_SENDMSG_X: res, data (the buffers as passed, up to the snaplen) */
+EXIT(sendmsg)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct user_msghdr mh;
+	struct ev e;
+	__u64 n;
+
+	fetch_msghdr(&mh, sc_arg(regs, 1));
+	if (!tmp || !ev_begin(&e, PPME_SOCKET_SENDMSG_X, 2))
+		return 0;
+	n = iov_fetch(tmp->iov, (__u64)mh.msg_iov, mh.msg_iovlen);
+	ev_u64(&e, ret);
+	ev_iov_data(&e, tmp->iov, n, iov_total(tmp->iov, n));
+	ev_submit(&e);
+	return 0;
+}
+
+/* PPME_SOCKET_RECVMSG_E: fd */
+ENTER(recvmsg) { return fd_enter(regs, PPME_SOCKET_RECVMSG_E); }
+
+/* PPME_SOCKET_RECVMSG_X: res, size, data (what was received, up to the snaplen), tuple */
+EXIT(recvmsg)
+{
+	struct tmp_area *tmp = tmp_get();
+	struct user_msghdr mh;
+	struct ev e;
+	__u64 n, size;
+	__s64 fd = (int)sc_arg(regs, 0);
+
+	fetch_msghdr(&mh, sc_arg(regs, 1));
+	if (!tmp || !ev_begin(&e, PPME_SOCKET_RECVMSG_X, 4))
+		return 0;
+	n = iov_fetch(tmp->iov, (__u64)mh.msg_iov, mh.msg_iovlen);
+	size = iov_total(tmp->iov, n);
+	if (ret < 0)
+		size = 0;
+	else if (size > (__u64)ret)
+		size = ret;
+	ev_u64(&e, ret);
+	ev_u32(&e, (__u32)size);
+	ev_iov_data(&e, tmp->iov, n, size);
+	if (ret >= 0 && mh.msg_name && mh.msg_namelen &&
+	    fetch_user_addr(tmp->addr, (__u64)mh.msg_name, mh.msg_namelen))
+		ev_socktuple(&e, fd, tmp->addr, true, true);
+	else
+		ev_len(&e, 0); /* 0.29.3 records a tuple only for an address in the message */
+	ev_submit(&e);
+	return 0;
+}
+
+/* ---- getsockopt, setsockopt ------------------------------------------------------------------- */
+#define L_SOL_SOCKET 1
+#define L_SOL_TCP 6
+#define SOCKOPT_IDX_UNKNOWN 0 /* PPM_SOCKOPT_IDX_*: the type of the DYN val param */
+#define SOCKOPT_IDX_ERRNO 1
+#define SOCKOPT_IDX_UINT32 2
+#define SOCKOPT_IDX_UINT64 3
+#define SOCKOPT_IDX_TIMEVAL 4
+
+static __always_inline __u8 sockopt_level_to_ppm(__u64 level)
+{
+	return level == L_SOL_SOCKET ? 1 : level == L_SOL_TCP ? 2 : 0;
+}
+
+/* SOL_SOCKET option names: the PPM table keeps Linux's numbers up to SO_ATTACH_BPF (50) */
+static __always_inline __u8 sockopt_name_to_ppm(__u64 level, __u64 name)
+{
+	if (level != L_SOL_SOCKET)
+		return 0;
+	if (name >= 1 && name <= 50)
+		return name;
+	switch (name) {
+	case 59: return 51; /* SO_PEERGROUPS */
+	case 55: return 52; /* SO_MEMINFO */
+	case 57: return 53; /* SO_COOKIE */
+	default: return 0;
+	}
+}
+
+/* SOL_SOCKET options whose value 0.29.3 records as a u32 */
+static __always_inline bool sockopt_is_int(__u64 name)
+{
+	switch (name) {
+	case 1: case 2: case 3: case 5: case 6: case 7: case 8: case 9: case 10: case 11:
+	case 12: case 14: case 15: case 16: case 18: case 19: case 22: case 23: case 24:
+	case 25: case 27: case 29: case 30: case 31: case 32: case 33: case 34: case 35:
+	case 36: case 37: case 38: case 39: case 40: case 41: case 42: case 43: case 44:
+	case 45: case 46: case 47: case 48: case 49:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The DYN val param: a u8 type index, then the value in that type */
+static __always_inline void ev_sockopt_val(struct ev *e, __u64 level, __u64 name, __u64 uval,
+					   __u32 optlen)
+{
+	__u8 *d = ev_cursor(e);
+	union { __u32 v32; __u64 v64; struct { __s64 sec, usec; } tv; } u = {};
+	__u32 n;
+
+	if (level == L_SOL_SOCKET && name == 4) { /* SO_ERROR: the error as a negative errno */
+		bpf_probe_read_user(&u.v32, sizeof(u.v32), (void *)uval);
+		d[0] = SOCKOPT_IDX_ERRNO;
+		*(__s64 *)(d + 1) = -(__s64)(__s32)u.v32;
+		ev_len(e, 9);
+	} else if (level == L_SOL_SOCKET && (name == 20 || name == 21)) { /* SO_RCV/SNDTIMEO */
+		bpf_probe_read_user(&u.tv, sizeof(u.tv), (void *)uval);
+		d[0] = SOCKOPT_IDX_TIMEVAL;
+		*(__u64 *)(d + 1) = u.tv.sec * 1000000000ULL + u.tv.usec * 1000;
+		ev_len(e, 9);
+	} else if (level == L_SOL_SOCKET && name == 57) { /* SO_COOKIE */
+		bpf_probe_read_user(&u.v64, sizeof(u.v64), (void *)uval);
+		d[0] = SOCKOPT_IDX_UINT64;
+		*(__u64 *)(d + 1) = u.v64;
+		ev_len(e, 9);
+	} else if (level == L_SOL_SOCKET && sockopt_is_int(name)) {
+		bpf_probe_read_user(&u.v32, sizeof(u.v32), (void *)uval);
+		d[0] = SOCKOPT_IDX_UINT32;
+		*(__u32 *)(d + 1) = u.v32;
+		ev_len(e, 5);
+	} else { /* anything else: the raw bytes, up to the snaplen */
+		d[0] = SOCKOPT_IDX_UNKNOWN;
+		n = ev_room(e, (optlen < snaplen ? optlen : snaplen) + 1);
+		n = n ? n - 1 : 0;
+		if (n && uval && bpf_probe_read_user(e->b + ((e->off + 1) & HALF_MASK), n & 0xFFF,
+						     (void *)uval)) {
+			count_copy_fail(e);
+			n = 0;
+		}
+		ev_len(e, 1 + (n & 0xFFF));
+	}
+}
+
+/* PPME_SOCKET_SETSOCKOPT_X / GETSOCKOPT_X: res, fd, level, optname, val, optlen */
+static __always_inline int sockopt_exit(struct pt_regs *regs, long ret, __u16 type, __u32 optlen)
+{
+	struct ev e;
+	__u64 level = sc_arg(regs, 1), name = sc_arg(regs, 2);
+
+	if (!ev_begin(&e, type, 6))
+		return 0;
+	ev_u64(&e, ret);
+	ev_u64(&e, (__s64)(int)sc_arg(regs, 0));
+	ev_u8(&e, sockopt_level_to_ppm(level));
+	ev_u8(&e, sockopt_name_to_ppm(level, name));
+	ev_sockopt_val(&e, level, name, sc_arg(regs, 3), optlen);
+	ev_u32(&e, optlen);
+	ev_submit(&e);
+	return 0;
+}
+
+ENTER(setsockopt) { return empty_event(PPME_SOCKET_SETSOCKOPT_E); }
+EXIT(setsockopt) { return sockopt_exit(regs, ret, PPME_SOCKET_SETSOCKOPT_X, (__u32)sc_arg(regs, 4)); }
+ENTER(getsockopt) { return empty_event(PPME_SOCKET_GETSOCKOPT_E); }
+EXIT(getsockopt)
+{
+	__u32 optlen = 0;
+
+	bpf_probe_read_user(&optlen, sizeof(optlen), (void *)sc_arg(regs, 4));
+	return sockopt_exit(regs, ret, PPME_SOCKET_GETSOCKOPT_X, optlen);
+}

@@ -234,7 +234,7 @@ static __always_inline void ev_cgroups(struct ev *e, struct task_struct *t)
  * 0.29.3 BPF probe does: sysdig takes the cwd from the parent (clone) or keeps it (execve).
  */
 static __always_inline void ev_proc_common(struct ev *e, struct pt_regs *regs, long ret,
-					   bool is_execve)
+					   int argv_arg /* of a failed exec; -1: clone */)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct mm_struct *mm = t->mm;
@@ -243,8 +243,8 @@ static __always_inline void ev_proc_common(struct ev *e, struct pt_regs *regs, l
 	ev_u64(e, ret);
 	if (ret >= 0 && mm)
 		len = put_user_block(e, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
-	else if (is_execve)
-		len = put_user_strv(e, sc_arg(regs, 1));
+	else if (argv_arg >= 0)
+		len = put_user_strv(e, sc_arg(regs, argv_arg));
 	ev_exe_args(e, len);
 	ev_u64(e, t->pid);
 	ev_u64(e, t->tgid);
@@ -276,7 +276,7 @@ static __always_inline int clone_exit(struct pt_regs *regs, long ret, __u16 type
 
 	if (!ev_begin(&e, type, 20))
 		return 0;
-	ev_proc_common(&e, regs, ret, false);
+	ev_proc_common(&e, regs, ret, -1);
 	/* the child lives in another pid namespace than the host's view of the caller */
 	if (task_ns_level(t) != 0 ||
 	    BPF_CORE_READ(t, nsproxy, pid_ns_for_children) != task_pid_ns(t))
@@ -374,8 +374,9 @@ static __always_inline bool exe_writable(struct task_struct *t)
 	return (caps & (1ULL << L_CAP_DAC_OVERRIDE)) || (caps & (1ULL << L_CAP_FOWNER));
 }
 
-/* PPME_SYSCALL_EXECVE_19_X: common params, env, tty, pgid, loginuid, flags */
-EXIT(execve)
+/* PPME_SYSCALL_EXECVE_19_X / EXECVEAT_X: common params, env, tty, pgid, loginuid, flags.
+ * argv_arg is where the failed call's argv is (envp follows it). */
+static __always_inline int execve_exit(struct pt_regs *regs, long ret, __u16 type, int argv_arg)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct mm_struct *mm = t->mm;
@@ -383,13 +384,13 @@ EXIT(execve)
 	__u32 len = 0;
 	__s32 loginuid = -1;
 
-	if (!ev_begin(&e, PPME_SYSCALL_EXECVE_19_X, 20))
+	if (!ev_begin(&e, type, 20))
 		return 0;
-	ev_proc_common(&e, regs, ret, true);
+	ev_proc_common(&e, regs, ret, argv_arg);
 	if (ret >= 0 && mm)
 		len = put_user_block(&e, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
 	else if (ret < 0)
-		len = put_user_strv(&e, sc_arg(regs, 2));
+		len = put_user_strv(&e, sc_arg(regs, argv_arg + 1));
 	ev_len(&e, len);
 	ev_u32(&e, task_tty(t));
 	ev_u64(&e, task_vnr(t, BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID])));
@@ -397,6 +398,24 @@ EXIT(execve)
 		loginuid = BPF_CORE_READ(t, loginuid.val);
 	ev_u32(&e, loginuid);
 	ev_u32(&e, exe_writable(t) ? PPM_EXE_WRITABLE : 0);
+	ev_submit(&e);
+	return 0;
+}
+
+EXIT(execve) { return execve_exit(regs, ret, PPME_SYSCALL_EXECVE_19_X, 1); }
+EXIT(execveat) { return execve_exit(regs, ret, PPME_SYSCALL_EXECVEAT_X, 2); }
+
+/* PPME_SYSCALL_EXECVEAT_E: dirfd, pathname, flags (AT_EMPTY_PATH -> 1, AT_SYMLINK_NOFOLLOW -> 2) */
+ENTER(execveat)
+{
+	struct ev e;
+	__u64 f = sc_arg(regs, 4);
+
+	if (!ev_begin(&e, PPME_SYSCALL_EXECVEAT_E, 3))
+		return 0;
+	ev_u64(&e, dirfd_to_ppm(sc_arg(regs, 0)));
+	ev_user_str(&e, (void *)sc_arg(regs, 1), PATH_MAX_READ);
+	ev_u32(&e, ((f & L_AT_EMPTY_PATH) ? 1 : 0) | ((f & L_AT_SYMLINK_NOFOLLOW) ? 2 : 0));
 	ev_submit(&e);
 	return 0;
 }
@@ -413,7 +432,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 
 	if (t->flags & L_PF_KTHREAD)
 		return 0;
-	if (tgid == self_tgid || (filter_tgid && tgid != filter_tgid))
+	if (skip_thread(tgid))
 		return 0;
 	if (!ev_begin_fixed(&e, PPME_PROCEXIT_1_E, 4, FIXED_SIZE(4, 18)))
 		return 0;

@@ -28,11 +28,12 @@ __all__ = ["LiveCaptureError", "Probe", "ProbeSettings", "ProbeStats"]
 
 _BTF_PATH = Path("/sys/kernel/btf/vmlinux")
 SYSCALL_TABLE_SIZE = 512  # mirrors probe.bpf.c
+CHUNK_BYTES = 1 << 21  # CHUNK_START of probe.bpf.c: what one chunk holds
+CHUNK_STRIDE = CHUNK_BYTES + (1 << 17) + 4096  # CHUNK_SIZE: the element, with its slack
+MAX_CHUNKS = 64
+MAX_SUPPRESS = 8  # mirrors probe.bpf.c
 # Programs attached directly; every other program is a tail-call target.
 _DISPATCHERS = ("sys_enter", "sys_exit", "sched_process_exit", "mark_victim")
-# Attached when the kernel allows it; without it OOM events lack the memcg that fired
-# (fentry needs ftrace direct calls, which some kernels are built without).
-_OPTIONAL: tuple[str, ...] = ()
 _STATS = struct.Struct("<4Q")  # struct stats in probe.bpf.c
 
 
@@ -49,15 +50,17 @@ class ProbeSettings:
     sc_ppm: Mapping[int, int]
     snaplen: int = 80
     filter_tgid: int = 0
-    ring_bytes: int = 64 << 20
+    nchunks: int = 16  # per-CPU buffer chunks of CHUNK_BYTES each (a power of two, 2..64)
+    suppress_comms: tuple[str, ...] = ()  # threads with these comms are not traced (-U)
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeStats:
-    """The probe's failure counters summed over CPUs; ``per_cpu`` keeps each CPU's
-    (drop_full, copy_fail, truncated, bad_size). Delivered events are counted by the reader."""
+    """The probe's counters summed over CPUs; ``per_cpu`` keeps each CPU's
+    (suppressed, copy_fail, truncated, bad_size). Delivered and dropped events are counted
+    in the event buffers' control blocks (cpubuf.py)."""
 
-    drop_full: int
+    suppressed: int
     copy_fail: int
     truncated: int
     bad_size: int
@@ -192,12 +195,9 @@ class Probe:
                     raise LiveCaptureError(_explain_errno(
                         ctypes.get_errno() or 2, f"cannot attach the {name} program"))
                 self._links.append(link)
-            for name in _OPTIONAL:
-                prog = lib.bpf_object__find_program_by_name(obj, name.encode())
-                link = lib.bpf_program__attach(prog) if prog else None
-                if link:
-                    self._links.append(link)
-            self.ring_fd = self._map_fd("ring")
+            self.chunks_fd = self._map_fd("chunks")
+            self.ctl_fd = self._map_fd("ctl")
+            self.nchunks = settings.nchunks
             self._counters_fd = self._map_fd("counters")
         except BaseException:
             self.close()
@@ -226,12 +226,11 @@ class Probe:
 
     def _configure(self, s: ProbeSettings, path: Path) -> None:
         lib = self._lib.lib
-        ring = s.ring_bytes
-        if ring < 4096 or ring & (ring - 1):
-            raise LiveCaptureError(f"ring buffer size {ring} is not a power of two >= 4096")
-        lib.bpf_map__set_max_entries(self._map("ring"), ring)
-        # The scratch ARRAY is indexed by CPU number: one 128 KiB slot per possible CPU.
-        lib.bpf_map__set_max_entries(self._map("scratch_map"), self.ncpus)
+        n = s.nchunks
+        if not 2 <= n <= MAX_CHUNKS or n & (n - 1):
+            raise LiveCaptureError(f"{n} buffer chunks per CPU: not a power of two in 2..64")
+        lib.bpf_map__set_max_entries(self._map("chunks"), self.ncpus * n)
+        lib.bpf_map__set_max_entries(self._map("ctl"), self.ncpus)
         rodata = self._rodata_map()
         size = ctypes.c_size_t(0)
         base = lib.bpf_map__initial_value(rodata, ctypes.byref(size))
@@ -242,6 +241,13 @@ class Probe:
         struct.pack_into("<I", view, off["self_tgid"], s.self_tgid)
         struct.pack_into("<I", view, off["filter_tgid"], s.filter_tgid)
         struct.pack_into("<I", view, off["snaplen"], s.snaplen)
+        struct.pack_into("<I", view, off["nchunks"], n)
+        if len(s.suppress_comms) > MAX_SUPPRESS:
+            raise LiveCaptureError(f"at most {MAX_SUPPRESS} -U process names")
+        struct.pack_into("<I", view, off["n_suppress"], len(s.suppress_comms))
+        for k, comm in enumerate(s.suppress_comms):
+            raw = comm.encode()[:15]
+            struct.pack_into("16s", view, off["suppress_comm"] + 16 * k, raw)
         struct.pack_into("<Q", view, off["boot_to_epoch_ns"], s.boot_to_epoch_ns)
         for nr, sc in s.sc_ppm.items():
             if 0 <= nr < SYSCALL_TABLE_SIZE:
