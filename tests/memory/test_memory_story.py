@@ -189,3 +189,11 @@ def test_stack_groups_and_one_screen() -> None:
     assert len(text.splitlines()) <= 40, text
     assert "#1 100 B in 10 calls" in text and "<- main [app]" in text
     assert "limit 64.0 MiB of /docker/aaaaaaaaaaaa (usage" in text and "... 6 more" in text
+
+
+@pytest.mark.usefixtures("live")
+def test_live_bad_filter_fails_before_capturing() -> None:
+    done = subprocess.run([sys.executable, "-m", "sysdive", "--memory-story", "-M", "30",
+                           "proc.nam=x"], capture_output=True, text=True, env=ENV, timeout=60)
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr == "sysdive: filter error at column 1: unknown field 'proc.nam'\n"

@@ -101,6 +101,11 @@ def _live_story(o: Options) -> StoryReport:
     from sysdive.memory.targets import Target, is_target_spec, resolve_target
 
     check_live_support()
+    if o.filter:  # a bad filter fails now, not after the capture
+        from sysdive.fields.registry import FieldRegistry
+        from sysdive.filter import compile_filter
+        from sysdive.inspector import Inspector
+        compile_filter(o.filter, FieldRegistry(Inspector().state))
     target = (resolve_target(o.filter) if is_target_spec(o.filter)
               else Target(frozenset(), "all processes"))
     path = o.write_file
