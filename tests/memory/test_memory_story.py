@@ -95,11 +95,11 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
                         "/bin/busybox sleep 0.05; done"], check=True, capture_output=True)
         time.sleep(1)
         # 64 KiB per request, 200 requests a second: the 64 MiB limit is hit in ~5 s. The
-        # server starts after 2 s, as a long-running one would be: the filter matches a
-        # container's events once the runtime has named it
+        # server starts after 5 s, as a long-running one would be: the filter matches a
+        # container's events once the runtime has named it (seconds, on a loaded machine)
         subprocess.run(["docker", "run", "-d", "--name", php, "--memory", "64m",
                         "--memory-swap", "64m", image, "/bin/busybox", "sh", "-c",
-                        "/bin/busybox sleep 2; exec /app/leakyserver 0 65536 5000 nowait"],
+                        "/bin/busybox sleep 5; exec /app/leakyserver 0 65536 5000 nowait"],
                        check=True, capture_output=True)
         subprocess.run(["docker", "wait", php], capture_output=True, timeout=120)
         info = json.loads(subprocess.run(["docker", "inspect", php], capture_output=True,
@@ -119,12 +119,12 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
     # growth: the leaking container and its server first, grown by brk, limit known
     top_c = data["containers"][0]
     assert top_c["container.name"] == php and top_c["container.id"] == php_id
-    assert top_c["growth_kb"] > 32 * 1024 and top_c["limit_kb"] == 65536
+    assert top_c["growth_kb"] > 16 * 1024 and top_c["limit_kb"] == 65536
     assert all(c["growth_kb"] < top_c["growth_kb"] / 2 for c in data["containers"][1:])
     top_p = data["processes"][0]
     assert top_p["name"] == "leakyserver" and top_p["container.name"] == php
-    assert top_p["growth_kb"] > 32 * 1024 and top_p["oom_killed"] is True
-    assert top_p["grew_at"][0]["evt.type"] == "brk" and top_p["grew_at"][0]["kb"] > 32 * 1024
+    assert top_p["growth_kb"] > 16 * 1024 and top_p["oom_killed"] is True
+    assert top_p["grew_at"][0]["evt.type"] == "brk" and top_p["grew_at"][0]["kb"] > 16 * 1024
     assert all(p["growth_kb"] < 8 * 1024 for p in data["processes"][1:])
 
     # stacks: the leaking function of the stripped library, at brk, from the leaker (the
