@@ -6,6 +6,8 @@
 #     containers from an image imported from a busybox rootfs (no registry)
 #   - gcc and libc6-dbg: the memory tests build a small leaking C program and name glibc's
 #     internal functions in allocation stacks (libc6-dbg's build-id debug files)
+#   - the monitor's tests: Debian's prometheus (scrapes /metrics), chromium and
+#     chromium-driver (the dashboard, headless), iproute2 (ss)
 #   - sysdive itself with its test tools, from this checkout
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +37,17 @@ if ! $SUDO docker info >/dev/null 2>&1; then
         sleep 1
     done
     $SUDO docker info >/dev/null 2>&1 || { echo "dockerd did not start" >&2; exit 1; }
+fi
+MONITOR_PKGS="prometheus chromium chromium-driver iproute2"
+missing=""
+for p in $MONITOR_PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+        || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'

@@ -33,7 +33,9 @@ import numpy as np
 from sysdive.event import Event
 from sysdive.state.parser import (
     BARRIER_TYPES,
+    CONTAINER_EVENTS,
     PPM_EVENT_MAX,
+    SCAP_DF_STATE_ONLY,
     FastFilter,
     Parser,
     skip_kind,
@@ -89,6 +91,10 @@ class FastPath:
         self.barrier[list(BARRIER_TYPES)] = True
         self.fd_enter = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.fd_enter[[t for t in range(0, PPM_EVENT_MAX, 2) if uses_fd(t)]] = True
+        # For run_fold: types that take the per-event path, the group representatives.
+        self.fold_odd = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
+        self.fold_odd[list(CONTAINER_EVENTS)] = True
+        self.fold_seen: dict[int, bool] = {}
         self.sc_ok: Any = None
         if generic_ok is not None and (kind[0] == 2 or kind[1] == 2):
             sc_ok = np.zeros(1 << 16, dtype=np.bool_)
@@ -179,6 +185,79 @@ class FastPath:
         if keep.all():
             return None
         return keep
+
+    def run_fold(self, buf: bytes, cols: Columns, num: int, start: int,
+                 fold: Callable[[Event, int], None]) -> int:
+        """The batch from row ``start`` on for a bulk sink (:attr:`Inspector.fold`): no
+        state, events grouped by (type, syscall id of generic events), the capture filter
+        and ``fold`` called once per group with one event of it. Container events (which
+        may hide themselves) and generic events whose syscall id is not where the scan
+        looks take the per-event path; state-only events are not handed on."""
+        insp = self.insp
+        if insp.stopped:
+            return 0
+        parser = self.parser
+        flt = insp.capture_filter
+        counters = insp.counters
+        n = len(cols)
+        rows = np.arange(start, n)
+        et = cols.type[start:]
+        key = et << 16
+        odd = self.fold_odd[et]
+        fl = cols.flagged
+        if fl is not None and fl[start:].any():
+            f = np.flatnonzero(fl[start:])
+            dfl = cols.fields(rows[f])[3]
+            # Never handed on (SCAP_DF_STATE_ONLY) and, without state, of no use.
+            key[f[(dfl & SCAP_DF_STATE_ONLY) != 0]] = -1
+        g = np.flatnonzero(et < 2)
+        if len(g):
+            hdr, npar = cols.hdr_npar(rows[g])
+            w = cols.w
+            nb = len(buf)
+            o1 = hdr + 26
+            o2 = o1 + 2 * npar
+            elen = cols.elen[rows[g]]
+            valid = (npar > 0) & (npar <= 32) & (elen >= 28 + 2 * npar) & (o2 + 4 <= nb)
+            o1 = np.where(valid, o1, 0)
+            o2 = np.where(valid, o2, 0)
+            plen = (w[o1 >> 2] >> ((o1 & 2) << 3).astype(np.uint32)) & 0xFFFF
+            sc = ((w[o2 >> 2] >> ((o2 & 2) << 3).astype(np.uint32)) & 0xFFFF).astype(np.int64)
+            valid &= plen == 2
+            key[g] |= np.where(valid, sc, 0)
+            odd[g[~valid]] = True
+        one = np.flatnonzero(odd & (key >= 0))
+        if len(one):
+            key[one] = -1
+            for i, etype, ts, tid, cpu, dflags, hdr1, end, npar1 in zip(
+                    one.tolist(), et[one].tolist(), *(a.tolist() for a in cols.fields(rows[one])),
+                    strict=True):
+                evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr1, end, npar1)
+                if etype < 2:   # not a container event: no state to keep
+                    if flt is None or flt(evt):
+                        counters.handed_on += 1
+                        fold(evt, 1)
+                elif parser.process_event(evt, flt):
+                    counters.handed_on += 1
+                    self.on_event(evt)
+        keys, first, counts = np.unique(key, return_index=True, return_counts=True)
+        live = keys >= 0
+        keys, first, counts = keys[live], first[live], counts[live]
+        seen = self.fold_seen
+        for k, i, c, ts, tid, cpu, dflags, hdr1, end, npar1 in zip(
+                keys.tolist(), first.tolist(), counts.tolist(),
+                *(a.tolist() for a in cols.fields(rows[first])), strict=True):
+            evt = Event(num + i + 1, k >> 16, ts, tid, cpu, dflags, buf, hdr1, end, npar1)
+            ok = seen.get(k)
+            if ok is None:
+                # Type-determined: the filter says the same for every event of the group.
+                ok = seen[k] = flt is None or flt(evt)
+            if ok:
+                counters.handed_on += c
+                fold(evt, c)
+        st = parser.state
+        st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
+        return n - start
 
     def run(self, buf: bytes, cols: Columns, num: int, start: int = 0) -> int:
         """Process the batch from row ``start`` on (``num`` events numbered before it); the

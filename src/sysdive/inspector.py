@@ -77,6 +77,11 @@ class Inspector:
     # The sinks want internal events that pass the filter (chisels do; the printer hides
     # them), so the prefilter must not drop them.
     keep_internal: bool = False
+    # A bulk sink for aggregations over type-determined fields (ChiselRunner.fold_plan):
+    # fold(evt, count) stands for ``count`` on_event calls on events like ``evt``. Set only
+    # when the capture filter is type-determined too; then numpy batches bypass the state
+    # engine (no sink reads state) and are grouped by (type, syscall id).
+    fold: Callable[[Event, int], None] | None = None
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -116,8 +121,13 @@ class Inspector:
         reader = CaptureReader(path)
         process = parser.process_event
         on_filtered = self.on_filtered
+        # Internal events need keeping for sinks that want them only if the filter can
+        # pass one (a -w copy keeps them all).
+        keep_internal = on_dump is not None or (
+            self.keep_internal and (self.filter_types is None
+                                    or not internal.isdisjoint(self.filter_types)))
         skip = (parser.skippable_types(
-            self.filter_types, keep_internal=on_dump is not None or self.keep_internal,
+            self.filter_types, keep_internal=keep_internal,
             fd_state=self.fd_state or on_dump is not None)
                 if flt is not None and on_filtered is None else frozenset())
         generic_ok = (self.filter_syscalls if flt is not None and not self.internal_events
@@ -125,6 +135,8 @@ class Inspector:
         skip_rejected = parser.skip_rejected
         sc_at = _U16.unpack_from
         self.first_ts = 0
+        use_fold = (self.fold is not None and on_dump is None and on_filtered is None
+                    and max_events is None and max_dur is None)
         fast: FastPath | None = None
         try:
             for item in reader:
@@ -203,7 +215,9 @@ class Inspector:
                                         internal, fast_types, fast_filter,
                                         state_types, self.filter_types)
                     start = max(start, 0)
-                    done = fast.run(buf, cols, num, start)
+                    done = (fast.run_fold(buf, cols, num, start, self.fold)
+                            if use_fold and self.fold is not None
+                            else fast.run(buf, cols, num, start))
                     num += done
                     if start + done < len(cols):
                         return

@@ -3,48 +3,12 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
+from memhelpers import CAPTURES, growth_reference
 
 from sysdive.memory.growth import ProcessGrowth, growth_of_captures
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "captures"
 NAMES = ["curl_google.scap", "run_as_user_0_container.scap", "single_ipv6_conn.scap"]
-
-
-def _reference(path: Path) -> list[tuple[int, int, dict[str, tuple[int, int]]]]:
-    """(pid, growth KiB, {event type: (net KiB, changes)}) per process, most growth first."""
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        pytest.fail("sysdig 0.29.3 is needed for the reference (scripts/install.sh)")
-    out = subprocess.run([sysdig, "-r", str(path), "-p",
-                          "%proc.pid %evt.type %proc.vmrss %evt.dir"],
-                         capture_output=True, text=True, check=True).stdout
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    moves: dict[int, dict[str, list[int]]] = {}
-    for line in out.splitlines():
-        pid_s, etype, rss_s, direction = line.split(" ")
-        if etype == "execve" and direction == "<" and pid_s.isdigit():
-            first.pop(int(pid_s), None)  # a new program: its growth starts here
-        if not rss_s.isdigit() or int(rss_s) == 0 or not pid_s.isdigit():
-            continue
-        pid, rss = int(pid_s), int(rss_s)
-        if pid not in first:
-            first[pid] = last[pid] = rss
-            moves[pid] = {}
-            continue
-        if rss != last[pid]:
-            m = moves[pid].setdefault(etype, [0, 0])
-            m[0] += rss - last[pid]
-            m[1] += 1
-            last[pid] = rss
-    ranked = sorted(first, key=lambda p: (-(last[p] - first[p]), p))
-    return [(p, last[p] - first[p], {k: (v[0], v[1]) for k, v in moves[p].items()})
-            for p in ranked]
 
 
 def _ours(g: ProcessGrowth) -> tuple[int, int, dict[str, tuple[int, int]]]:
@@ -54,7 +18,7 @@ def _ours(g: ProcessGrowth) -> tuple[int, int, dict[str, tuple[int, int]]]:
 @pytest.mark.parametrize("name", NAMES)
 def test_ranking_matches_the_sysdig_reference(name: str) -> None:
     path = CAPTURES / name
-    expected = _reference(path)
+    expected = growth_reference(path)
     got = [_ours(g) for g in growth_of_captures([str(path)]).processes()]
     assert got == expected
     # single_ipv6_conn carries no vm_rss at all (both sides are empty); the others must

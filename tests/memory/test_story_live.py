@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import tarfile
 import time
 import uuid
 from pathlib import Path
@@ -24,28 +23,13 @@ from sysdive.memory.targets import docker_container_id, resolve_target
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 from livehelpers import run_reader
-
-LIBS = ("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2")
-
-
-def _image(build: Path, tmp: Path) -> str:
-    """busybox + the server, its library and the C library it links against."""
-    tar = tmp / "rootfs.tar"
-    with tarfile.open(tar, "w") as out:
-        out.add("/bin/busybox", "bin/busybox")
-        out.add(build / "leakyserver", "app/leakyserver")
-        out.add(build / "libleaky.so", "app/libleaky.so")
-        for lib in LIBS:
-            out.add(os.path.realpath(lib), lib.lstrip("/"))
-    tag = f"sysdive-memtest-story-{uuid.uuid4().hex[:8]}:latest"
-    subprocess.run(["docker", "import", str(tar), tag], check=True, capture_output=True)
-    return tag
+from memhelpers import story_image
 
 
 @pytest.mark.usefixtures("live", "docker_image")
 def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Path,
                                     sysdig_path: str) -> None:
-    image = _image(leaky_builds["nofp"], tmp_path)
+    image = story_image(leaky_builds["nofp"], tmp_path)
     token = uuid.uuid4().hex[:8]
     name = f"sysdive_memtest_php_{token}"
     sibling = f"sysdive_memtest_web_{token}"

@@ -30,7 +30,7 @@ buffers as bytes, ``None`` when the event has no such value) and the text ``-p``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
@@ -142,12 +142,19 @@ class Chisel:
     False when the filter rejects enter events whose exit it accepts and then reads state
     the enter leaves (``evt.buflen`` of a read needs the read's fd from its enter): sysdig
     parses every event before a chisel filter sees it, the capture filter skips parsing."""
+    fields_only: ClassVar[bool] = False
+    """True promises that the chisel reads events and state only through the fields it
+    requests (:meth:`request_field`), its filter and its formatter, never through
+    ``ctx.state`` or an Event's attributes: the engine then keeps only the state those
+    fields read (no fd tables when none reads them). Leave it False otherwise."""
 
     def __init__(self, ctx: ChiselContext) -> None:
         self.ctx = ctx
         self.out = ctx.out
         self.settings = _Settings()
         self.arg_values: dict[str, str] = {}
+        self.requested: list[BoundField] = []
+        """Every field bound by :meth:`request_field` (what :attr:`fields_only` counts)."""
 
     # -- metadata helpers ----------------------------------------------------------------------
 
@@ -183,16 +190,31 @@ class Chisel:
         """End of each capture file (or ``-n``/``-M``/Ctrl-C): the time of the last event
         and the span from the first event to it."""
 
+    def fold(self) -> Callable[[Event, int], None] | None:
+        """Optional bulk form of :meth:`on_event` (called after ``on_capture_start``).
+
+        A chisel whose ``on_event`` only adds up what type-determined fields give
+        (:func:`~sysdive.fields.registry.type_determined`: ``evt.type``, ``evt.dir``,
+        ``evt.count``) may return ``fold(evt, count)``: the effect of ``count`` calls of
+        ``on_event`` on events like ``evt``, in any order. The engine then groups whole
+        batches of events by type without building them (when the capture filter and the
+        chisel's filter are type-determined too). None (the default): every event goes
+        through ``on_event``.
+        """
+        return None
+
     # -- services (call from on_init / on_capture_start) ---------------------------------------
 
     def request_field(self, name: str) -> Field:
         """Bind field ``name`` (any field filters accept, with its argument)."""
         try:
-            return Field(self.ctx.registry.parse(name, for_filter=True))
+            bound = self.ctx.registry.parse(name, for_filter=True)
         except KeyError:
             raise ChiselError(f"chisel requesting nonexistent field {name}") from None
         except ValueError as err:
             raise ChiselError(str(err)) from None
+        self.requested.append(bound)
+        return Field(bound)
 
     def set_filter(self, text: str) -> None:
         """Only events matching ``text`` (sysdig's filter language) reach :meth:`on_event`."""

@@ -135,6 +135,7 @@ class ChiselRunner:
         self._trees: list[Node | None] = []
         self._compiled: list[CompiledFilter | None] = []
         self._merged = False
+        self._format_fields: list[object] = []
 
     @staticmethod
     def _no_sink(evt: Event) -> None:
@@ -198,11 +199,58 @@ class ChiselRunner:
                 of = OutputFormat(fmt, registry, json=json)
             except SysdiveError as err:
                 raise ChiselError(f"chisel {ch.name}: {err}") from None
+            self._format_fields.extend(of.fields)
             lines.append(of.line_renderers(json=json))
         simple = (len(self.chisels) == 1 and matchers[0] is None and lines[0] is None
                   and not self.wants_rejected)
         self.sink = self._simple_sink(self.chisels[0]) if simple else \
             self._general_sink(matchers, lines)
+
+    def reads_fd_state(self) -> bool:
+        """Whether a chisel may read fd state (after :meth:`build_sink`): True unless every
+        chisel is :attr:`~Chisel.fields_only` and no field it requested, no filter and no
+        formatter of theirs reads it."""
+        from sysdive.fields.registry import reads_fd_state
+
+        if not all(type(ch).fields_only for ch in self.chisels):
+            return True
+        fields: list[object] = [f for ch in self.chisels for f in ch.requested]
+        fields += [f for c in self._compiled if c is not None for f in c.fields]
+        return reads_fd_state([*fields, *self._format_fields])
+
+    def fold_plan(self, merged: bool) -> Callable[[Event, int], None] | None:
+        """The bulk sink (``fold(evt, count)``, see :meth:`Chisel.fold`) when every chisel
+        has one and its filter is type-determined; else None. ``merged`` as for
+        :meth:`build_sink`."""
+        from sysdive.fields.registry import type_determined
+
+        if self.wants_rejected:
+            return None
+        parts: list[tuple[Chisel, Callable[[Event], bool] | None, Callable[[Event, int], None]]]
+        parts = []
+        for ch, comp in zip(self.chisels, self._compiled, strict=True):
+            if ch.settings.formatter is not None or ch.settings.end_capture:
+                return None
+            if comp is not None and not type_determined(comp.fields):
+                return None
+            try:
+                fold = ch.fold()
+            except Exception as err:
+                raise _failure(ch, "fold", err) from err
+            if fold is None:
+                return None
+            parts.append((ch, None if comp is None or (merged and len(self.chisels) == 1)
+                          else comp.match, fold))
+
+        def fold_all(evt: Event, count: int) -> None:
+            for ch, match, fold in parts:
+                if match is not None and not match(evt):
+                    continue
+                try:
+                    fold(evt, count)
+                except Exception as err:
+                    raise _failure(ch, "on_event", err) from err
+        return fold_all
 
     def _simple_sink(self, ch: Chisel) -> EventSink:
         on_event = ch.on_event

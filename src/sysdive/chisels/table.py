@@ -36,6 +36,7 @@ from sysdive.chisels.output import (
     top_by_value,
 )
 from sysdive.errors import ChiselError
+from sysdive.fields.registry import type_determined
 
 if TYPE_CHECKING:
     from sysdive.event import Event
@@ -117,6 +118,8 @@ class TableChisel(Chisel):
     second.
     """
 
+    fields_only = True
+
     def __init__(self, ctx: ChiselContext) -> None:
         super().__init__(ctx)
         # Kept across capture files, as the Lua chisel's global table is: with two -r files
@@ -137,7 +140,14 @@ class TableChisel(Chisel):
         value = self.request_field(spec.value)
         if spec.filter:
             self.set_filter(spec.filter)
+        self._fields = (keys, value)
         self.on_event = _table_adder(self.grtable, keys, value)  # type: ignore[method-assign,assignment]
+
+    def fold(self) -> Callable[[Event, int], None] | None:
+        keys, value = self._fields
+        if self.ctx.is_live or not type_determined(f.bound for f in (*keys, value)):
+            return None
+        return _table_folder(self.grtable, keys, value)
 
     def on_capture_start(self) -> None:
         if self.ctx.is_live:
@@ -192,3 +202,25 @@ def _table_adder(table: dict[str, float], keys: list[Field],
             table[key] = get(key, 0) + v  # type: ignore[operator]
         return True
     return add
+
+
+def _table_folder(table: dict[str, float], keys: list[Field],
+                  value: Field) -> Callable[[Event, int], None]:
+    """``count`` calls of :func:`_table_adder`'s function on events like ``evt`` (values
+    of type-determined fields are integers: the product is the sum)."""
+    kgets = [f.value for f in keys]
+    vget = value.value
+    get = table.get
+
+    def fold(evt: Event, count: int) -> None:
+        parts = []
+        for kg in kgets:
+            k = kg(evt)
+            if k is None:
+                return
+            parts.append(k if type(k) is str else lua_str(k))
+        v = vget(evt)
+        if v is not None and v > 0:  # type: ignore[operator]
+            key = KEY_SEP.join(parts)
+            table[key] = get(key, 0) + v * count  # type: ignore[operator]
+    return fold

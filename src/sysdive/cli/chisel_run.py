@@ -21,7 +21,7 @@ from sysdive.chisels.runner import ChiselRunner, create
 from sysdive.cli.options import Options
 from sysdive.errors import ChiselError, SysdiveError
 from sysdive.event import Event
-from sysdive.fields.registry import FieldOptions, FieldRegistry
+from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state, type_determined
 from sysdive.filter.ast import And, Node
 from sysdive.inspector import Inspector
 from sysdive.scap.blocks import CaptureHeader
@@ -37,6 +37,9 @@ class ChiselDriver:
 
         self.inspector = inspector
         inspector.keep_internal = True  # chisels see procinfo and the like
+        # A chisel may read any field (fd.* included) from on_event: keep the fd tables
+        # (until _configure knows the chisels' fields).
+        inspector.fd_state = True
         self.options = dataclasses.replace(options, max_len=None)
         self.registry = FieldRegistry(inspector.state, self.options)
         self.json = o.json
@@ -100,8 +103,7 @@ class ChiselDriver:
             tree = parse(runner.capture_filter) if runner.capture_filter else None
         if extra is not None:
             tree = extra if tree is None else And((tree, extra), 0)
-        # Chisels read any field: the fd tables are always kept.
-        insp.fd_state = True
+        capture_fields: tuple[object, ...] = ()
         if tree is None:
             insp.capture_filter = None
             insp.filter_types = None
@@ -113,5 +115,13 @@ class ChiselDriver:
             insp.filter_types = compiled.event_types
             insp.filter_syscalls = generic_syscall_ids(compiled.tree)
             insp.make_fast_filter = compiled.make_fast_match
-        runner.build_sink(self.registry, merged=extra is not None, json=self.json)
+            capture_fields = compiled.fields
+        merged = extra is not None
+        runner.build_sink(self.registry, merged=merged, json=self.json)
+        # The fd tables only when a field in use reads them (chisels that say they read
+        # state only through fields); the thread table is always kept.
+        insp.fd_state = runner.reads_fd_state() or reads_fd_state(capture_fields)
+        # Aggregations over type-determined fields: whole batches at once, no state.
+        insp.fold = (runner.fold_plan(merged)
+                     if self.narrow and type_determined(capture_fields) else None)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None

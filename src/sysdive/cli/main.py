@@ -104,6 +104,11 @@ def run(o: Options, out: TextIO) -> int:
         return 0
     if o.list_chisels or o.chisel_info is not None:
         return _describe_chisels(o, out)
+    if o.memory_story:
+        if o.alloc_stacks or o.chisels:
+            raise UsageError("--memory-story runs alone (no --alloc-stacks or -c)")
+        from sysdive.cli.memstory import run_memory_story
+        return run_memory_story(o, out)
     if o.alloc_stacks:
         return _alloc_stacks(o, out)
     if o.flamegraph is not None:

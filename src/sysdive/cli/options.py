@@ -20,7 +20,7 @@ LONG = [
     "libs-version", "numevents=", "progress", "print=", "quiet", "resolve-ports",
     "readfile=", "snaplen=", "summary", "suppress-comm=", "timetype=", "unbuffered",
     "verbose", "version", "writefile=", "limit=", "print-hex", "print-hex-ascii", "compress",
-    "alloc-stacks", "flamegraph=", "top=", "buffer-size=",
+    "alloc-stacks", "flamegraph=", "top=", "buffer-size=", "memory-story",
 ]
 _LONG_TO_SHORT = {
     "print-ascii": "-A", "print-base64": "-b", "bpf": "-B", "chisel": "-c", "displayflt": "-d",
@@ -73,6 +73,7 @@ class Options:
     alloc_stacks: bool = False            # --alloc-stacks: live allocation stacks (memory/)
     flamegraph: str | None = None         # --flamegraph FILE: SVG of the allocation stacks
     top: int = 10                         # --top N: stacks shown by --alloc-stacks
+    memory_story: bool = False            # --memory-story: growth, stacks and OOM kills
     # live capture
     file_size_mb: int | None = None       # -C: rotate when the file passes this many 10^6 bytes
     rotate_seconds: int | None = None     # -G: rotate every so many seconds
@@ -131,6 +132,9 @@ def parse_args(argv: list[str]) -> Options:
                 continue
             if name == "alloc-stacks":
                 o.alloc_stacks = True
+                continue
+            if name == "memory-story":
+                o.memory_story = True
                 continue
             if name == "flamegraph":
                 o.flamegraph = val

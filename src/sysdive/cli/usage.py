@@ -34,8 +34,13 @@ Printing
   -P, --progress          print the percentage of the file read on stderr
   --unbuffered            flush after every line
 
-Memory (live, root)
-  --alloc-stacks [TARGET] user call stacks at every heap-growing brk and anonymous mmap,
+Memory
+  --memory-story [FILTER] one screen: the processes and containers that grew (rate, time to
+                          the cgroup limit), the brk/mmap/munmap that grew them, the top
+                          allocating stacks (live only) and the OOM kills. With -r FILE it
+                          reads a capture; without, it captures live (root) for -M SECONDS
+                          or until Ctrl-C, into -w FILE if given. -j prints JSON
+  --alloc-stacks [TARGET] (live, root) user call stacks at every heap-growing brk and anonymous mmap,
                           unwound without frame pointers; bytes and calls per stack.
                           TARGET: proc.pid=PID, container.name=NAME, container.id=ID, or
                           nothing for the whole host. Stops after -M SECONDS or Ctrl-C.

@@ -65,6 +65,7 @@ __all__ = [
     "longest_prefix",
     "reads_fd_state",
     "render_field_list",
+    "type_determined",
 ]
 
 
@@ -213,7 +214,7 @@ class BoundField:
 
     __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract", "fast",
                  "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
-                 "render_json", "type")
+                 "render_json", "true_types", "type")
 
     name: str
     type: ParamType
@@ -229,6 +230,8 @@ class BoundField:
     render_json: JsonRenderer
     inline: Inline | None
     fast: FastExtractor | None
+    true_types: frozenset[int] | None
+    """For a boolean field: the only event types it can be true for (None: any)."""
 
     def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
                  event_types: frozenset[int] | None = None,
@@ -237,8 +240,10 @@ class BoundField:
                  ptype: ParamType | None = None,
                  fmt: PrintFormat | None = None,
                  inline: Inline | None = None,
-                 fast: FastExtractor | None = None) -> None:
+                 fast: FastExtractor | None = None,
+                 true_types: frozenset[int] | None = None) -> None:
         self.definition = definition
+        self.true_types = true_types
         self.name = name
         self.type = definition.type if ptype is None else ptype
         self.fmt = definition.fmt if fmt is None else fmt
@@ -467,8 +472,25 @@ _FD_FREE_EVT = frozenset({
     "evt.num", "evt.time", "evt.time.s", "evt.time.iso8601", "evt.datetime", "evt.datetime.s",
     "evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.reltime", "evt.reltime.s",
     "evt.reltime.ns", "evt.outputtime", "evt.type", "evt.type.is", "evt.dir", "evt.cpu",
-    "evt.latency", "evt.latency.s", "evt.latency.ns",
+    "evt.latency", "evt.latency.s", "evt.latency.ns", "evt.count",
 })
+
+# Fields whose value is a function of the event type alone (for generic events, of the
+# syscall id in their first param): the same for every event of one (type, syscall) pair,
+# whatever the state. Aggregations over these need no state and no per-event work
+# (Inspector.fold).
+_TYPE_DETERMINED = frozenset({"evt.type", "evt.dir", "evt.count"})
+
+
+def type_determined(fields: Iterable[object]) -> bool:
+    """Whether every one of ``fields`` is a function of the event type (and a generic
+    event's syscall id) alone, with no argument."""
+    for f in fields:
+        definition = getattr(f, "definition", None)
+        if (not isinstance(definition, FieldDef) or definition.name not in _TYPE_DETERMINED
+                or getattr(f, "name", None) != definition.name):
+            return False
+    return True
 
 
 def reads_fd_state(fields: Iterable[object]) -> bool:

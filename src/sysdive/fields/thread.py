@@ -8,6 +8,7 @@ last switch time per CPU, ``thread.totexectime`` and ``thread.cpu*`` a value per
 
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING
 
 from sysdive.fields.lineage import is_main, thread_of
@@ -141,6 +142,18 @@ def _bind_totexectime(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: st
     return _twice_json(BoundField(fdef, name, extract))
 
 
+_PROCINFO_V2 = struct.Struct("<HHQQ")
+
+
+def _cpu_total(evt: Event, user: bool, system: bool) -> int:
+    total = 0
+    for i, wanted in ((0, user), (1, system)):
+        raw = evt.param(i)
+        if wanted and raw is not None:
+            total += decode_int(raw, PT.UINT64)
+    return total
+
+
 def _cpu_binder(user: bool, system: bool) -> Binder:
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         last = _PerThread()
@@ -150,11 +163,17 @@ def _cpu_binder(user: bool, system: bool) -> Binder:
             t = thread_of(evt, state)
             if t is None or evt.type != _PROCINFO:
                 return None
-            total = 0
-            for i, wanted in ((0, user), (1, system)):
-                raw = evt.param(i)
-                if wanted and raw is not None:
-                    total += decode_int(raw, PT.UINT64)
+            hdr = evt.hdr
+            if evt.nparams == 2 and not evt.v1 and evt.end - hdr >= 46:
+                # The usual layout (two 8-byte params) read in one go: this runs for
+                # every procinfo event topprocs_cpu sees.
+                l0, l1, usr, sys_ = _PROCINFO_V2.unpack_from(evt.buf, hdr + 26)
+                if l0 == 8 and l1 == 8:
+                    total = (usr if user else 0) + (sys_ if system else 0)
+                else:
+                    total = _cpu_total(evt, user, system)
+            else:
+                total = _cpu_total(evt, user, system)
             prev = last.get(t)
             value = 0.0
             if prev != 0:

@@ -125,6 +125,9 @@ class CompiledFilter:
     large captures use it, and compiling doubles the cost of a huge filter."""
 
 
+_DIR_IDS = {">": frozenset(range(0, len(EVENTS), 2)), "<": frozenset(range(1, len(EVENTS), 2))}
+
+
 def compile_filter(text: str, resolver: FieldResolver) -> CompiledFilter:
     """Parse and compile ``text``; raise :class:`~sysdive.errors.FilterError` if invalid."""
     return compile_tree(parse(text), resolver, text)
@@ -264,6 +267,15 @@ class _Generator:
         event_types = field.event_types
         if is_evt_type and op in (CmpOp.EQ, CmpOp.IN, CmpOp.INTERSECTS):
             ids = frozenset().union(*(_ids_of_type_name(str(v)) for v in values))
+            event_types = ids if event_types is None else ids & event_types
+        elif (op is CmpOp.EQ and values == [True]
+              and getattr(field, "true_types", None) is not None):
+            ids = field.true_types  # type: ignore[attr-defined]
+            event_types = ids if event_types is None else ids & event_types
+        elif (field.name == "evt.dir" and op in (CmpOp.EQ, CmpOp.IN)
+              and all(str(v) in _DIR_IDS for v in values)):
+            # Enters have even ids, exits odd ones: evt.dir=< can only match exits.
+            ids = frozenset().union(*(_DIR_IDS[str(v)] for v in values))
             event_types = ids if event_types is None else ids & event_types
 
         if op is CmpOp.EXISTS:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,8 @@ __all__ = ["AllocReport", "AllocStack", "StackCollector", "SymFrame", "capture_a
 
 POLL_SECONDS = 0.005
 _SYSCALL_NAMES = {NR_BRK: "brk", NR_MMAP: "mmap"}
-_BATCH = 256  # records per drain: keeps the -M deadline and Ctrl-C responsive under load
+_BATCH = 4096  # records per drain (taking them in is cheap: see StackCollector.admit)
+_WORK_SECONDS = 0.02  # unwinding between drains: keeps the -M deadline and Ctrl-C responsive
 # Modules whose frames are the allocator's, not the program's: the allocation "site" of a
 # stack is its first frame outside them.
 _RUNTIME_PREFIXES = ("libc.so", "libc-", "ld-linux", "ld-musl", "libc.musl", "libpthread")
@@ -105,6 +107,10 @@ class StackCollector:
         self.modules: dict[tuple[int, int], ElfModule | None] = {}
         self._symbols: dict[tuple[tuple[int, int], int], SymFrame] = {}
         self._raw: dict[tuple[int, int, tuple[int, ...]], _Acc] = {}
+        # every snapshot by (pid, generation), and the records waiting to be unwound with the
+        # generation that was current when they arrived
+        self._snaps: dict[tuple[int, int], ProcessMaps] = {}
+        self._pending: deque[tuple[AllocRecord, int]] = deque()
         self.total_bytes = 0
         self.total_count = 0
         self.unresolved = 0
@@ -119,6 +125,7 @@ class StackCollector:
         if snap is not None:
             self.maps[pid] = snap
             gen = self._gen[pid] = self._gen.get(pid, -1) + 1
+            self._snaps[(pid, gen)] = snap
             self._pc_cache[(pid, gen)] = {}
         return snap
 
@@ -129,18 +136,42 @@ class StackCollector:
                                    if fd is not None else None)
         return self.modules[m.key]
 
-    def feed(self, records: Iterable[AllocRecord | MapsRecord]) -> None:
+    def admit(self, records: Iterable[AllocRecord | MapsRecord]) -> None:
+        """Take records in: the mappings they need are snapshotted now, while the process
+        lives; the unwinding waits for :meth:`work`. Kept apart because unwinding is the slow
+        part: when it falls behind (the whole host traced on a busy machine), short-lived
+        processes are still symbolized."""
         for rec in records:
             if isinstance(rec, MapsRecord):
                 self._snapshot(rec.pid)
             else:
-                self._add(rec)
+                if rec.pid not in self.maps:
+                    self._snapshot(rec.pid)
+                self._pending.append((rec, self._gen.get(rec.pid, -1)))
 
-    def _add(self, rec: AllocRecord) -> None:
+    def work(self, deadline: float | None = None) -> bool:
+        """Unwind admitted records until ``deadline`` (``time.monotonic()``) or none is left;
+        True when none is left."""
+        pending = self._pending
+        n = 0
+        while pending:
+            rec, gen = pending.popleft()
+            self._add(rec, gen)
+            n += 1
+            if deadline is not None and n % 16 == 0 and time.monotonic() >= deadline:
+                break
+        return not pending
+
+    def feed(self, records: Iterable[AllocRecord | MapsRecord]) -> None:
+        """Admit and unwind."""
+        self.admit(records)
+        self.work()
+
+    def _add(self, rec: AllocRecord, gen: int) -> None:
         # Per allocation only the unwind runs; stacks are kept as raw pcs per process and
         # symbolized once per distinct stack when the report is made.
         pid = rec.pid
-        maps = self.maps.get(pid) or self._snapshot(pid)
+        maps = self._snaps.get((pid, gen))
         self.total_bytes += rec.size
         self.total_count += 1
         if maps is None:
@@ -148,8 +179,8 @@ class StackCollector:
             pcs: tuple[int, ...] = ()
         else:
             pcs = tuple(unwind_pcs(rec.regs, rec.stack, maps, self.module_of,
-                                   self._pc_cache[(pid, self._gen[pid])]))
-        key = (pid, self._gen.get(pid, 0), pcs)
+                                   self._pc_cache[(pid, gen)]))
+        key = (pid, gen, pcs)
         acc = self._raw.get(key)
         if acc is None:
             acc = self._raw[key] = _Acc()
@@ -176,9 +207,11 @@ class StackCollector:
             self._symbols[cache_key] = found
         return found
 
-    def _merged(self) -> dict[tuple[SymFrame, ...], _Acc]:
+    def _merged(self, pids: frozenset[int] | None) -> dict[tuple[SymFrame, ...], _Acc]:
         out: dict[tuple[SymFrame, ...], _Acc] = {}
         for (pid, gen, pcs), raw in self._raw.items():
+            if pids is not None and pid not in pids:
+                continue
             cache = self._pc_cache.get((pid, gen), {})
             frames = (tuple(self._symbolize(cache, pc, k == 0) for k, pc in enumerate(pcs))
                       if pcs else (SymFrame("??", "[process gone]"),))
@@ -195,14 +228,23 @@ class StackCollector:
         return out
 
     def report(self, target: str, seconds: float, lost: int = 0,
-               copy_failures: int = 0) -> AllocReport:
+               copy_failures: int = 0, pids: frozenset[int] | None = None) -> AllocReport:
+        """The stacks, most bytes first; with ``pids``, only what those processes did."""
         stacks = [AllocStack(frames, a.bytes, a.count,
                              tuple(sorted((k, v[0], v[1]) for k, v in a.by_syscall.items())),
                              tuple(sorted(a.pids)))
-                  for frames, a in self._merged().items()]
+                  for frames, a in self._merged(pids).items()]
         stacks.sort(key=lambda s: (-s.bytes, -s.count, s.frames))
-        return AllocReport(target, seconds, tuple(stacks), self.total_bytes, self.total_count,
-                           lost, copy_failures, self.unresolved)
+        if pids is None:
+            total_bytes, total_count, unresolved = (self.total_bytes, self.total_count,
+                                                    self.unresolved)
+        else:
+            kept = [(k, a) for k, a in self._raw.items() if k[0] in pids]
+            total_bytes = sum(a.bytes for _, a in kept)
+            total_count = sum(a.count for _, a in kept)
+            unresolved = sum(a.count for k, a in kept if (k[0], k[1]) not in self._snaps)
+        return AllocReport(target, seconds, tuple(stacks), total_bytes, total_count,
+                           lost, copy_failures, unresolved)
 
     def close(self) -> None:
         self.files.close()
@@ -211,9 +253,12 @@ class StackCollector:
 def capture_alloc_stacks(pids: frozenset[int], target: str, seconds: float | None = None,
                          stop: threading.Event | None = None,
                          on_start: Callable[[], None] | None = None,
-                         ring_bytes: int = 32 << 20) -> AllocReport:
+                         ring_bytes: int = 32 << 20,
+                         select: Callable[[], frozenset[int] | None] | None = None,
+                         ) -> AllocReport:
     """Record allocation stacks of ``pids`` and their new children (every process if empty)
-    until ``seconds`` pass, ``stop`` is set, or SIGINT/SIGTERM."""
+    until ``seconds`` pass, ``stop`` is set, or SIGINT/SIGTERM. ``select``, called once the
+    recording has stopped, may name the processes the report keeps (None: all)."""
     from sysdive.capture.ebpf.allocprobe import AllocProbe
     from sysdive.capture.ebpf.ringbuf import RingReader
     from sysdive.capture.live import _StopFlag, check_live_support
@@ -235,15 +280,19 @@ def capture_alloc_stacks(pids: frozenset[int], target: str, seconds: float | Non
                             break
                         data, n = ring.drain(_BATCH)
                         if n:
-                            collector.feed(parse_records(data))
-                        else:
+                            collector.admit(parse_records(data))
+                        caught_up = collector.work(time.monotonic() + _WORK_SECONDS)
+                        if not n and caught_up:
                             time.sleep(POLL_SECONDS)
                 probe.detach()
                 data, n = ring.drain()
-                collector.feed(parse_records(data))
+                collector.admit(parse_records(data))
+                collector.work()
                 lost, copy_failures = probe.counters()
             finally:
                 ring.close()
-        return collector.report(target, time.monotonic() - start, lost, copy_failures)
+        seconds_taken = time.monotonic() - start
+        keep = select() if select is not None else None
+        return collector.report(target, seconds_taken, lost, copy_failures, keep)
     finally:
         collector.close()

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from sysdive.containers.cgroups import container_of_pid
 from sysdive.errors import UsageError
 
-__all__ = ["Target", "resolve_target"]
+__all__ = ["Target", "is_target_spec", "resolve_target"]
 
 DOCKER_SOCKET = "/var/run/docker.sock"
 _FORM = re.compile(r"^\s*(proc\.pid|container\.name|container\.id)\s*=\s*(\S+)\s*$")
@@ -79,6 +79,12 @@ def pids_in_container(container_id: str) -> frozenset[int]:
             if match is not None and match.id == short:
                 found.add(int(entry))
     return frozenset(found)
+
+
+def is_target_spec(spec: str) -> bool:
+    """Whether ``spec`` names one process or container (a form :func:`resolve_target` takes,
+    other than the empty host-wide one)."""
+    return _FORM.match(spec) is not None
 
 
 def resolve_target(spec: str) -> Target:

@@ -24,6 +24,7 @@ class EchoFds(Chisel):
                 "string", optional=True),)
 
     colors = Colors.on()
+    fields_only = True
 
     def on_set_arg(self, name: str, value: str) -> None:
         # sysdig compares with "disable_color" although its description says "disable_colors".

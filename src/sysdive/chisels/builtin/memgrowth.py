@@ -26,7 +26,8 @@ def _grew_by(g: ProcessGrowth) -> str:
 class MemGrowth(Chisel):
     name = "memgrowth"
     short_description = "Resident memory growth by process and container"
-    category = "Performance"
+    # sysdive-only chisels get categories sysdig 0.29.3 has none of (tests/chisels checks)
+    category = "Memory"
     description = (
         "Ranks processes and containers by how much their resident memory (proc.vmrss, as "
         "the kernel reports it on brk, mmap, munmap, execve, clone and switch events) grew "
@@ -39,10 +40,6 @@ class MemGrowth(Chisel):
             optional=True),
         Arg("limit_mb", "a memory limit in MiB to project the time to", "int", optional=True),
     )
-
-    # Left out of -cl for now: tests/chisels compares -cl with sysdig's list, which has no
-    # sysdive-only chisels (hidden chisels are also left out of -i). -c memgrowth works.
-    hidden = True
 
     top = DEFAULT_TOP
     limit_kb: int | None = None

@@ -20,6 +20,7 @@ class TopProcsCpu(Chisel):
         "Show the top process defined by the highest CPU utilization. This chisel is "
         "compatible with containers using the sysdig -pc or -pcontainer argument, otherwise "
         "no container information will be shown.")
+    fields_only = True
 
     def __init__(self, ctx: ChiselContext) -> None:
         super().__init__(ctx)
