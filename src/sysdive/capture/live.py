@@ -38,12 +38,13 @@ from sysdive.capture.ebpf.loader import (
     ProbeSettings,
     ProbeStats,
 )
+from sysdive.capture.prefilter import Prefilter
 from sysdive.capture.procfs import scan_header
 from sysdive.errors import CaptureError
 from sysdive.scap.writer import CaptureWriter, header_blocks
 from sysdive.schema import SYSCALL_NR_TO_SC
 
-__all__ = ["CaptureResult", "LiveCaptureError", "Rotation", "capture_to_file",
+__all__ = ["CaptureResult", "LiveCaptureError", "Prefilter", "Rotation", "capture_to_file",
            "check_live_support"]
 
 # Per CPU. A storm on one CPU fills ~200 MB/s; 32 MiB rides out ~150 ms stalls of the
@@ -270,6 +271,7 @@ def capture_to_file(
     rotation: Rotation | None = None,
     suppress_comms: tuple[str, ...] = (),
     side_events: Callable[[], bytes] | None = None,
+    prefilter: Prefilter | None = None,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
@@ -282,7 +284,8 @@ def capture_to_file(
     file. ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
     ``side_events`` returns ready event blocks that belong in the stream (container metadata,
     see :mod:`sysdive.containers.events`); it is asked after each file's header and at every
-    poll, and its blocks go into the file where they arrive.
+    poll, and its blocks go into the file where they arrive. ``prefilter`` restricts what the
+    probe traces in the kernel (processes, cgroups, syscalls: :mod:`sysdive.capture.prefilter`).
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -291,6 +294,13 @@ def capture_to_file(
     settings = ProbeSettings(self_tgid=os.getpid(), boot_to_epoch_ns=_boot_to_epoch_ns(),
                              sc_ppm=SYSCALL_NR_TO_SC, snaplen=snaplen, filter_tgid=filter_pid,
                              nchunks=chunks_for(buffer_size), suppress_comms=suppress_comms)
+    if prefilter is not None:
+        settings = prefilter.apply(settings)
+    pf = prefilter
+
+    def follow() -> frozenset[int]:
+        assert pf is not None
+        return pf.running(settings)
     start = time.monotonic()
     written = 0
     output = _Output()
@@ -314,7 +324,7 @@ def capture_to_file(
                 files.put([data])
 
     got = Drained([], 0, 0)
-    with Probe(settings) as probe:
+    with Probe(settings, follow=follow if prefilter is not None else None) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
                           settings.boot_to_epoch_ns)
         try:
