@@ -28,6 +28,7 @@ from sysdive.errors import SysdiveError, UsageError
 
 if TYPE_CHECKING:
     from sysdive.capture.live import CaptureResult
+    from sysdive.capture.prefilter import Prefilter
 
 __all__ = ["run_live"]
 
@@ -70,12 +71,13 @@ def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int])
         raise UsageError("-C, -G and -e work when every event is written; capture everything "
                          "and filter when reading with -r")
     check_live_support()
+    prefilter = _prefilter(o)
     watcher = _watcher()
     side = (container_events_source(watcher.take)
             if isinstance(watcher, RuntimeWatcher) else None)
     options: dict[str, object] = {
         "snaplen": o.snaplen or 80, "suppress_comms": tuple(o.suppress_comms),
-        "side_events": side,
+        "side_events": side, "prefilter": prefilter,
         # printing is slower than capturing: a smaller buffer bounds the backlog printed
         # after a stop
         "buffer_size": o.buffer_size or (DEFAULT_BUFFER if o.write_file else _PRINT_RING)}
@@ -91,6 +93,24 @@ def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int])
     finally:
         if isinstance(watcher, RuntimeWatcher):
             watcher.stop()
+
+
+def _prefilter(o: Options) -> Prefilter | None:
+    """The in-kernel pre-filters of the command line; containers become their cgroups."""
+    from sysdive.capture.prefilter import Prefilter, cgroup_of_pid
+
+    if not o.prefilters:
+        return None
+    cgroups = list(o.cgroups)
+    if o.containers:
+        from sysdive.memory.targets import docker_container_id, pids_in_container
+        for name in o.containers:
+            pids = pids_in_container(docker_container_id(name))
+            if not pids:
+                raise UsageError(f"--container {name}: the container has no running process")
+            cgroups.append(cgroup_of_pid(min(pids)))
+    return Prefilter(pids=tuple(o.pids), comms=tuple(o.comms), cgroups=tuple(cgroups),
+                     syscalls=tuple(o.syscalls))
 
 
 def _print_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int],
