@@ -271,10 +271,12 @@ class Probe(BpfObject):
     """The loaded capture probe: its maps and attached programs."""
 
     def __init__(self, settings: ProbeSettings, path: Path = OBJECT,
-                 follow: Callable[[], Iterable[int]] | None = None) -> None:
+                 follow: Callable[[], Iterable[int]] | None = None,
+                 before_attach: Callable[[], None] | None = None) -> None:
         """Load and attach. With ``settings.select_procs``, ``follow`` is called once the
         fork program runs and returns the tgids of processes to add to the selection (the
-        running descendants of the selected ones)."""
+        running descendants of the selected ones). ``before_attach`` runs just before the
+        programs that make events are attached."""
         if not _BTF_PATH.exists():
             raise LiveCaptureError(
                 "live capture needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF, "
@@ -297,6 +299,8 @@ class Probe(BpfObject):
                 # selected is found by the second
                 self.select(follow())
                 self.select(follow())
+            if before_attach is not None:
+                before_attach()
             self.attach(_DISPATCHERS)
             self.chunks_fd = self._map_fd("chunks")
             self.ctl_fd = self._map_fd("ctl")
