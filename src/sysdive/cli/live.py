@@ -7,7 +7,8 @@ printer names them as soon as the runtime has answered (before that, ``<NA>``, a
 
 Printing runs the capture in a thread that writes the scap stream into a pipe; the main
 thread reads the pipe with the ordinary inspector (same state, filter and formats as ``-r``).
-``-w`` with a filter or ``-F`` takes the same way (the inspector's writer keeps what passes);
+``-w`` with a filter, ``-F`` or chisels takes the same way (the inspector's writer keeps what
+passes the filter, while the chisels run);
 ``-w`` alone writes the probe's blocks straight to the file, with rotation (``-C``/``-G``/
 ``-e``/``-W``) when asked. The last line on stderr always says what was captured and lost.
 """
@@ -66,7 +67,8 @@ def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int])
         raise UsageError("-W needs -C, -G or -e")
     if rotation.active and o.write_file is None:
         raise UsageError("-C, -G and -e rotate the file written with -w")
-    direct = o.write_file is not None and not o.filter and not o.fatfile
+    # chisels read the stream through the inspector, whose writer then keeps the file
+    direct = o.write_file is not None and not o.filter and not o.fatfile and not o.chisels
     if rotation.active and not direct:
         raise UsageError("-C, -G and -e work when every event is written; capture everything "
                          "and filter when reading with -r")

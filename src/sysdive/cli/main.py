@@ -121,9 +121,6 @@ def run(o: Options, out: TextIO) -> int:
                          "capture in the kernel; with -r, use a filter (proc.pid=..., "
                          "evt.type in (...))")
     if not o.read_files:
-        if o.chisels and o.write_file is not None:
-            raise UsageError("chisels cannot run while capturing to a file: capture with "
-                             "-w FILE, then run the chisel on it with -r FILE -c NAME")
         return _live(o, out)
     return _inspect(o, out)
 

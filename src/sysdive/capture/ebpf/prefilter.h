@@ -41,6 +41,35 @@ struct {
 	__type(value, __u8);
 } selected SEC(".maps");
 
+/* Per-task cache of "is its tgid in `selected`": a task-storage lookup costs far less than a
+ * hash lookup on every syscall. A task's answer never changes while it lives: userspace
+ * fills `selected` before the syscall programs are attached, and afterwards only new
+ * processes are added, at fork, before they have run (so before they have an answer). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} selected_cache SEC(".maps");
+
+#define SEL_YES 1
+#define SEL_NO 2
+
+static __always_inline bool in_selected(__u32 tgid)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u8 *v = bpf_task_storage_get(&selected_cache, t, 0, 0);
+	bool yes;
+
+	if (v)
+		return *v == SEL_YES;
+	yes = bpf_map_lookup_elem(&selected, &tgid) != NULL;
+	v = bpf_task_storage_get(&selected_cache, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v)
+		*v = yes ? SEL_YES : SEL_NO;
+	return yes;
+}
+
 /* tids skipped because an ancestor's comm is listed by -U */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -121,7 +150,7 @@ static __always_inline bool skip_thread(__u64 pid_tgid)
 		return true;
 	if (filter_tgid && tgid != filter_tgid)
 		return true;
-	if (select_procs && !bpf_map_lookup_elem(&selected, &tgid)) {
+	if (select_procs && !in_selected(tgid)) {
 		if (!n_select_comm)
 			return true;
 		bpf_get_current_comm(comm, sizeof(comm));
