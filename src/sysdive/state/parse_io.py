@@ -46,6 +46,7 @@ from sysdive.state.sockets import (
     sockinfo_str,
     swap_addresses,
 )
+from sysdive.state.tracers import process_rw_exit
 
 if TYPE_CHECKING:
     from sysdive.state.parser import Parser
@@ -97,6 +98,8 @@ def update_fd(p: Parser, evt: Event, raw: bytes) -> bool:
 def rw_exit(p: Parser, evt: Event) -> None:
     """read/write family exits: mark IP sockets connected and, for datagram calls, take the
     tuple into the socket (only while it has no name or is not a TCP socket)."""
+    if process_rw_exit(p, evt):
+        return
     fdi = evt.fdinfo
     tinfo = evt.thread
     if fdi is None or tinfo is None:

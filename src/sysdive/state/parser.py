@@ -29,7 +29,7 @@ from collections.abc import Callable
 from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import Category, EventFlag
-from sysdive.state import parse_fds, parse_io, parse_procs
+from sysdive.state import parse_fds, parse_io, parse_procs, tracers
 from sysdive.state.decode import I64, U16, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
@@ -102,7 +102,7 @@ _I64_MAX = (1 << 63) - 1
 
 def _build_handlers() -> list[Handler | None]:
     table: list[Handler | None] = [None] * PPM_EVENT_MAX
-    for module in (parse_fds, parse_io, parse_procs):
+    for module in (parse_fds, parse_io, parse_procs, tracers):
         for enum, handler in module.HANDLERS.items():
             table[_id(enum)] = handler
     return table
@@ -182,6 +182,7 @@ class Parser:
         etype = evt.type
         self.reset(evt)
         filter_later: Filter | None = None
+        capture_filter = filter
         if filter is not None:
             eflags = _FLAGS[etype]
             if etype == WRITE_X:
@@ -224,6 +225,8 @@ class Parser:
                 return self._filtered_out(evt, tinfo)
         if filter_later is not None:
             tinfo = evt.thread
+            if filter_later is _reject and evt.type != etype and capture_filter is not None:
+                filter_later = capture_filter   # a write that became a tracer event
             if filter_later is _reject:
                 if self.internal_events and _INTERNAL[etype]:
                     return self._handed_on(evt, tinfo)
