@@ -100,6 +100,7 @@ class TracerParser:
         "fragment",
         "id",
         "res",
+        "taglen_mem",
         "taglens",
         "tags",
         "type_char",
@@ -112,6 +113,7 @@ class TracerParser:
         self.id = 0
         self.tags: list[bytes] = []
         self.taglens: list[int] = []
+        self.taglen_mem: list[int] = []   # the tag lengths' buffer, which clearing keeps
         self.argnames: list[bytes] = []
         self.argvals: list[bytes] = []
         self.enter_pae: PartialTracer | None = None
@@ -137,6 +139,12 @@ class TracerParser:
                 self._parse_json(buf, tinfo)
         else:
             self.res = RES_FAILED
+        mem = self.taglen_mem
+        for i, n in enumerate(self.taglens):
+            if i < len(mem):
+                mem[i] = n
+            else:
+                mem.append(n)
         if self.res == RES_FAILED:
             self.fragment = b""
         elif self.res == RES_TRUNCATED:
