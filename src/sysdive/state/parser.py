@@ -159,6 +159,10 @@ class Parser:
         self.tmp_enter: Event | None = None
         # Set by an event parser to hide the current event from the caller.
         self.hide = False
+        # Set by an event parser to hide the current event unless a capture filter runs on
+        # it after parsing and passes it (libsinsp's late filter overrides the parser's
+        # verdict): a tracer text cut short.
+        self.hide_unless_filtered = False
         # filter_types[t]: the capture filter can match type t (None: any type may match).
         self.filter_types: list[bool] | None = None
 
@@ -223,6 +227,12 @@ class Parser:
                 tinfo = evt.thread
                 self._publish(evt, tinfo)
                 return self._filtered_out(evt, tinfo)
+            if self.hide_unless_filtered:
+                self.hide_unless_filtered = False
+                if filter_later is None:
+                    tinfo = evt.thread
+                    self._publish(evt, tinfo)
+                    return self._filtered_out(evt, tinfo)
         if filter_later is not None:
             tinfo = evt.thread
             if filter_later is _reject and evt.type != etype and capture_filter is not None:
@@ -355,6 +365,8 @@ class Parser:
         """
         if self.internal_events or filter_types is None:
             return frozenset()  # a filter that may match any type has to see every event
+        if TRACER_E in filter_types or TRACER_E + 1 in filter_types:
+            fd_state = True     # tracer events come from the fd tables' /dev/null entries
         out = set()
         for etype in range(PPM_EVENT_MAX):
             flags = _FLAGS[etype]

@@ -645,7 +645,7 @@ def parse_tracer(p: Parser, evt: Event, tinfo: ThreadInfo) -> int:
     ts = tracers_of(p.state)
     if res == RES_TRUNCATED:
         if not ts.dumping:
-            p.hide = True
+            p.hide_unless_filtered = True
         return res
     if res == RES_OK:
         if ts.track:
