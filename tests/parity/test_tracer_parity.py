@@ -23,7 +23,7 @@ from support import REGEN, SYSDIVE, ExpectedStore, diff, sysdive_env
 from support import run as run_tool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chisels"))
-from synthetic_captures import tracers  # noqa: E402
+from synthetic_captures import tracers
 
 STORE = ExpectedStore(Path(__file__).resolve().parent / "expected_tracers")
 
