@@ -594,11 +594,14 @@ class TracerState:
     """The spans open on the whole machine and the pool they come from (libsinsp keeps
     them on the inspector); ``track`` is set when a field needs them."""
 
-    __slots__ = ("dumping", "open", "pool", "track")
+    __slots__ = ("capture_filter", "dumping", "open", "pool", "track")
 
     def __init__(self) -> None:
         self.track = False
         self.dumping = False
+        # False when the parser's filter is only chisels' filters merged in (sysdig runs
+        # those after parsing): a text cut short then stays hidden even if they pass it.
+        self.capture_filter = True
         self.pool = [PartialTracer() for _ in range(POOL_SIZE)]
         self.open: list[PartialTracer] = []   # newest first
 
@@ -645,7 +648,10 @@ def parse_tracer(p: Parser, evt: Event, tinfo: ThreadInfo) -> int:
     ts = tracers_of(p.state)
     if res == RES_TRUNCATED:
         if not ts.dumping:
-            p.hide_unless_filtered = True
+            if ts.capture_filter:
+                p.hide_unless_filtered = True
+            else:
+                p.hide = True
         return res
     if res == RES_OK:
         if ts.track:

@@ -89,6 +89,11 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _key(value: object) -> int:
+    # thread ids, span ids and durations: numbers (a missing one never gets here in practice)
+    return value if isinstance(value, int) else 0
+
+
 class Flame(Chisel):
     name = "flame"
     short_description = "Sysdig trace flame graph builder"
@@ -203,18 +208,17 @@ class Flame(Chisel):
         return res
 
     def on_event(self, evt: Event) -> bool | None:
+        tid = _key(self.ftid(evt))
         if evt.info.name != "tracer":
-            tid = self.ftid(evt)
-            tid_tree = self.logs_tree.get(tid)  # type: ignore[arg-type]
+            tid_tree = self.logs_tree.get(tid)
             if tid_tree is not None:
                 self._collect_log(evt, tid_tree)
             return None
         latency = self.flatency(evt)
         cont = self.fcontname(evt)
-        sid = self.fid(evt)
+        sid = _key(self.fid(evt))
         exe = self.fexe(evt)
         direction = self.fdir(evt)
-        tid = self.ftid(evt)
         hr: list[str] = []
         for get in self.spans:
             tag = get(evt)
@@ -222,19 +226,17 @@ class Flame(Chisel):
                 break
             hr.append(str(tag))
         if direction == ">":
-            ids = self.logs_tree.setdefault(tid, {})  # type: ignore[arg-type]
-            self._enter(ids.setdefault(sid, {}), hr)  # type: ignore[arg-type]
+            self._enter(self.logs_tree.setdefault(tid, {}).setdefault(sid, {}), hr)
             return True
         if latency is None:
             return True
-        tree = self.full_tree.setdefault(sid, {})  # type: ignore[arg-type]
-        ids_of_tid = self.logs_tree.get(tid)  # type: ignore[arg-type]
-        logs = None if ids_of_tid is None else ids_of_tid.get(sid)  # type: ignore[arg-type]
-        if self._exit(tree, logs, hr, int(latency), cont, exe, sid):  # type: ignore[arg-type]
-            assert ids_of_tid is not None
-            ids_of_tid.pop(sid, None)  # type: ignore[arg-type]
+        tree = self.full_tree.setdefault(sid, {})
+        ids_of_tid = self.logs_tree.get(tid)
+        logs = None if ids_of_tid is None else ids_of_tid.get(sid)
+        if self._exit(tree, logs, hr, _key(latency), cont, exe, sid) and ids_of_tid is not None:
+            ids_of_tid.pop(sid, None)
             if not ids_of_tid:
-                del self.logs_tree[tid]  # type: ignore[arg-type]
+                del self.logs_tree[tid]
         return True
 
     # -- the end -------------------------------------------------------------------------------
