@@ -753,12 +753,10 @@ def process_rw_exit(p: Parser, evt: Event) -> bool:
 
 
 def write_enter(p: Parser, evt: Event) -> None:
-    """A write enter on a tracer fd is not shown (unless the events are being written)."""
-    tinfo = evt.thread
-    if tinfo is None or tracers_of(p.state).dumping:
-        return
-    fdi = p.state.get_fd(tinfo, tinfo.lastevent_fd)
-    if fdi is not None and fdi.flags & FLAG_IS_TRACER_FD:
+    """A write enter on a tracer fd is not shown (unless the events are being written).
+    Its reset looked its fd up already (the thread's last fd)."""
+    fdi = evt.fdinfo
+    if fdi is not None and fdi.flags & FLAG_IS_TRACER_FD and not p.state.tracers.dumping:
         p.hide = True
 
 
