@@ -263,6 +263,15 @@ def tracers() -> SyntheticCapture:
     _tracer(cap, db, 4, ">:t:db.query::")
     _io(cap, "write", db, 7, b"db log line\n")
     _tracer(cap, db, 4, "<:t:db.query::")
+    # more of libsinsp's parsing: an argument without a value, the JSON form with blanks and
+    # the thread as id, and a scope starting with the digit 0, which libsinsp takes for a
+    # text cut short: it swallows every later write of the thread
+    _tracer(cap, web, 5, "<:t:noval:x:")
+    _tracer(cap, web, 5, ' [">", "t", ["sp"], []]')
+    cap.sleep(1 * MS)
+    _tracer(cap, web, 5, '["<", "t", ["sp"], []]')
+    _tracer(cap, web, 5, ">:0:zero::")
+    _tracer(cap, web, 5, "<:t:after::")
     return cap
 
 

@@ -109,7 +109,7 @@ def test_flame_trees_hold_the_story() -> None:
     _, parsed, _, _ = _split_page(page)
     assert isinstance(parsed, dict)
     avg = parsed["avg"][""]["ch"]
-    assert set(avg) == {"req", "job", "neg"}           # the completed root spans
+    assert set(avg) == {"req", "job", "neg", "sp"}     # the completed root spans
     assert avg["req"]["n"] == 2 and set(avg["req"]["ch"]) == {"auth", "db"}
     assert avg["req"]["ch"]["auth"]["logs"][0]["b"] == "auth ok for alice."
     # one tree per span id: both requests (6.022 and 12.022 ms) add up in one root node,
