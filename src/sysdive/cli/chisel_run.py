@@ -124,4 +124,8 @@ class ChiselDriver:
         # Aggregations over type-determined fields: whole batches at once, no state.
         insp.fold = (runner.fold_plan(merged)
                      if self.narrow and type_determined(capture_fields) else None)
+        # Procinfo aggregations over thread-determined fields: stretches of rows at once.
+        insp.fold_rows = (runner.rows_plan(merged)
+                          if insp.fold is None and self.narrow
+                          and type_determined(capture_fields) else None)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None
