@@ -84,21 +84,24 @@ def _bind_tid(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bo
 
 
 class _PerThread:
-    """A value per thread object, reset when a tid is reused by a new thread."""
+    """A value per thread object, reset when a tid is reused by a new thread.
+
+    Each entry holds its thread object itself: an id() would be taken over by a new thread
+    allocated where a removed one was (a tid coming back after an exit often is)."""
 
     __slots__ = ("_values",)
 
     def __init__(self) -> None:
-        self._values: dict[int, tuple[int, float]] = {}
+        self._values: dict[int, tuple[ThreadInfo, float]] = {}
 
     def get(self, thread: ThreadInfo) -> float:
         entry = self._values.get(thread.tid)
-        if entry is None or entry[0] != id(thread):
+        if entry is None or entry[0] is not thread:
             return 0
         return entry[1]
 
     def set(self, thread: ThreadInfo, value: float) -> None:
-        self._values[thread.tid] = (id(thread), value)
+        self._values[thread.tid] = (thread, value)
 
 
 def _exectime_meter() -> Callable[[Event], int]:
@@ -176,6 +179,7 @@ def _cpu_binder(user: bool, system: bool) -> Binder:
                     total = _cpu_total(evt, user, system)
             else:
                 total = _cpu_total(evt, user, system)
+            total &= 0xFFFFFFFFFFFFFFFF  # a uint64 sum in libsinsp: a total of 2**64 is 0
             prev = last.get(t)
             value = 0.0
             if prev != 0:
@@ -214,13 +218,8 @@ def _cpu_column(last: _PerThread, user: bool, system: bool) -> ColumnExtractor:
         rec = rec.view(_PROCINFO_ROW)[:, 0]
         if not (rec["lens"] == 0x80008).all():
             return None
-        if user and system:
-            usr = rec["usr"]
-            total = usr + rec["sys"]
-            if (total < usr).any():
-                return None  # past 2**64: extract's Python sum does not wrap
-        else:
-            total = rec["usr"] if user else rec["sys"]
+        # The sum wraps past 2**64, as extract's does.
+        total = rec["usr"] + rec["sys"] if user and system else rec["usr" if user else "sys"]
         # Per thread, in order: the previous total (its previous row, else what was kept).
         ti = rows.thread_index[sel]
         order = np.argsort(ti, kind="stable")
@@ -241,8 +240,8 @@ def _cpu_column(last: _PerThread, user: bool, system: bool) -> ColumnExtractor:
                 return None
             # _PerThread.get and set, inlined: this runs for every thread of every stretch.
             entry = kept.get(t.tid)
-            prevs.append(0 if entry is None or entry[0] != id(t) else entry[1])
-            kept[t.tid] = (id(t), tot)
+            prevs.append(0 if entry is None or entry[0] is not t else entry[1])
+            kept[t.tid] = (t, tot)
         prev_s = np.empty(n, dtype=np.uint64)
         prev_s[1:] = tot_s[:-1]
         prev_s[starts] = prevs

@@ -121,11 +121,13 @@ class TopProcsCpu(Chisel):
     def on_interval(self, ts_s: int, ts_ns: int, delta: int) -> None:
         if self.ctx.output_format != "json":
             self.write(CLEAR_SCREEN + move_to(0, 0))
-        self.write(render_sorted_table(self.table, self.spec, delta, self.ctx.output_format))
+        self.write(render_sorted_table(self.table, self.spec, delta, self.ctx.output_format,
+                                       ts_s))
         self.table = {}
 
     def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
         if self.ctx.is_live and self.ctx.output_format != "json":
             self.write(CLEAR_SCREEN + move_to(0, 0) + SHOW_CURSOR)
             return
-        self.write(render_sorted_table(self.table, self.spec, delta, self.ctx.output_format))
+        self.write(render_sorted_table(self.table, self.spec, delta, self.ctx.output_format,
+                                       ts_s))
