@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sysdive.event import Event
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
@@ -54,6 +56,17 @@ class EventRows:
 
     def __len__(self) -> int:
         return len(self.ts)
+
+    def subset(self, keep: Any) -> EventRows:
+        """The events where ``keep`` (a boolean array) is true, with only their threads."""
+        idx = np.flatnonzero(keep)
+        ti = self.thread_index[idx]
+        used, first_pos, inv = np.unique(ti, return_index=True, return_inverse=True)
+        # np.unique sorts by thread index, which is already the order of first appearance.
+        return EventRows(self.etype, self.buf, self.num[idx], self.ts[idx], self.tid[idx],
+                         self.cpu[idx], self.dflags[idx], self.hdr[idx], self.end[idx],
+                         self.npar[idx], [self.threads[j] for j in used.tolist()],
+                         inv.reshape(-1), first_pos)
 
     def thread_events(self) -> Iterator[tuple[int, Event]]:
         """``(j, evt)`` for each thread ``j`` that is in the table: an Event of this type

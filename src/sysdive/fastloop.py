@@ -96,13 +96,11 @@ class FastPath:
                 kind[t] = 4
                 self.preds[t] = pred
         self.kind = kind
-        # The types fold_rows takes (only those the filter may pass), and whether the
-        # (type-determined) filter passes them: asked once.
+        # The types fold_rows takes (only those the filter may pass).
         self.fold_rows = fold_rows
         self.bulk_type = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         if fold_rows is not None and kind[PROCINFO] == 2:
             self.bulk_type[PROCINFO] = True
-        self.bulk_ok: bool | None = None
         self.barrier = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.barrier[list(BARRIER_TYPES)] = True
         self.fd_enter = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
@@ -299,8 +297,9 @@ class FastPath:
         same two visited rows; returns their last row.
 
         Their parse is the removals pending from the previous event, then each row's thread
-        lookup, all against the same table. What handing on would add, the threads' event
-        times, is left out: no field reads those."""
+        lookup, all against the same table. The capture filter (type- and
+        thread-determined, see :attr:`Inspector.fold_rows`) is asked once per thread. What
+        handing on would add, the threads' event times, is left out: no field reads those."""
         parser = self.parser
         st = parser.state
         if st.tid_to_remove != -1 or st.fds_to_remove:
@@ -308,25 +307,26 @@ class FastPath:
         b, f = bulk
         rows = b[lo:hi]
         ts, tid, cpu, dflags, hdr, end, npar = (a[lo:hi] for a in f)
-        tid = tid.astype(np.int64)
+        st.lastevent_ts = int(ts[-1])
         u, first, inv = np.unique(tid, return_index=True, return_inverse=True)
         # Threads in order of first appearance.
         o = np.argsort(first)
         rank = np.empty(len(o), dtype=np.intp)
         rank[o] = np.arange(len(o))
         tget = st.threads.get
-        batch = EventRows(PROCINFO, buf, rows + (num + 1), ts, tid, cpu, dflags, hdr, end,
-                          npar, [tget(t) for t in u[o].tolist()], rank[inv.reshape(-1)],
-                          first[o])
-        st.lastevent_ts = int(ts[-1])
-        ok = self.bulk_ok
-        if ok is None:
-            flt = self.insp.capture_filter
-            ok = self.bulk_ok = flt is None or flt(batch.event(0))
-        if ok:
-            self.insp.counters.handed_on += hi - lo
-            assert self.fold_rows is not None
-            self.fold_rows(batch)
+        batch = EventRows(PROCINFO, buf, rows + (num + 1), ts, tid.astype(np.int64), cpu,
+                          dflags, hdr, end, npar, [tget(t) for t in u[o].tolist()],
+                          rank[inv.reshape(-1)], first[o])
+        flt = self.insp.capture_filter
+        if flt is not None:
+            passed = [flt(batch.event(i)) for i in batch.first.tolist()]
+            if not all(passed):
+                if not any(passed):
+                    return int(rows[-1])
+                batch = batch.subset(np.array(passed)[batch.thread_index])
+        self.insp.counters.handed_on += len(batch)
+        assert self.fold_rows is not None
+        self.fold_rows(batch)
         return int(rows[-1])
 
     def run(self, buf: bytes, cols: Columns, num: int, start: int = 0) -> int:

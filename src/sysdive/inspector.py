@@ -85,7 +85,8 @@ class Inspector:
     fold: Callable[[Event, int], None] | None = None
     # A bulk sink for procinfo events (ChiselRunner.rows_plan): gets those that pass as
     # EventRows, one per stretch without other visited events, in place of on_event. Set
-    # only when the capture filter is type-determined.
+    # only when the capture filter is thread-determined (fields.registry.thread_determined:
+    # asked once per thread of a stretch).
     fold_rows: Callable[[EventRows], None] | None = None
 
     def run(self, paths: Iterable[str], on_event: EventSink,

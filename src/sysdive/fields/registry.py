@@ -512,11 +512,14 @@ _THREAD_DETERMINED = frozenset({"proc.name", "proc.pid", "proc.vpid", "container
 
 def thread_determined(fields: Iterable[object]) -> bool:
     """Whether every one of ``fields`` (with no argument) is, for events of one type, a
-    function of the event's thread and the state tables alone: one evaluation per thread
-    then stands for all the events of a :class:`~sysdive.event_rows.EventRows`."""
+    function of the event's thread and the state tables alone (the type-determined fields
+    count too): one evaluation per thread then stands for all the events of a
+    :class:`~sysdive.event_rows.EventRows`."""
     for f in fields:
         definition = getattr(f, "definition", None)
-        if (not isinstance(definition, FieldDef) or definition.name not in _THREAD_DETERMINED
+        if (not isinstance(definition, FieldDef)
+                or (definition.name not in _THREAD_DETERMINED
+                    and definition.name not in _TYPE_DETERMINED)
                 or getattr(f, "name", None) != definition.name):
             return False
     return True
