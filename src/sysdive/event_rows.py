@@ -68,14 +68,15 @@ class EventRows:
                          self.npar[idx], [self.threads[j] for j in used.tolist()],
                          inv.reshape(-1), first_pos)
 
-    def thread_events(self) -> Iterator[tuple[int, Event]]:
-        """``(j, evt)`` for each thread ``j`` that is in the table: an Event of this type
-        as a thread-determined field sees it (made from the first row; the *same* object
-        each time, only its thread and tid changed, so read it before the next)."""
+    def thread_events(self, with_missing: bool = False) -> Iterator[tuple[int, Event]]:
+        """``(j, evt)`` for each thread ``j`` that is in the table (each thread, with
+        ``with_missing``): an Event of this type as a thread-determined field sees it (made
+        from the first row; the *same* object each time, only its thread and tid changed, so
+        read it before the next)."""
         evt: Event | None = None
         tids = self.tid[self.first].tolist()
         for j, t in enumerate(self.threads):
-            if t is None:
+            if t is None and not with_missing:
                 continue
             if evt is None:
                 evt = self.event(0)

@@ -96,8 +96,10 @@ class FastPath:
                 kind[t] = 4
                 self.preds[t] = pred
         self.kind = kind
-        # The types fold_rows takes (only those the filter may pass).
+        # The types fold_rows takes (only those the filter may pass), and whether a
+        # type-determined filter passes them (asked once).
         self.fold_rows = fold_rows
+        self.bulk_ok: bool | None = None
         self.bulk_type = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         if fold_rows is not None and kind[PROCINFO] == 2:
             self.bulk_type[PROCINFO] = True
@@ -318,12 +320,17 @@ class FastPath:
                           dflags, hdr, end, npar, [tget(t) for t in u[o].tolist()],
                           rank[inv.reshape(-1)], first[o])
         flt = self.insp.capture_filter
-        if flt is not None:
-            passed = [flt(batch.event(i)) for i in batch.first.tolist()]
-            if not all(passed):
-                if not any(passed):
-                    return int(rows[-1])
-                batch = batch.subset(np.array(passed)[batch.thread_index])
+        if flt is not None and self.bulk_ok is None:
+            if not self.insp.fold_rows_per_thread:  # type-determined: asked once
+                self.bulk_ok = flt(batch.event(0))
+            else:
+                passed = [flt(evt) for _, evt in batch.thread_events(with_missing=True)]
+                if not all(passed):
+                    if not any(passed):
+                        return int(rows[-1])
+                    batch = batch.subset(np.array(passed)[batch.thread_index])
+        if self.bulk_ok is False:
+            return int(rows[-1])
         self.insp.counters.handed_on += len(batch)
         assert self.fold_rows is not None
         self.fold_rows(batch)

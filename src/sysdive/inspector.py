@@ -88,6 +88,8 @@ class Inspector:
     # only when the capture filter is thread-determined (fields.registry.thread_determined:
     # asked once per thread of a stretch).
     fold_rows: Callable[[EventRows], None] | None = None
+    # False when the capture filter is type-determined: fold_rows' filter is then asked once.
+    fold_rows_per_thread: bool = True
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,

@@ -134,4 +134,5 @@ class ChiselDriver:
         insp.fold_rows = (runner.rows_plan(merged)
                           if insp.fold is None and self.narrow
                           and thread_determined(capture_fields) else None)
+        insp.fold_rows_per_thread = not type_determined(capture_fields)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None
