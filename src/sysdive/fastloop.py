@@ -21,6 +21,11 @@ design), and of those:
   cannot match their type, or says no over (type, thread, fd); else the kind 2 path.
 
 Generic syscall events are kind 1 when their syscall id cannot match (``filter_syscalls``).
+
+With a bulk sink for rows (:attr:`Inspector.fold_rows`), the procinfo events that pass are not
+visited one by one either: they change no state (their parse is a thread lookup), so those
+between two visited rows are handed on together as one :class:`~sysdive.event_rows.EventRows`,
+just before the second visited row, with the thread table as it stands there.
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sysdive.event import Event
+from sysdive.event_rows import EventRows
 from sysdive.state.parser import (
     BARRIER_TYPES,
     CONTAINER_EVENTS,
     PPM_EVENT_MAX,
+    PROCINFO,
     SCAP_DF_STATE_ONLY,
     FastFilter,
     Parser,
@@ -49,6 +56,7 @@ if TYPE_CHECKING:
 
 _KIND3 = 1 << 40   # more rows than any batch holds
 _KIND4 = 2 << 40
+_KIND5 = 3 << 40   # a stretch of rows for the bulk sink
 
 
 def _never(etype: int, thread: object, fdinfo: object) -> bool:
@@ -64,7 +72,8 @@ class FastPath:
                  internal: frozenset[int], fast_types: Iterable[int] = (),
                  fast_filter: FastFilter | None = None,
                  state_types: Iterable[int] = (),
-                 filter_types: frozenset[int] | None = None) -> None:
+                 filter_types: frozenset[int] | None = None,
+                 fold_rows: Callable[[EventRows], None] | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
@@ -87,6 +96,13 @@ class FastPath:
                 kind[t] = 4
                 self.preds[t] = pred
         self.kind = kind
+        # The types fold_rows takes (only those the filter may pass), and whether a
+        # type-determined filter passes them (asked once).
+        self.fold_rows = fold_rows
+        self.bulk_ok: bool | None = None
+        self.bulk_type = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
+        if fold_rows is not None and kind[PROCINFO] == 2:
+            self.bulk_type[PROCINFO] = True
         self.barrier = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.barrier[list(BARRIER_TYPES)] = True
         self.fd_enter = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
@@ -259,6 +275,67 @@ class FastPath:
         st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
         return n - start
 
+    def _bulk_rows(self, cols: Columns, k: Any) -> tuple[Any, tuple[Any, ...]] | None:
+        """The rows (and their header columns) for :attr:`fold_rows`, taken out of ``k``:
+        the visited rows of its types but those with dump flags or a tid past 2**63 (the
+        full path handles those)."""
+        m = self.bulk_type[cols.type] & (k == 2)
+        if not m.any():
+            return None
+        b = np.flatnonzero(m)
+        f = cols.fields(b)
+        ok = (f[3] == 0) & (f[1] < np.uint64(1 << 63))
+        if not ok.all():
+            b = b[ok]
+            f = tuple(a[ok] for a in f)
+            if not len(b):
+                return None
+        k[b] = 0
+        return b, f
+
+    def _hand_rows(self, buf: bytes, num: int, bulk: tuple[Any, tuple[Any, ...]],
+                   lo: int, hi: int) -> int:
+        """process_event and the sink, for the bulk rows ``lo:hi``, which lie between the
+        same two visited rows; returns their last row.
+
+        Their parse is the removals pending from the previous event, then each row's thread
+        lookup, all against the same table. The capture filter (type- and
+        thread-determined, see :attr:`Inspector.fold_rows`) is asked once per thread. What
+        handing on would add, the threads' event times, is left out: no field reads those."""
+        parser = self.parser
+        st = parser.state
+        if st.tid_to_remove != -1 or st.fds_to_remove:
+            parser.apply_removals()
+        b, f = bulk
+        rows = b[lo:hi]
+        ts, tid, cpu, dflags, hdr, end, npar = (a[lo:hi] for a in f)
+        st.lastevent_ts = int(ts[-1])
+        u, first, inv = np.unique(tid, return_index=True, return_inverse=True)
+        # Threads in order of first appearance.
+        o = np.argsort(first)
+        rank = np.empty(len(o), dtype=np.intp)
+        rank[o] = np.arange(len(o))
+        tget = st.threads.get
+        batch = EventRows(PROCINFO, buf, rows + (num + 1), ts, tid.astype(np.int64), cpu,
+                          dflags, hdr, end, npar, [tget(t) for t in u[o].tolist()],
+                          rank[inv.reshape(-1)], first[o])
+        flt = self.insp.capture_filter
+        if flt is not None and self.bulk_ok is None:
+            if not self.insp.fold_rows_per_thread:  # type-determined: asked once
+                self.bulk_ok = flt(batch.event(0))
+            else:
+                passed = [flt(evt) for _, evt in batch.thread_events(with_missing=True)]
+                if not all(passed):
+                    if not any(passed):
+                        return int(rows[-1])
+                    batch = batch.subset(np.array(passed)[batch.thread_index])
+        if self.bulk_ok is False:
+            return int(rows[-1])
+        self.insp.counters.handed_on += len(batch)
+        assert self.fold_rows is not None
+        self.fold_rows(batch)
+        return int(rows[-1])
+
     def run(self, buf: bytes, cols: Columns, num: int, start: int = 0) -> int:
         """Process the batch from row ``start`` on (``num`` events numbered before it); the
         number of events numbered (fewer than the rows when the inspector stops in it)."""
@@ -286,6 +363,7 @@ class FastPath:
         if start:
             k[:start] = 0
         num -= start
+        bulk = self._bulk_rows(cols, k) if self.fold_rows is not None else None
         sel = np.flatnonzero(k)
         et = cols.type[sel]
         ks = k[sel]
@@ -294,17 +372,31 @@ class FastPath:
         if live is not None:
             sel, et, ks = sel[live], et[live], ks[live]
             f = tuple(a[live] for a in f)
-        ts_a, tid_a, cpu_a, dfl_a, hdr_a, end_a, npar_a = f
         last = -1
         i: int
         # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
         # column less to convert).
         sel_k = np.where(ks == 1, ~sel, np.where(ks == 3, sel + _KIND3,
                                                  np.where(ks == 4, sel + _KIND4, sel)))
+        stretches: list[tuple[int, int]] = []
+        if bulk is not None:
+            # One marker row per stretch of bulk rows, before the visited row that ends it.
+            b = bulk[0]
+            seg, lo = np.unique(np.searchsorted(sel, b), return_index=True)
+            hi = np.r_[lo[1:], len(b)]
+            stretches = list(zip(lo.tolist(), hi.tolist(), strict=True))
+            sel_k = np.insert(sel_k, seg, _KIND5 + np.arange(len(seg)))
+            et = np.insert(et, seg, 0)
+            f = tuple(np.insert(a, seg, 0) for a in f)
+        ts_a, tid_a, cpu_a, dfl_a, hdr_a, end_a, npar_a = f
         for i, etype, ts, tid, cpu, dflags, hdr, end, npar in zip(
                 sel_k.tolist(), et.tolist(), ts_a.tolist(),
                 tid_a.tolist(), cpu_a.tolist(), dfl_a.tolist(), hdr_a.tolist(),
                 end_a.tolist(), npar_a.tolist(), strict=True):
+            if i >= _KIND5:
+                lo1, hi1 = stretches[i - _KIND5]
+                last = self._hand_rows(buf, num, bulk, lo1, hi1)  # type: ignore[arg-type]
+                continue
             if i < 0:
                 i = ~i
                 last = i

@@ -26,6 +26,7 @@ from sysdive.state.parser import CONTAINER_EVENTS, PPM_EVENT_MAX, Parser
 from sysdive.state.tables import State
 
 if TYPE_CHECKING:
+    from sysdive.event_rows import EventRows
     from sysdive.fastloop import FastPath
 
 EventSink = Callable[[Event], None]
@@ -82,6 +83,13 @@ class Inspector:
     # when the capture filter is type-determined too; then numpy batches bypass the state
     # engine (no sink reads state) and are grouped by (type, syscall id).
     fold: Callable[[Event, int], None] | None = None
+    # A bulk sink for procinfo events (ChiselRunner.rows_plan): gets those that pass as
+    # EventRows, one per stretch without other visited events, in place of on_event. Set
+    # only when the capture filter is thread-determined (fields.registry.thread_determined:
+    # asked once per thread of a stretch).
+    fold_rows: Callable[[EventRows], None] | None = None
+    # False when the capture filter is type-determined: fold_rows' filter is then asked once.
+    fold_rows_per_thread: bool = True
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -138,6 +146,8 @@ class Inspector:
         self.first_ts = 0
         use_fold = (self.fold is not None and on_dump is None and on_filtered is None
                     and max_events is None and max_dur is None)
+        use_rows = (self.fold_rows is not None and on_dump is None and on_filtered is None
+                    and max_events is None and max_dur is None and not self.internal_events)
         fast: FastPath | None = None
         try:
             for item in reader:
@@ -214,7 +224,8 @@ class Inspector:
                         state_types = parser.fast_state_types() if quick else frozenset()
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
                                         internal, fast_types, fast_filter,
-                                        state_types, self.filter_types)
+                                        state_types, self.filter_types,
+                                        self.fold_rows if use_rows else None)
                     start = max(start, 0)
                     done = (fast.run_fold(buf, cols, num, start, self.fold)
                             if use_fold and self.fold is not None

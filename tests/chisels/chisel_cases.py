@@ -47,6 +47,14 @@ def _each(prefix: str, *args: str, top: int = 0) -> tuple[Case, ...]:
     return tuple(_c(f"{prefix}_{short[cap]}", cap, *args, top=top) for cap in CAPTURES)
 
 
+# The table chisels with their top numbers (the -j cases run each on every capture).
+_JSON_TABLES = (("topscalls", 30), ("topscalls_time", 30), ("topprocs_cpu", 10),
+                ("topprocs_errors", 100), ("topprocs_file", 10), ("topprocs_net", 100),
+                ("topfiles_bytes", 10), ("topfiles_errors", 100), ("topfiles_time", 10),
+                ("topports_server", 100), ("topconns", 30), ("topcontainers_cpu", 10),
+                ("topcontainers_error", 100), ("topcontainers_file", 10),
+                ("topcontainers_net", 100))
+
 CASES: tuple[Case, ...] = (
     # --- topscalls ---------------------------------------------------------------------------
     *_each("topscalls", "-c", "topscalls", top=30),
@@ -300,4 +308,22 @@ CASES: tuple[Case, ...] = (
     _c("netstat_nomatch", USER0, "-c", "netstat", "", "evt.num>99999"),
     _c("info_lsof", None, "-i", "lsof"),
     _c("info_netstat", None, "-i", "netstat"),
+    # --- -j: the top tables as JSON documents (print_sorted_table's json branch) ----------
+    *(case for name, top in _JSON_TABLES for case in _each(f"json_{name}", "-j", "-c", name,
+                                                           top=top)),
+    *_each("json_fdbytes_by_procname", "-j", "-c", "fdbytes_by", "proc.name", top=30),
+    *_each("json_fdtime_by_procname", "-j", "-c", "fdtime_by", "proc.name", top=10),
+    _c("json_fdbytes_by_two_keys_user0", USER0, "-j", "-c", "fdbytes_by", "proc.name,fd.type",
+       top=30),
+    _c("json_table_generator", USER0, "-j", "-c", "table_generator",
+       "proc.name,proc.pid,fd.name Process,PID,File evt.rawarg.res Bytes evt.is_io=true 0 bytes",
+       top=10_000),
+    # Four keys: the value's info entry takes the third key's place.
+    _c("json_topprocs_cpu_pc_user0", USER0, "-pc", "-j", "-c", "topprocs_cpu", top=10),
+    _c("json_topconns_pc_user0", USER0, "-pc", "-j", "-c", "topconns", top=30),
+    _c("json_topcontainers_cpu_pc_user0", USER0, "-pc", "-j", "-c", "topcontainers_cpu",
+       top=10),
+    _c("json_two_files_topscalls", IPV6, "-r", f"@{CURL}", "-j", "-c", "topscalls", top=30),
+    _c("json_two_chisels", CURL, "-j", "-c", "topfiles_bytes", "-c", "topscalls", top=(10, 30)),
+    _c("json_topscalls_curl_filter", CURL, "-j", "-c", "topscalls", "proc.name=curl", top=30),
 )

@@ -275,9 +275,78 @@ def tracers() -> SyntheticCapture:
     return cap
 
 
+def odd_names() -> SyntheticCapture:
+    """Writes to files and by processes whose names hold what JSON strings must escape
+    (control characters, quotes, backslash, DEL, the invisible characters dkjson escapes,
+    invalid UTF-8) and what they must not (other non-ASCII text)."""
+    tool, other, hidden, c1 = 1300, 1301, 1302, 1303
+    names = ["/tmp/tab\there", '/tmp/quote"and\\back', "/tmp/ctl\x01\x1f\x7f",
+             "/tmp/caf\u00e9-\u65e5\u672c", "/tmp/inv\u2028is\u00adible\ufeff\u200d",
+             "/tmp/c1\u0085\u0600\u070f\u17b4\u2060\ufff9",
+             "/tmp/bad-\udcff\udcc2-utf8", "/tmp/new\nline"]
+    cap = SyntheticCapture(
+        procs=[proc(1, "systemd", ptid=0), proc(tool, "w\u00e9ird\u2028\"p"),
+               proc(other, "ctl\x02name"), proc(hidden, "in\u00advis\ufeff\u200e\u2062"),
+               proc(c1, "c1\u0085\x7f\udcff\\\u0601\u070f")],
+        fds={tool: [file_fd(10 + i, n) for i, n in enumerate(names)],
+             other: [file_fd(30, "/tmp/plain")], hidden: [file_fd(31, "/tmp/h")],
+             c1: [file_fd(32, "/tmp/c")]},
+        users=_users())
+    for i in range(len(names)):
+        _io(cap, "write", tool, 10 + i, b"x" * (10 + i))
+    _io(cap, "write", hidden, 31, b"h" * 7)
+    _io(cap, "write", c1, 32, b"c" * 6)
+    _io(cap, "write", other, 30, b"y" * 5)
+    _io(cap, "read", other, 30, b"y" * 3)
+    return cap
+
+
+def procinfo() -> SyntheticCapture:
+    """procinfo events (what topprocs_cpu adds up) around the state changes that matter to
+    it: threads of one process, an unknown tid, totals that go backwards or jump past 100
+    ticks or wrap past 2**64, an execve renaming a process between two bursts, a thread
+    that exits and whose tid comes back as a new thread."""
+    app, helper, worker, short = 100, 101, 200, 300
+    cap = SyntheticCapture(
+        procs=[proc(1, "systemd", ptid=0), proc(app, "app"),
+               proc(helper, "app", pid=app, ptid=app, flags=0x10000),
+               proc(worker, "worker"), proc(short, "short")],
+        users=_users())
+
+    def burst(totals: dict[int, tuple[int, int]]) -> None:
+        for tid, (usr, sys_) in totals.items():
+            cap.event("procinfo", tid, cpu_usr=usr, cpu_sys=sys_)
+
+    burst({1: (0, 0), app: (10, 5), helper: (3, 0), worker: (1, 1), short: (7, 7),
+           999: (50, 50)})
+    cap.sleep(MS)
+    # Same stretch: deltas of 45, 497 (shown as 100), 0, 0; the unknown tid stays unknown.
+    burst({app: (40, 20), helper: (500, 0), worker: (1, 1), short: (7, 7), 999: (60, 60)})
+    cap.sleep(MS)
+    cap.syscall("execve", worker, filename="/usr/bin/worker2", res=0, exe="/usr/bin/worker2",
+                args=[], tid=worker, pid=worker, ptid=1, cwd="/", fdlimit=1024,
+                comm="worker2", env=[], pgid=worker, loginuid=-1)
+    # Totals going back (a huge delta, shown as 100) and then to 0 (the next one counts 0).
+    burst({worker: (5, 1), app: (1, 0), helper: (0, 0)})
+    burst({helper: (5, 0), app: (30, 0)})
+    cap.event("procexit", short, status=0, ret=0, sig=0, core=0)
+    cap.syscall("clone", app, res=short, exe="app", args=[], tid=app, pid=app, ptid=1,
+                cwd="/", fdlimit=1024, comm="app", flags=0, uid=0, gid=0, vtid=app, vpid=app)
+    cap.syscall("clone", short, res=0, exe="app", args=[], tid=short, pid=short, ptid=app,
+                cwd="/", fdlimit=1024, comm="app", flags=0, uid=0, gid=0, vtid=short,
+                vpid=short)
+    cap.sleep(MS)
+    # The new thread 300 starts from nothing: its first delta counts 0, not 8 - 14. The
+    # worker's total adds up to 2**64, 0 as a uint64: its next delta counts 0 too.
+    burst({short: (4, 4), app: (90, 0), worker: (2**64 - 2, 2)})
+    burst({short: (9, 4), worker: (3, 2), 1: (1, 0)})
+    return cap
+
+
 BUILDERS: dict[str, Callable[[], SyntheticCapture]] = {
     "syn_http": http, "syn_memcache": memcache, "syn_syslog": syslog, "syn_udp": udp,
-    "syn_shellshock": shellshock, "syn_tracers": tracers,
+    "syn_shellshock": shellshock, "syn_tracers": tracers, "syn_odd_names": odd_names,
+    "syn_procinfo": procinfo,
 }
 
 

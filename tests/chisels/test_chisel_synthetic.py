@@ -1,7 +1,7 @@
 """Chisel parity on captures built in code, and on what chisels write besides stdout.
 
 * ``SYN_CASES`` run on the captures of :mod:`synthetic_captures` (HTTP, memcached, syslog,
-  UDP, a shellshock attempt): sysdig's stdout is stored in ``expected/`` like the other
+  UDP, a shellshock attempt, odd names, procinfo events): sysdig's stdout is stored in ``expected/`` like the other
   parity cases (``SYSDIVE_REGEN=1`` rewrites it) and sysdive must print the same bytes;
 * ``udp_extract`` writes files: the directory sysdive leaves is compared with sysdig's;
 * ``around``/``spy_logs``/``spy_syslog`` with a dump file run sysdive a second time to write
@@ -47,6 +47,7 @@ def _s(name: str, capture: str, *args: str, top: int = 0) -> SynCase:
 HTTP, MC, SYSLOG, UDP, SHOCK = "syn_http", "syn_memcache", "syn_syslog", "syn_udp", \
     "syn_shellshock"
 TRC = "syn_tracers"
+NAMES, PROCINFO = "syn_odd_names", "syn_procinfo"
 
 SYN_CASES: tuple[SynCase, ...] = (
     _s("syn_httplog", HTTP, "-c", "httplog"),
@@ -98,6 +99,24 @@ SYN_CASES: tuple[SynCase, ...] = (
             "unpaired and a read (README: differences)"),
     _s("syn_stdout_tracers", TRC, "-c", "stdout"),
     _s("syn_spy_logs_tracers", TRC, "-c", "spy_logs"),
+    # topprocs_cpu's sums over procinfo events (the bulk path on numpy batches).
+    _s("syn_topprocs_cpu", PROCINFO, "-c", "topprocs_cpu", top=10),
+    _s("syn_topprocs_cpu_pc", PROCINFO, "-pc", "-c", "topprocs_cpu", top=10),
+    _s("syn_topprocs_cpu_filter", PROCINFO, "-c", "topprocs_cpu", "proc.name=app", top=10),
+    _s("syn_topcontainers_cpu", PROCINFO, "-c", "topcontainers_cpu", top=10),
+    _s("syn_two_files_topprocs_cpu", PROCINFO, "-r", f"@{PROCINFO}", "-c", "topprocs_cpu",
+       top=10),
+    # -j: JSON tables, their strings escaped as dkjson escapes them.
+    _s("syn_json_topprocs_cpu", PROCINFO, "-j", "-c", "topprocs_cpu", top=10),
+    _s("syn_json_topfiles_bytes", NAMES, "-j", "-c", "topfiles_bytes", top=10),
+    _s("syn_json_topprocs_file", NAMES, "-j", "-c", "topprocs_file", top=10),
+    _s("syn_topprocs_file_odd_names", NAMES, "-c", "topprocs_file", top=10),
+    _s("syn_json_fdbytes_by_name_and_proc", NAMES, "-j", "-c", "fdbytes_by",
+       "fd.name,proc.name", top=30),
+    _s("syn_json_httptop", HTTP, "-j", "-c", "httptop", top=30),
+    _s("syn_json_httptop_time", HTTP, "-j", "-c", "httptop", "time", top=30),
+    _s("syn_json_httptop_bytes", HTTP, "-j", "-c", "httptop", "bytes", top=30),
+    _s("syn_json_httptop_pc", HTTP, "-pc", "-j", "-c", "httptop", top=30),
 )
 
 
@@ -128,12 +147,17 @@ def test_expected_is_sysdig_output(case: SynCase, sysdig: str, captures: dict[st
     check_sysdig_output(case, _run([sysdig, *_argv(case, captures)], tmp_path))
 
 
+@pytest.mark.parametrize("vectorised", [False, True], ids=["plain", "vectorised"])
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
-def test_sysdive_matches_expected(case: SynCase, captures: dict[str, Path],
+def test_sysdive_matches_expected(case: SynCase, vectorised: bool, captures: dict[str, Path],
                                   tmp_path: Path) -> None:
+    # As in the parity test: SYSDIVE_VECTORISE_MIN=0 forces the numpy batch path (and the
+    # chisels' bulk paths) on these small captures.
     expected = STORE.read(case.name)
     assert expected, f"{case.name}: sysdig printed nothing, the case exercises nothing"
-    check_sysdive_output(case, expected, _run([*SYSDIVE, *_argv(case, captures)], tmp_path))
+    env = {"SYSDIVE_VECTORISE_MIN": "0" if vectorised else str(1 << 40)}
+    check_sysdive_output(case, expected,
+                         _run([*SYSDIVE, *_argv(case, captures)], tmp_path, **env))
 
 
 # -- files written by chisels -------------------------------------------------------------------

@@ -41,6 +41,7 @@ _TEXT_TYPES = frozenset({ParamType.CHARBUF, ParamType.FSPATH, ParamType.FSRELPAT
 
 if TYPE_CHECKING:
     from sysdive.event import Event
+    from sysdive.event_rows import EventRows
     from sysdive.fields.registry import BoundField, FieldRegistry
     from sysdive.state.tables import State
 
@@ -200,6 +201,22 @@ class Chisel:
         batches of events by type without building them (when the capture filter and the
         chisel's filter are type-determined too). None (the default): every event goes
         through ``on_event``.
+        """
+        return None
+
+    def fold_rows(self) -> Callable[[EventRows], None] | None:
+        """Optional bulk form of :meth:`on_event` for procinfo events (called after
+        ``on_capture_start``).
+
+        A chisel whose filter passes only procinfo events, and that reads them through
+        thread-determined fields (:func:`~sysdive.fields.registry.thread_determined`,
+        evaluated once per thread on :meth:`~sysdive.event_rows.EventRows.event` of the
+        thread's first row) and fields with a column form
+        (:attr:`~sysdive.fields.registry.BoundField.column`), may return
+        ``fold_rows(rows)``: the effect of :meth:`on_event` on each event of ``rows`` in
+        turn. The engine then hands it the procinfo events of large captures in bulk (when
+        the capture filter and the chisel's filter are type-determined). None (the
+        default): every event goes through ``on_event``.
         """
         return None
 

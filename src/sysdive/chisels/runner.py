@@ -31,6 +31,7 @@ from sysdive.errors import ChiselError, SysdiveError
 
 if TYPE_CHECKING:
     from sysdive.event import Event
+    from sysdive.event_rows import EventRows
     from sysdive.fields.registry import FieldRegistry
     from sysdive.filter import CompiledFilter, FieldResolver
     from sysdive.filter.ast import Node
@@ -254,6 +255,41 @@ class ChiselRunner:
                     continue
                 try:
                     fold(evt, count)
+                except Exception as err:
+                    raise _failure(ch, "on_event", err) from err
+        return fold_all
+
+    def rows_plan(self, merged: bool) -> Callable[[EventRows], None] | None:
+        """The bulk sink for procinfo events (see :meth:`Chisel.fold_rows`) when every
+        chisel has one and its filter is type-determined; else None. ``merged`` as for
+        :meth:`build_sink`."""
+        from sysdive.fields.registry import type_determined
+
+        if self.wants_rejected:
+            return None
+        parts: list[tuple[Chisel, Callable[[Event], bool] | None,
+                          Callable[[EventRows], None]]] = []
+        for ch, comp in zip(self.chisels, self._compiled, strict=True):
+            if ch.settings.formatter is not None or ch.settings.end_capture:
+                return None
+            if comp is not None and not type_determined(comp.fields):
+                return None
+            try:
+                fold = ch.fold_rows()
+            except Exception as err:
+                raise _failure(ch, "fold_rows", err) from err
+            if fold is None:
+                return None
+            parts.append((ch, None if comp is None or (merged and len(self.chisels) == 1)
+                          else comp.match, fold))
+
+        def fold_all(rows: EventRows) -> None:
+            for ch, match, fold in parts:
+                # Type-determined: the filter says the same for every row.
+                if match is not None and not match(rows.event(0)):
+                    continue
+                try:
+                    fold(rows)
                 except Exception as err:
                     raise _failure(ch, "on_event", err) from err
         return fold_all

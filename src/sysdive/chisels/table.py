@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sysdive.chisels.api import Chisel, ChiselContext, Field
+from sysdive.chisels.json_text import encode
 from sysdive.chisels.output import (
     CLEAR_SCREEN,
     HIDE_CURSOR,
@@ -41,7 +42,7 @@ from sysdive.fields.registry import type_determined
 if TYPE_CHECKING:
     from sysdive.event import Event
 
-__all__ = ["KEY_SEP", "TableChisel", "TableSpec", "render_sorted_table"]
+__all__ = ["KEY_SEP", "TableChisel", "TableSpec", "render_json_table", "render_sorted_table"]
 
 KEY_SEP = "\x01\x01"
 """Joins the values of a multi-field key (as the Lua chisels do)."""
@@ -85,12 +86,15 @@ def _value_text(units: str, delta: float) -> Callable[[float], str]:
 
 
 def render_sorted_table(table: Mapping[str, float], spec: TableSpec, delta: float,
-                        output_format: str = "normal") -> str:
+                        output_format: str = "normal", ts_s: int = 0) -> str:
     """The text of ``print_sorted_table``: a header of 20-column titles, a rule of 80
     dashes, then the top rows, value first; ``table`` maps :data:`KEY_SEP`-joined key
-    values to sums; ``delta`` is the interval in nanoseconds (for ``timepct``)."""
+    values to sums; ``delta`` is the interval in nanoseconds (for ``timepct``).
+
+    With ``output_format="json"`` (``-j``), the JSON document the Lua prints instead
+    (:func:`render_json_table`; ``ts_s`` is the time it carries)."""
     if output_format == "json":
-        raise ChiselError("JSON output (-j) of chisel tables is not available yet")
+        return render_json_table(table, spec, ts_s)
     value_text = _value_text(spec.units, delta)
     header = extend_string(spec.value_desc, _COL) + "".join(
         extend_string(d, _COL) for d in spec.key_descs)
@@ -101,6 +105,32 @@ def render_sorted_table(table: Mapping[str, float], spec: TableSpec, delta: floa
         keystr = "".join(extend_string(_lua_sub(p, _COL), _COL) for p in parts[:-1]) + parts[-1]
         lines.append(extend_string(value_text(value), _COL) + keystr)
     return "\n".join(lines) + "\n"
+
+
+def render_json_table(table: Mapping[str, float], spec: TableSpec, ts_s: int) -> str:
+    """``print_sorted_table`` under ``-j``: one JSON document (dkjson's indented layout,
+    :mod:`~sysdive.chisels.json_text`) with the members
+
+    * ``ts``: ``sysdig.make_ts(ts_s, 0)``, a string of nanoseconds (whole seconds);
+    * ``data``: the top rows, each the key's values (strings) then the raw sum (a number,
+      whatever ``units`` says; no percentage, no unit);
+    * ``info``: ``{name, desc, is_key: true}`` for each key field, then the value's
+      ``{name, desc, is_key: false}``, which the Lua stores at index 3 whatever the
+      number of keys: with one key the array has a ``null`` hole, with more than two the
+      value's entry takes the place of the third key's.
+    """
+    data = [[*key.split(KEY_SEP), value] for key, value in top_by_value(table, spec.top)]
+    info: list[object] = [{"name": k, "desc": d, "is_key": True}
+                          for k, d in zip(spec.keys, spec.key_descs, strict=True)]
+    value_info = {"name": spec.value, "desc": spec.value_desc, "is_key": False}
+    while len(info) < 2:
+        info.append(None)
+    if len(info) > 2:
+        info[2] = value_info
+    else:
+        info.append(value_info)
+    ts = str((ts_s & 0xFFFFFFFF) * 1_000_000_000)
+    return encode({"ts": ts, "data": data, "info": info}) + "\n"
 
 
 def _lua_sub(s: str, n: int) -> str:
@@ -158,14 +188,16 @@ class TableChisel(Chisel):
     def on_interval(self, ts_s: int, ts_ns: int, delta: int) -> None:
         if self.ctx.output_format != "json":
             self.write(CLEAR_SCREEN + move_to(0, 0))
-        self.write(render_sorted_table(self.grtable, self.spec, delta, self.ctx.output_format))
+        self.write(render_sorted_table(self.grtable, self.spec, delta, self.ctx.output_format,
+                                       ts_s))
         self.grtable.clear()
 
     def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
         if self.ctx.is_live and self.ctx.output_format != "json":
             self.write(CLEAR_SCREEN + move_to(0, 0) + SHOW_CURSOR)
             return
-        self.write(render_sorted_table(self.grtable, self.spec, delta, self.ctx.output_format))
+        self.write(render_sorted_table(self.grtable, self.spec, delta, self.ctx.output_format,
+                                       ts_s))
 
 
 def _table_adder(table: dict[str, float], keys: list[Field],

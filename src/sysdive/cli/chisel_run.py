@@ -21,7 +21,13 @@ from sysdive.chisels.runner import ChiselRunner, create
 from sysdive.cli.options import Options
 from sysdive.errors import ChiselError, SysdiveError
 from sysdive.event import Event
-from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state, type_determined
+from sysdive.fields.registry import (
+    FieldOptions,
+    FieldRegistry,
+    reads_fd_state,
+    thread_determined,
+    type_determined,
+)
 from sysdive.filter.ast import And, Node
 from sysdive.inspector import Inspector
 from sysdive.scap.blocks import CaptureHeader
@@ -126,4 +132,9 @@ class ChiselDriver:
         # Aggregations over type-determined fields: whole batches at once, no state.
         insp.fold = (runner.fold_plan(merged)
                      if self.narrow and type_determined(capture_fields) else None)
+        # Procinfo aggregations over thread-determined fields: stretches of rows at once.
+        insp.fold_rows = (runner.rows_plan(merged)
+                          if insp.fold is None and self.narrow
+                          and thread_determined(capture_fields) else None)
+        insp.fold_rows_per_thread = not type_determined(capture_fields)
         insp.on_filtered = runner.on_filtered if runner.wants_rejected else None

@@ -43,6 +43,7 @@ from sysdive.schema.types import ParamType, PrintFormat
 
 if TYPE_CHECKING:
     from sysdive.event import Event
+    from sysdive.event_rows import EventRows
     from sysdive.state.fds import FdInfo
     from sysdive.state.tables import State
     from sysdive.state.threads import ThreadInfo
@@ -51,6 +52,7 @@ __all__ = [
     "ArgKind",
     "Binder",
     "BoundField",
+    "ColumnExtractor",
     "FastExtractor",
     "FieldArg",
     "FieldClass",
@@ -65,6 +67,7 @@ __all__ = [
     "longest_prefix",
     "reads_fd_state",
     "render_field_list",
+    "thread_determined",
     "type_determined",
 ]
 
@@ -200,6 +203,7 @@ its type, its thread and the fd the fields see (the enter's fd param, or the thr
 fd for an exit): the filter's fast rejection path (``Parser.reject_fast``) calls it before
 any Event exists. A field offers one only where it gives exactly what ``extract`` gives."""
 TextRenderer = Callable[["Event"], "str | None"]
+ColumnExtractor = Callable[["EventRows", Any], Any]
 JsonRenderer = Callable[["Event"], object]
 
 
@@ -213,8 +217,8 @@ class BoundField:
     takes (None: any).
     """
 
-    __slots__ = ("allowed_ops", "consumed", "definition", "event_types", "extract", "fast",
-                 "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
+    __slots__ = ("allowed_ops", "column", "consumed", "definition", "event_types", "extract",
+                 "fast", "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
                  "render_json", "true_types", "type")
 
     name: str
@@ -233,6 +237,12 @@ class BoundField:
     fast: FastExtractor | None
     true_types: frozenset[int] | None
     """For a boolean field: the only event types it can be true for (None: any)."""
+    column: ColumnExtractor | None
+    """The bulk form of ``extract`` over :class:`~sysdive.event_rows.EventRows` (None: none):
+    ``column(rows, sel)`` gives the values of the events ``sel`` (ascending indices into
+    ``rows``, each with a thread) as a float array, keeping whatever ``extract`` keeps as
+    if called once per event of ``sel`` in order; or None (nothing kept) when it cannot,
+    and the caller then calls ``extract``."""
 
     def __init__(self, definition: FieldDef, name: str, extract: Extractor, *,
                  event_types: frozenset[int] | None = None,
@@ -258,6 +268,7 @@ class BoundField:
         self.render_json = render_json if render_json is not None else self._default_json
         self.inline = inline
         self.fast = fast
+        self.column = None
 
     def _text_renderer(self) -> TextRenderer:
         # Built once per binding: the print path runs it for every event and field.
@@ -490,6 +501,27 @@ def type_determined(fields: Iterable[object]) -> bool:
     for f in fields:
         definition = getattr(f, "definition", None)
         if (not isinstance(definition, FieldDef) or definition.name not in _TYPE_DETERMINED
+                or getattr(f, "name", None) != definition.name):
+            return False
+    return True
+
+
+# Fields whose value is a function of the event's thread and of the thread and container
+# tables alone (no param, no time, no per-event memory); see EventRows.
+_THREAD_DETERMINED = frozenset({"proc.name", "proc.pid", "proc.vpid", "container.id",
+                                "container.name"})
+
+
+def thread_determined(fields: Iterable[object]) -> bool:
+    """Whether every one of ``fields`` (with no argument) is, for events of one type, a
+    function of the event's thread and the state tables alone (the type-determined fields
+    count too): one evaluation per thread then stands for all the events of a
+    :class:`~sysdive.event_rows.EventRows`."""
+    for f in fields:
+        definition = getattr(f, "definition", None)
+        if (not isinstance(definition, FieldDef)
+                or (definition.name not in _THREAD_DETERMINED
+                    and definition.name not in _TYPE_DETERMINED)
                 or getattr(f, "name", None) != definition.name):
             return False
     return True

@@ -9,7 +9,7 @@ last switch time per CPU, ``thread.totexectime`` and ``thread.cpu*`` a value per
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sysdive.fields.lineage import is_main, thread_of
 from sysdive.fields.params import decode_int
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sysdive.event import Event
+    from sysdive.event_rows import EventRows
+    from sysdive.fields.registry import ColumnExtractor
     from sysdive.state.threads import ThreadInfo
 
 __all__ = ["THREAD_FIELDS"]
@@ -82,21 +84,24 @@ def _bind_tid(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bo
 
 
 class _PerThread:
-    """A value per thread object, reset when a tid is reused by a new thread."""
+    """A value per thread object, reset when a tid is reused by a new thread.
+
+    Each entry holds its thread object itself: an id() would be taken over by a new thread
+    allocated where a removed one was (a tid coming back after an exit often is)."""
 
     __slots__ = ("_values",)
 
     def __init__(self) -> None:
-        self._values: dict[int, tuple[int, float]] = {}
+        self._values: dict[int, tuple[ThreadInfo, float]] = {}
 
     def get(self, thread: ThreadInfo) -> float:
         entry = self._values.get(thread.tid)
-        if entry is None or entry[0] != id(thread):
+        if entry is None or entry[0] is not thread:
             return 0
         return entry[1]
 
     def set(self, thread: ThreadInfo, value: float) -> None:
-        self._values[thread.tid] = (id(thread), value)
+        self._values[thread.tid] = (thread, value)
 
 
 def _exectime_meter() -> Callable[[Event], int]:
@@ -174,15 +179,78 @@ def _cpu_binder(user: bool, system: bool) -> Binder:
                     total = _cpu_total(evt, user, system)
             else:
                 total = _cpu_total(evt, user, system)
+            total &= 0xFFFFFFFFFFFFFFFF  # a uint64 sum in libsinsp: a total of 2**64 is 0
             prev = last.get(t)
             value = 0.0
             if prev != 0:
                 value = min(float((total - int(prev)) & 0xFFFFFFFFFFFFFFFF), 100.0)
             last.set(t, total)
             return value
-        return _twice_json(BoundField(fdef, name, extract,
-                                      event_types=frozenset({_PROCINFO})))
+        bound = BoundField(fdef, name, extract, event_types=frozenset({_PROCINFO}))
+        bound.column = _cpu_column(last, user, system)
+        return _twice_json(bound)
     return bind
+
+
+_PROCINFO_ROW: Any = None  # numpy record of a procinfo event's params (made on first use)
+_PROCINFO_BYTES: Any = None
+
+
+def _cpu_column(last: _PerThread, user: bool, system: bool) -> ColumnExtractor:
+    """``extract`` of the cpu fields over procinfo rows: each thread's previous total is its
+    previous row in ``sel``, or what ``last`` kept for the first."""
+    kept = last._values
+
+    def column(rows: EventRows, sel: Any) -> Any:
+        import numpy as np
+
+        global _PROCINFO_ROW, _PROCINFO_BYTES
+        n = len(sel)
+        if rows.etype != _PROCINFO or n == 0:
+            return None
+        if not ((rows.npar == 2).all() and (rows.end - rows.hdr >= 46).all()):
+            return None
+        if _PROCINFO_ROW is None:
+            _PROCINFO_ROW = np.dtype([("lens", "<u4"), ("usr", "<u8"), ("sys", "<u8")])
+            _PROCINFO_BYTES = np.arange(26, 46)
+        # The usual layout, as extract reads it: two u16 lengths of 8, then the two u64s.
+        rec = np.frombuffer(rows.buf, np.uint8)[rows.hdr[sel][:, None] + _PROCINFO_BYTES]
+        rec = rec.view(_PROCINFO_ROW)[:, 0]
+        if not (rec["lens"] == 0x80008).all():
+            return None
+        # The sum wraps past 2**64, as extract's does.
+        total = rec["usr"] + rec["sys"] if user and system else rec["usr" if user else "sys"]
+        # Per thread, in order: the previous total (its previous row, else what was kept).
+        ti = rows.thread_index[sel]
+        order = np.argsort(ti, kind="stable")
+        ti_s = ti[order]
+        tot_s = total[order]
+        brk = np.empty(n, dtype=np.bool_)
+        brk[0] = True
+        np.not_equal(ti_s[1:], ti_s[:-1], out=brk[1:])
+        starts = np.flatnonzero(brk)
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:] - 1
+        ends[-1] = n - 1
+        threads = rows.threads
+        prevs = []
+        for j, tot in zip(ti_s[starts].tolist(), tot_s[ends].tolist(), strict=True):
+            t = threads[j]
+            if t is None:
+                return None
+            # _PerThread.get and set, inlined: this runs for every thread of every stretch.
+            entry = kept.get(t.tid)
+            prevs.append(0 if entry is None or entry[0] is not t else entry[1])
+            kept[t.tid] = (t, tot)
+        prev_s = np.empty(n, dtype=np.uint64)
+        prev_s[1:] = tot_s[:-1]
+        prev_s[starts] = prevs
+        val_s = np.minimum((tot_s - prev_s).astype(np.float64), 100.0)
+        val_s[prev_s == 0] = 0.0
+        out = np.empty(n, dtype=np.float64)
+        out[order] = val_s
+        return out
+    return column
 
 
 def _cgroups(t: ThreadInfo, evt: Event) -> str | None:

@@ -93,7 +93,8 @@ class HttpTop(Chisel):
     def on_interval(self, ts_s: int, ts_ns: int, delta: int) -> None:
         if self.ctx.output_format != "json":
             self.write(CLEAR_SCREEN + move_to(0, 0))
-        self.write(render_sorted_table(self._table(), self.spec, delta, self.ctx.output_format))
+        self.write(render_sorted_table(self._table(), self.spec, delta, self.ctx.output_format,
+                                       ts_s))
         self.groups = {}
 
     def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
@@ -107,4 +108,5 @@ class HttpTop(Chisel):
             # file's sums; sysdig reports nothing and prints no table (exit status 0).
             return
         self.groups = dict(table)
-        self.write(render_sorted_table(table, self.spec, delta, self.ctx.output_format))
+        self.write(render_sorted_table(table, self.spec, delta, self.ctx.output_format,
+                                       ts_s))

@@ -18,4 +18,5 @@ class TopContainersCpu(TopProcsCpu):
         # The same table whether or not -pc is given.
         self.spec = TableSpec(("container.name",), ("container.name",), "thread.exectime",
                               "CPU%", top=10, units="timepct")
-        self.keys = [self.request_field(k).value for k in self.spec.keys]
+        self.key_fields = [self.request_field(k) for k in self.spec.keys]
+        self.keys = [f.value for f in self.key_fields]
