@@ -24,7 +24,9 @@ and ``evt.fd_name_changed`` for the fields and the formatter; see :meth:`_publis
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
@@ -46,6 +48,9 @@ from sysdive.state.threads import (
     LASTEVENT_INVALID,
     ThreadInfo,
 )
+
+if TYPE_CHECKING:
+    from sysdive.state._rowparse import Rows
 
 Filter = Callable[[Event], bool]
 # (event type, thread, fd the fields see) -> whether the filter may pass; see reject_fast.
@@ -497,7 +502,8 @@ class Parser:
         rejected state-changing event keeps its last enter type (no "none" mark).
         """
         st = self.state
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+        # Enters of old driver versions (open's) may carry no params: nothing to read.
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
             return False
         tinfo = st.threads.get(tid)
         if tinfo is None:
@@ -513,7 +519,7 @@ class Parser:
             attached = paired or tinfo.lastevent_type == TRACER_E
             if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and attached:
                 return False
-            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+            if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
                 return False
             if may_pass(etype, tinfo, fdi):
                 return False
@@ -532,7 +538,7 @@ class Parser:
                     fdi.flags &= ~FLAG_CLOSE_IN_PROGRESS
             return True
         if _FLAGS[etype] & _F_USES_FD:
-            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+            if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
                 return False
             fd = I64.unpack_from(buf, base + 2 * npar)[0]
             fdi = st.get_fd(tinfo, fd)
@@ -556,6 +562,29 @@ class Parser:
                                          end - hdr, npar)
             tinfo.lastevent_cpuid = cpu
         return True
+
+    def compiled_rejections(self, preds: list[FastFilter | None],
+                            may_pass: FastFilter | None) -> Rows | None:
+        """The compiled twin of :meth:`skip_rejected`, :meth:`reject_fast` and
+        :meth:`reject_state_fast` over a batch's selected rows (``_rowparse.Rows``, see
+        _rowparse.c), for this parser and its state; None when the module is not built or
+        ``SYSDIVE_NO_EXTENSION`` is set (then the batch loop calls the methods above).
+        ``preds[t]`` is reject_state_fast's predicate for type t, ``may_pass`` reject_fast's."""
+        if os.environ.get("SYSDIVE_NO_EXTENSION"):
+            return None
+        try:
+            from sysdive.state._rowparse import Rows
+        except ImportError:
+            return None
+        return Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
+                    bytes(bool(f & _F_USES_FD) for f in _FLAGS), bytes(_TS_ONLY),
+                    {"PPM_EVENT_MAX": PPM_EVENT_MAX, "CLOSE_E": _CLOSE_E, "CLOSE_X": _CLOSE_X,
+                     "TRACER_E": TRACER_E, "SP_EVT_BUF_SIZE": SP_EVT_BUF_SIZE,
+                     "CL_ACTIVE": CL_ACTIVE, "CL_CLONE_FILES": CL_CLONE_FILES,
+                     "CL_IS_MAIN_THREAD": CL_IS_MAIN_THREAD,
+                     "FLAG_CLOSE_CANCELED": FLAG_CLOSE_CANCELED,
+                     "FLAG_CLOSE_IN_PROGRESS": FLAG_CLOSE_IN_PROGRESS,
+                     "LASTEVENT_INVALID": LASTEVENT_INVALID})
 
     # -- reset -----------------------------------------------------------------------------
 
