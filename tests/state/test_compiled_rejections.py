@@ -133,5 +133,5 @@ def test_rows_refuse_bad_columns() -> None:
         flags = name = oldname = 0
 
     with pytest.raises(TypeError, match="not a slot"):
-        mod.Rows(None, state, Event, ThreadInfo, Plain, [None] * PPM_EVENT_MAX, None, bytes(PPM_EVENT_MAX),
-                 bytes(PPM_EVENT_MAX), {})
+        mod.Rows(None, state, Event, ThreadInfo, Plain, [None] * PPM_EVENT_MAX, None,
+                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), {}, None, None)

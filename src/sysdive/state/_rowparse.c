@@ -23,7 +23,7 @@
 
 typedef struct {
     Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
-        last_latency_entertime, lastevent_data;
+        last_latency_entertime, lastevent_data, cwd;
 } ThreadSlots;
 
 typedef struct {
@@ -39,12 +39,15 @@ typedef struct {
     PyTypeObject *fdinfo_type;
     PyObject *preds;       /* list: per type, the predicate of reject_state_fast (or None) */
     PyObject *may_pass;    /* reject_fast's predicate (or None) */
+    PyObject *concatenate; /* decode.concatenate_paths */
+    PyObject *opened_fd;   /* parse_fds.opened_fd */
+    Py_ssize_t ev_type, ev_nparams;   /* Event slots */
     ThreadSlots ts;
     FdSlots fs;
     int ntypes;
     unsigned char uses_fd[MAXT];
     unsigned char ts_only[MAXT];
-    long long ppm_event_max, close_e, close_x, tracer_e, sp_evt_buf_size;
+    long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
     long long cl_active, cl_clone_files, cl_is_main_thread;
     long long flag_close_canceled, flag_close_in_progress, lastevent_invalid;
     /* the batch */
@@ -60,7 +63,7 @@ typedef struct {
 enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
 
 static PyObject *s_tid_to_remove, *s_fds_to_remove, *s_lastevent_ts, *s_threads,
-    *s_tid_of_fd_to_remove, *s_apply_removals;
+    *s_tid_of_fd_to_remove, *s_apply_removals, *s_tmp_enter;
 
 /* -- slot access ------------------------------------------------------------------------ */
 
@@ -398,6 +401,150 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
     return 1;
 }
 
+static unsigned
+rd16(Rows *self, long long off)
+{
+    unsigned short v;
+    memcpy(&v, self->bp + off, 2);
+    return v;
+}
+
+/* Parser._reject_open_fast: the exit of the old open event, from reject_state_fast. */
+static int
+reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
+            unsigned long long ts, long long hdr, long long end, long long npar,
+            long long flags, long long let, unsigned long long ent, PyObject *pred)
+{
+    if (npar < 3 || hdr < 0 || end > self->blen || hdr + 26 + 2 * npar > end)
+        return 0;
+    PyObject *main = t;
+    if (!(flags & self->cl_is_main_thread)) {
+        PyObject *tid = SLOT(t, self->ts.tid), *pid = SLOT(t, self->ts.pid);
+        if (tid == NULL || pid == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tid, pid, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same) {
+            main = find_thread(self, threads, pid);
+            if (main == NULL)
+                return PyErr_Occurred() ? -1 : 0;
+        }
+    }
+    long long base = hdr + 26;
+    long long l0 = rd16(self, base), l1 = rd16(self, base + 2), l2 = rd16(self, base + 4);
+    long long pos = base + 2 * npar;
+    long long p2 = pos + 8 + l1, p3 = p2 + l2;
+    if (l0 != 8 || l2 < 4 || p3 > end)
+        return 0;
+    long long fd;
+    memcpy(&fd, self->bp + pos, 8);
+    if (fd < 0)
+        return 0;
+    unsigned int dev = 0, oflags;
+    memcpy(&oflags, self->bp + p2, 4);
+    if (npar > 4) {
+        long long l3 = rd16(self, base + 6), l4 = rd16(self, base + 8);
+        long long p4 = p3 + l3;
+        if (l4 < 4 || p4 + l4 > end)
+            return 0;
+        memcpy(&dev, self->bp + p4, 4);
+    }
+    /* retrieve_enter, after reset set the stored enter's validity */
+    int paired = etype == let + 1;
+    long long cpuid = paired ? 1 : self->lastevent_invalid;
+    PyObject *data = SLOT(t, self->ts.lastevent_data), *loaded = NULL;
+    if (data == NULL)
+        return 0;
+    if (paired && data != Py_None) {
+        if (Py_TYPE(data) == (PyTypeObject *)self->event_cls) {
+            long long dtype, dnpar;
+            if (!get_ll(data, self->ev_type, &dtype) || !get_ll(data, self->ev_nparams, &dnpar))
+                return 0;
+            loaded = data;
+            if (dtype != etype - 1)
+                cpuid = self->lastevent_invalid;
+            else if (dnpar != 0)
+                return 0;   /* the enter's params may name the file */
+        } else if (PyObject_TypeCheck(data, (PyTypeObject *)self->event_cls)) {
+            return 0;
+        } else {
+            cpuid = self->lastevent_invalid;
+        }
+    }
+    PyObject *table = SLOT((flags & self->cl_clone_files) ? main : t, self->ts.fds);
+    PyObject *cwd = SLOT(main, self->ts.cwd);
+    if (table == NULL || !PyDict_CheckExact(table) || cwd == NULL || !PyUnicode_CheckExact(cwd))
+        return 0;
+    if (PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    PyObject *key = PyLong_FromLongLong(fd);
+    if (key == NULL)
+        return -1;
+    int has = PyDict_Contains(table, key);
+    if (has != 0) {
+        Py_DECREF(key);
+        return has < 0 ? -1 : 0;
+    }
+    int rc = -1;
+    PyObject *name = NULL, *nlen = NULL, *joined = NULL, *fl = NULL, *dv = NULL, *fdi = NULL;
+    Py_INCREF(table);
+    Py_INCREF(main);
+    Py_XINCREF(loaded);
+    name = PyBytes_FromStringAndSize((const char *)self->bp + pos + 8, l1);
+    nlen = PyLong_FromLongLong(l1);
+    if (name == NULL || nlen == NULL)
+        goto done;
+    PyObject *ca[3] = {cwd, name, nlen};
+    joined = PyObject_Vectorcall(self->concatenate, ca, 3, NULL);
+    if (joined == NULL)
+        goto done;
+    if (!PyTuple_CheckExact(joined) || PyTuple_GET_SIZE(joined) < 1) {
+        PyErr_SetString(PyExc_TypeError, "concatenate_paths returned no tuple");
+        goto done;
+    }
+    fl = PyLong_FromUnsignedLong(oflags);
+    dv = PyLong_FromUnsignedLong(dev);
+    if (fl == NULL || dv == NULL)
+        goto done;
+    PyObject *oa[4] = {key, fl, dv, PyTuple_GET_ITEM(joined, 0)};
+    fdi = PyObject_Vectorcall(self->opened_fd, oa, 4, NULL);
+    if (fdi == NULL)
+        goto done;
+    int r = call_pred(pred, etype, t, fdi);
+    if (r != 0) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    if (!get_ll(t, self->ts.flags, &flags)) {
+        rc = 0;
+        goto done;
+    }
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
+            || PyDict_SetItem(table, key, fdi) < 0)
+        goto done;
+    Py_INCREF(key);
+    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
+        goto done;
+    rc = 1;
+done:
+    Py_XDECREF(fdi);
+    Py_XDECREF(dv);
+    Py_XDECREF(fl);
+    Py_XDECREF(joined);
+    Py_XDECREF(nlen);
+    Py_XDECREF(name);
+    Py_XDECREF(loaded);
+    Py_DECREF(main);
+    Py_DECREF(table);
+    Py_DECREF(key);
+    return rc;
+}
+
 /* Parser.reject_state_fast */
 static int
 reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
@@ -415,6 +562,8 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
     if (r != 0)
         return r < 0 ? -1 : 0;
     int ok;
+    if (etype == self->open_x)
+        return reject_open(self, sd, threads, t, etype, ts, hdr, end, npar, flags, let, ent, pred);
     if (etype == self->close_x) {
         int paired = etype == let + 1;
         PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -558,6 +707,8 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->fdinfo_type);
     Py_VISIT(self->preds);
     Py_VISIT(self->may_pass);
+    Py_VISIT(self->concatenate);
+    Py_VISIT(self->opened_fd);
     Py_VISIT(self->buf);
     return 0;
 }
@@ -573,6 +724,8 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->fdinfo_type);
     Py_CLEAR(self->preds);
     Py_CLEAR(self->may_pass);
+    Py_CLEAR(self->concatenate);
+    Py_CLEAR(self->opened_fd);
     return 0;
 }
 
@@ -600,14 +753,16 @@ static int
 Rows_init(Rows *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"parser", "state", "event_cls", "thread_type", "fdinfo_type",
-                             "preds", "may_pass", "uses_fd", "ts_only", "consts", NULL};
+                             "preds", "may_pass", "uses_fd", "ts_only", "consts",
+                             "concatenate", "opened_fd", NULL};
     PyObject *parser, *state, *event_cls, *thread_type, *fdinfo_type, *preds, *may_pass,
-        *consts;
+        *consts, *concatenate, *opened_fd;
     Py_buffer uses_fd, ts_only;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO!O!O!Oy*y*O!", kwlist, &parser, &state,
-                                     &event_cls, &PyType_Type, &thread_type, &PyType_Type,
-                                     &fdinfo_type, &PyList_Type, &preds, &may_pass, &uses_fd,
-                                     &ts_only, &PyDict_Type, &consts))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*O!OO", kwlist, &parser, &state,
+                                     &PyType_Type, &event_cls, &PyType_Type, &thread_type,
+                                     &PyType_Type, &fdinfo_type, &PyList_Type, &preds, &may_pass,
+                                     &uses_fd, &ts_only, &PyDict_Type, &consts, &concatenate,
+                                     &opened_fd))
         return -1;
     int rc = -1;
     Py_ssize_t n = PyList_GET_SIZE(preds);
@@ -626,12 +781,19 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || (s.latency = slot_offset(tt, "latency")) < 0
             || (s.last_latency_entertime = slot_offset(tt, "last_latency_entertime")) < 0
             || (s.lastevent_data = slot_offset(tt, "lastevent_data")) < 0
+            || (s.cwd = slot_offset(tt, "cwd")) < 0
             || (f.flags = slot_offset(ft, "flags")) < 0 || (f.name = slot_offset(ft, "name")) < 0
             || (f.oldname = slot_offset(ft, "oldname")) < 0)
+        goto done;
+    Py_ssize_t ev_type = slot_offset((PyTypeObject *)event_cls, "type");
+    Py_ssize_t ev_nparams = slot_offset((PyTypeObject *)event_cls, "nparams");
+    if (ev_type < 0 || ev_nparams < 0)
         goto done;
     if (const_ll(consts, "PPM_EVENT_MAX", &self->ppm_event_max) < 0
             || const_ll(consts, "CLOSE_E", &self->close_e) < 0
             || const_ll(consts, "CLOSE_X", &self->close_x) < 0
+            || const_ll(consts, "OPEN_X", &self->open_x) < 0
+            || const_ll(consts, "MAX_FD_TABLE", &self->max_fd_table) < 0
             || const_ll(consts, "TRACER_E", &self->tracer_e) < 0
             || const_ll(consts, "SP_EVT_BUF_SIZE", &self->sp_evt_buf_size) < 0
             || const_ll(consts, "CL_ACTIVE", &self->cl_active) < 0
@@ -648,6 +810,10 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     Rows_clear(self);
     self->ts = s;
     self->fs = f;
+    self->ev_type = ev_type;
+    self->ev_nparams = ev_nparams;
+    Py_INCREF(concatenate); self->concatenate = concatenate;
+    Py_INCREF(opened_fd); self->opened_fd = opened_fd;
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);
@@ -876,7 +1042,8 @@ PyInit__rowparse(void)
             || (s_lastevent_ts = PyUnicode_InternFromString("lastevent_ts")) == NULL
             || (s_threads = PyUnicode_InternFromString("threads")) == NULL
             || (s_tid_of_fd_to_remove = PyUnicode_InternFromString("tid_of_fd_to_remove")) == NULL
-            || (s_apply_removals = PyUnicode_InternFromString("apply_removals")) == NULL)
+            || (s_apply_removals = PyUnicode_InternFromString("apply_removals")) == NULL
+            || (s_tmp_enter = PyUnicode_InternFromString("tmp_enter")) == NULL)
         return NULL;
     PyObject *m = PyModule_Create(&rowparse_module);
     if (m == NULL)

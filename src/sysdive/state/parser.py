@@ -25,6 +25,7 @@ and ``evt.fd_name_changed`` for the fields and the formatter; see :meth:`_publis
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import Category, EventFlag
 from sysdive.state import parse_fds, parse_io, parse_procs
-from sysdive.state.decode import I64, U16, p_i64
+from sysdive.state.decode import I64, U16, U32, concatenate_paths, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
     FLAG_CLOSE_IN_PROGRESS,
@@ -40,7 +41,7 @@ from sysdive.state.fds import (
     FLAG_IS_TRACER_FILE,
     FdInfo,
 )
-from sysdive.state.tables import CANCELED_FD, State
+from sysdive.state.tables import CANCELED_FD, MAX_FD_TABLE, State
 from sysdive.state.threads import (
     CL_ACTIVE,
     CL_CLONE_FILES,
@@ -103,6 +104,8 @@ _U64_MASK = (1 << 64) - 1
 _TS_ONLY = [bool(f & _F_SKIP) for f in _FLAGS]
 _TS_ONLY[SWITCH6] = True
 _I64_MAX = (1 << 63) - 1
+_U16X2 = struct.Struct("<2H")
+_U16X3 = struct.Struct("<3H")
 
 
 def _build_handlers() -> list[Handler | None]:
@@ -486,7 +489,8 @@ class Parser:
 
     def fast_state_types(self) -> frozenset[int]:
         """State-changing types :meth:`reject_state_fast` handles: close enters and exits,
-        and the enters whose only parsing is storing them for their exit (open, socket...).
+        the enters whose only parsing is storing them for their exit (open, socket...) and
+        the exits of the old open event.
         Empty in ``-D`` mode."""
         if self.internal_events:
             return frozenset()
@@ -512,6 +516,8 @@ class Parser:
                 and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
             return False   # the fd lookup would invent the main thread
         base = hdr + 26
+        if etype == _OPEN_X:
+            return self._reject_open_fast(tinfo, etype, ts, buf, hdr, end, npar, may_pass)
         if etype == _CLOSE_X:
             paired = etype == tinfo.lastevent_type + 1
             fd = tinfo.lastevent_fd
@@ -584,7 +590,75 @@ class Parser:
                      "CL_IS_MAIN_THREAD": CL_IS_MAIN_THREAD,
                      "FLAG_CLOSE_CANCELED": FLAG_CLOSE_CANCELED,
                      "FLAG_CLOSE_IN_PROGRESS": FLAG_CLOSE_IN_PROGRESS,
-                     "LASTEVENT_INVALID": LASTEVENT_INVALID})
+                     "LASTEVENT_INVALID": LASTEVENT_INVALID, "OPEN_X": _OPEN_X,
+                     "MAX_FD_TABLE": MAX_FD_TABLE},
+                    concatenate_paths, parse_fds.opened_fd)
+
+    def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
+                          end: int, npar: int, may_pass: FastFilter) -> bool:
+        """:meth:`reject_state_fast` for an exit of the old open event (fd, name, flags, mode,
+        dev): reset, then ``open_exit`` as the full path runs them, with the filter asked
+        over the new fd before anything changes. Only the common case: a successful open of
+        a free fd number, an enter without params (such an enter cannot rename the file),
+        the main thread known (its cwd and fd table)."""
+        st = self.state
+        if npar < 3 or hdr + 26 + 2 * npar > end:
+            return False
+        main = tinfo
+        if tinfo.tid != tinfo.pid and not tinfo.flags & CL_IS_MAIN_THREAD:
+            found = st.threads.get(tinfo.pid)
+            if found is None:
+                return False   # the cwd lookup would invent the main thread
+            main = found
+        base = hdr + 26
+        l0, l1, l2 = _U16X3.unpack_from(buf, base)
+        pos = base + 2 * npar
+        p2 = pos + 8 + l1
+        p3 = p2 + l2
+        if l0 != 8 or l2 < 4 or p3 > end:
+            return False
+        fd = I64.unpack_from(buf, pos)[0]
+        if fd < 0:
+            return False
+        dev = 0
+        if npar > 4:
+            l3, l4 = _U16X2.unpack_from(buf, base + 6)
+            p4 = p3 + l3
+            if l4 < 4 or p4 + l4 > end:
+                return False
+            dev = U32.unpack_from(buf, p4)[0]
+        # retrieve_enter, after reset set the stored enter's validity
+        paired = etype == tinfo.lastevent_type + 1
+        cpuid = 1 if paired else LASTEVENT_INVALID
+        data = tinfo.lastevent_data
+        loaded = None
+        if paired and data is not None:
+            if isinstance(data, Event):
+                loaded = data
+                if data.type != etype - 1:
+                    cpuid = LASTEVENT_INVALID
+                elif data.nparams != 0:
+                    return False
+            else:
+                cpuid = LASTEVENT_INVALID
+        table = main.fds if tinfo.flags & CL_CLONE_FILES else tinfo.fds
+        if fd in table or len(table) >= MAX_FD_TABLE:
+            return False
+        name = buf[pos + 8:p2]
+        fullpath = concatenate_paths(main.cwd, name, len(name))[0]
+        fdi = parse_fds.opened_fd(fd, U32.unpack_from(buf, p2)[0], dev, fullpath)
+        if may_pass(etype, tinfo, fdi):
+            return False
+        st.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        if tinfo.last_latency_entertime != 0:
+            tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+        tinfo.lastevent_cpuid = cpuid
+        if loaded is not None:
+            self.tmp_enter = loaded
+        table[fd] = fdi
+        tinfo.lastevent_fd = fd
+        return True
 
     # -- reset -----------------------------------------------------------------------------
 
@@ -717,11 +791,13 @@ class Parser:
 
 _CLOSE_E = _id("PPME_SYSCALL_CLOSE_E")
 _CLOSE_X = _id("PPME_SYSCALL_CLOSE_X")
-# Close, and the enters whose parser only stores them (open, socket...): see
-# Parser.reject_state_fast. All take the plain reset.
+_OPEN_X = _id("PPME_SYSCALL_OPEN_X")
+# Close, the enters whose parser only stores them (open, socket...) and the old open's
+# exit: see Parser.reject_state_fast. All take the plain reset.
 _FAST_STATE_TYPES = frozenset(
     t for t in range(2, PPM_EVENT_MAX)
-    if (t in (_CLOSE_E, _CLOSE_X) or (not t & 1 and _HANDLERS[t] is parse_fds.store_enter))
+    if (t in (_CLOSE_E, _CLOSE_X, _OPEN_X)
+        or (not t & 1 and _HANDLERS[t] is parse_fds.store_enter))
     and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
     and _FLAGS[t] & _F_STATE)
 
