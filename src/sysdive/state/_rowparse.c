@@ -878,6 +878,61 @@ Rows_load(Rows *self, PyObject *args)
     return PyLong_FromSsize_t(m);
 }
 
+/* Parser.apply_removals in its common case: only fds to remove (no thread), their owner
+ * known with its fd table. 1: done, 0: leave it to Python, -1: error. */
+static int
+remove_fds(Rows *self, PyObject *sd, PyObject *threads)
+{
+    PyObject *t = PyDict_GetItemWithError(sd, s_tid_to_remove);
+    PyObject *list = PyDict_GetItemWithError(sd, s_fds_to_remove);
+    PyObject *owner_tid = PyDict_GetItemWithError(sd, s_tid_of_fd_to_remove);
+    if (t == NULL || list == NULL || owner_tid == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    long long tv;
+    int overflow;
+    if (!PyLong_CheckExact(t) || !PyList_CheckExact(list))
+        return 0;
+    tv = PyLong_AsLongLongAndOverflow(t, &overflow);
+    if (overflow || tv != -1)
+        return 0;
+    PyObject *owner = find_thread(self, threads, owner_tid);
+    if (owner == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    long long flags;
+    if (!get_ll(owner, self->ts.flags, &flags))
+        return 0;
+    PyObject *holder = owner;
+    if ((flags & self->cl_clone_files) && !(flags & self->cl_is_main_thread)) {
+        PyObject *tid = SLOT(owner, self->ts.tid), *pid = SLOT(owner, self->ts.pid);
+        if (tid == NULL || pid == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tid, pid, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same) {
+            holder = find_thread(self, threads, pid);
+            if (holder == NULL)
+                return PyErr_Occurred() ? -1 : 0;   /* Python invents the main thread */
+        }
+    }
+    PyObject *table = SLOT(holder, self->ts.fds);
+    if (table == NULL || !PyDict_CheckExact(table))
+        return 0;
+    Py_INCREF(table);
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    int rc = 1;
+    for (Py_ssize_t k = 0; k < n && rc == 1; k++) {
+        PyObject *fd = PyList_GET_ITEM(list, k);
+        int has = PyDict_Contains(table, fd);
+        if (has < 0 || (has && PyDict_DelItem(table, fd) < 0))
+            rc = -1;
+    }
+    Py_DECREF(table);
+    if (rc == 1 && PyList_SetSlice(list, 0, n, NULL) < 0)
+        rc = -1;
+    return rc;
+}
+
 /* advance(j): apply the fast rejections from row j on; the index of the first row that
  * needs the full path (the number of rows when none does). */
 static PyObject *
@@ -921,16 +976,20 @@ Rows_advance(Rows *self, PyObject *arg)
         if (pend < 0)
             goto out;
         if (pend) {
-            PyObject *r = PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
-            if (r == NULL)
+            int done = remove_fds(self, sd, threads);
+            if (done < 0)
                 goto out;
-            Py_DECREF(r);
-            /* apply_removals may have dropped threads: the dict is the same object */
+            if (!done) {
+                PyObject *r = PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
+                if (r == NULL)
+                    goto out;
+                Py_DECREF(r);
+            }
         }
         unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
         long long npar = COL(self, C_NPAR, j);
         /* the param-count guards of each rejection, then the thread they all look up */
-        if (kind == 1 ? npar < 0 : kind == 3 ? (npar <= 0 || npar > 32) : (npar < 0 || npar > 32))
+        if (kind == 1 ? npar < 0 : (npar < 0 || npar > 32))
             break;
         if (kind == 1 && self->ts_only[etype]) {
             if (set_state_ts(self, sd, ts) < 0)

@@ -444,7 +444,8 @@ class Parser:
         close, an fd param that cannot be read).
         """
         st = self.state
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+        # (Exits read no param: old captures have exits without any.)
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
             return False
         tinfo = st.threads.get(tid)
         if tinfo is None:
@@ -470,7 +471,7 @@ class Parser:
         else:
             if flags & _F_USES_FD:
                 base = hdr + 26
-                if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
                     return False
                 fd = I64.unpack_from(buf, base + 2 * npar)[0]
                 fdi = st.get_fd(tinfo, fd)
