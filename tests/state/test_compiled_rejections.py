@@ -134,4 +134,5 @@ def test_rows_refuse_bad_columns() -> None:
 
     with pytest.raises(TypeError, match="not a slot"):
         mod.Rows(None, state, Event, ThreadInfo, Plain, [None] * PPM_EVENT_MAX, None,
-                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), {}, None, None)
+                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), {}, None,
+                 None)

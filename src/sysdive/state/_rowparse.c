@@ -47,6 +47,7 @@ typedef struct {
     int ntypes;
     unsigned char uses_fd[MAXT];
     unsigned char ts_only[MAXT];
+    unsigned char stores[MAXT];   /* enters whose parser only stores them */
     long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
     long long cl_active, cl_clone_files, cl_is_main_thread;
     long long flag_close_canceled, flag_close_in_progress, lastevent_invalid;
@@ -645,7 +646,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             if (fdi != NULL)
                 err = set_slot(fdi, self->fs.flags,
                                PyLong_FromLongLong(ff | self->flag_close_in_progress)) < 0;
-        } else if (end - hdr <= self->sp_evt_buf_size) {
+        } else if (self->stores[etype] && end - hdr <= self->sp_evt_buf_size) {
             /* store_event: a detached copy of the enter for its exit */
             long long cpu = COL(self, C_CPU, j), dfl = COL(self, C_DFL, j);
             long long i = COL(self, C_SEL, j);
@@ -753,20 +754,20 @@ static int
 Rows_init(Rows *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"parser", "state", "event_cls", "thread_type", "fdinfo_type",
-                             "preds", "may_pass", "uses_fd", "ts_only", "consts",
+                             "preds", "may_pass", "uses_fd", "ts_only", "stores", "consts",
                              "concatenate", "opened_fd", NULL};
     PyObject *parser, *state, *event_cls, *thread_type, *fdinfo_type, *preds, *may_pass,
         *consts, *concatenate, *opened_fd;
-    Py_buffer uses_fd, ts_only;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*O!OO", kwlist, &parser, &state,
-                                     &PyType_Type, &event_cls, &PyType_Type, &thread_type,
-                                     &PyType_Type, &fdinfo_type, &PyList_Type, &preds, &may_pass,
-                                     &uses_fd, &ts_only, &PyDict_Type, &consts, &concatenate,
-                                     &opened_fd))
+    Py_buffer uses_fd, ts_only, stores;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*O!OO", kwlist, &parser,
+                                     &state, &PyType_Type, &event_cls, &PyType_Type,
+                                     &thread_type, &PyType_Type, &fdinfo_type, &PyList_Type,
+                                     &preds, &may_pass, &uses_fd, &ts_only, &stores,
+                                     &PyDict_Type, &consts, &concatenate, &opened_fd))
         return -1;
     int rc = -1;
     Py_ssize_t n = PyList_GET_SIZE(preds);
-    if (n > MAXT || uses_fd.len != n || ts_only.len != n) {
+    if (n > MAXT || uses_fd.len != n || ts_only.len != n || stores.len != n) {
         PyErr_SetString(PyExc_ValueError, "per-type tables of different sizes");
         goto done;
     }
@@ -817,6 +818,7 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);
+    memcpy(self->stores, stores.buf, n);
     Py_INCREF(parser); self->parser = parser;
     Py_INCREF(state); self->state = state;
     Py_INCREF(event_cls); self->event_cls = event_cls;
@@ -828,6 +830,7 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
 done:
     PyBuffer_Release(&uses_fd);
     PyBuffer_Release(&ts_only);
+    PyBuffer_Release(&stores);
     return rc;
 }
 

@@ -117,6 +117,8 @@ def _build_handlers() -> list[Handler | None]:
 
 
 _HANDLERS = _build_handlers()
+# Enters whose parser is nothing but store_event.
+_STORES = [h is parse_fds.store_enter for h in _HANDLERS]
 
 # State-changing types whose parsing only keeps the fd tables up to date (and the thread's
 # fd bookkeeping: last fd, stored enter event, which only fd parsing reads back). When no
@@ -490,8 +492,8 @@ class Parser:
 
     def fast_state_types(self) -> frozenset[int]:
         """State-changing types :meth:`reject_state_fast` handles: close enters and exits,
-        the enters whose only parsing is storing them for their exit (open, socket...) and
-        the exits of the old open event.
+        the enters whose only parsing is storing them for their exit (open, socket...) or
+        reset's (recvfrom, clone...), and the exits of the old open event.
         Empty in ``-D`` mode."""
         if self.internal_events:
             return frozenset()
@@ -563,7 +565,7 @@ class Parser:
         if etype == _CLOSE_E:
             if fdi is not None:
                 fdi.flags |= FLAG_CLOSE_IN_PROGRESS
-        elif end - hdr <= SP_EVT_BUF_SIZE:
+        elif _STORES[etype] and end - hdr <= SP_EVT_BUF_SIZE:
             # store_event: a detached copy of the enter for its exit
             tinfo.lastevent_data = Event(num, etype, ts, tid, cpu, dflags, buf[hdr:end], 0,
                                          end - hdr, npar)
@@ -584,7 +586,7 @@ class Parser:
         except ImportError:
             return None
         return Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
-                    bytes(bool(f & _F_USES_FD) for f in _FLAGS), bytes(_TS_ONLY),
+                    bytes(bool(f & _F_USES_FD) for f in _FLAGS), bytes(_TS_ONLY), bytes(_STORES),
                     {"PPM_EVENT_MAX": PPM_EVENT_MAX, "CLOSE_E": _CLOSE_E, "CLOSE_X": _CLOSE_X,
                      "TRACER_E": TRACER_E, "SP_EVT_BUF_SIZE": SP_EVT_BUF_SIZE,
                      "CL_ACTIVE": CL_ACTIVE, "CL_CLONE_FILES": CL_CLONE_FILES,
@@ -793,12 +795,13 @@ class Parser:
 _CLOSE_E = _id("PPME_SYSCALL_CLOSE_E")
 _CLOSE_X = _id("PPME_SYSCALL_CLOSE_X")
 _OPEN_X = _id("PPME_SYSCALL_OPEN_X")
-# Close, the enters whose parser only stores them (open, socket...) and the old open's
-# exit: see Parser.reject_state_fast. All take the plain reset.
+# Close, the enters whose parser only stores them (open, socket...) or that reset alone
+# parses (recvfrom, clone, execve...) and the old open's exit: see Parser.reject_state_fast.
+# All take the plain reset.
 _FAST_STATE_TYPES = frozenset(
     t for t in range(2, PPM_EVENT_MAX)
     if (t in (_CLOSE_E, _CLOSE_X, _OPEN_X)
-        or (not t & 1 and _HANDLERS[t] is parse_fds.store_enter))
+        or (not t & 1 and _HANDLERS[t] in (parse_fds.store_enter, None)))
     and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
     and _FLAGS[t] & _F_STATE)
 
