@@ -600,8 +600,11 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             if (res >= 0) {
                 PyObject *list = PyDict_GetItemWithError(sd, s_fds_to_remove);
                 PyObject *fdo = PyLong_FromLongLong(lfd);
-                err = list == NULL || fdo == NULL
-                    || PyDict_SetItem(sd, s_tid_of_fd_to_remove, SLOT(t, self->ts.tid)) < 0
+                PyObject *owner = SLOT(t, self->ts.tid);
+                if (owner == NULL && !PyErr_Occurred())
+                    PyErr_SetString(PyExc_AttributeError, "tid");
+                err = list == NULL || fdo == NULL || owner == NULL
+                    || PyDict_SetItem(sd, s_tid_of_fd_to_remove, owner) < 0
                     || PyList_Append(list, fdo) < 0;
                 if (list == NULL && !PyErr_Occurred())
                     PyErr_SetString(PyExc_AttributeError, "fds_to_remove");
