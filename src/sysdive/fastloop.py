@@ -21,6 +21,10 @@ design), and of those:
   cannot match their type, or says no over (type, thread, fd); else the kind 2 path.
 
 Generic syscall events are kind 1 when their syscall id cannot match (``filter_syscalls``).
+
+Kinds 1, 3 and 4 run in C when ``sysdive.state._rowparse`` is built
+(:meth:`Parser.compiled_rejections`, :meth:`FastPath._run_compiled`): it walks the selected
+rows and stops at each one that needs an Event; the parser's methods are its reference.
 """
 
 from __future__ import annotations
