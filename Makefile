@@ -3,6 +3,8 @@
 #   make bpf        regenerate schema_ids.h, vmlinux.h (build/, not committed), probe.bpf.o and
 #                   allocstack.bpf.o (the allocation-stack probe of sysdive.memory)
 #   make bpf-check  fail if the shipped probe.bpf.o was not built from the current sources
+#   make ext        build the compiled module (src/sysdive/state/_rowparse.c) in place, for
+#                   runs from the tree (pip install -e . builds it too)
 #   make clean      remove build/
 EBPF := src/sysdive/capture/ebpf
 BUILD := build/bpf
@@ -14,7 +16,10 @@ SOURCES := $(EBPF)/probe.bpf.c $(EBPF)/builder.h $(EBPF)/helpers.h $(EBPF)/fill_
 	$(EBPF)/fill_net.h $(EBPF)/fill_proc.h $(EBPF)/fill_fs.h $(EBPF)/fill_sys.h \
 	$(EBPF)/fill_oom.h $(EBPF)/linux_defs.h $(EBPF)/schema_ids.h $(EBPF)/prefilter.h
 
-.PHONY: bpf bpf-check clean
+.PHONY: bpf bpf-check clean ext
+
+ext:
+	$(PYTHON) setup.py -q build_ext --inplace
 
 bpf: $(EBPF)/probe.bpf.o $(EBPF)/allocstack.bpf.o
 

@@ -8,7 +8,10 @@
 #     internal functions in allocation stacks (libc6-dbg's build-id debug files)
 #   - the monitor's tests: Debian's prometheus (scrapes /metrics), chromium and
 #     chromium-driver (the dashboard, headless), iproute2 (ss)
-#   - sysdive itself with its test tools, from this checkout
+#   - gcc and the Python headers (python3-dev) also build sysdive's one compiled module, the
+#     batch loop's fast rejections (src/sysdive/state/_rowparse.c, setup.py)
+#   - sysdive itself with its test tools, from this checkout (pip install -e builds the module
+#     in place)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -49,5 +52,11 @@ if [ -n "$missing" ]; then
     $SUDO apt-get update -qq
     # shellcheck disable=SC2086
     $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+if ! python3 -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq python3-dev >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'

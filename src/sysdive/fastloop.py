@@ -26,6 +26,11 @@ With a bulk sink for rows (:attr:`Inspector.fold_rows`), the procinfo events tha
 visited one by one either: they change no state (their parse is a thread lookup), so those
 between two visited rows are handed on together as one :class:`~sysdive.event_rows.EventRows`,
 just before the second visited row, with the thread table as it stands there.
+
+Kinds 1, 3 and 4 run in C when ``sysdive.state._rowparse`` is built
+(:meth:`Parser.compiled_rejections`, :meth:`FastPath._run_compiled`) and no rows are handed
+on in bulk: it walks the selected rows and stops at each one that needs an Event; the
+parser's methods are its reference.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from sysdive.state.parser import (
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector
     from sysdive.scap.scan import Columns
+    from sysdive.state._rowparse import Rows
 
 
 _KIND3 = 1 << 40   # more rows than any batch holds
@@ -111,6 +117,8 @@ class FastPath:
         self.fold_odd = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.fold_odd[list(CONTAINER_EVENTS)] = True
         self.fold_seen: dict[int, bool] = {}
+        # The compiled rejections (None: not built, then the loop below calls the parser's).
+        self.rows: Rows | None = parser.compiled_rejections(self.preds, fast_filter)
         self.sc_ok: Any = None
         if generic_ok is not None and (kind[0] == 2 or kind[1] == 2):
             sc_ok = np.zeros(1 << 16, dtype=np.bool_)
@@ -372,6 +380,8 @@ class FastPath:
         if live is not None:
             sel, et, ks = sel[live], et[live], ks[live]
             f = tuple(a[live] for a in f)
+        if self.rows is not None and bulk is None:
+            return self._run_compiled(buf, cols, num, start, sel, et, ks, f)
         last = -1
         i: int
         # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
@@ -445,6 +455,67 @@ class FastPath:
                 if insp.stopped:
                     return i + 1 - start
         if last != n - 1:
+            if st.tid_to_remove != -1 or st.fds_to_remove:
+                parser.apply_removals()
+            st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
+        return n - start
+
+    def _run_compiled(self, buf: bytes, cols: Columns, num: int, start: int, sel: Any,
+                      et: Any, ks: Any, f: tuple[Any, ...]) -> int:
+        """:meth:`run`'s loop with the rejections of kinds 1, 3 and 4 done by the compiled
+        module: it walks the rows and stops at each one that needs an Event."""
+        insp = self.insp
+        parser = self.parser
+        st = parser.state
+        counters = insp.counters
+        max_events = insp.events_limit
+        max_dur = insp.max_duration_ns
+        flt = insp.capture_filter
+        on_event = self.on_event
+        on_dump = self.on_dump
+        on_filtered = insp.on_filtered
+        internal = self.internal
+        process = parser.process_event
+        rows = self.rows
+        assert rows is not None
+        n = len(cols)
+        i64 = np.int64
+        m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64),
+                      *(a.astype(i64) for a in f))
+        advance = rows.advance
+        row = rows.row
+        j = 0
+        try:
+            while True:
+                j = advance(j)
+                if j >= m:
+                    break
+                i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j)
+                j += 1
+                evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                passed = process(evt, flt)
+                if on_dump is not None:
+                    on_dump(evt, passed or etype in internal)
+                if passed:
+                    if max_dur is not None:
+                        if insp.first_ts == 0:
+                            insp.first_ts = ts
+                        elif ts - insp.first_ts >= max_dur:
+                            insp.stopped = True
+                            return i + 1 - start
+                    counters.handed_on += 1
+                    on_event(evt)
+                    if insp.stopped or (max_events is not None
+                                        and counters.handed_on >= max_events):
+                        return i + 1 - start
+                else:
+                    if on_filtered is not None:
+                        on_filtered(evt)
+                    if insp.stopped:
+                        return i + 1 - start
+        finally:
+            rows.release()
+        if m == 0 or int(sel[-1]) != n - 1:
             if st.tid_to_remove != -1 or st.fds_to_remove:
                 parser.apply_removals()
             st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])

@@ -160,12 +160,16 @@ def open_exit(p: Parser, evt: Event) -> None:
         sdir = parse_dirfd(p, evt, name, dirfd)
     fullpath, _ = concatenate_paths(sdir, name, len(name))
     if fd >= 0:
-        fdi = FdInfo(fd, FdType.DIRECTORY if flags & PPM_O_DIRECTORY else FdType.FILE_V2,
-                     fullpath)
-        fdi.openflags = flags
-        fdi.dev = dev
-        fdi.flags |= FLAG_IS_TRACER_FILE if fullpath == USER_EVT_DEVICE else FLAG_IS_NOT_TRACER_FD
-        evt.fdinfo = st.add_fd(tinfo, fd, fdi, owned=True)
+        evt.fdinfo = st.add_fd(tinfo, fd, opened_fd(fd, flags, dev, fullpath), owned=True)
+
+
+def opened_fd(fd: int, flags: int, dev: int, fullpath: str) -> FdInfo:
+    """The table entry of a successful open (also built by the parser's fast rejection)."""
+    fdi = FdInfo(fd, FdType.DIRECTORY if flags & PPM_O_DIRECTORY else FdType.FILE_V2, fullpath)
+    fdi.openflags = flags
+    fdi.dev = dev
+    fdi.flags |= FLAG_IS_TRACER_FILE if fullpath == USER_EVT_DEVICE else FLAG_IS_NOT_TRACER_FD
+    return fdi
 
 
 def add_socket(p: Parser, evt: Event, fd: int, domain: int, stype: int, proto: int) -> None:

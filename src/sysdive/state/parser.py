@@ -24,13 +24,16 @@ and ``evt.fd_name_changed`` for the fields and the formatter; see :meth:`_publis
 
 from __future__ import annotations
 
+import os
+import struct
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import Category, EventFlag
 from sysdive.state import parse_fds, parse_io, parse_procs, tracers
-from sysdive.state.decode import I64, U16, p_i64
+from sysdive.state.decode import I64, U16, U32, concatenate_paths, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
     FLAG_CLOSE_IN_PROGRESS,
@@ -38,7 +41,7 @@ from sysdive.state.fds import (
     FLAG_IS_TRACER_FILE,
     FdInfo,
 )
-from sysdive.state.tables import CANCELED_FD, State
+from sysdive.state.tables import CANCELED_FD, MAX_FD_TABLE, State
 from sysdive.state.threads import (
     CL_ACTIVE,
     CL_CLONE_FILES,
@@ -46,6 +49,9 @@ from sysdive.state.threads import (
     LASTEVENT_INVALID,
     ThreadInfo,
 )
+
+if TYPE_CHECKING:
+    from sysdive.state._rowparse import Rows
 
 Filter = Callable[[Event], bool]
 # (event type, thread, fd the fields see) -> whether the filter may pass; see reject_fast.
@@ -98,6 +104,8 @@ _U64_MASK = (1 << 64) - 1
 _TS_ONLY = [bool(f & _F_SKIP) for f in _FLAGS]
 _TS_ONLY[SWITCH6] = True
 _I64_MAX = (1 << 63) - 1
+_U16X2 = struct.Struct("<2H")
+_U16X3 = struct.Struct("<3H")
 
 
 def _build_handlers() -> list[Handler | None]:
@@ -109,6 +117,8 @@ def _build_handlers() -> list[Handler | None]:
 
 
 _HANDLERS = _build_handlers()
+# Enters whose parser is nothing but store_event.
+_STORES = [h is parse_fds.store_enter for h in _HANDLERS]
 
 # State-changing types whose parsing only keeps the fd tables up to date (and the thread's
 # fd bookkeeping: last fd, stored enter event, which only fd parsing reads back). When no
@@ -451,7 +461,8 @@ class Parser:
         close, an fd param that cannot be read).
         """
         st = self.state
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+        # (Exits read no param: old captures have exits without any.)
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
             return False
         tinfo = st.threads.get(tid)
         if tinfo is None:
@@ -477,7 +488,7 @@ class Parser:
         else:
             if flags & _F_USES_FD:
                 base = hdr + 26
-                if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+                if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
                     return False
                 fd = I64.unpack_from(buf, base + 2 * npar)[0]
                 fdi = st.get_fd(tinfo, fd)
@@ -496,7 +507,8 @@ class Parser:
 
     def fast_state_types(self) -> frozenset[int]:
         """State-changing types :meth:`reject_state_fast` handles: close enters and exits,
-        and the enters whose only parsing is storing them for their exit (open, socket...).
+        the enters whose only parsing is storing them for their exit (open, socket...) or
+        reset's (recvfrom, clone...), and the exits of the old open event.
         Empty in ``-D`` mode."""
         if self.internal_events:
             return frozenset()
@@ -512,7 +524,8 @@ class Parser:
         rejected state-changing event keeps its last enter type (no "none" mark).
         """
         st = self.state
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 < npar <= 32:
+        # Enters of old driver versions (open's) may carry no params: nothing to read.
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
             return False
         tinfo = st.threads.get(tid)
         if tinfo is None:
@@ -521,6 +534,8 @@ class Parser:
                 and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
             return False   # the fd lookup would invent the main thread
         base = hdr + 26
+        if etype == _OPEN_X:
+            return self._reject_open_fast(tinfo, etype, ts, buf, hdr, end, npar, may_pass)
         if etype == _CLOSE_X:
             paired = etype == tinfo.lastevent_type + 1
             fd = tinfo.lastevent_fd
@@ -528,7 +543,7 @@ class Parser:
             attached = paired or tinfo.lastevent_type == TRACER_E
             if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and attached:
                 return False
-            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+            if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
                 return False
             if may_pass(etype, tinfo, fdi):
                 return False
@@ -547,7 +562,7 @@ class Parser:
                     fdi.flags &= ~FLAG_CLOSE_IN_PROGRESS
             return True
         if _FLAGS[etype] & _F_USES_FD:
-            if U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+            if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
                 return False
             fd = I64.unpack_from(buf, base + 2 * npar)[0]
             fdi = st.get_fd(tinfo, fd)
@@ -565,11 +580,102 @@ class Parser:
         if etype == _CLOSE_E:
             if fdi is not None:
                 fdi.flags |= FLAG_CLOSE_IN_PROGRESS
-        elif end - hdr <= SP_EVT_BUF_SIZE:
+        elif _STORES[etype] and end - hdr <= SP_EVT_BUF_SIZE:
             # store_event: a detached copy of the enter for its exit
             tinfo.lastevent_data = Event(num, etype, ts, tid, cpu, dflags, buf[hdr:end], 0,
                                          end - hdr, npar)
             tinfo.lastevent_cpuid = cpu
+        return True
+
+    def compiled_rejections(self, preds: list[FastFilter | None],
+                            may_pass: FastFilter | None) -> Rows | None:
+        """The compiled twin of :meth:`skip_rejected`, :meth:`reject_fast` and
+        :meth:`reject_state_fast` over a batch's selected rows (``_rowparse.Rows``, see
+        _rowparse.c), for this parser and its state; None when the module is not built or
+        ``SYSDIVE_NO_EXTENSION`` is set (then the batch loop calls the methods above).
+        ``preds[t]`` is reject_state_fast's predicate for type t, ``may_pass`` reject_fast's."""
+        if os.environ.get("SYSDIVE_NO_EXTENSION"):
+            return None
+        try:
+            from sysdive.state._rowparse import Rows
+        except ImportError:
+            return None
+        return Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
+                    bytes(bool(f & _F_USES_FD) for f in _FLAGS), bytes(_TS_ONLY), bytes(_STORES),
+                    {"PPM_EVENT_MAX": PPM_EVENT_MAX, "CLOSE_E": _CLOSE_E, "CLOSE_X": _CLOSE_X,
+                     "TRACER_E": TRACER_E, "SP_EVT_BUF_SIZE": SP_EVT_BUF_SIZE,
+                     "CL_ACTIVE": CL_ACTIVE, "CL_CLONE_FILES": CL_CLONE_FILES,
+                     "CL_IS_MAIN_THREAD": CL_IS_MAIN_THREAD,
+                     "FLAG_CLOSE_CANCELED": FLAG_CLOSE_CANCELED,
+                     "FLAG_CLOSE_IN_PROGRESS": FLAG_CLOSE_IN_PROGRESS,
+                     "LASTEVENT_INVALID": LASTEVENT_INVALID, "OPEN_X": _OPEN_X,
+                     "MAX_FD_TABLE": MAX_FD_TABLE},
+                    concatenate_paths, parse_fds.opened_fd)
+
+    def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
+                          end: int, npar: int, may_pass: FastFilter) -> bool:
+        """:meth:`reject_state_fast` for an exit of the old open event (fd, name, flags, mode,
+        dev): reset, then ``open_exit`` as the full path runs them, with the filter asked
+        over the new fd before anything changes. Only the common case: a successful open of
+        a free fd number, an enter without params (such an enter cannot rename the file),
+        the main thread known (its cwd and fd table)."""
+        st = self.state
+        if npar < 3 or hdr + 26 + 2 * npar > end:
+            return False
+        main = tinfo
+        if tinfo.tid != tinfo.pid and not tinfo.flags & CL_IS_MAIN_THREAD:
+            found = st.threads.get(tinfo.pid)
+            if found is None:
+                return False   # the cwd lookup would invent the main thread
+            main = found
+        base = hdr + 26
+        l0, l1, l2 = _U16X3.unpack_from(buf, base)
+        pos = base + 2 * npar
+        p2 = pos + 8 + l1
+        p3 = p2 + l2
+        if l0 != 8 or l2 < 4 or p3 > end:
+            return False
+        fd = I64.unpack_from(buf, pos)[0]
+        if fd < 0:
+            return False
+        dev = 0
+        if npar > 4:
+            l3, l4 = _U16X2.unpack_from(buf, base + 6)
+            p4 = p3 + l3
+            if l4 < 4 or p4 + l4 > end:
+                return False
+            dev = U32.unpack_from(buf, p4)[0]
+        # retrieve_enter, after reset set the stored enter's validity
+        paired = etype == tinfo.lastevent_type + 1
+        cpuid = 1 if paired else LASTEVENT_INVALID
+        data = tinfo.lastevent_data
+        loaded = None
+        if paired and data is not None:
+            if isinstance(data, Event):
+                loaded = data
+                if data.type != etype - 1:
+                    cpuid = LASTEVENT_INVALID
+                elif data.nparams != 0:
+                    return False
+            else:
+                cpuid = LASTEVENT_INVALID
+        table = main.fds if tinfo.flags & CL_CLONE_FILES else tinfo.fds
+        if fd in table or len(table) >= MAX_FD_TABLE:
+            return False
+        name = buf[pos + 8:p2]
+        fullpath = concatenate_paths(main.cwd, name, len(name))[0]
+        fdi = parse_fds.opened_fd(fd, U32.unpack_from(buf, p2)[0], dev, fullpath)
+        if may_pass(etype, tinfo, fdi):
+            return False
+        st.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        if tinfo.last_latency_entertime != 0:
+            tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+        tinfo.lastevent_cpuid = cpuid
+        if loaded is not None:
+            self.tmp_enter = loaded
+        table[fd] = fdi
+        tinfo.lastevent_fd = fd
         return True
 
     # -- reset -----------------------------------------------------------------------------
@@ -703,11 +809,14 @@ class Parser:
 
 _CLOSE_E = _id("PPME_SYSCALL_CLOSE_E")
 _CLOSE_X = _id("PPME_SYSCALL_CLOSE_X")
-# Close, and the enters whose parser only stores them (open, socket...): see
-# Parser.reject_state_fast. All take the plain reset.
+_OPEN_X = _id("PPME_SYSCALL_OPEN_X")
+# Close, the enters whose parser only stores them (open, socket...) or that reset alone
+# parses (recvfrom, clone, execve...) and the old open's exit: see Parser.reject_state_fast.
+# All take the plain reset.
 _FAST_STATE_TYPES = frozenset(
     t for t in range(2, PPM_EVENT_MAX)
-    if (t in (_CLOSE_E, _CLOSE_X) or (not t & 1 and _HANDLERS[t] is parse_fds.store_enter))
+    if (t in (_CLOSE_E, _CLOSE_X, _OPEN_X)
+        or (not t & 1 and _HANDLERS[t] in (parse_fds.store_enter, None)))
     and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
     and _FLAGS[t] & _F_STATE)
 

@@ -1,0 +1,1123 @@
+/* sysdive.state._rowparse: the fast rejections of the batch loop, compiled.
+ *
+ * The batch loop (sysdive/fastloop.py) visits the rows a numpy prefilter selects; most of
+ * them are rejected by the capture filter without an Event being built
+ * (Parser.skip_rejected, Parser.reject_fast, Parser.reject_state_fast in
+ * sysdive/state/parser.py). In Python those cost a few microseconds each, which for fd-heavy
+ * captures is most of the run. This module walks the selected rows of a batch in C, applies
+ * the same three functions to the same Python objects (State, ThreadInfo, FdInfo: there is
+ * one state, read and written here through the slots of those classes) and stops at the
+ * first row that needs the full Python path. parser.py holds the reference versions and the
+ * reasoning; every branch here mirrors a line there, and tests/parity runs each filter case
+ * through this module, the Python fast path and the plain loop and compares the outputs.
+ *
+ * Anything unexpected (a slot that is not an int, an fd param past the buffer, an object of
+ * another class) sends the row down the full path, before anything is changed.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <string.h>
+
+#define MAXT 1024
+
+typedef struct {
+    Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
+        last_latency_entertime, lastevent_data, cwd;
+} ThreadSlots;
+
+typedef struct {
+    Py_ssize_t flags, name, oldname;
+} FdSlots;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *parser;      /* Parser: apply_removals */
+    PyObject *state;       /* State */
+    PyObject *event_cls;   /* Event */
+    PyTypeObject *thread_type;
+    PyTypeObject *fdinfo_type;
+    PyObject *preds;       /* list: per type, the predicate of reject_state_fast (or None) */
+    PyObject *may_pass;    /* reject_fast's predicate (or None) */
+    PyObject *concatenate; /* decode.concatenate_paths */
+    PyObject *opened_fd;   /* parse_fds.opened_fd */
+    Py_ssize_t ev_type, ev_nparams;   /* Event slots */
+    ThreadSlots ts;
+    FdSlots fs;
+    int ntypes;
+    unsigned char uses_fd[MAXT];
+    unsigned char ts_only[MAXT];
+    unsigned char stores[MAXT];   /* enters whose parser only stores them */
+    long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
+    long long cl_active, cl_clone_files, cl_is_main_thread;
+    long long flag_close_canceled, flag_close_in_progress, lastevent_invalid;
+    /* the batch */
+    PyObject *buf;
+    const unsigned char *bp;
+    Py_ssize_t blen;
+    long long num;
+    Py_ssize_t m;
+    Py_buffer cols[10];    /* sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar */
+    int loaded;
+} Rows;
+
+enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
+
+static PyObject *s_tid_to_remove, *s_fds_to_remove, *s_lastevent_ts, *s_threads,
+    *s_tid_of_fd_to_remove, *s_apply_removals, *s_tmp_enter;
+
+/* -- slot access ------------------------------------------------------------------------ */
+
+static Py_ssize_t
+slot_offset(PyTypeObject *tp, const char *name)
+{
+    PyObject *d = PyObject_GetAttrString((PyObject *)tp, name);
+    if (d == NULL)
+        return -1;
+    if (!Py_IS_TYPE(d, &PyMemberDescr_Type)
+            || ((PyMemberDescrObject *)d)->d_member->type != T_OBJECT_EX) {
+        Py_DECREF(d);
+        PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", tp->tp_name, name);
+        return -1;
+    }
+    Py_ssize_t off = ((PyMemberDescrObject *)d)->d_member->offset;
+    Py_DECREF(d);
+    return off;
+}
+
+#define SLOT(o, off) (*(PyObject **)((char *)(o) + (off)))
+
+/* Replace a slot's value with a new reference (NULL: an error is set, nothing changes). */
+static int
+set_slot(PyObject *o, Py_ssize_t off, PyObject *v)
+{
+    if (v == NULL)
+        return -1;
+    PyObject *old = SLOT(o, off);
+    SLOT(o, off) = v;
+    Py_XDECREF(old);
+    return 0;
+}
+
+/* An int slot as a C integer; 0 when it is missing, not an int or out of range (no error
+ * is left set: the caller then takes the full path). */
+static int
+get_ll(PyObject *o, Py_ssize_t off, long long *out)
+{
+    PyObject *v = SLOT(o, off);
+    if (v == NULL || !PyLong_CheckExact(v))
+        return 0;
+    int overflow;
+    long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || (r == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    *out = r;
+    return 1;
+}
+
+static int
+get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
+{
+    PyObject *v = SLOT(o, off);
+    if (v == NULL || !PyLong_CheckExact(v))
+        return 0;
+    unsigned long long r = PyLong_AsUnsignedLongLong(v);
+    if (r == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    *out = r;
+    return 1;
+}
+
+#define COL(self, c, j) (((const long long *)(self)->cols[c].buf)[j])
+
+/* -- State ------------------------------------------------------------------------------- */
+
+/* Set state.lastevent_ts. */
+static int
+set_state_ts(Rows *self, PyObject *sd, unsigned long long ts)
+{
+    PyObject *v = PyLong_FromUnsignedLongLong(ts);
+    if (v == NULL)
+        return -1;
+    int r = PyDict_SetItem(sd, s_lastevent_ts, v);
+    Py_DECREF(v);
+    return r;
+}
+
+/* Whether removals are pending (tid_to_remove != -1 or fds_to_remove): -1 on error. */
+static int
+removals_pending(PyObject *sd)
+{
+    PyObject *t = PyDict_GetItemWithError(sd, s_tid_to_remove);
+    PyObject *f = PyDict_GetItemWithError(sd, s_fds_to_remove);
+    if (t == NULL || f == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_AttributeError, "State lost its removal fields");
+        return -1;
+    }
+    if (!PyLong_CheckExact(t) || !PyList_CheckExact(f)) {
+        PyErr_SetString(PyExc_TypeError, "State removal fields of unexpected types");
+        return -1;
+    }
+    int overflow;
+    long long tv = PyLong_AsLongLongAndOverflow(t, &overflow);
+    return overflow || tv != -1 || PyList_GET_SIZE(f) != 0;
+}
+
+/* The thread of tid (borrowed), NULL when unknown or not a ThreadInfo (no error set) or on
+ * error (error set). */
+static PyObject *
+find_thread(Rows *self, PyObject *threads, PyObject *tid)
+{
+    PyObject *t = PyDict_GetItemWithError(threads, tid);
+    if (t != NULL && Py_TYPE(t) != self->thread_type)
+        return NULL;
+    return t;
+}
+
+/* The shared-fd-table guard of the fast rejections: a CLONE_FILES thread whose main thread
+ * is missing (the fd lookup would invent it). 1: guard hit, 0: fine, -1: error. */
+static int
+main_missing(Rows *self, PyObject *threads, PyObject *t, long long flags)
+{
+    if (!(flags & self->cl_clone_files) || (flags & self->cl_is_main_thread))
+        return 0;
+    PyObject *tid = SLOT(t, self->ts.tid), *pid = SLOT(t, self->ts.pid);
+    if (tid == NULL || pid == NULL)
+        return 1;
+    int same = PyObject_RichCompareBool(tid, pid, Py_EQ);
+    if (same < 0)
+        return -1;
+    if (same)
+        return 0;
+    int has = PyDict_Contains(threads, pid);
+    if (has < 0)
+        return -1;
+    return !has;
+}
+
+/* State.get_fd (for fd >= 0): the entry of t's table (borrowed, or NULL), its oldname set
+ * to its name as a lookup does. *ok = 0 when the lookup cannot be done here. */
+static PyObject *
+get_fd(Rows *self, PyObject *threads, PyObject *t, long long fd, int *ok)
+{
+    *ok = 1;
+    if (fd < 0)
+        return NULL;
+    long long flags;
+    if (!get_ll(t, self->ts.flags, &flags)) {
+        *ok = 0;
+        return NULL;
+    }
+    PyObject *owner = t;
+    if (flags & self->cl_clone_files) {
+        int main = flags & self->cl_is_main_thread;
+        if (!main) {
+            PyObject *tid = SLOT(t, self->ts.tid), *pid = SLOT(t, self->ts.pid);
+            if (tid == NULL || pid == NULL) {
+                *ok = 0;
+                return NULL;
+            }
+            int same = PyObject_RichCompareBool(tid, pid, Py_EQ);
+            if (same < 0) {
+                *ok = -1;
+                return NULL;
+            }
+            if (!same) {
+                owner = find_thread(self, threads, pid);
+                if (owner == NULL) {
+                    *ok = PyErr_Occurred() ? -1 : 0;
+                    return NULL;
+                }
+            }
+        }
+    }
+    PyObject *table = SLOT(owner, self->ts.fds);
+    if (table == NULL || !PyDict_CheckExact(table)) {
+        *ok = 0;
+        return NULL;
+    }
+    PyObject *key = PyLong_FromLongLong(fd);
+    if (key == NULL) {
+        *ok = -1;
+        return NULL;
+    }
+    PyObject *fdi = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    if (fdi == NULL) {
+        if (PyErr_Occurred())
+            *ok = -1;
+        return NULL;
+    }
+    if (Py_TYPE(fdi) != self->fdinfo_type || SLOT(fdi, self->fs.name) == NULL) {
+        *ok = 0;
+        return NULL;
+    }
+    PyObject *name = SLOT(fdi, self->fs.name);
+    Py_INCREF(name);
+    set_slot(fdi, self->fs.oldname, name);
+    return fdi;
+}
+
+/* The fd param of an enter (its first, 8 bytes): 1 and *fd when readable. */
+static int
+first_fd(Rows *self, long long hdr, long long end, long long npar, long long *fd)
+{
+    long long base = hdr + 26;
+    if (npar <= 0 || npar > 32 || base < 0 || base + 2 + 2 * npar + 8 > self->blen)
+        return 0;
+    unsigned short l0;
+    memcpy(&l0, self->bp + base, 2);
+    if (l0 < 8 || (end >= 0 && base + 2 * npar + 8 > end))
+        return 0;
+    memcpy(fd, self->bp + base + 2 * npar, 8);
+    return 1;
+}
+
+static int
+call_pred(PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
+{
+    PyObject *et = PyLong_FromLongLong(etype);
+    if (et == NULL)
+        return -1;
+    PyObject *args[3] = {et, t, fdi != NULL ? fdi : Py_None};
+    PyObject *r = PyObject_Vectorcall(pred, args, 3, NULL);
+    Py_DECREF(et);
+    if (r == NULL)
+        return -1;
+    int b = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return b;
+}
+
+#define TRY(x) do { if ((x) < 0) return -1; } while (0)
+#define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
+#define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
+
+/* -- the three rejections (1: done, 0: full path, -1: error) ------------------------------ */
+
+/* Parser.skip_rejected */
+static int
+skip_rejected(Rows *self, PyObject *sd, PyObject *t, long long etype,
+              unsigned long long ts, long long hdr, long long npar)
+{
+    long long let, flags;
+    unsigned long long ent;
+    if (!get_ll(t, self->ts.lastevent_type, &let) || !get_ll(t, self->ts.flags, &flags)
+            || !get_ull(t, self->ts.last_latency_entertime, &ent))
+        return 0;
+    TRY(set_state_ts(self, sd, ts));
+    if (etype & 1) {
+        if (etype == let + 1)
+            return 0;
+        if (ent != 0)
+            SETULL(t, self->ts.latency, ts - ent);
+        SETLL(t, self->ts.lastevent_cpuid, self->lastevent_invalid);
+    } else {
+        if (self->uses_fd[etype]) {
+            long long fd;
+            if (!first_fd(self, hdr, -1, npar, &fd))
+                return 0;
+            SETLL(t, self->ts.lastevent_fd, fd);
+        } else {
+            SETLL(t, self->ts.lastevent_fd, -1);
+        }
+        SETLL(t, self->ts.latency, 0);
+        SETULL(t, self->ts.last_latency_entertime, ts);
+    }
+    SETLL(t, self->ts.flags, flags | self->cl_active);
+    SETLL(t, self->ts.lastevent_type, self->ppm_event_max);
+    return 1;
+}
+
+/* Parser.reject_fast */
+static int
+reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
+            unsigned long long ts, long long hdr, long long end, long long npar,
+            PyObject *may_pass)
+{
+    long long flags, let, lfd;
+    unsigned long long ent;
+    if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
+            || !get_ll(t, self->ts.lastevent_fd, &lfd)
+            || !get_ull(t, self->ts.last_latency_entertime, &ent))
+        return 0;
+    int r = main_missing(self, threads, t, flags);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    int ok;
+    PyObject *fdi;
+    if (etype & 1) {
+        int paired = etype == let + 1;
+        fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
+        if (lfd != -1 && ok <= 0)
+            return ok;
+        if (fdi != NULL && self->uses_fd[etype] && (paired || let == self->tracer_e)) {
+            long long ff;
+            if (!get_ll(fdi, self->fs.flags, &ff))
+                return 0;
+            if (ff & self->flag_close_canceled)
+                return 0;
+        }
+        Py_XINCREF(fdi);
+        r = call_pred(may_pass, etype, t, fdi);
+        Py_XDECREF(fdi);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+        if (!get_ll(t, self->ts.flags, &flags))
+            return 0;
+        TRY(set_state_ts(self, sd, ts));
+        SETLL(t, self->ts.flags, flags | self->cl_active);
+        if (ent != 0)
+            SETULL(t, self->ts.latency, ts - ent);
+        SETLL(t, self->ts.lastevent_cpuid, paired ? 1 : self->lastevent_invalid);
+    } else {
+        long long fd = -1;
+        fdi = NULL;
+        if (self->uses_fd[etype]) {
+            if (!first_fd(self, hdr, end, npar, &fd))
+                return 0;
+            fdi = get_fd(self, threads, t, fd, &ok);
+            if (ok <= 0)
+                return ok;
+        }
+        Py_XINCREF(fdi);
+        r = call_pred(may_pass, etype, t, fdi);
+        Py_XDECREF(fdi);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+        if (!get_ll(t, self->ts.flags, &flags))
+            return 0;
+        TRY(set_state_ts(self, sd, ts));
+        SETLL(t, self->ts.flags, flags | self->cl_active);
+        SETLL(t, self->ts.lastevent_fd, fd);
+        SETLL(t, self->ts.latency, 0);
+        SETULL(t, self->ts.last_latency_entertime, ts);
+    }
+    SETLL(t, self->ts.lastevent_type, self->ppm_event_max);
+    return 1;
+}
+
+static unsigned
+rd16(Rows *self, long long off)
+{
+    unsigned short v;
+    memcpy(&v, self->bp + off, 2);
+    return v;
+}
+
+/* Parser._reject_open_fast: the exit of the old open event, from reject_state_fast. */
+static int
+reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
+            unsigned long long ts, long long hdr, long long end, long long npar,
+            long long flags, long long let, unsigned long long ent, PyObject *pred)
+{
+    if (npar < 3 || hdr < 0 || end > self->blen || hdr + 26 + 2 * npar > end)
+        return 0;
+    PyObject *main = t;
+    if (!(flags & self->cl_is_main_thread)) {
+        PyObject *tid = SLOT(t, self->ts.tid), *pid = SLOT(t, self->ts.pid);
+        if (tid == NULL || pid == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tid, pid, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same) {
+            main = find_thread(self, threads, pid);
+            if (main == NULL)
+                return PyErr_Occurred() ? -1 : 0;
+        }
+    }
+    long long base = hdr + 26;
+    long long l0 = rd16(self, base), l1 = rd16(self, base + 2), l2 = rd16(self, base + 4);
+    long long pos = base + 2 * npar;
+    long long p2 = pos + 8 + l1, p3 = p2 + l2;
+    if (l0 != 8 || l2 < 4 || p3 > end)
+        return 0;
+    long long fd;
+    memcpy(&fd, self->bp + pos, 8);
+    if (fd < 0)
+        return 0;
+    unsigned int dev = 0, oflags;
+    memcpy(&oflags, self->bp + p2, 4);
+    if (npar > 4) {
+        long long l3 = rd16(self, base + 6), l4 = rd16(self, base + 8);
+        long long p4 = p3 + l3;
+        if (l4 < 4 || p4 + l4 > end)
+            return 0;
+        memcpy(&dev, self->bp + p4, 4);
+    }
+    /* retrieve_enter, after reset set the stored enter's validity */
+    int paired = etype == let + 1;
+    long long cpuid = paired ? 1 : self->lastevent_invalid;
+    PyObject *data = SLOT(t, self->ts.lastevent_data), *loaded = NULL;
+    if (data == NULL)
+        return 0;
+    if (paired && data != Py_None) {
+        if (Py_TYPE(data) == (PyTypeObject *)self->event_cls) {
+            long long dtype, dnpar;
+            if (!get_ll(data, self->ev_type, &dtype) || !get_ll(data, self->ev_nparams, &dnpar))
+                return 0;
+            loaded = data;
+            if (dtype != etype - 1)
+                cpuid = self->lastevent_invalid;
+            else if (dnpar != 0)
+                return 0;   /* the enter's params may name the file */
+        } else if (PyObject_TypeCheck(data, (PyTypeObject *)self->event_cls)) {
+            return 0;
+        } else {
+            cpuid = self->lastevent_invalid;
+        }
+    }
+    PyObject *table = SLOT((flags & self->cl_clone_files) ? main : t, self->ts.fds);
+    PyObject *cwd = SLOT(main, self->ts.cwd);
+    if (table == NULL || !PyDict_CheckExact(table) || cwd == NULL || !PyUnicode_CheckExact(cwd))
+        return 0;
+    if (PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    PyObject *key = PyLong_FromLongLong(fd);
+    if (key == NULL)
+        return -1;
+    int has = PyDict_Contains(table, key);
+    if (has != 0) {
+        Py_DECREF(key);
+        return has < 0 ? -1 : 0;
+    }
+    int rc = -1;
+    PyObject *name = NULL, *nlen = NULL, *joined = NULL, *fl = NULL, *dv = NULL, *fdi = NULL;
+    Py_INCREF(table);
+    Py_INCREF(main);
+    Py_XINCREF(loaded);
+    name = PyBytes_FromStringAndSize((const char *)self->bp + pos + 8, l1);
+    nlen = PyLong_FromLongLong(l1);
+    if (name == NULL || nlen == NULL)
+        goto done;
+    PyObject *ca[3] = {cwd, name, nlen};
+    joined = PyObject_Vectorcall(self->concatenate, ca, 3, NULL);
+    if (joined == NULL)
+        goto done;
+    if (!PyTuple_CheckExact(joined) || PyTuple_GET_SIZE(joined) < 1) {
+        PyErr_SetString(PyExc_TypeError, "concatenate_paths returned no tuple");
+        goto done;
+    }
+    fl = PyLong_FromUnsignedLong(oflags);
+    dv = PyLong_FromUnsignedLong(dev);
+    if (fl == NULL || dv == NULL)
+        goto done;
+    PyObject *oa[4] = {key, fl, dv, PyTuple_GET_ITEM(joined, 0)};
+    fdi = PyObject_Vectorcall(self->opened_fd, oa, 4, NULL);
+    if (fdi == NULL)
+        goto done;
+    int r = call_pred(pred, etype, t, fdi);
+    if (r != 0) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    if (!get_ll(t, self->ts.flags, &flags)) {
+        rc = 0;
+        goto done;
+    }
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
+            || PyDict_SetItem(table, key, fdi) < 0)
+        goto done;
+    Py_INCREF(key);
+    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
+        goto done;
+    rc = 1;
+done:
+    Py_XDECREF(fdi);
+    Py_XDECREF(dv);
+    Py_XDECREF(fl);
+    Py_XDECREF(joined);
+    Py_XDECREF(nlen);
+    Py_XDECREF(name);
+    Py_XDECREF(loaded);
+    Py_DECREF(main);
+    Py_DECREF(table);
+    Py_DECREF(key);
+    return rc;
+}
+
+/* Parser.reject_state_fast */
+static int
+reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+                  long long etype, PyObject *tid, PyObject *pred)
+{
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
+    long long flags, let, lfd;
+    unsigned long long ent;
+    if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
+            || !get_ll(t, self->ts.lastevent_fd, &lfd)
+            || !get_ull(t, self->ts.last_latency_entertime, &ent))
+        return 0;
+    int r = main_missing(self, threads, t, flags);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    int ok;
+    if (etype == self->open_x)
+        return reject_open(self, sd, threads, t, etype, ts, hdr, end, npar, flags, let, ent, pred);
+    if (etype == self->close_x) {
+        int paired = etype == let + 1;
+        PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
+        if (lfd != -1 && ok <= 0)
+            return ok;
+        int attached = paired || let == self->tracer_e;
+        long long ff = 0;
+        if (fdi != NULL) {
+            if (!get_ll(fdi, self->fs.flags, &ff))
+                return 0;
+            if ((ff & self->flag_close_canceled) && attached)
+                return 0;
+        }
+        long long res;
+        if (!first_fd(self, hdr, end, npar, &res))
+            return 0;
+        Py_XINCREF(fdi);
+        r = call_pred(pred, etype, t, fdi);
+        if (r != 0) {
+            Py_XDECREF(fdi);
+            return r < 0 ? -1 : 0;
+        }
+        if (!get_ll(t, self->ts.flags, &flags) || (fdi != NULL && !get_ll(fdi, self->fs.flags, &ff))) {
+            Py_XDECREF(fdi);
+            return 0;
+        }
+        int err = set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid,
+                        PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0;
+        if (!err && attached && fdi != NULL) {
+            if (res >= 0) {
+                PyObject *list = PyDict_GetItemWithError(sd, s_fds_to_remove);
+                PyObject *fdo = PyLong_FromLongLong(lfd);
+                PyObject *owner = SLOT(t, self->ts.tid);
+                if (owner == NULL && !PyErr_Occurred())
+                    PyErr_SetString(PyExc_AttributeError, "tid");
+                err = list == NULL || fdo == NULL || owner == NULL
+                    || PyDict_SetItem(sd, s_tid_of_fd_to_remove, owner) < 0
+                    || PyList_Append(list, fdo) < 0;
+                if (list == NULL && !PyErr_Occurred())
+                    PyErr_SetString(PyExc_AttributeError, "fds_to_remove");
+                Py_XDECREF(fdo);
+            } else {
+                err = set_slot(fdi, self->fs.flags,
+                               PyLong_FromLongLong(ff & ~self->flag_close_in_progress)) < 0;
+            }
+        }
+        Py_XDECREF(fdi);
+        return err ? -1 : 1;
+    }
+    long long fd = -1;
+    PyObject *fdi = NULL;
+    if (self->uses_fd[etype]) {
+        if (npar == 0 || !first_fd(self, hdr, end, npar, &fd))
+            return 0;
+        fdi = get_fd(self, threads, t, fd, &ok);
+        if (ok <= 0)
+            return ok;
+    }
+    Py_XINCREF(fdi);
+    r = call_pred(pred, etype, t, fdi);
+    if (r != 0) {
+        Py_XDECREF(fdi);
+        return r < 0 ? -1 : 0;
+    }
+    long long ff = 0;
+    if (!get_ll(t, self->ts.flags, &flags)
+            || (etype == self->close_e && fdi != NULL && !get_ll(fdi, self->fs.flags, &ff))) {
+        Py_XDECREF(fdi);
+        return 0;
+    }
+    int err = set_state_ts(self, sd, ts) < 0
+        || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+        || set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0
+        || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
+        || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
+        || set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts)) < 0;
+    if (!err) {
+        if (etype == self->close_e) {
+            if (fdi != NULL)
+                err = set_slot(fdi, self->fs.flags,
+                               PyLong_FromLongLong(ff | self->flag_close_in_progress)) < 0;
+        } else if (self->stores[etype] && end - hdr <= self->sp_evt_buf_size) {
+            /* store_event: a detached copy of the enter for its exit */
+            long long cpu = COL(self, C_CPU, j), dfl = COL(self, C_DFL, j);
+            long long i = COL(self, C_SEL, j);
+            PyObject *a[10];
+            memset(a, 0, sizeof a);
+            if (hdr >= 0 && end <= self->blen && hdr <= end) {
+                a[0] = PyLong_FromLongLong(self->num + i + 1);
+                a[1] = PyLong_FromLongLong(etype);
+                a[2] = PyLong_FromUnsignedLongLong(ts);
+                a[3] = tid;
+                Py_INCREF(tid);
+                a[4] = PyLong_FromLongLong(cpu);
+                a[5] = PyLong_FromLongLong(dfl);
+                a[6] = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
+                a[7] = PyLong_FromLongLong(0);
+                a[8] = PyLong_FromLongLong(end - hdr);
+                a[9] = PyLong_FromLongLong(npar);
+                int bad = 0;
+                for (int k = 0; k < 10; k++)
+                    bad |= a[k] == NULL;
+                PyObject *evt = bad ? NULL : PyObject_Vectorcall(self->event_cls, a, 10, NULL);
+                err = evt == NULL || set_slot(t, self->ts.lastevent_data, evt) < 0
+                    || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpu)) < 0;
+                for (int k = 0; k < 10; k++)
+                    Py_XDECREF(a[k]);
+            } else {
+                PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
+                err = 1;
+            }
+        }
+    }
+    Py_XDECREF(fdi);
+    return err ? -1 : 1;
+}
+
+/* -- the type ------------------------------------------------------------------------------ */
+
+static void
+release_cols(Rows *self)
+{
+    if (self->loaded) {
+        for (int c = 0; c < NCOLS; c++)
+            PyBuffer_Release(&self->cols[c]);
+        self->loaded = 0;
+    }
+    Py_CLEAR(self->buf);
+    self->bp = NULL;
+    self->blen = 0;
+    self->m = 0;
+}
+
+static int
+Rows_traverse(Rows *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->parser);
+    Py_VISIT(self->state);
+    Py_VISIT(self->event_cls);
+    Py_VISIT(self->thread_type);
+    Py_VISIT(self->fdinfo_type);
+    Py_VISIT(self->preds);
+    Py_VISIT(self->may_pass);
+    Py_VISIT(self->concatenate);
+    Py_VISIT(self->opened_fd);
+    Py_VISIT(self->buf);
+    return 0;
+}
+
+static int
+Rows_clear(Rows *self)
+{
+    release_cols(self);
+    Py_CLEAR(self->parser);
+    Py_CLEAR(self->state);
+    Py_CLEAR(self->event_cls);
+    Py_CLEAR(self->thread_type);
+    Py_CLEAR(self->fdinfo_type);
+    Py_CLEAR(self->preds);
+    Py_CLEAR(self->may_pass);
+    Py_CLEAR(self->concatenate);
+    Py_CLEAR(self->opened_fd);
+    return 0;
+}
+
+static void
+Rows_dealloc(Rows *self)
+{
+    PyObject_GC_UnTrack(self);
+    Rows_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+const_ll(PyObject *consts, const char *name, long long *out)
+{
+    PyObject *v = PyDict_GetItemString(consts, name);
+    if (v == NULL) {
+        PyErr_Format(PyExc_KeyError, "missing constant %s", name);
+        return -1;
+    }
+    *out = PyLong_AsLongLong(v);
+    return (*out == -1 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static int
+Rows_init(Rows *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"parser", "state", "event_cls", "thread_type", "fdinfo_type",
+                             "preds", "may_pass", "uses_fd", "ts_only", "stores", "consts",
+                             "concatenate", "opened_fd", NULL};
+    PyObject *parser, *state, *event_cls, *thread_type, *fdinfo_type, *preds, *may_pass,
+        *consts, *concatenate, *opened_fd;
+    Py_buffer uses_fd, ts_only, stores;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*O!OO", kwlist, &parser,
+                                     &state, &PyType_Type, &event_cls, &PyType_Type,
+                                     &thread_type, &PyType_Type, &fdinfo_type, &PyList_Type,
+                                     &preds, &may_pass, &uses_fd, &ts_only, &stores,
+                                     &PyDict_Type, &consts, &concatenate, &opened_fd))
+        return -1;
+    int rc = -1;
+    Py_ssize_t n = PyList_GET_SIZE(preds);
+    if (n > MAXT || uses_fd.len != n || ts_only.len != n || stores.len != n) {
+        PyErr_SetString(PyExc_ValueError, "per-type tables of different sizes");
+        goto done;
+    }
+    PyTypeObject *tt = (PyTypeObject *)thread_type, *ft = (PyTypeObject *)fdinfo_type;
+    ThreadSlots s;
+    FdSlots f;
+    if ((s.tid = slot_offset(tt, "tid")) < 0 || (s.pid = slot_offset(tt, "pid")) < 0
+            || (s.flags = slot_offset(tt, "flags")) < 0 || (s.fds = slot_offset(tt, "fds")) < 0
+            || (s.lastevent_type = slot_offset(tt, "lastevent_type")) < 0
+            || (s.lastevent_fd = slot_offset(tt, "lastevent_fd")) < 0
+            || (s.lastevent_cpuid = slot_offset(tt, "lastevent_cpuid")) < 0
+            || (s.latency = slot_offset(tt, "latency")) < 0
+            || (s.last_latency_entertime = slot_offset(tt, "last_latency_entertime")) < 0
+            || (s.lastevent_data = slot_offset(tt, "lastevent_data")) < 0
+            || (s.cwd = slot_offset(tt, "cwd")) < 0
+            || (f.flags = slot_offset(ft, "flags")) < 0 || (f.name = slot_offset(ft, "name")) < 0
+            || (f.oldname = slot_offset(ft, "oldname")) < 0)
+        goto done;
+    Py_ssize_t ev_type = slot_offset((PyTypeObject *)event_cls, "type");
+    Py_ssize_t ev_nparams = slot_offset((PyTypeObject *)event_cls, "nparams");
+    if (ev_type < 0 || ev_nparams < 0)
+        goto done;
+    if (const_ll(consts, "PPM_EVENT_MAX", &self->ppm_event_max) < 0
+            || const_ll(consts, "CLOSE_E", &self->close_e) < 0
+            || const_ll(consts, "CLOSE_X", &self->close_x) < 0
+            || const_ll(consts, "OPEN_X", &self->open_x) < 0
+            || const_ll(consts, "MAX_FD_TABLE", &self->max_fd_table) < 0
+            || const_ll(consts, "TRACER_E", &self->tracer_e) < 0
+            || const_ll(consts, "SP_EVT_BUF_SIZE", &self->sp_evt_buf_size) < 0
+            || const_ll(consts, "CL_ACTIVE", &self->cl_active) < 0
+            || const_ll(consts, "CL_CLONE_FILES", &self->cl_clone_files) < 0
+            || const_ll(consts, "CL_IS_MAIN_THREAD", &self->cl_is_main_thread) < 0
+            || const_ll(consts, "FLAG_CLOSE_CANCELED", &self->flag_close_canceled) < 0
+            || const_ll(consts, "FLAG_CLOSE_IN_PROGRESS", &self->flag_close_in_progress) < 0
+            || const_ll(consts, "LASTEVENT_INVALID", &self->lastevent_invalid) < 0)
+        goto done;
+    if (self->ppm_event_max != n) {
+        PyErr_SetString(PyExc_ValueError, "PPM_EVENT_MAX differs from the tables");
+        goto done;
+    }
+    Rows_clear(self);
+    self->ts = s;
+    self->fs = f;
+    self->ev_type = ev_type;
+    self->ev_nparams = ev_nparams;
+    Py_INCREF(concatenate); self->concatenate = concatenate;
+    Py_INCREF(opened_fd); self->opened_fd = opened_fd;
+    self->ntypes = (int)n;
+    memcpy(self->uses_fd, uses_fd.buf, n);
+    memcpy(self->ts_only, ts_only.buf, n);
+    memcpy(self->stores, stores.buf, n);
+    Py_INCREF(parser); self->parser = parser;
+    Py_INCREF(state); self->state = state;
+    Py_INCREF(event_cls); self->event_cls = event_cls;
+    Py_INCREF(thread_type); self->thread_type = tt;
+    Py_INCREF(fdinfo_type); self->fdinfo_type = ft;
+    Py_INCREF(preds); self->preds = preds;
+    Py_INCREF(may_pass); self->may_pass = may_pass;
+    rc = 0;
+done:
+    PyBuffer_Release(&uses_fd);
+    PyBuffer_Release(&ts_only);
+    PyBuffer_Release(&stores);
+    return rc;
+}
+
+static PyObject *
+Rows_load(Rows *self, PyObject *args)
+{
+    PyObject *buf, *arrays[NCOLS];
+    long long num;
+    if (!PyArg_ParseTuple(args, "O!LOOOOOOOOOO", &PyBytes_Type, &buf, &num, &arrays[0],
+                          &arrays[1], &arrays[2], &arrays[3], &arrays[4], &arrays[5],
+                          &arrays[6], &arrays[7], &arrays[8], &arrays[9]))
+        return NULL;
+    release_cols(self);
+    Py_ssize_t m = -1;
+    for (int c = 0; c < NCOLS; c++) {
+        if (PyObject_GetBuffer(arrays[c], &self->cols[c], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+            for (int k = 0; k < c; k++)
+                PyBuffer_Release(&self->cols[k]);
+            return NULL;
+        }
+        Py_buffer *v = &self->cols[c];
+        int fmt_ok = v->itemsize == 8 && v->ndim == 1 && v->format != NULL
+            && strchr("qQlL", v->format[strlen(v->format) - 1]) != NULL;
+        Py_ssize_t len = v->itemsize ? v->len / v->itemsize : -1;
+        if (!fmt_ok || (m >= 0 && len != m)) {
+            for (int k = 0; k <= c; k++)
+                PyBuffer_Release(&self->cols[k]);
+            PyErr_SetString(PyExc_ValueError, "columns must be 1-d 8-byte integer arrays of one length");
+            return NULL;
+        }
+        m = len;
+    }
+    self->loaded = 1;
+    Py_INCREF(buf);
+    self->buf = buf;
+    self->bp = (const unsigned char *)PyBytes_AS_STRING(buf);
+    self->blen = PyBytes_GET_SIZE(buf);
+    self->num = num;
+    self->m = m;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        long long et = COL(self, C_TYPE, j);
+        if (et < 0 || et >= self->ntypes) {
+            release_cols(self);
+            PyErr_SetString(PyExc_ValueError, "event type out of range");
+            return NULL;
+        }
+    }
+    return PyLong_FromSsize_t(m);
+}
+
+/* Parser.apply_removals in its common case: only fds to remove (no thread), their owner
+ * known with its fd table. 1: done, 0: leave it to Python, -1: error. */
+static int
+remove_fds(Rows *self, PyObject *sd, PyObject *threads)
+{
+    PyObject *t = PyDict_GetItemWithError(sd, s_tid_to_remove);
+    PyObject *list = PyDict_GetItemWithError(sd, s_fds_to_remove);
+    PyObject *owner_tid = PyDict_GetItemWithError(sd, s_tid_of_fd_to_remove);
+    if (t == NULL || list == NULL || owner_tid == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    long long tv;
+    int overflow;
+    if (!PyLong_CheckExact(t) || !PyList_CheckExact(list))
+        return 0;
+    tv = PyLong_AsLongLongAndOverflow(t, &overflow);
+    if (overflow || tv != -1)
+        return 0;
+    PyObject *owner = find_thread(self, threads, owner_tid);
+    if (owner == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    long long flags;
+    if (!get_ll(owner, self->ts.flags, &flags))
+        return 0;
+    PyObject *holder = owner;
+    if ((flags & self->cl_clone_files) && !(flags & self->cl_is_main_thread)) {
+        PyObject *tid = SLOT(owner, self->ts.tid), *pid = SLOT(owner, self->ts.pid);
+        if (tid == NULL || pid == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tid, pid, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same) {
+            holder = find_thread(self, threads, pid);
+            if (holder == NULL)
+                return PyErr_Occurred() ? -1 : 0;   /* Python invents the main thread */
+        }
+    }
+    PyObject *table = SLOT(holder, self->ts.fds);
+    if (table == NULL || !PyDict_CheckExact(table))
+        return 0;
+    Py_INCREF(table);
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    int rc = 1;
+    for (Py_ssize_t k = 0; k < n && rc == 1; k++) {
+        PyObject *fd = PyList_GET_ITEM(list, k);
+        int has = PyDict_Contains(table, fd);
+        if (has < 0 || (has && PyDict_DelItem(table, fd) < 0))
+            rc = -1;
+    }
+    Py_DECREF(table);
+    if (rc == 1 && PyList_SetSlice(list, 0, n, NULL) < 0)
+        rc = -1;
+    return rc;
+}
+
+/* advance(j): apply the fast rejections from row j on; the index of the first row that
+ * needs the full path (the number of rows when none does). */
+static PyObject *
+Rows_advance(Rows *self, PyObject *arg)
+{
+    Py_ssize_t j = PyLong_AsSsize_t(arg);
+    if (j == -1 && PyErr_Occurred())
+        return NULL;
+    if (!self->loaded) {
+        PyErr_SetString(PyExc_RuntimeError, "no batch loaded");
+        return NULL;
+    }
+    PyObject *sd = PyObject_GenericGetDict(self->state, NULL);
+    if (sd == NULL)
+        return NULL;
+    PyObject *threads = PyDict_GetItemWithError(sd, s_threads);
+    if (threads == NULL || !PyDict_CheckExact(threads)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "State.threads is not a dict");
+        Py_DECREF(sd);
+        return NULL;
+    }
+    Py_INCREF(threads);
+    PyObject *result = NULL;
+    for (; j < self->m; j++) {
+        long long kind = COL(self, C_KIND, j);
+        if (kind != 1 && kind != 3 && kind != 4)
+            break;
+        long long etype = COL(self, C_TYPE, j);
+        PyObject *pred = NULL;
+        if (kind == 3) {
+            if (self->may_pass == Py_None)
+                break;
+            pred = self->may_pass;
+        } else if (kind == 4) {
+            pred = PyList_GET_ITEM(self->preds, etype);
+            if (pred == Py_None)
+                break;
+        }
+        int pend = removals_pending(sd);
+        if (pend < 0)
+            goto out;
+        if (pend) {
+            int done = remove_fds(self, sd, threads);
+            if (done < 0)
+                goto out;
+            if (!done) {
+                PyObject *r = PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
+                if (r == NULL)
+                    goto out;
+                Py_DECREF(r);
+            }
+        }
+        unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+        long long npar = COL(self, C_NPAR, j);
+        /* the param-count guards of each rejection, then the thread they all look up */
+        if (kind == 1 ? npar < 0 : (npar < 0 || npar > 32))
+            break;
+        if (kind == 1 && self->ts_only[etype]) {
+            if (set_state_ts(self, sd, ts) < 0)
+                goto out;
+            continue;
+        }
+        PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
+        if (tid == NULL)
+            goto out;
+        PyObject *t = find_thread(self, threads, tid);
+        if (t == NULL) {
+            Py_DECREF(tid);
+            if (PyErr_Occurred())
+                goto out;
+            break;
+        }
+        Py_INCREF(t);
+        Py_XINCREF(pred);
+        int done;
+        if (kind == 1)
+            done = skip_rejected(self, sd, t, etype, ts, COL(self, C_HDR, j), npar);
+        else if (kind == 3)
+            done = reject_fast(self, sd, threads, t, etype, ts, COL(self, C_HDR, j),
+                               COL(self, C_END, j), npar, pred);
+        else
+            done = reject_state_fast(self, sd, threads, t, j, etype, tid, pred);
+        Py_XDECREF(pred);
+        Py_DECREF(t);
+        Py_DECREF(tid);
+        if (done < 0)
+            goto out;
+        if (!done)
+            break;
+    }
+    result = PyLong_FromSsize_t(j);
+out:
+    Py_DECREF(threads);
+    Py_DECREF(sd);
+    return result;
+}
+
+/* row(j): (index in batch, type, ts, tid, cpu, dflags, hdr, end, npar) of row j. */
+static PyObject *
+Rows_row(Rows *self, PyObject *arg)
+{
+    Py_ssize_t j = PyLong_AsSsize_t(arg);
+    if (j == -1 && PyErr_Occurred())
+        return NULL;
+    if (!self->loaded || j < 0 || j >= self->m) {
+        PyErr_SetString(PyExc_IndexError, "row out of range");
+        return NULL;
+    }
+    return Py_BuildValue("(LLKKLLLLL)", COL(self, C_SEL, j), COL(self, C_TYPE, j),
+                         (unsigned long long)COL(self, C_TS, j),
+                         (unsigned long long)COL(self, C_TID, j), COL(self, C_CPU, j),
+                         COL(self, C_DFL, j), COL(self, C_HDR, j), COL(self, C_END, j),
+                         COL(self, C_NPAR, j));
+}
+
+static PyObject *
+Rows_release(Rows *self, PyObject *Py_UNUSED(ignored))
+{
+    release_cols(self);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef Rows_methods[] = {
+    {"load", (PyCFunction)Rows_load, METH_VARARGS,
+     "load(buf, num, sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar): a batch's "
+     "selected rows (int64 arrays) over its buffer; returns the row count."},
+    {"advance", (PyCFunction)Rows_advance, METH_O,
+     "advance(j): apply the fast rejections from row j on; the first row needing the full "
+     "path (or the row count)."},
+    {"row", (PyCFunction)Rows_row, METH_O,
+     "row(j): (index, type, ts, tid, cpu, dflags, hdr, end, npar) of row j."},
+    {"release", (PyCFunction)Rows_release, METH_NOARGS, "Drop the loaded batch."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject RowsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sysdive.state._rowparse.Rows",
+    .tp_doc = PyDoc_STR("The fast rejections of the batch loop over one capture's batches."),
+    .tp_basicsize = sizeof(Rows),
+    .tp_itemsize = 0,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Rows_init,
+    .tp_dealloc = (destructor)Rows_dealloc,
+    .tp_traverse = (traverseproc)Rows_traverse,
+    .tp_clear = (inquiry)Rows_clear,
+    .tp_methods = Rows_methods,
+};
+
+static struct PyModuleDef rowparse_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "sysdive.state._rowparse",
+    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see parser.py)."),
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC
+PyInit__rowparse(void)
+{
+    if (PyType_Ready(&RowsType) < 0)
+        return NULL;
+    if ((s_tid_to_remove = PyUnicode_InternFromString("tid_to_remove")) == NULL
+            || (s_fds_to_remove = PyUnicode_InternFromString("fds_to_remove")) == NULL
+            || (s_lastevent_ts = PyUnicode_InternFromString("lastevent_ts")) == NULL
+            || (s_threads = PyUnicode_InternFromString("threads")) == NULL
+            || (s_tid_of_fd_to_remove = PyUnicode_InternFromString("tid_of_fd_to_remove")) == NULL
+            || (s_apply_removals = PyUnicode_InternFromString("apply_removals")) == NULL
+            || (s_tmp_enter = PyUnicode_InternFromString("tmp_enter")) == NULL)
+        return NULL;
+    PyObject *m = PyModule_Create(&rowparse_module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&RowsType);
+    if (PyModule_AddObject(m, "Rows", (PyObject *)&RowsType) < 0) {
+        Py_DECREF(&RowsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

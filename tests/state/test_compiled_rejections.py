@@ -1,0 +1,138 @@
+"""The compiled fast rejections (state/_rowparse.c) leave the state exactly as the parser's
+Python versions do (skip_rejected, reject_fast, reject_state_fast), on every sample capture.
+
+Both run over the same State objects; this compares everything the tables hold after a
+filtered read through the batch loop, with the module and without it (SYSDIVE_NO_EXTENSION),
+and the events handed on. tests/parity compares the printed output of every filter case too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from support import CAPTURES_DIR, SYSDIVE, run, sample_capture, sysdive_env, unavailable
+from sysdive.event import Event
+from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
+from sysdive.filter import compile_filter
+from sysdive.inspector import Inspector
+from sysdive.scap import reader
+from sysdive.state.parser import PPM_EVENT_MAX, Parser
+from sysdive.state.tables import State
+from sysdive.state.threads import ThreadInfo
+
+CAPTURES = ("curl_google", "run_as_user_0_container", "single_ipv6_conn")
+FILTERS = (
+    "fd.name contains libc",
+    "fd.name contains /etc or proc.name=curl",
+    "evt.type=read and fd.name contains .so",
+    "evt.is_io=true and evt.dir=< and evt.rawres>0",   # echo_fds's: no fast predicate
+    "fd.type=ipv4",
+)
+
+
+def _rowparse() -> Any:
+    try:
+        from sysdive.state import _rowparse
+    except ImportError:
+        unavailable("sysdive.state._rowparse is not built (python setup.py build_ext --inplace)",
+                    in_ci="the compiled module must be built by pip install -e .")
+    return _rowparse
+
+
+@pytest.fixture(scope="module")
+def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample captures in EV v2 blocks, which the numpy scan (and so the batch loop)
+    takes."""
+    out = tmp_path_factory.mktemp("v2rows")
+    for name in CAPTURES:
+        sample_capture(name)
+        done = run([*SYSDIVE, "-r", str(CAPTURES_DIR / f"{name}.scap"), "-w",
+                    str(out / f"{name}.scap")], env=sysdive_env())
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+    return out
+
+
+def _snapshot(state: State) -> list[Any]:
+    out: list[Any] = [state.lastevent_ts, state.tid_to_remove, list(state.fds_to_remove)]
+    for tid in sorted(state.threads):
+        t = state.threads[tid]
+        data = t.lastevent_data
+        out.append((tid, t.pid, t.flags, t.lastevent_type, t.lastevent_fd, t.lastevent_cpuid,
+                    t.latency, t.last_latency_entertime, t.lastevent_ts, t.prevevent_ts,
+                    (data.num, data.type, data.raw()) if isinstance(data, Event) else repr(data),
+                    [(fd, f.type, f.name, f.oldname, f.flags, bytes(f.sock))
+                     for fd, f in sorted(t.fds.items())]))
+    return out
+
+
+def _read(path: Path, text: str, monkeypatch: pytest.MonkeyPatch, compiled: bool
+          ) -> tuple[list[Any], list[Any], bool]:
+    if compiled:
+        monkeypatch.delenv("SYSDIVE_NO_EXTENSION", raising=False)
+    else:
+        monkeypatch.setenv("SYSDIVE_NO_EXTENSION", "1")
+    monkeypatch.setattr(reader, "VECTORISE_MIN", 0)
+    insp = Inspector()
+    compiled_filter = compile_filter(text, FieldRegistry(insp.state, FieldOptions()))
+    insp.capture_filter = compiled_filter.match
+    insp.filter_types = compiled_filter.event_types
+    insp.fd_state = reads_fd_state(compiled_filter.fields)
+    insp.make_fast_filter = compiled_filter.make_fast_match
+    used: list[bool] = []
+    real = Parser.compiled_rejections
+
+    def spy(self: Parser, preds: Any, may_pass: Any) -> Any:
+        rows = real(self, preds, may_pass)
+        used.append(rows is not None)
+        return rows
+    monkeypatch.setattr(Parser, "compiled_rejections", spy)
+    seen: list[Any] = []
+
+    def on_event(evt: Event) -> None:
+        fdi = evt.fdinfo
+        seen.append((evt.num, evt.type, evt.tid, evt.fd, evt.latency,
+                     None if fdi is None else fdi.name))
+    insp.run([str(path)], on_event)
+    assert used, "the batch loop did not run"
+    return seen, _snapshot(insp.state), all(used)
+
+
+@pytest.mark.parametrize("text", FILTERS)
+@pytest.mark.parametrize("capture", CAPTURES)
+def test_compiled_rejections_match_python(capture: str, text: str, v2_copies: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _rowparse()
+    path = v2_copies / f"{capture}.scap"
+    seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
+    seen_py, state_py, used_py = _read(path, text, monkeypatch, compiled=False)
+    assert used_c and not used_py
+    assert seen_c == seen_py
+    assert state_c == state_py
+
+
+def test_rows_refuse_bad_columns() -> None:
+    mod = _rowparse()
+    state = State()
+    rows = Parser(state).compiled_rejections([None] * PPM_EVENT_MAX, None)
+    assert isinstance(rows, mod.Rows)
+    a = np.zeros(3, dtype=np.int64)
+    with pytest.raises(ValueError, match="one length"):
+        rows.load(b"", 0, a, a, a, a, a, a, a, a, a, np.zeros(2, dtype=np.int64))
+    with pytest.raises(ValueError, match="8-byte"):
+        rows.load(b"", 0, a, a, a, a, a, a, a, a, a, np.zeros(3, dtype=np.int32))
+    with pytest.raises(ValueError, match="out of range"):
+        rows.load(b"", 0, a, a, a + 5000, a, a, a, a, a, a, a)
+    with pytest.raises(RuntimeError, match="no batch"):
+        rows.advance(0)
+
+    class Plain:
+        flags = name = oldname = 0
+
+    with pytest.raises(TypeError, match="not a slot"):
+        mod.Rows(None, state, Event, ThreadInfo, Plain, [None] * PPM_EVENT_MAX, None,
+                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), {}, None,
+                 None)
