@@ -16,38 +16,23 @@ from __future__ import annotations
 
 import filecmp
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from synthetic_captures import write_all
 from test_chisel_parity import STORE, check_sysdig_output, check_sysdive_output
 
-from support import CAPTURES_DIR, SYSDIVE, run_on_pty, sysdive_env, unavailable
+from support import CAPTURES_DIR, SYSDIVE, Case, run_on_pty, sysdive_env, unavailable
+from support import case as _s
 from support import run as run_tool
 
 LUA_CHISELS = Path("/usr/share/sysdig/chisels")
 
 
-@dataclass(frozen=True, slots=True)
-class SynCase:
-    """One chisel run on a synthetic capture (same fields the parity cases use)."""
-
-    name: str
-    capture: str
-    args: tuple[str, ...]
-    top: int | tuple[int, ...] = 0
-    xfail: str = ""
-
-
-def _s(name: str, capture: str, *args: str, top: int = 0) -> SynCase:
-    return SynCase(name, capture, tuple(args), top)
-
-
 HTTP, MC, SYSLOG, UDP, SHOCK = "syn_http", "syn_memcache", "syn_syslog", "syn_udp", \
     "syn_shellshock"
 
-SYN_CASES: tuple[SynCase, ...] = (
+SYN_CASES: tuple[Case, ...] = (
     _s("syn_httplog", HTTP, "-c", "httplog"),
     _s("syn_httplog_pc", HTTP, "-pc", "-c", "httplog"),
     _s("syn_httplog_filter", HTTP, "-c", "httplog", "proc.name=curl"),
@@ -100,30 +85,22 @@ def _run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
     return run_tool(argv, cwd=cwd, env=sysdive_env(env, own_chisels=True))
 
 
-def _ids(case: SynCase) -> str:
+def _ids(case: Case) -> str:
     return case.name
 
 
-def _argv(case: SynCase, captures: dict[str, Path]) -> list[str]:
-    """``-r`` the case's capture, then its args; ``@NAME`` names another capture."""
-    def path(name: str) -> str:
-        return str(captures[name] if name in captures else CAPTURES_DIR / f"{name}.scap")
-    return ["-r", path(case.capture),
-            *(path(a[1:]) if a.startswith("@") else a for a in case.args)]
-
-
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
-def test_expected_is_sysdig_output(case: SynCase, sysdig: str, captures: dict[str, Path],
+def test_expected_is_sysdig_output(case: Case, sysdig: str, captures: dict[str, Path],
                                    tmp_path: Path) -> None:
-    check_sysdig_output(case, _run([sysdig, *_argv(case, captures)], tmp_path))
+    check_sysdig_output(case, _run([sysdig, *case.argv(captures)], tmp_path))
 
 
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
-def test_sysdive_matches_expected(case: SynCase, captures: dict[str, Path],
+def test_sysdive_matches_expected(case: Case, captures: dict[str, Path],
                                   tmp_path: Path) -> None:
     expected = STORE.read(case.name)
     assert expected, f"{case.name}: sysdig printed nothing, the case exercises nothing"
-    check_sysdive_output(case, expected, _run([*SYSDIVE, *_argv(case, captures)], tmp_path))
+    check_sysdive_output(case, _run([*SYSDIVE, *case.argv(captures)], tmp_path))
 
 
 # -- files written by chisels -------------------------------------------------------------------

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cases import CAPTURES, CASES, Case
+from cases import CAPTURES, CASES
 
 from support import (
     CAPTURES_DIR,
-    REGEN,
     SYSDIVE,
+    Case,
     ExpectedStore,
     diff,
     sample_capture,
@@ -34,12 +34,6 @@ STORE = ExpectedStore(Path(__file__).resolve().parent / "expected")
 
 # sysdig consumes container JSON events in its container manager; they are never printed.
 NEVER_PRINTED = frozenset({"container"})
-
-
-def _argv(case: Case) -> list[str]:
-    """``-r CAPTURE`` then the case's args, with ``@NAME`` replaced by a capture's path."""
-    args = [str(CAPTURES_DIR / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args]
-    return ["-r", str(sample_capture(case.capture)), *args]
 
 
 def _read_expected(case: Case) -> bytes:
@@ -57,31 +51,12 @@ def _ids(case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_expected_is_sysdig_output(case: Case, sysdig: str) -> None:
-    done = _run([sysdig, *_argv(case)])
-    assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
-    if REGEN:
-        STORE.write(case.name, done.stdout)
-        return
-    expected = _read_expected(case)
-    if done.stdout != expected:
-        pytest.fail(f"stored expected output of {case.name} is stale (sysdig {case.args}); "
-                    f"rerun with SYSDIVE_REGEN=1\n" + diff(expected, done.stdout, "sysdig now"))
+    STORE.check_sysdig(case, _run([sysdig, *case.argv()]))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_sysdive_matches_expected(case: Case) -> None:
-    expected = _read_expected(case)
-    done = _run([*SYSDIVE, *_argv(case)])
-    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
-    assert done.returncode == 0 or case.xfail, done.stderr.decode(errors="replace")[-2000:]
-    same = done.stdout == expected
-    if case.xfail:
-        if same:
-            pytest.fail(f"{case.name} now matches sysdig: remove its xfail ({case.xfail})")
-        pytest.xfail(case.xfail)
-    if not same:
-        pytest.fail(f"sysdive -r {case.capture}.scap {' '.join(case.args)}\n"
-                    + diff(expected, done.stdout, "sysdive"))
+    STORE.check_sysdive(case, _run([*SYSDIVE, *case.argv()]))
 
 
 def _has_filter(case: Case) -> bool:
@@ -162,9 +137,7 @@ def test_vectorised_path_matches_plain_loop(case: Case, v2_copies: Path) -> None
     """The batch loop (fastloop.py: numpy scan, prefilter, skipped rows), which only large
     captures take otherwise, prints what the plain loop prints, on v2 copies of the captures
     (the plain loop is the one compared with sysdig above)."""
-    sample_capture(case.capture)
-    argv = [*SYSDIVE, "-r", str(v2_copies / f"{case.capture}.scap"),
-            *(str(v2_copies / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args)]
+    argv = [*SYSDIVE, *case.argv({name: v2_copies / f"{name}.scap" for name in CAPTURES})]
     plain = _run(argv, {"SYSDIVE_VECTORISE_MIN": str(1 << 40)})
     vectorised = _run(argv, {"SYSDIVE_VECTORISE_MIN": "0"})
     assert plain.returncode == vectorised.returncode, vectorised.stderr.decode(errors="replace")
