@@ -51,6 +51,13 @@ def unavailable(reason: str, *, in_ci: str | None = None) -> NoReturn:
     pytest.skip(reason)
 
 
+SYSDIG = shutil.which("sysdig")
+# For tests that run sysdig themselves: skipped without it, except under CI (there they run,
+# and fail).
+needs_sysdig = pytest.mark.skipif(SYSDIG is None and not os.environ.get("CI"),
+                                  reason="sysdig is not installed")
+
+
 def find_sysdig() -> str:
     """Path of the sysdig 0.29.3 binary, the oracle."""
     path = shutil.which("sysdig")
