@@ -7,6 +7,10 @@
 * ``test_sysdive_matches_expected`` runs sysdive and compares its stdout with the stored file.
 * ``test_every_event_type_is_printed`` checks the cases print every event type (and
   direction) that the sample captures hold.
+* ``test_copy_prints_like_original``: sysdig and sysdive print for a whole ``sysdive -w``
+  copy of each sample capture (plain and ``-z``) exactly what sysdig prints for the original;
+  ``test_filtered_copy_prints_like_filtered_original`` does the same for ``-F -w FILTER``
+  copies of the filter cases, event numbers aside.
 """
 
 from __future__ import annotations
