@@ -60,10 +60,9 @@ needs_sysdig = pytest.mark.skipif(SYSDIG is None and not os.environ.get("CI"),
 
 def find_sysdig() -> str:
     """Path of the sysdig 0.29.3 binary, the oracle."""
-    path = shutil.which("sysdig")
-    if path is None:
+    if SYSDIG is None:
         unavailable("sysdig is not installed")
-    return path
+    return SYSDIG
 
 
 def live_unavailable_reason() -> str | None:
