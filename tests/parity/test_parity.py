@@ -25,7 +25,9 @@ from cases import CAPTURES, CASES
 
 from support import (
     CAPTURES_DIR,
+    IPV6,
     SYSDIVE,
+    USER0,
     Case,
     ExpectedStore,
     diff,
@@ -113,6 +115,22 @@ def test_copy_prints_like_original(capture: str, gzipped: bool, sysdig: str,
         if done.stdout != expected:
             pytest.fail(f"{tool[-1]} -r (sysdive -w copy of {capture}.scap)\n"
                         + diff(expected, done.stdout, "copy"))
+
+
+def test_copy_of_concatenated_sections_prints_like_original(sysdig: str,
+                                                            tmp_path: Path) -> None:
+    """A capture of several sections (files written one after the other): the copy keeps
+    each section's header and leading container events, so sysdig prints it as the
+    original (its own copy of this file shifts every event number)."""
+    joined = tmp_path / "joined.scap"
+    joined.write_bytes(b"".join(sample_capture(n).read_bytes() for n in (USER0, IPV6, USER0)))
+    copy = _copy(joined, tmp_path / "copy.scap")
+    expected = _run([sysdig, "-r", str(joined)])
+    assert expected.returncode == 0 and expected.stdout, expected.stderr[-500:]
+    got = _run([sysdig, "-r", str(copy)])
+    if got.stdout != expected.stdout:
+        pytest.fail("sysdig -r (sysdive -w copy of three joined captures)\n"
+                    + diff(expected.stdout, got.stdout, "copy"))
 
 
 _EVT_NUM = re.compile(rb"^\d+ ", re.MULTILINE)
