@@ -77,10 +77,10 @@ SYN_CASES: tuple[Case, ...] = (
     # other chisels over tracer events (tracers_2_statsd and flame: test_tracer_chisels)
     _s("syn_topscalls_tracers", TRC, "-c", "topscalls", top=10),
     _s("syn_echo_fds_tracers", TRC, "-c", "echo_fds"),
-    SynCase("syn_spy_file_tracers", TRC, ("-c", "spy_file"), 0,
-            "a chisel filter that rejects the read enter on a tracer fd: sysdig pairs the "
-            "exit and makes it an invalid tracer event, sysdive's merged filter leaves it "
-            "unpaired and a read (README: differences)"),
+    _s("syn_spy_file_tracers", TRC, "-c", "spy_file",
+       xfail="a chisel filter that rejects the read enter on a tracer fd: sysdig pairs the "
+       "exit and makes it an invalid tracer event, sysdive's merged filter leaves it "
+       "unpaired and a read (README: differences)"),
     _s("syn_stdout_tracers", TRC, "-c", "stdout"),
     _s("syn_spy_logs_tracers", TRC, "-c", "spy_logs"),
 )
