@@ -1,13 +1,15 @@
 """Helpers shared by the test packages: the sysdig oracle, sysdive run from this tree, the
-sample captures, and the stored expected outputs of the parity tests.
+sample captures, the stored expected outputs of the parity tests, and live probes run in a
+thread while a test drives a workload.
 
-A test that needs something the machine lacks (sysdig, a capture, root) calls
+A test that needs something the machine lacks (sysdig, a capture, root, BPF) calls
 :func:`unavailable`: it fails when ``CI`` is set, where everything must be present, and is
 skipped elsewhere.
 """
 
 from __future__ import annotations
 
+import ctypes
 import difflib
 import fcntl
 import gzip
@@ -17,12 +19,18 @@ import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import termios
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from sysdive.capture.live import CaptureResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -31,6 +39,9 @@ REGEN = os.environ.get("SYSDIVE_REGEN") == "1"
 # sysdive run from this tree (the installed console script may point at another checkout).
 SYSDIVE = (sys.executable, "-m", "sysdive")
 TIMEOUT = 600
+# The shared sample captures, by the names the parity cases use.
+CURL, IPV6, USER0 = "curl_google", "single_ipv6_conn", "run_as_user_0_container"
+SAMPLES = (CURL, IPV6, USER0)
 
 
 def unavailable(reason: str, *, in_ci: str | None = None) -> NoReturn:
@@ -40,12 +51,121 @@ def unavailable(reason: str, *, in_ci: str | None = None) -> NoReturn:
     pytest.skip(reason)
 
 
+SYSDIG = shutil.which("sysdig")
+# For tests that run sysdig themselves: skipped without it, except under CI (there they run,
+# and fail).
+needs_sysdig = pytest.mark.skipif(SYSDIG is None and not os.environ.get("CI"),
+                                  reason="sysdig is not installed")
+
+
 def find_sysdig() -> str:
     """Path of the sysdig 0.29.3 binary, the oracle."""
-    path = shutil.which("sysdig")
-    if path is None:
+    if SYSDIG is None:
         unavailable("sysdig is not installed")
-    return path
+    return SYSDIG
+
+
+def live_unavailable_reason() -> str | None:
+    """Why live capture (root, BPF with BTF, the system libbpf) cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "live capture needs root"
+    if not Path("/sys/kernel/btf/vmlinux").exists():
+        return "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+    try:
+        ctypes.CDLL("libbpf.so.1")
+    except OSError:
+        return "libbpf.so.1 is not installed"
+    return None
+
+
+def require_live() -> None:
+    """Live capture must work under CI; elsewhere its absence skips the test."""
+    reason = live_unavailable_reason()
+    if reason:
+        unavailable(reason, in_ci=f"CI must run the live tests, but {reason}")
+
+
+T = TypeVar("T")
+
+
+def run_during(probe: Callable[[threading.Event, Callable[[], None]], T],
+               action: Callable[[], None], *, timeout: float = 60) -> T:
+    """Run ``probe(stop, on_start)`` (a live capture) in a thread while ``action`` runs.
+
+    ``action`` starts once the probe calls ``on_start``; ``stop`` is set when it returns. The
+    probe's result is returned, and its error raised here, in the test's thread."""
+    started, stop = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = probe(stop, started.set)
+        except BaseException as err:  # reported in the test thread
+            outcome["error"] = err
+            started.set()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    started.wait(60)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    try:
+        action()
+    finally:
+        stop.set()
+        worker.join(timeout)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]  # type: ignore[return-value]
+
+
+def docker_unavailable_reason() -> str | None:
+    """Why the docker CLI and dockerd cannot be used here, or None."""
+    if shutil.which("docker") is None:
+        return "docker is not installed"
+    probe = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"],
+                           capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        return f"dockerd is not running: {probe.stderr.strip()}"
+    return None
+
+
+BUSYBOX = Path("/bin/busybox")  # Debian busybox-static: runs in an otherwise empty rootfs
+
+
+def busybox_image(tag: str, workdir: Path, applets: Iterable[str] = (),
+                  files: Mapping[str, str | Path] | None = None) -> str:
+    """``docker import`` (as ``tag``) a rootfs of busybox-static, ``bin/APPLET`` links to it,
+    and ``files`` (path in the image: path here); the caller removes the image."""
+    if not BUSYBOX.exists():
+        unavailable("busybox-static is not installed (/bin/busybox)")
+    tar_path = workdir / "rootfs.tar"
+    with tarfile.open(tar_path, "w") as tar:
+        tar.add(BUSYBOX, arcname="bin/busybox")
+        for applet in applets:
+            info = tarfile.TarInfo(f"bin/{applet}")
+            info.type = tarfile.SYMTYPE
+            info.linkname = "busybox"
+            tar.addfile(info)
+        for arcname, source in (files or {}).items():
+            tar.add(source, arcname=arcname)
+    subprocess.run(["docker", "import", str(tar_path), tag], check=True, capture_output=True,
+                   timeout=120)
+    return tag
+
+
+def capture_during(path: Path, action: Callable[[], None], *, timeout: float = 60,
+                   **options: Any) -> CaptureResult:
+    """Capture to ``path`` (``options`` go to capture_to_file) while ``action`` runs.
+
+    The capture runs in a thread; ``action`` starts once the probe is attached, the capture
+    stops when it returns. An error of the capture is raised here, in the test's thread."""
+    from sysdive.capture.live import capture_to_file
+
+    def probe(stop: threading.Event, on_start: Callable[[], None]) -> CaptureResult:
+        return capture_to_file(str(path), stop=stop, on_start=on_start, **options)
+
+    return run_during(probe, action, timeout=timeout)
 
 
 def sample_capture(name: str) -> Path:
@@ -77,6 +197,49 @@ def run(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
     :func:`sysdive_env`."""
     return subprocess.run(argv, capture_output=True, timeout=timeout, cwd=cwd,
                           env=sysdive_env() if env is None else env, check=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One argument set of a parity suite: ``TOOL -r CAPTURE ARGS`` (``TOOL ARGS`` when
+    ``capture`` is None), where an arg ``@NAME`` stands for the path of capture NAME.
+
+    ``top`` marks chisel output with top-N tables (see tests/chisels/chisel_tables.py);
+    ``xfail`` names a missing feature: the case must mismatch until it lands."""
+
+    name: str
+    capture: str | None
+    args: tuple[str, ...]
+    top: int | tuple[int, ...] = 0
+    xfail: str = ""
+
+    @property
+    def default_format(self) -> bool:
+        """Whether the output uses sysdig's default line (evt.type is its seventh column)."""
+        fmt_flags = {"-p", "-j", "-q", "-pc", "-pk", "-pm"}
+        return not any(a in fmt_flags or a.startswith("-p") for a in self.args)
+
+    def argv(self, paths: Mapping[str, Path] | None = None) -> list[str]:
+        """The command line after the tool: captures named in ``paths`` are read from there,
+        the others are sample captures."""
+        def path(name: str) -> str:
+            return str(paths[name] if paths and name in paths else sample_capture(name))
+
+        args = [path(a[1:]) if a.startswith("@") else a for a in self.args]
+        return args if self.capture is None else ["-r", path(self.capture), *args]
+
+
+def case(name: str, capture: str | None, *args: str, top: int | tuple[int, ...] = 0,
+         xfail: str = "") -> Case:
+    """``Case`` with the args written out."""
+    return Case(name, capture, args, top, xfail)
+
+
+def run_reader(argv: list[str], sysdive: bool) -> str:
+    """stdout of ``sysdive ARGV`` (from this tree) or ``sysdig ARGV``, which must succeed."""
+    done = run([*SYSDIVE, *argv] if sysdive else [find_sysdig(), *argv])
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    return done.stdout.decode("utf-8", "surrogateescape")
 
 
 def run_on_pty(argv: list[str], cwd: Path, env: dict[str, str] | None = None,
@@ -140,6 +303,35 @@ class ExpectedStore:
             pytest.fail(f"no expected output for {name}: run with SYSDIVE_REGEN=1")
         data = path.read_bytes()
         return gzip.decompress(data) if path.suffix == ".gz" else data
+
+    def check_sysdig(self, case: Case, done: subprocess.CompletedProcess[bytes],
+                     normalize: Callable[[bytes], bytes] = bytes) -> None:
+        """sysdig's run of ``case`` still prints the stored output, as far as ``normalize``
+        tells (``SYSDIVE_REGEN=1``: store what it printed instead)."""
+        assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
+        if REGEN:
+            self.write(case.name, done.stdout)
+            return
+        expected = self.read(case.name)
+        if normalize(done.stdout) != normalize(expected):
+            pytest.fail(f"stored output of {case.name} is stale (sysdig {case.args}); rerun "
+                        "with SYSDIVE_REGEN=1\n" + diff(expected, done.stdout, "sysdig now"))
+
+    def check_sysdive(self, case: Case, done: subprocess.CompletedProcess[bytes],
+                      normalize: Callable[[bytes], bytes] = bytes) -> None:
+        """sysdive's run of ``case`` printed the stored output (or, for an xfail case, still
+        does not), as far as ``normalize`` tells."""
+        expected = self.read(case.name)
+        assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+        assert done.returncode == 0 or case.xfail, done.stderr.decode(errors="replace")[-2000:]
+        want, got = normalize(expected), normalize(done.stdout)
+        if case.xfail:
+            if want == got:
+                pytest.fail(f"{case.name} now matches sysdig: remove its xfail ({case.xfail})")
+            pytest.xfail(case.xfail)
+        if want != got:
+            on = f"-r {case.capture}.scap " if case.capture else ""
+            pytest.fail(f"sysdive {on}{' '.join(case.args)}\n" + diff(want, got, "sysdive"))
 
     def write(self, name: str, data: bytes) -> None:
         old = self.path(name)

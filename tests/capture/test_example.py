@@ -7,8 +7,6 @@ import gzip
 import importlib.util
 import io
 import itertools
-import os
-import shutil
 import subprocess
 import sys
 import zlib
@@ -17,6 +15,7 @@ from types import ModuleType
 
 import pytest
 
+from support import SYSDIG, needs_sysdig
 from sysdive.cli.main import run
 from sysdive.cli.options import parse_args
 
@@ -27,9 +26,6 @@ SAMPLE = EXAMPLES / "php-leak.scap"
 ZLIB_USED = "1.2.13"
 FILTER = "evt.type in (brk,mmap) and proc.name contains php"
 README_FMT = "%evt.num %proc.name %evt.type %proc.vmrss"
-SYSDIG = shutil.which("sysdig")
-needs_sysdig = pytest.mark.skipif(SYSDIG is None and not os.environ.get("CI"),
-                                  reason="sysdig is not installed")
 
 
 def load_generator() -> ModuleType:

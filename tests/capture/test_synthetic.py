@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import shutil
 import struct
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from support import SYSDIG, needs_sysdig
 from sysdive.capture.synthetic import (
     Raw,
     SyntheticCapture,
@@ -36,10 +35,6 @@ from sysdive.cli.main import run
 from sysdive.cli.options import parse_args
 from sysdive.scap.reader import CaptureReader, EventBatch, Section
 from sysdive.schema.types import ParamType as T
-
-SYSDIG = shutil.which("sysdig")
-needs_sysdig = pytest.mark.skipif(SYSDIG is None and not os.environ.get("CI"),
-                                  reason="sysdig is not installed")
 
 
 def sysdive_out(*argv: str) -> str:

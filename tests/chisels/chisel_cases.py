@@ -17,34 +17,14 @@ rows compared by value and count only (``normalize`` in chisel_tables.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-CURL = "curl_google"
-IPV6 = "single_ipv6_conn"
-USER0 = "run_as_user_0_container"
-CAPTURES = (CURL, IPV6, USER0)
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One chisel run against one sample capture (or none)."""
-
-    name: str
-    capture: str | None
-    args: tuple[str, ...]
-    top: int | tuple[int, ...] = 0
-    xfail: str = ""
-
-
-def _c(name: str, capture: str | None, *args: str, top: int | tuple[int, ...] = 0,
-       xfail: str = "") -> Case:
-    return Case(name, capture, tuple(args), top, xfail)
+from support import CURL, IPV6, SAMPLES, USER0, Case
+from support import case as _c
 
 
 def _each(prefix: str, *args: str, top: int = 0) -> tuple[Case, ...]:
     """The same arguments on every sample capture."""
     short = {CURL: "curl", IPV6: "ipv6", USER0: "user0"}
-    return tuple(_c(f"{prefix}_{short[cap]}", cap, *args, top=top) for cap in CAPTURES)
+    return tuple(_c(f"{prefix}_{short[cap]}", cap, *args, top=top) for cap in SAMPLES)
 
 
 # The table chisels with their top numbers (the -j cases run each on every capture).

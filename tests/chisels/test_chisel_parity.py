@@ -9,27 +9,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from pathlib import Path
-from typing import Protocol
 
 import pytest
-from chisel_cases import CASES, Case
+from chisel_cases import CASES
 from chisel_tables import normalize
 
-from support import CAPTURES_DIR, REGEN, SYSDIVE, ExpectedStore, diff, sample_capture, sysdive_env
+from support import SYSDIVE, Case, ExpectedStore, sysdive_env
 from support import run as run_tool
 
 STORE = ExpectedStore(Path(__file__).resolve().parent / "expected")
-
-
-def _argv(case: Case) -> list[str]:
-    """``-r CAPTURE`` and the args; ``@NAME`` in the args stands for a capture's path."""
-    args = [str(CAPTURES_DIR / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args]
-    if case.capture is None:
-        return args
-    return ["-r", str(sample_capture(case.capture)), *args]
 
 
 def _run(argv: list[str], cwd: Path,
@@ -41,53 +33,20 @@ def _ids(case: Case) -> str:
     return case.name
 
 
-class _Run(Protocol):
-    """What the checks read of a case (the parity cases and the synthetic ones)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def capture(self) -> str | None: ...
-    @property
-    def args(self) -> tuple[str, ...]: ...
-    @property
-    def top(self) -> int | tuple[int, ...]: ...
-    @property
-    def xfail(self) -> str: ...
+def check_sysdig_output(case: Case, done: subprocess.CompletedProcess[bytes]) -> None:
+    """sysdig's run still prints the stored output, top-N ties aside."""
+    STORE.check_sysdig(case, done, functools.partial(normalize, top=case.top))
 
 
-def check_sysdig_output(case: _Run, done: subprocess.CompletedProcess[bytes]) -> None:
-    """sysdig's run still prints the stored output (``SYSDIVE_REGEN=1``: store it)."""
-    assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
-    if REGEN:
-        STORE.write(case.name, done.stdout)
-        return
-    expected = STORE.read(case.name)
-    if normalize(done.stdout, case.top) != normalize(expected, case.top):
-        pytest.fail(f"stored output of {case.name} is stale; rerun with SYSDIVE_REGEN=1\n"
-                    + diff(expected, done.stdout, "sysdig now"))
-
-
-def check_sysdive_output(case: _Run, expected: bytes,
-                         done: subprocess.CompletedProcess[bytes]) -> None:
-    """sysdive's run printed ``expected`` (or, for an xfail case, still does not)."""
-    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
-    assert done.returncode == 0 or case.xfail, done.stderr.decode(errors="replace")[-2000:]
-    same = normalize(done.stdout, case.top) == normalize(expected, case.top)
-    if case.xfail:
-        if same:
-            pytest.fail(f"{case.name} now matches sysdig: remove its xfail ({case.xfail})")
-        pytest.xfail(case.xfail)
-    if not same:
-        pytest.fail(f"sysdive {' '.join(case.args)} on {case.capture}\n"
-                    + diff(normalize(expected, case.top), normalize(done.stdout, case.top),
-                           "sysdive"))
+def check_sysdive_output(case: Case, done: subprocess.CompletedProcess[bytes]) -> None:
+    """sysdive's run printed the stored output (an xfail case: still does not)."""
+    STORE.check_sysdive(case, done, functools.partial(normalize, top=case.top))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_expected_is_sysdig_output(case: Case, sysdig: str, tmp_path: Path) -> None:
     # An empty directory as cwd: sysdig would also pick up chisels from ./chisels.
-    check_sysdig_output(case, _run([sysdig, *_argv(case)], cwd=tmp_path))
+    check_sysdig_output(case, _run([sysdig, *case.argv()], cwd=tmp_path))
 
 
 @pytest.mark.parametrize("vectorised", [False, True], ids=["plain", "vectorised"])
@@ -95,10 +54,8 @@ def test_expected_is_sysdig_output(case: Case, sysdig: str, tmp_path: Path) -> N
 def test_sysdive_matches_expected(case: Case, vectorised: bool, tmp_path: Path) -> None:
     # The samples are small: the numpy batch path (and the chisels' bulk path, which only
     # runs on numpy batches) is forced on with SYSDIVE_VECTORISE_MIN=0.
-    expected = STORE.read(case.name)
     env = {"SYSDIVE_VECTORISE_MIN": "0" if vectorised else str(1 << 40)}
-    check_sysdive_output(case, expected,
-                         _run([*SYSDIVE, *_argv(case)], cwd=tmp_path, extra_env=env))
+    check_sysdive_output(case, _run([*SYSDIVE, *case.argv()], cwd=tmp_path, extra_env=env))
 
 
 def _cl_entries(text: str) -> list[tuple[str, str, str]]:

@@ -16,32 +16,17 @@ from __future__ import annotations
 
 import filecmp
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from synthetic_captures import write_all
 from test_chisel_parity import STORE, check_sysdig_output, check_sysdive_output
 
-from support import CAPTURES_DIR, SYSDIVE, run_on_pty, sysdive_env, unavailable
+from support import CAPTURES_DIR, SYSDIVE, Case, run_on_pty, sysdive_env, unavailable
+from support import case as _s
 from support import run as run_tool
 
 LUA_CHISELS = Path("/usr/share/sysdig/chisels")
-
-
-@dataclass(frozen=True, slots=True)
-class SynCase:
-    """One chisel run on a synthetic capture (same fields the parity cases use)."""
-
-    name: str
-    capture: str
-    args: tuple[str, ...]
-    top: int | tuple[int, ...] = 0
-    xfail: str = ""
-
-
-def _s(name: str, capture: str, *args: str, top: int = 0) -> SynCase:
-    return SynCase(name, capture, tuple(args), top)
 
 
 HTTP, MC, SYSLOG, UDP, SHOCK = "syn_http", "syn_memcache", "syn_syslog", "syn_udp", \
@@ -49,7 +34,7 @@ HTTP, MC, SYSLOG, UDP, SHOCK = "syn_http", "syn_memcache", "syn_syslog", "syn_ud
 TRC = "syn_tracers"
 NAMES, PROCINFO = "syn_odd_names", "syn_procinfo"
 
-SYN_CASES: tuple[SynCase, ...] = (
+SYN_CASES: tuple[Case, ...] = (
     _s("syn_httplog", HTTP, "-c", "httplog"),
     _s("syn_httplog_pc", HTTP, "-pc", "-c", "httplog"),
     _s("syn_httplog_filter", HTTP, "-c", "httplog", "proc.name=curl"),
@@ -93,10 +78,10 @@ SYN_CASES: tuple[SynCase, ...] = (
     # other chisels over tracer events (tracers_2_statsd and flame: test_tracer_chisels)
     _s("syn_topscalls_tracers", TRC, "-c", "topscalls", top=10),
     _s("syn_echo_fds_tracers", TRC, "-c", "echo_fds"),
-    SynCase("syn_spy_file_tracers", TRC, ("-c", "spy_file"), 0,
-            "a chisel filter that rejects the read enter on a tracer fd: sysdig pairs the "
-            "exit and makes it an invalid tracer event, sysdive's merged filter leaves it "
-            "unpaired and a read (README: differences)"),
+    _s("syn_spy_file_tracers", TRC, "-c", "spy_file",
+       xfail="a chisel filter that rejects the read enter on a tracer fd: sysdig pairs the "
+       "exit and makes it an invalid tracer event, sysdive's merged filter leaves it "
+       "unpaired and a read (README: differences)"),
     _s("syn_stdout_tracers", TRC, "-c", "stdout"),
     _s("syn_spy_logs_tracers", TRC, "-c", "spy_logs"),
     # topprocs_cpu's sums over procinfo events (the bulk path on numpy batches).
@@ -129,35 +114,26 @@ def _run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
     return run_tool(argv, cwd=cwd, env=sysdive_env(env, own_chisels=True))
 
 
-def _ids(case: SynCase) -> str:
+def _ids(case: Case) -> str:
     return case.name
 
 
-def _argv(case: SynCase, captures: dict[str, Path]) -> list[str]:
-    """``-r`` the case's capture, then its args; ``@NAME`` names another capture."""
-    def path(name: str) -> str:
-        return str(captures[name] if name in captures else CAPTURES_DIR / f"{name}.scap")
-    return ["-r", path(case.capture),
-            *(path(a[1:]) if a.startswith("@") else a for a in case.args)]
-
-
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
-def test_expected_is_sysdig_output(case: SynCase, sysdig: str, captures: dict[str, Path],
+def test_expected_is_sysdig_output(case: Case, sysdig: str, captures: dict[str, Path],
                                    tmp_path: Path) -> None:
-    check_sysdig_output(case, _run([sysdig, *_argv(case, captures)], tmp_path))
+    check_sysdig_output(case, _run([sysdig, *case.argv(captures)], tmp_path))
 
 
 @pytest.mark.parametrize("vectorised", [False, True], ids=["plain", "vectorised"])
 @pytest.mark.parametrize("case", SYN_CASES, ids=_ids)
-def test_sysdive_matches_expected(case: SynCase, vectorised: bool, captures: dict[str, Path],
+def test_sysdive_matches_expected(case: Case, vectorised: bool, captures: dict[str, Path],
                                   tmp_path: Path) -> None:
     # As in the parity test: SYSDIVE_VECTORISE_MIN=0 forces the numpy batch path (and the
     # chisels' bulk paths) on these small captures.
     expected = STORE.read(case.name)
     assert expected, f"{case.name}: sysdig printed nothing, the case exercises nothing"
     env = {"SYSDIVE_VECTORISE_MIN": "0" if vectorised else str(1 << 40)}
-    check_sysdive_output(case, expected,
-                         _run([*SYSDIVE, *_argv(case, captures)], tmp_path, **env))
+    check_sysdive_output(case, _run([*SYSDIVE, *case.argv(captures)], tmp_path, **env))
 
 
 # -- files written by chisels -------------------------------------------------------------------

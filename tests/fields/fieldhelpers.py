@@ -8,7 +8,6 @@ with sorted keys for ASCII text); the real one lives in :mod:`sysdive.format`.
 
 from __future__ import annotations
 
-import struct
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from support import CAPTURES_DIR, find_sysdig, sample_capture
 from sysdive.event import Event
 from sysdive.fields.registry import BoundField, FieldOptions, FieldRegistry
-from sysdive.scap.blocks import CaptureHeader
+from sysdive.scap.blocks import CaptureHeader, ProcEntry
 from sysdive.scap.reader import CaptureReader, Section
 from sysdive.schema.events import EVENT_BY_ENUM
 from sysdive.schema.types import Category
@@ -27,45 +26,6 @@ CAPTURES = CAPTURES_DIR
 CAPTURE_NAMES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
 _CONTAINER_EVENTS = frozenset(EVENT_BY_ENUM["PPME_" + n].id
                               for n in ("CONTAINER_JSON_E", "CONTAINER_JSON_2_E"))
-_HDR = struct.Struct("<QQIHI")
-
-
-def evt_id(enum: str) -> int:
-    """The event id of ``PPME_<enum>``."""
-    return EVENT_BY_ENUM["PPME_" + enum].id
-
-
-def make_event(etype: int | str, *params: bytes, tid: int = 100, ts: int = 1_000_000_000,
-               num: int = 1, cpu: int = 0) -> Event:
-    """A v2 event of type ``etype`` (id or ``PPME_`` suffix) carrying ``params``."""
-    if isinstance(etype, str):
-        etype = evt_id(etype)
-    lens = struct.pack(f"<{len(params)}H", *(len(p) for p in params))
-    body = lens + b"".join(params)
-    raw = _HDR.pack(ts, tid, 26 + len(body), etype, len(params)) + body
-    return Event(num, etype, ts, tid, cpu, 0, raw, 0, len(raw), len(params))
-
-
-def i64(v: int) -> bytes:
-    return struct.pack("<q", v)
-
-
-def u64(v: int) -> bytes:
-    return struct.pack("<Q", v)
-
-
-def u32(v: int) -> bytes:
-    return struct.pack("<I", v)
-
-
-def u16(v: int) -> bytes:
-    return struct.pack("<H", v)
-
-
-def cstr(s: str) -> bytes:
-    return s.encode() + b"\0"
-
-
 # --------------------------------------------------------------------------------------------
 # capture loop
 # --------------------------------------------------------------------------------------------
@@ -212,55 +172,11 @@ def as_lines(rendered: list[str]) -> list[str]:
     return "\n".join(rendered).split("\n") if rendered else []
 
 
-# --------------------------------------------------------------------------------------------
-# a minimal capture writer (the layout sysdig 0.29.3 writes)
-# --------------------------------------------------------------------------------------------
-
-def _block(btype: int, body: bytes) -> bytes:
-    padded = body + b"\0" * (-len(body) % 4)
-    total = len(padded) + 12
-    return struct.pack("<II", btype, total) + padded + struct.pack("<I", total)
-
-
-def _lstr(s: str | bytes) -> bytes:
-    raw = s.encode() if isinstance(s, str) else s
-    return struct.pack("<H", len(raw)) + raw
-
-
 def proc_entry(tid: int, pid: int, ptid: int, comm: str, args: bytes = b"", cwd: str = "/",
                uid: int = 0, gid: int = 0, sid: int = 0, env: bytes = b"",
-               cgroups: bytes = b"cpu=/\0", flags: int = 0, vtid: int | None = None) -> bytes:
-    """One process-list V9 entry (without the optional loginuid tail)."""
-    body = struct.pack("<qqqqq", tid, pid, ptid, sid, pid)
-    body += _lstr(comm) + _lstr("/usr/bin/" + comm) + _lstr("/usr/bin/" + comm) + _lstr(args)
-    body += _lstr(cwd) + struct.pack("<qIII", 1024, flags, uid, gid)
-    body += struct.pack("<IIIQQ", 2000, 300, 0, 1, 2) + _lstr(env)
-    body += struct.pack("<qq", tid if vtid is None else vtid, pid) + _lstr(cgroups) + _lstr("/")
-    return struct.pack("<I", len(body) + 4) + body
-
-
-def write_capture(path: Path, procs: list[bytes], fds: dict[int, list[tuple[int, int, bytes]]],
-                  users: list[tuple[int, int, str, str, str]], groups: list[tuple[int, str]],
-                  events: list[Event]) -> None:
-    """SHB 1.2, machine info, users/groups (UL v2), process list V9, fd lists (FDL v2)
-    and the events in 0x216 blocks. ``fds[tid]`` lists (fd, scap fd type, payload)."""
-    out = [_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 2, -1))]
-    out.append(_block(0x201, struct.pack("<IQQ128s4Q", 1, 1 << 30, 32768, b"host", 0, 0, 0, 0)))
-    ul = []
-    for uid, gid, name, home, shell in users:
-        e = b"\0" + struct.pack("<II", uid, gid) + _lstr(name) + _lstr(home) + _lstr(shell)
-        ul.append(struct.pack("<I", len(e) + 4) + e)
-    for gid, name in groups:
-        e = b"\1" + struct.pack("<I", gid) + _lstr(name)
-        ul.append(struct.pack("<I", len(e) + 4) + e)
-    out.append(_block(0x220, b"".join(ul)))
-    out.append(_block(0x215, b"".join(procs)))
-    for tid, entries in fds.items():
-        body = struct.pack("<q", tid)
-        for fd, ftype, payload in entries:
-            e = struct.pack("<qQB", fd, 0, ftype) + payload
-            body += struct.pack("<I", len(e) + 4) + e
-        out.append(_block(0x218, body))
-    for evt in events:
-        out.append(_block(0x216, struct.pack("<H", evt.cpu) + evt.raw()))
-    path.write_bytes(b"".join(out))
+               cgroups: bytes = b"cpu=/\0", flags: int = 0, vtid: int | None = None) -> ProcEntry:
+    """A process-list entry of /usr/bin/COMM with fixed limits and memory figures."""
+    return ProcEntry(tid, pid, ptid, comm, "/usr/bin/" + comm, args, cwd, 1024, flags, uid, gid,
+                     sid=sid, vpgid=pid, exepath="/usr/bin/" + comm, vmsize_kb=2000,
+                     vmrss_kb=300, pfmajor=1, pfminor=2, env=env,
+                     vtid=tid if vtid is None else vtid, vpid=pid, cgroups=cgroups, root="/")

@@ -4,8 +4,8 @@ cleanly and survives extraction on events it has nothing to say about."""
 from __future__ import annotations
 
 import pytest
-from fieldhelpers import cstr, i64, make_event, u32
 
+from scapbuild import cstr, i64, make_event, u32
 from sysdive.fields import FieldDef, FieldFlag, FieldRegistry, FieldValueError
 from sysdive.fields.registry import ArgKind
 from sysdive.schema.events import EVENTS

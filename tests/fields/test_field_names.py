@@ -4,8 +4,8 @@ against ``sysdig -p``), and the special values of a few fields."""
 from __future__ import annotations
 
 import pytest
-from fieldhelpers import cstr, i64, make_event, u32
 
+from scapbuild import cstr, i64, make_event, u32
 from sysdive.fields import FieldRegistry, FieldValueError
 from sysdive.fields.evt import AroundMatch
 from sysdive.schema.types import ParamType

@@ -7,8 +7,8 @@ import socket
 import struct
 
 import pytest
-from fieldhelpers import cstr, i64, make_event, u16, u32, u64
 
+from scapbuild import cstr, i64, make_event, u16, u32, u64
 from sysdive.fields import RenderContext, render_args, render_info, render_param
 from sysdive.format.buffers import BufferFormat
 from sysdive.scap.blocks import GroupEntry, UserEntry

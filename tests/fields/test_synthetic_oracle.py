@@ -11,21 +11,9 @@ import struct
 from pathlib import Path
 
 import pytest
-from fieldhelpers import (
-    as_lines,
-    cstr,
-    i64,
-    make_event,
-    proc_entry,
-    render_capture,
-    render_capture_json,
-    sysdig_lines,
-    u16,
-    u32,
-    u64,
-    write_capture,
-)
+from fieldhelpers import as_lines, proc_entry, render_capture, render_capture_json, sysdig_lines
 
+from scapbuild import cstr, i64, make_event, u16, u32, u64, write_capture
 from sysdive.event import Event
 
 EXPECTED = Path(__file__).parent / "expected"
@@ -156,7 +144,8 @@ def scenario() -> tuple[list[bytes], dict[int, list[tuple[int, int, bytes]]],
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("fields") / "synthetic.scap"
-    write_capture(path, *scenario())
+    procs, fds, users, groups, evts = scenario()
+    write_capture(path, procs, fds, evts, users, groups)
     return path
 
 

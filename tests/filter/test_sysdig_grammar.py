@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from support import needs_sysdig
 from sysdive.errors import FilterError
 from sysdive.filter import compile_filter
 from sysdive.schema.events import event_ids_named
@@ -393,10 +394,7 @@ def _sysdig_accepts(text: str) -> bool:
     return result.returncode == 0
 
 
-@pytest.mark.skipif(
-    shutil.which("sysdig") is None and not os.environ.get("CI"),
-    reason="sysdig is not installed (set CI to make this a failure)",
-)
+@needs_sysdig
 def test_table_matches_sysdig() -> None:
     assert shutil.which("sysdig"), "sysdig 0.29.3 must be installed in CI"
     assert CAPTURE.exists(), f"missing sample capture {CAPTURE}"

@@ -13,8 +13,6 @@ Skipped only when sysdig is not installed and ``CI`` is not set.
 from __future__ import annotations
 
 import ipaddress
-import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,15 +21,13 @@ from typing import Any
 
 import pytest
 
+from support import CAPTURES_DIR, needs_sysdig
 from sysdive.filter import compile_filter
 from sysdive.schema.types import ParamType as PT
 
-CAPTURES = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+CAPTURES = CAPTURES_DIR
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("sysdig") is None and not os.environ.get("CI"),
-    reason="sysdig is not installed (set CI to make this a failure)",
-)
+pytestmark = needs_sysdig
 
 
 def _ip(text: str) -> object:

@@ -27,7 +27,6 @@ import os
 import shutil
 import signal
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from support import SYSDIVE
+from support import run as run_tool
 from sysdive.capture.synthetic import (
     Raw,
     SyntheticCapture,
@@ -406,9 +407,7 @@ def test_subprocess_reports_damage_once(tmp_path: Path) -> None:
                                       1).apply(base.data)}
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
-        proc_ = subprocess.run([sys.executable, "-m", "sysdive", "-r", str(tmp_path / name)],
-                               capture_output=True, timeout=60, check=False, cwd=ROOT,
-                               env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        proc_ = run_tool([*SYSDIVE, "-r", str(tmp_path / name)], timeout=60)
         err = proc_.stderr.decode()
         assert proc_.returncode == 1, err
         assert err.count("\n") == 1 and err.startswith("sysdive: "), err

@@ -16,7 +16,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from livehelpers import LiveRun, capture_during, require_live
+from livehelpers import LiveRun
+
+from support import capture_during, require_live
 
 WORKLOAD = Path(__file__).with_name("workload.py")
 

@@ -10,7 +10,9 @@ text for every other event in the file too.
 from __future__ import annotations
 
 import pytest
-from livehelpers import LiveRun, run_reader
+from livehelpers import LiveRun
+
+from support import run_reader
 
 FORMAT = "*%evt.num|%proc.pid|%proc.name|%evt.dir|%evt.type|%fd.name|%thread.vmrss|%evt.info"
 

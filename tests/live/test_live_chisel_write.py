@@ -7,9 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from livehelpers import require_live
-
-from support import sysdive_env
+from support import require_live, sysdive_env
 
 
 def test_chisel_output_matches_sysdig_on_the_written_file(tmp_path: Path, sysdig: str) -> None:

@@ -12,9 +12,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from livehelpers import require_live, run_reader
 
-from support import sysdive_env
+from support import require_live, run_reader, sysdive_env
 
 
 @pytest.fixture(autouse=True)

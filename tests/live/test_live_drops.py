@@ -16,8 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from livehelpers import capture_during, require_live, run_reader
 
+from support import capture_during, require_live, run_reader
 from sysdive.capture.live import CaptureResult
 from sysdive.scap.reader import CaptureReader, EventBatch
 

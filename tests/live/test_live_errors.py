@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from support import SYSDIVE, run
 from sysdive.capture import live
 from sysdive.capture.ebpf.loader import LiveCaptureError, Probe, ProbeSettings
 from sysdive.errors import CaptureError
@@ -39,16 +40,9 @@ def test_bad_snaplen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (["-U", "a-process-name-too-long"], "at most 15 bytes"),
 ])
 def test_bad_live_options(tmp_path: Path, args: list[str], message: str) -> None:
-    import os
-    import subprocess
-    import sys
-
-    repo = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, PYTHONPATH=str(repo / "src"))
-    done = subprocess.run([sys.executable, "-m", "sysdive", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = run([*SYSDIVE, *args], cwd=tmp_path, timeout=60)
     assert done.returncode != 0
-    assert done.stdout == ""
-    lines = done.stderr.splitlines()
+    assert done.stdout == b""
+    lines = done.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sysdive: ") and message in lines[0], lines
     assert not list(tmp_path.iterdir())

@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from livehelpers import require_live, run_reader
 
-from support import sysdive_env, unavailable
+from support import require_live, run_reader, sysdive_env, unavailable
 from sysdive.capture.prefilter import STATE_SYSCALLS
 
 TOKEN = uuid.uuid4().hex[:6]

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from livehelpers import capture_during, require_live, run_reader
 
+from support import capture_during, require_live, run_reader
 from sysdive.capture.live import CaptureResult
 
 WORKLOAD = Path(__file__).with_name("sysmix.py")

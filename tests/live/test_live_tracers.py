@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from livehelpers import capture_during, require_live, run_reader
+
+from support import capture_during, require_live, run_reader
 
 PROGRAM = r"""
 import os, sys, threading, time

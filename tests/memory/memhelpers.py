@@ -4,15 +4,12 @@ the story's container image and the growth reference computed from sysdig 0.29.3
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tarfile
 import uuid
 from pathlib import Path
 
-import pytest
+from support import busybox_image, find_sysdig
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "captures"
 LIBS = ("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2")
 
 Reference = list[tuple[int, int, dict[str, tuple[int, int]]]]
@@ -21,16 +18,10 @@ Reference = list[tuple[int, int, dict[str, tuple[int, int]]]]
 def story_image(build: Path, tmp: Path) -> str:
     """An image of busybox + the leaky server, its library and the C library it links
     against (made with ``docker import``); the caller removes it."""
-    tar = tmp / "rootfs.tar"
-    with tarfile.open(tar, "w") as out:
-        out.add("/bin/busybox", "bin/busybox")
-        out.add(build / "leakyserver", "app/leakyserver")
-        out.add(build / "libleaky.so", "app/libleaky.so")
-        for lib in LIBS:
-            out.add(os.path.realpath(lib), lib.lstrip("/"))
-    tag = f"sysdive-memtest-story-{uuid.uuid4().hex[:8]}:latest"
-    subprocess.run(["docker", "import", str(tar), tag], check=True, capture_output=True)
-    return tag
+    files = {"app/leakyserver": build / "leakyserver", "app/libleaky.so": build / "libleaky.so",
+             **{lib.lstrip("/"): os.path.realpath(lib) for lib in LIBS}}
+    return busybox_image(f"sysdive-memtest-story-{uuid.uuid4().hex[:8]}:latest", tmp,
+                         files=files)
 
 
 def growth_reference(path: Path, flt: str = "") -> Reference:
@@ -38,10 +29,7 @@ def growth_reference(path: Path, flt: str = "") -> Reference:
     computed from ``sysdig -r PATH -p "%proc.pid %evt.type %proc.vmrss %evt.dir" [FILTER]``:
     a process's first known (non-zero) vm_rss to its last, an execve exit starting it afresh,
     each change credited to the event type where it showed."""
-    sysdig = shutil.which("sysdig")
-    if sysdig is None:
-        pytest.fail("sysdig 0.29.3 is needed for the reference (scripts/install.sh)")
-    argv = [sysdig, "-r", str(path), "-p", "%proc.pid %evt.type %proc.vmrss %evt.dir"]
+    argv = [find_sysdig(), "-r", str(path), "-p", "%proc.pid %evt.type %proc.vmrss %evt.dir"]
     out = subprocess.run(argv + ([flt] if flt else []), capture_output=True, text=True,
                          check=True).stdout
     first: dict[int, int] = {}

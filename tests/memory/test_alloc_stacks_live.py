@@ -5,50 +5,40 @@ top stack names."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from support import SYSDIVE, run, run_during
 from sysdive.memory.stacks import AllocReport, SymFrame, capture_alloc_stacks
 
-REPO = Path(__file__).resolve().parents[2]
 LEAK_SITE = SymFrame("leakylib_pattern_study", "libleaky.so")
 REQUESTS, LEAK = 300, 48 << 10
 
 
-def _run_traced(server: Path, args: list[str]) -> tuple[AllocReport, str]:
-    proc = subprocess.Popen([str(server), *args], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE)
-    started, stop = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
+def _run_traced(proc: subprocess.Popen[bytes], target: str, stdin: bytes
+                ) -> tuple[AllocReport, str]:
+    """The allocation stacks of ``proc`` (and its children) while it reads ``stdin``, runs
+    and exits (the probe attached first); and what it printed."""
+    out: list[bytes] = []
 
-    def run() -> None:
-        try:
-            outcome["report"] = capture_alloc_stacks(frozenset({proc.pid}), f"pid {proc.pid}",
-                                                     stop=stop, on_start=started.set)
-        except BaseException as err:  # reported in the test thread
-            outcome["error"] = err
-            started.set()
+    def probe(stop: threading.Event, on_start: Callable[[], None]) -> AllocReport:
+        return capture_alloc_stacks(frozenset({proc.pid}), target, stop=stop,
+                                    on_start=on_start)
 
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    started.wait(60)
-    out, _ = proc.communicate(b"x", timeout=60)
-    time.sleep(0.2)
-    stop.set()
-    worker.join(60)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    report = outcome["report"]
+    def feed() -> None:
+        out.append(proc.communicate(stdin, timeout=60)[0])
+        time.sleep(0.2)  # let the last events reach the ring
+
+    report = run_during(probe, feed)
     assert isinstance(report, AllocReport)
-    return report, out.decode()
+    return report, out[0].decode()
 
 
 def test_library_is_stripped(leaky_builds: dict[str, Path]) -> None:
@@ -63,8 +53,9 @@ def test_library_is_stripped(leaky_builds: dict[str, Path]) -> None:
 @pytest.mark.usefixtures("live")
 @pytest.mark.parametrize("variant", ["fp", "nofp"])
 def test_leaking_function_tops_the_stacks(leaky_builds: dict[str, Path], variant: str) -> None:
-    report, out = _run_traced(leaky_builds[variant] / "leakyserver",
-                              [str(REQUESTS), str(LEAK)])
+    server = subprocess.Popen([str(leaky_builds[variant] / "leakyserver"), str(REQUESTS),
+                               str(LEAK)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    report, out = _run_traced(server, f"pid {server.pid}", b"x")
     checksum, micros = out.split()
     assert checksum.isdigit() and int(micros) > 0
     assert report.lost == 0 and report.copy_failures == 0 and report.unresolved == 0
@@ -90,15 +81,13 @@ def test_cli_json_and_flamegraph(leaky_builds: dict[str, Path], tmp_path: Path) 
     svg = tmp_path / "flame.svg"
     try:
         time.sleep(0.2)  # let it map its libraries
-        env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-        done = subprocess.run([sys.executable, "-m", "sysdive", "--alloc-stacks", "-M", "3",
-                               "-j", "--top", "3", "--flamegraph", str(svg),
-                               f"proc.pid={server.pid}"],
-                              capture_output=True, text=True, env=env, timeout=120)
+        done = run([*SYSDIVE, "--alloc-stacks", "-M", "3", "-j",
+                    "--top", "3", "--flamegraph", str(svg), f"proc.pid={server.pid}"],
+                   timeout=120)
     finally:
         server.kill()
         server.wait()
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
     data = json.loads(done.stdout)
     assert data["target"] == f"pid {server.pid}"
     assert data["total_count"] > 10 and 1 <= len(data["stacks"]) <= 3
@@ -113,12 +102,10 @@ def test_cli_json_and_flamegraph(leaky_builds: dict[str, Path], tmp_path: Path) 
 
 
 def test_cli_rejects_a_bad_target() -> None:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    done = subprocess.run([sys.executable, "-m", "sysdive", "--alloc-stacks",
-                           "proc.name=foo"], capture_output=True, text=True, env=env)
+    done = run([*SYSDIVE, "--alloc-stacks", "proc.name=foo"])
     assert done.returncode == 1
-    assert done.stderr.startswith("sysdive: --alloc-stacks takes proc.pid=PID")
-    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(b"sysdive: --alloc-stacks takes proc.pid=PID")
+    assert b"Traceback" not in done.stderr
 
 
 @pytest.mark.usefixtures("live")
@@ -130,28 +117,7 @@ def test_children_started_later_are_followed_and_symbolized(
     server = leaky_builds["fp"] / "leakyserver"
     shell = subprocess.Popen(["/bin/sh", "-c", f"read x; {server} 100 {LEAK} 1000 nowait"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    started, stop = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            outcome["report"] = capture_alloc_stacks(frozenset({shell.pid}), "shell",
-                                                     stop=stop, on_start=started.set)
-        except BaseException as err:  # reported in the test thread
-            outcome["error"] = err
-            started.set()
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    started.wait(60)
-    out, _ = shell.communicate(b"go\n", timeout=60)
-    time.sleep(0.2)
-    stop.set()
-    worker.join(60)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    report = outcome["report"]
-    assert isinstance(report, AllocReport)
+    report, out = _run_traced(shell, "shell", b"go\n")
     assert out.split()[0].isdigit()
     leak = [s for s in report.stacks if s.site == LEAK_SITE]
     assert leak, [str(s.site) for s in report.stacks]

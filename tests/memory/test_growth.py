@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from memhelpers import CAPTURES, growth_reference
+from memhelpers import growth_reference
 
+from support import CAPTURES_DIR
 from sysdive.memory.growth import ProcessGrowth, growth_of_captures
 
 NAMES = ["curl_google.scap", "run_as_user_0_container.scap", "single_ipv6_conn.scap"]
@@ -17,7 +18,7 @@ def _ours(g: ProcessGrowth) -> tuple[int, int, dict[str, tuple[int, int]]]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_ranking_matches_the_sysdig_reference(name: str) -> None:
-    path = CAPTURES / name
+    path = CAPTURES_DIR / name
     expected = growth_reference(path)
     got = [_ours(g) for g in growth_of_captures([str(path)]).processes()]
     assert got == expected
@@ -26,7 +27,7 @@ def test_ranking_matches_the_sysdig_reference(name: str) -> None:
 
 
 def test_rate_projection_and_containers() -> None:
-    tracker = growth_of_captures([str(CAPTURES / "curl_google.scap")])
+    tracker = growth_of_captures([str(CAPTURES_DIR / "curl_google.scap")])
     top = tracker.processes()[0]
     assert top.growth_kb > 0 and top.by_event  # curl's heap grows during the capture and top.peak_kb >= top.last_kb
     assert top.rate_kb_s == pytest.approx(top.growth_kb / ((top.last_ts - top.first_ts) / 1e9))

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
+from support import CAPTURES_DIR, run_reader
 from sysdive.memory.growth import growth_of_captures
 
-REPO = Path(__file__).resolve().parents[2]
-CURL = REPO.parent / "shared" / "captures" / "curl_google.scap"
+CURL = CAPTURES_DIR / "curl_google.scap"
 
 
 def _sysdive(*argv: str) -> str:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    done = subprocess.run([sys.executable, "-m", "sysdive", *argv], capture_output=True,
-                          text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    return run_reader(list(argv), sysdive=True)
 
 
 def test_text_ranks_like_the_library() -> None:

@@ -11,7 +11,6 @@ computed from sysdig 0.29.3's ``-p "%proc.pid %evt.type %proc.vmrss"``.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -20,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from memhelpers import CAPTURES, growth_reference, story_image
+from memhelpers import growth_reference, story_image
 
-REPO = Path(__file__).resolve().parents[2]
-ENV = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+from support import CAPTURES_DIR, sysdive_env
+
+ENV = sysdive_env()
 SHARED = ["curl_google.scap", "run_as_user_0_container.scap", "single_ipv6_conn.scap"]
 
 
@@ -42,7 +42,7 @@ def _growth_section(data: dict[str, Any]) -> list[tuple[int, int, dict[str, tupl
 
 @pytest.mark.parametrize("name", SHARED)
 def test_file_growth_matches_the_sysdig_reference(name: str) -> None:
-    path = CAPTURES / name
+    path = CAPTURES_DIR / name
     data = json.loads(_story("-r", str(path), "-j"))
     assert _growth_section(data) == growth_reference(path)
     assert data["stacks"] is None and "live" in data["stacks_note"]
@@ -59,7 +59,7 @@ def test_file_growth_matches_the_sysdig_reference(name: str) -> None:
 
 
 def test_file_filter_and_container() -> None:
-    path = CAPTURES / "run_as_user_0_container.scap"
+    path = CAPTURES_DIR / "run_as_user_0_container.scap"
     data = json.loads(_story("-r", str(path), "-j", "container.id!=host"))
     assert data["scope"] == "container.id!=host"
     assert data["containers"] and {c["container.id"] for c in data["containers"]} != {"host"}
@@ -69,14 +69,14 @@ def test_file_filter_and_container() -> None:
 
 def test_bad_input() -> None:
     done = subprocess.run([sys.executable, "-m", "sysdive", "--memory-story", "-r",
-                           str(CAPTURES / "curl_google.scap"), "proc.nam=curl"],
+                           str(CAPTURES_DIR / "curl_google.scap"), "proc.nam=curl"],
                           capture_output=True, text=True, env=ENV, timeout=120)
     assert done.returncode != 0 and done.stderr.startswith("sysdive: ")
     assert "Traceback" not in done.stderr
 
 
 @pytest.mark.usefixtures("live", "docker_image")
-def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: str) -> None:
+def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig: str) -> None:
     image = story_image(leaky_builds["nofp"], tmp_path)
     token = uuid.uuid4().hex[:8]
     php, web = f"sdstory_{token}_php_1", f"sdstory_{token}_web1_1"
@@ -147,7 +147,7 @@ def test_live_story(leaky_builds: dict[str, Path], tmp_path: Path, sysdig_path: 
 
     # the saved capture: sysdig 0.29.3 reads it; the file-mode story gives the same growth
     # and kill, and its growth equals the reference from sysdig's own output
-    done = subprocess.run([sysdig_path, "-r", str(scap), "evt.type=notification"],
+    done = subprocess.run([sysdig, "-r", str(scap), "evt.type=notification"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "id=oomkill" in done.stdout, done.stderr
     again = json.loads(_story("-r", str(scap), "-j", flt))

@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from sysdive.capture.live import CaptureResult, capture_to_file
+from support import capture_during, run_reader, sysdive_env
 from sysdive.memory.oom import OOM_FILTER, oom_kills, parse_oom_desc
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
-from livehelpers import run_reader
-
-
-def _capture_while(path: Path, action: object) -> CaptureResult:
-    started, stop = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = capture_to_file(str(path), stop=stop, on_start=started.set)
-        except BaseException as err:  # reported in the test thread
-            outcome["error"] = err
-            started.set()
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    started.wait(60)
-    try:
-        if "error" not in outcome:
-            action()  # type: ignore[operator]
-            time.sleep(0.3)
-    finally:
-        stop.set()
-        worker.join(60)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    result = outcome["result"]
-    assert isinstance(result, CaptureResult)
-    return result
 
 
 @pytest.mark.usefixtures("live")
@@ -61,9 +28,10 @@ def test_oom_kill_in_container(docker_image: str, tmp_path: Path) -> None:
                         "of=/dev/null", "bs=100M", "count=1"], capture_output=True, timeout=120)
         done = subprocess.run(["docker", "inspect", name], capture_output=True, text=True)
         info.update(json.loads(done.stdout)[0])
+        time.sleep(0.3)  # let the last events reach the ring
 
     try:
-        _capture_while(path, oom)
+        capture_during(path, oom)
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
     assert info["State"]["OOMKilled"] is True  # type: ignore[index]
@@ -96,11 +64,10 @@ def test_oom_kills_in_the_live_stream(docker_image: str) -> None:
                     "while :; do dd if=/dev/zero of=/dev/null bs=100M count=1; sleep 0.3; "
                     "done"], check=True, capture_output=True)
     try:
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
         done = subprocess.run(
             [sys.executable, "-m", "sysdive", "-M", "8", "-p",
              "%container.name %evt.arg.desc", OOM_FILTER],
-            capture_output=True, text=True, env=env, timeout=120)
+            capture_output=True, text=True, env=sysdive_env(), timeout=120)
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
     assert done.returncode == 0, done.stderr

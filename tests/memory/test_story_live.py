@@ -6,7 +6,6 @@ stays readable by sysdig 0.29.3."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,27 +14,25 @@ import uuid
 from pathlib import Path
 
 import pytest
+from memhelpers import story_image
 
+from support import run_reader, sysdive_env
 from sysdive.memory.growth import growth_of_captures
 from sysdive.memory.oom import OOM_FILTER, oom_kills
 from sysdive.memory.stacks import AllocReport, SymFrame, capture_alloc_stacks
 from sysdive.memory.targets import docker_container_id, resolve_target
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
-from livehelpers import run_reader
-from memhelpers import story_image
-
 
 @pytest.mark.usefixtures("live", "docker_image")
 def test_leak_to_oom_in_a_container(leaky_builds: dict[str, Path], tmp_path: Path,
-                                    sysdig_path: str) -> None:
+                                    sysdig: str) -> None:
     image = story_image(leaky_builds["nofp"], tmp_path)
     token = uuid.uuid4().hex[:8]
     name = f"sysdive_memtest_php_{token}"
     sibling = f"sysdive_memtest_web_{token}"
     scap = tmp_path / "story.scap"
     # the capture is sysdive's own command line, which also names the containers
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    env = sysdive_env()
     capture = subprocess.Popen([sys.executable, "-m", "sysdive", "-w", str(scap)], env=env,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from monhelpers import IMAGE, build_image, docker_ready, unavailable
+from monhelpers import IMAGE, build_image, docker_ready
+
+from support import unavailable
 
 
 @pytest.fixture(scope="session")

@@ -4,66 +4,36 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tarfile
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
+from support import busybox_image, docker_unavailable_reason, sysdive_env
 
-REPO = Path(__file__).resolve().parents[2]
 PREFIX = "sysdive-mon-test"
 IMAGE = f"{PREFIX}:busybox"
-BUSYBOX = "/bin/busybox"   # Debian busybox-static: a static binary, runs in an empty rootfs
 # A steady leak: a shell variable grows by 1 MiB of anonymous memory every second.
 LEAK_SCRIPT = ('c=$(head -c 1048576 /dev/zero | tr "\\0" a); x=; '
                'while true; do x="$x$c"; sleep 1; done')
 FLAT_SCRIPT = "while true; do sleep 1; done"
 
 
-def unavailable(reason: str) -> None:
-    """Skip outside CI; in CI a missing service is a failure."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the monitor tests, but {reason}")
-    pytest.skip(reason)
-
-
 def docker_ready() -> str | None:
     """Why dockerd cannot be used here, or None."""
     if os.geteuid() != 0:
         return "the monitor tests need root (cgroups, /dev/kmsg, dockerd)"
-    if shutil.which("docker") is None:
-        return "docker is not installed"
-    probe = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"],
-                           capture_output=True, text=True, timeout=60)
-    if probe.returncode != 0:
-        return f"dockerd is not running: {probe.stderr.strip()}"
-    return None
+    return docker_unavailable_reason()
 
 
 def build_image(workdir: Path) -> str:
     """``docker import`` a rootfs holding only busybox-static and its applet links."""
-    busybox = Path(BUSYBOX)
-    if not busybox.exists():
-        unavailable("busybox-static is not installed (/bin/busybox)")
-    tar_path = workdir / "rootfs.tar"
-    with tarfile.open(tar_path, "w") as tar:
-        tar.add(busybox, arcname="bin/busybox")
-        for applet in ("sh", "sleep", "head", "tr", "cat", "dd", "ps"):
-            info = tarfile.TarInfo(f"bin/{applet}")
-            info.type = tarfile.SYMTYPE
-            info.linkname = "busybox"
-            tar.addfile(info)
-    subprocess.run(["docker", "import", str(tar_path), IMAGE], check=True,
-                   capture_output=True, timeout=120)
-    return IMAGE
+    return busybox_image(IMAGE, workdir, ("sh", "sleep", "head", "tr", "cat", "dd", "ps"))
 
 
 def docker_run(name: str, script: str, *, memory: str = "64m", rm: bool = False) -> str:
@@ -128,10 +98,9 @@ class AgentProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> AgentProcess:
-        env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
         logf = open(self.log, "ab")   # noqa: SIM115 - the child keeps it
         self.proc = subprocess.Popen([sys.executable, "-m", "sysdive.cli.monitor", *self.args],
-                                     env=env, stdout=logf, stderr=logf)
+                                     env=sysdive_env(), stdout=logf, stderr=logf)
         logf.close()
         wait_for("the agent's first sample", self._sampled, 60)
         return self

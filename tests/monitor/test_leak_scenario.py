@@ -35,9 +35,10 @@ from monhelpers import (
     docker_run,
     free_port,
     http_get,
-    unavailable,
     wait_for,
 )
+
+from support import unavailable
 
 MIB = 1 << 20
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from monhelpers import REPO, AgentProcess, free_port, http_get
+from monhelpers import AgentProcess, free_port, http_get
+
+from support import SRC, sysdive_env
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sysdive.cli.monitor", *args],
                           capture_output=True, text=True, timeout=60,
-                          env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"})
+                          env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"})
 
 
 def test_non_loopback_bind_needs_a_token(tmp_path: Path) -> None:
@@ -51,9 +52,8 @@ def test_token_required_beyond_loopback_and_nothing_writes(tmp_path: Path) -> No
                          "--interval", "1", "--no-docker", port=port)
     # AgentProcess's readiness probe sends no token: start and probe by hand.
     proc_env_token = {"Authorization": "Bearer s3cret"}
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     proc = subprocess.Popen([sys.executable, "-m", "sysdive.cli.monitor", *agent.args],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=sysdive_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

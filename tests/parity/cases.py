@@ -12,30 +12,12 @@ the test fails as soon as it matches, so the marker gets removed when the featur
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
-CURL = "curl_google"
-IPV6 = "single_ipv6_conn"
-USER0 = "run_as_user_0_container"
-CAPTURES = (CURL, IPV6, USER0)
+from support import CURL, IPV6, SAMPLES, USER0, Case
+from support import case as _c
 
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One argument set, run against one sample capture."""
-
-    name: str
-    capture: str
-    args: tuple[str, ...]
-    xfail: str = ""
-
-    @property
-    def default_format(self) -> bool:
-        """Whether the output uses sysdig's default line (evt.type is its seventh column)."""
-        fmt_flags = {"-p", "-j", "-q", "-pc", "-pk", "-pm"}
-        return not any(a in fmt_flags or a.startswith("-p") for a in self.args)
-
+CAPTURES = SAMPLES
 
 CONTAINER_FIELDS = ("*%evt.num %container.id %container.name %container.image "
                     "%container.image.id %container.type %container.privileged "
@@ -45,10 +27,6 @@ CONTAINER_FIELDS = ("*%evt.num %container.id %container.name %container.image "
 K8S_FIELDS = ("*%evt.num %k8s.pod.name %k8s.pod.id %k8s.pod.label.app %k8s.pod.labels "
               "%k8s.rc.name %k8s.rc.label.x %k8s.svc.name %k8s.svc.id %k8s.ns.name "
               "%k8s.ns.labels %k8s.rs.name %k8s.deployment.name %k8s.deployment.label.a/b")
-
-
-def _c(name: str, capture: str, *args: str, xfail: str = "") -> Case:
-    return Case(name, capture, tuple(args), xfail)
 
 
 EVT_FIELDS = ("*%evt.num %evt.type %evt.dir %evt.arg.fd %evt.arg[0] %evt.arg[1] "
@@ -255,6 +233,6 @@ CASES: tuple[Case, ...] = (
 
 # Every argument set above that runs on another capture, run on the container capture too.
 CASES += tuple(
-    Case("u0_" + c.name, USER0, c.args, c.xfail) for c in CASES if c.capture != USER0
+    replace(c, name="u0_" + c.name, capture=USER0) for c in CASES if c.capture != USER0
 )
 

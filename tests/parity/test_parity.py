@@ -7,6 +7,10 @@
 * ``test_sysdive_matches_expected`` runs sysdive and compares its stdout with the stored file.
 * ``test_every_event_type_is_printed`` checks the cases print every event type (and
   direction) that the sample captures hold.
+* ``test_copy_prints_like_original``: sysdig and sysdive print for a whole ``sysdive -w``
+  copy of each sample capture (plain and ``-z``) exactly what sysdig prints for the original;
+  ``test_filtered_copy_prints_like_filtered_original`` does the same for ``-F -w FILTER``
+  copies of the filter cases, event numbers aside.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cases import CAPTURES, CASES, Case
+from cases import CAPTURES, CASES
 
 from support import (
     CAPTURES_DIR,
-    REGEN,
+    IPV6,
     SYSDIVE,
+    USER0,
+    Case,
     ExpectedStore,
     diff,
     sample_capture,
@@ -34,12 +40,6 @@ STORE = ExpectedStore(Path(__file__).resolve().parent / "expected")
 
 # sysdig consumes container JSON events in its container manager; they are never printed.
 NEVER_PRINTED = frozenset({"container"})
-
-
-def _argv(case: Case) -> list[str]:
-    """``-r CAPTURE`` then the case's args, with ``@NAME`` replaced by a capture's path."""
-    args = [str(CAPTURES_DIR / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args]
-    return ["-r", str(sample_capture(case.capture)), *args]
 
 
 def _read_expected(case: Case) -> bytes:
@@ -57,31 +57,12 @@ def _ids(case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_expected_is_sysdig_output(case: Case, sysdig: str) -> None:
-    done = _run([sysdig, *_argv(case)])
-    assert done.returncode == 0, f"sysdig failed on {case.name}: {done.stderr[-500:]!r}"
-    if REGEN:
-        STORE.write(case.name, done.stdout)
-        return
-    expected = _read_expected(case)
-    if done.stdout != expected:
-        pytest.fail(f"stored expected output of {case.name} is stale (sysdig {case.args}); "
-                    f"rerun with SYSDIVE_REGEN=1\n" + diff(expected, done.stdout, "sysdig now"))
+    STORE.check_sysdig(case, _run([sysdig, *case.argv()]))
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_sysdive_matches_expected(case: Case) -> None:
-    expected = _read_expected(case)
-    done = _run([*SYSDIVE, *_argv(case)])
-    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
-    assert done.returncode == 0 or case.xfail, done.stderr.decode(errors="replace")[-2000:]
-    same = done.stdout == expected
-    if case.xfail:
-        if same:
-            pytest.fail(f"{case.name} now matches sysdig: remove its xfail ({case.xfail})")
-        pytest.xfail(case.xfail)
-    if not same:
-        pytest.fail(f"sysdive -r {case.capture}.scap {' '.join(case.args)}\n"
-                    + diff(expected, done.stdout, "sysdive"))
+    STORE.check_sysdive(case, _run([*SYSDIVE, *case.argv()]))
 
 
 def _has_filter(case: Case) -> bool:
@@ -94,27 +75,91 @@ def _has_filter(case: Case) -> bool:
 _VALUE_OPTIONS = frozenset({"-p", "-n", "-s", "-t", "-M", "-w", "-r", "-d", "-c", "-S"})
 
 
+def _copy(src: Path, dest: Path, *args: str) -> Path:
+    """``sysdive -r SRC -w DEST ARGS``."""
+    done = _run([*SYSDIVE, "-r", str(src), "-w", str(dest), *args])
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    return dest
+
+
 @pytest.fixture(scope="module")
 def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Each sample capture rewritten by ``sysdive -w`` (EV v2 blocks, which the numpy scan
     frames; curl_google.scap itself holds v1 blocks, which it leaves to the Python walk)."""
     out = tmp_path_factory.mktemp("v2")
     for name in CAPTURES:
-        done = _run([*SYSDIVE, "-r", str(CAPTURES_DIR / f"{name}.scap"),
-                     "-w", str(out / f"{name}.scap")])
-        assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+        _copy(CAPTURES_DIR / f"{name}.scap", out / f"{name}.scap")
     return out
+
+
+# --- -w copies print what the original prints ----------------------------------------------
+
+_DEFAULT_CASE = {c.capture: c for c in CASES if not c.args}  # plain ``sysdig -r X``
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "z"])
+@pytest.mark.parametrize("capture", CAPTURES)
+def test_copy_prints_like_original(capture: str, gzipped: bool, sysdig: str,
+                                   v2_copies: Path, tmp_path: Path) -> None:
+    """sysdig (and sysdive) read a whole ``sysdive -w`` copy, plain or ``-z``, and print every
+    line sysdig prints for the original, event numbers included: the header is copied once
+    complete and the leading container events as they were. (sysdig's own copies fall short:
+    it cannot read its copy of curl_google, and renumbers run_as_user_0_container's.)"""
+    src = sample_capture(capture)
+    copy = (_copy(src, tmp_path / "copy.scap.gz", "-z") if gzipped
+            else v2_copies / f"{capture}.scap")
+    expected = _read_expected(_DEFAULT_CASE[capture])
+    for tool in ([sysdig], [*SYSDIVE]):
+        done = _run([*tool, "-r", str(copy)])
+        assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+        if done.stdout != expected:
+            pytest.fail(f"{tool[-1]} -r (sysdive -w copy of {capture}.scap)\n"
+                        + diff(expected, done.stdout, "copy"))
+
+
+def test_copy_of_concatenated_sections_prints_like_original(sysdig: str,
+                                                            tmp_path: Path) -> None:
+    """A capture of several sections (files written one after the other): the copy keeps
+    each section's header and leading container events, so sysdig prints it as the
+    original (its own copy of this file shifts every event number)."""
+    joined = tmp_path / "joined.scap"
+    joined.write_bytes(b"".join(sample_capture(n).read_bytes() for n in (USER0, IPV6, USER0)))
+    copy = _copy(joined, tmp_path / "copy.scap")
+    expected = _run([sysdig, "-r", str(joined)])
+    assert expected.returncode == 0 and expected.stdout, expected.stderr[-500:]
+    got = _run([sysdig, "-r", str(copy)])
+    if got.stdout != expected.stdout:
+        pytest.fail("sysdig -r (sysdive -w copy of three joined captures)\n"
+                    + diff(expected.stdout, got.stdout, "copy"))
+
+
+_EVT_NUM = re.compile(rb"^\d+ ", re.MULTILINE)
+_FILTER_CASES = [c for c in CASES if len(c.args) == 1 and _has_filter(c) and not c.xfail
+                 and not c.name.startswith("u0_")]
+
+
+@pytest.mark.parametrize("case", _FILTER_CASES, ids=_ids)
+def test_filtered_copy_prints_like_filtered_original(case: Case, sysdig: str,
+                                                     tmp_path: Path) -> None:
+    """``sysdive -r X -F -w Y FILTER`` (the state-changing events kept, flagged state-only):
+    ``sysdig -r Y`` prints the lines of ``sysdig -r X FILTER`` (renumbered from 1)."""
+    copy = _copy(sample_capture(case.capture), tmp_path / "copy.scap", "-F", *case.args)
+    done = _run([sysdig, "-r", str(copy)])
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    expected = _EVT_NUM.sub(b"", _read_expected(case))
+    assert expected, f"{case.name} prints nothing: it checks nothing"
+    got = _EVT_NUM.sub(b"", done.stdout)
+    if got != expected:
+        pytest.fail(f"sysdig -r (sysdive -F -w copy of {case.capture}.scap {case.args[0]!r})\n"
+                    + diff(expected, got, "copy"))
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if _has_filter(c) and not c.xfail], ids=_ids)
 def test_vectorised_path_matches_plain_loop(case: Case, v2_copies: Path) -> None:
     """The batch loop (fastloop.py: numpy scan, prefilter, skipped rows), which only large
-    captures take otherwise, prints what the plain loop prints, on v2 copies of the captures.
-    (The plain loop is the one compared with sysdig above. The copies are not an oracle for
-    sysdig: curl_google's copy loses the parent names that sysdig shows for the original.)"""
-    sample_capture(case.capture)
-    argv = [*SYSDIVE, "-r", str(v2_copies / f"{case.capture}.scap"),
-            *(str(v2_copies / f"{a[1:]}.scap") if a.startswith("@") else a for a in case.args)]
+    captures take otherwise, prints what the plain loop prints, on v2 copies of the captures
+    (the plain loop is the one compared with sysdig above)."""
+    argv = [*SYSDIVE, *case.argv({name: v2_copies / f"{name}.scap" for name in CAPTURES})]
     plain = _run(argv, {"SYSDIVE_VECTORISE_MIN": str(1 << 40)})
     # The batch loop's rejections twice: compiled (state/_rowparse.c) and in Python.
     for label, env in (("vectorised", {"SYSDIVE_VECTORISE_MIN": "0"}),

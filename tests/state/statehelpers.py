@@ -12,8 +12,9 @@ import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from scapbuild import make_event
 from sysdive.event import Event
-from sysdive.scap.blocks import CaptureHeader, ProcEntry
+from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader, Section
 from sysdive.schema.events import EVENT_BY_ENUM
 from sysdive.schema.types import Category, EventFlag, ParamType
@@ -223,37 +224,6 @@ def fd_type_is(state: State, name: str) -> Filter:
 
 # -- synthetic events ------------------------------------------------------------------------
 
-_HDR = struct.Struct("<QQIHI")
-
-
-def i64(v: int) -> bytes:
-    return struct.pack("<q", v)
-
-
-def u32(v: int) -> bytes:
-    return struct.pack("<I", v)
-
-
-def u64(v: int) -> bytes:
-    return struct.pack("<Q", v)
-
-
-def cs(s: str) -> bytes:
-    """A NUL-terminated string param."""
-    return s.encode() + b"\0"
-
-
-def make_event(num: int, enum: str, tid: int, ts: int, *params: bytes, cpu: int = 0,
-               dflags: int = 0) -> Event:
-    """One event in the v2 layout, named by its ``PPME_*`` enumerator."""
-    etype = EVENT_BY_ENUM[enum].id
-    lens = struct.pack(f"<{len(params)}H", *(len(p) for p in params))
-    body = lens + b"".join(params)
-    raw = _HDR.pack(ts, tid & ((1 << 64) - 1), 26 + len(body), etype, len(params)) + body
-    return Event(num, etype, ts, tid & ((1 << 64) - 1), cpu, dflags, raw, 0, len(raw),
-                 len(params))
-
-
 class Feeder:
     """Numbers events and feeds them to a parser; ``feed`` returns the processed event."""
 
@@ -265,49 +235,6 @@ class Feeder:
     def feed(self, enum: str, tid: int, *params: bytes, filt: Filter | None = None) -> Event:
         self.num += 1
         self.ts += 1000
-        evt = make_event(self.num, enum, tid, self.ts, *params)
+        evt = make_event(enum, *params, tid=tid, ts=self.ts, num=self.num)
         evt.extra = self.parser.process_event(evt, filt)
         return evt
-
-
-# -- a throwaway capture writer for synthetic oracle checks -----------------------------------
-
-def _block(btype: int, body: bytes) -> bytes:
-    pad = (-len(body)) % 4
-    total = 12 + len(body) + pad
-    return struct.pack("<II", btype, total) + body + bytes(pad) + struct.pack("<I", total)
-
-
-def _lstr(s: str | bytes) -> bytes:
-    b = s.encode() if isinstance(s, str) else s
-    return struct.pack("<H", len(b)) + b
-
-
-def write_capture(path: Path, procs: list[ProcEntry],
-                  fds: dict[int, list[tuple[int, int, bytes]]], events: list[Event]) -> None:
-    """SHB 1.2, machine info, process list V9, fd lists v2 and 0x216 event blocks.
-
-    ``fds[tid]`` lists (fd, scap fd type, payload after the type byte).
-    """
-    out = [_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 2, -1))]
-    out.append(_block(0x201, struct.pack("<IQQ128s4Q", 1, 1 << 30, 32768, b"host", 0, 0, 0, 0)))
-    entries = []
-    for p in procs:
-        body = struct.pack("<qqqqq", p.tid, p.pid, p.ptid, p.sid, p.vpgid)
-        body += _lstr(p.comm) + _lstr(p.exe) + _lstr(p.exepath) + _lstr(p.args) + _lstr(p.cwd)
-        body += struct.pack("<qIII", p.fdlimit, p.flags, p.uid, p.gid)
-        body += struct.pack("<IIIQQ", p.vmsize_kb, p.vmrss_kb, p.vmswap_kb, p.pfmajor,
-                            p.pfminor)
-        body += _lstr(p.env) + struct.pack("<qq", p.vtid, p.vpid) + _lstr(p.cgroups)
-        body += _lstr(p.root)
-        entries.append(struct.pack("<I", len(body) + 4) + body)
-    out.append(_block(0x215, b"".join(entries)))
-    for tid, entries_fd in fds.items():
-        body = struct.pack("<q", tid)
-        for fd, ftype, payload in entries_fd:
-            e = struct.pack("<qQB", fd, 0, ftype) + payload
-            body += struct.pack("<I", len(e) + 4) + e
-        out.append(_block(0x218, body))
-    for evt in events:
-        out.append(_block(0x216, struct.pack("<H", evt.cpu) + evt.raw()))
-    path.write_bytes(b"".join(out))

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import statehelpers as H
-from statehelpers import cs, i64, u32, u64
 
+from scapbuild import cstr as cs
+from scapbuild import i64, make_event, u16, u32, u64, write_capture
 from sysdive.event import Event
 from sysdive.scap.blocks import ProcEntry
 from sysdive.schema.types import Category
@@ -24,10 +25,6 @@ from sysdive.state.tables import State
 
 EXPECTED = Path(__file__).parent / "expected"
 T, TH, C = 100, 102, 101
-
-
-def u16(v: int) -> bytes:
-    return struct.pack("<H", v)
 
 
 def ip4(s: str) -> bytes:
@@ -57,8 +54,8 @@ class Script:
 
     def e(self, enum: str, tid: int, *params: bytes) -> None:
         self.ts += 1500
-        self.events.append(H.make_event(len(self.events) + 1, "PPME_" + enum, tid, self.ts,
-                                        *params))
+        self.events.append(make_event(enum, *params, tid=tid, ts=self.ts,
+                                      num=len(self.events) + 1))
 
 
 def scenario() -> tuple[list[ProcEntry], dict[int, list[tuple[int, int, bytes]]], list[Event]]:
@@ -221,7 +218,7 @@ def scenario() -> tuple[list[ProcEntry], dict[int, list[tuple[int, int, bytes]]]
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("oracle") / "synthetic.scap"
-    H.write_capture(path, *scenario())
+    write_capture(path, *scenario())
     return path
 
 

@@ -12,19 +12,19 @@ from __future__ import annotations
 import difflib
 import gzip
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import statehelpers as H
 
+from support import CAPTURES_DIR, find_sysdig
 from sysdive.event import Event
 from sysdive.schema.types import Category
 from sysdive.state.parser import Filter, Parser
 from sysdive.state.tables import State
 
-CAPTURES = Path(os.environ.get("SYSDIVE_CAPTURES", "/work/shared/captures"))
+CAPTURES = CAPTURES_DIR
 EXPECTED = Path(__file__).parent / "expected"
 
 # (capture, mode, filter): mode "all" = no filter, "f" = capture filter, "d" = display filter,
@@ -83,12 +83,7 @@ def _compare(mine: list[str], ref: list[str]) -> None:
 
 
 def _sysdig_lines(capture: Path, mode: str, filt_text: str) -> list[str]:
-    exe = shutil.which("sysdig")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("sysdig (the oracle) is not installed")
-        pytest.skip("sysdig is not installed")
-    cmd = [exe, "-r", str(capture), "-p", H.FIELDS]
+    cmd = [find_sysdig(), "-r", str(capture), "-p", H.FIELDS]
     if mode == "d":
         cmd.append("-d")
     elif mode.startswith("D"):

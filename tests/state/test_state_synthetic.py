@@ -4,8 +4,10 @@ deferred removals, enter/exit pairing, socket naming and the process-list import
 from __future__ import annotations
 
 import pytest
-from statehelpers import Feeder, cs, i64, u32, u64
+from statehelpers import Feeder
 
+from scapbuild import cstr as cs
+from scapbuild import i64, make_event, u32, u64
 from sysdive.scap.blocks import CaptureHeader, FdEntry, Interface, ProcEntry
 from sysdive.state.decode import concatenate_paths
 from sysdive.state.fds import FdType
@@ -175,9 +177,8 @@ def test_state_only_events_are_parsed_but_hidden(world: tuple[State, Parser, Fee
     state, parser, f = world
     f.feed("PPME_SYSCALL_OPEN_E", PARENT)
     f.num += 1
-    from statehelpers import make_event
-    evt = make_event(f.num, "PPME_SYSCALL_OPEN_X", PARENT, f.ts + 1, i64(4), cs("/a"), u32(1),
-                     u32(0), dflags=1)
+    evt = make_event("SYSCALL_OPEN_X", i64(4), cs("/a"), u32(1), u32(0), tid=PARENT,
+                     ts=f.ts + 1, num=f.num, dflags=1)
     assert parser.process_event(evt) is False
     assert state.threads[PARENT].fds[4].name == "/a"
 

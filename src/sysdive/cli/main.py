@@ -22,7 +22,6 @@ from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
 from sysdive.cli.summary import render_summary
 from sysdive.cli.usage import USAGE
-from sysdive.containers.events import table_event_blocks
 from sysdive.errors import SysdiveError, UsageError
 from sysdive.event import Event
 from sysdive.format.buffers import BufferFormat
@@ -230,29 +229,30 @@ def _inspect(o: Options, out: TextIO) -> int:
         fatfile = o.fatfile
 
         # The reader announces a section before it has read the header blocks into it: the
-        # header is written when the section's first event arrives, complete by then. As in
-        # sysdig, it is followed by the container table (the section's leading container
-        # events are parsed into it, not copied).
+        # header is written when the section's first event arrives, complete by then. The
+        # container events that lead the section follow it as they were (sysdig writes its
+        # container table instead, one event per container, which renumbers the events of a
+        # capture that led with two events for one container).
         unwritten: list[CaptureHeader] = []
-        leading_ts = [0]
+        leading: list[tuple[bytes, int, int]] = []  # (raw v2 event, cpu, flags)
 
         def on_section(hdr: CaptureHeader) -> None:
-            flush_header(0)
+            flush_header()
             unwritten.append(hdr)
 
-        def flush_header(ts: int) -> None:
+        def flush_header() -> None:
             if unwritten:
                 w.write_header(unwritten.pop())
-                w.write_raw(table_event_blocks(inspector.state.containers,
-                                               leading_ts[0] or ts))
-                leading_ts[0] = 0
+                for raw, cpu, dflags in leading:
+                    w.write_event(raw, cpu, dflags)
+                leading.clear()
 
         def on_dump(evt: Event, keep: bool) -> None:
             if unwritten:
                 if evt.type in CONTAINER_EVENTS:
-                    leading_ts[0] = evt.ts
+                    leading.append((evt.raw(), evt.cpu, evt.dflags))
                     return
-                flush_header(evt.ts)
+                flush_header()
             if keep:
                 w.write_event(evt.raw(), evt.cpu, evt.dflags)
             elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
@@ -290,7 +290,7 @@ def _inspect(o: Options, out: TextIO) -> int:
                 out.write("\x1b[00m")
             if writer is not None:
                 if on_section is not None:
-                    flush_header(0)
+                    flush_header()
                 writer.close()
             out.flush()
     except SysdiveError as err:

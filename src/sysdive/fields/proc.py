@@ -82,7 +82,9 @@ def _fast_comm(etype: int, thread: ThreadInfo, fdinfo: object) -> str:
     return thread.comm
 
 
-def _with_state(get: Callable[[ThreadInfo, State], object]) -> Binder:
+def thread_state_binder(get: Callable[[ThreadInfo, State], object]) -> Binder:
+    """A field read from the event's thread and the state; missing without a thread (the
+    user and group fields are bound this way too)."""
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         state = ctx.state
 
@@ -276,28 +278,30 @@ PROCESS_CLASS = FieldClass(
         _d("proc.args", _C, PF.NA, "Arguments", "the arguments passed on the command line when "
            "starting the process generating the event.", _simple(lambda t: " ".join(t.args))),
         _d("proc.env", _C, PF.NA, "Environment",
-           "the environment variables of the process generating the event.", _with_state(_env)),
+           "the environment variables of the process generating the event.",
+           thread_state_binder(_env)),
         _d("proc.cmdline", _C, PF.NA, "Command Line",
            "full process command line, i.e. proc.name + proc.args.", _simple(cmdline)),
         _d("proc.exeline", _C, PF.NA, "Executable Command Line", "full process command line, "
            "with exe as first argument, i.e. proc.exe + proc.args.",
            _simple(lambda t: t.exe + " " + " ".join(t.args))),
         _d("proc.cwd", _C, PF.NA, "Current Working Directory",
-           "the current working directory of the event.", _with_state(_cwd)),
+           "the current working directory of the event.", thread_state_binder(_cwd)),
         _d("proc.nthreads", PT.UINT32, PF.DEC, "Threads", "the number of threads that the "
            "process generating the event currently has, including the main process thread.",
-           _with_state(_nthreads)),
+           thread_state_binder(_nthreads)),
         _d("proc.nchilds", PT.UINT32, PF.DEC, "Children", "the number of child threads that "
            "the process generating the event currently has. This excludes the main process "
            "thread.", _simple(lambda t: t.nchilds & 0xFFFFFFFF)),
         _d("proc.ppid", _I, PF.ID, "Parent Process ID",
-           "the pid of the parent of the process generating the event.", _with_state(_ppid)),
+           "the pid of the parent of the process generating the event.",
+           thread_state_binder(_ppid)),
         _d("proc.pname", _C, PF.NA, "Parent Name", "the name (excluding the path) of the "
            "parent of the process generating the event.",
-           _with_state(_parent_get(lambda p: p.comm))),
+           thread_state_binder(_parent_get(lambda p: p.comm))),
         _d("proc.pcmdline", _C, PF.NA, "Parent Command Line", "the full command line "
            "(proc.name + proc.args) of the parent of the process generating the event.",
-           _with_state(_parent_get(cmdline))),
+           thread_state_binder(_parent_get(cmdline))),
         _d("proc.apid", _I, PF.ID, "Ancestor Process ID", "the pid of one of the process "
            "ancestors. " + _ANC.format("apid", "pid", "1234"),
            _ancestor_binder(lambda t: t.pid), argument=ArgKind.OPTIONAL_INDEX),
@@ -307,15 +311,15 @@ PROCESS_CLASS = FieldClass(
         _d("proc.loginshellid", _I, PF.ID, "Login Shell ID", "the pid of the oldest shell "
            "among the ancestors of the current process, if there is one. This field can be "
            "used to separate different user sessions, and is useful in conjunction with "
-           "chisels like spy_user.", _with_state(_loginshellid)),
+           "chisels like spy_user.", thread_state_binder(_loginshellid)),
         _d("proc.duration", PT.RELTIME, PF.DEC, "Duration",
            "number of nanoseconds since the process started.", _bind_duration),
         _d("proc.fdopencount", PT.UINT64, PF.DEC, "FD Count",
-           "number of open FDs for the process", _with_state(_fdopencount)),
+           "number of open FDs for the process", thread_state_binder(_fdopencount)),
         _d("proc.fdlimit", _I, PF.DEC, "FD Limit",
-           "maximum number of FDs the process can open.", _with_state(_fdlimit)),
+           "maximum number of FDs the process can open.", thread_state_binder(_fdlimit)),
         _d("proc.fdusage", PT.DOUBLE, PF.DEC, "FD Usage", "the ratio between open FDs and "
-           "maximum available FDs for the process.", _with_state(_fdusage)),
+           "maximum available FDs for the process.", thread_state_binder(_fdusage)),
         _d("proc.vmsize", PT.UINT64, PF.DEC, "VM Size",
            "total virtual memory for the process (as kb).", _simple(lambda t: t.vmsize_kb)),
         _d("proc.vmrss", PT.UINT64, PF.DEC, "VM RSS", "resident non-swapped memory for the "
@@ -334,7 +338,7 @@ PROCESS_CLASS = FieldClass(
            "the session id of the process generating the event.", _simple(lambda t: t.sid)),
         _d("proc.sname", _C, PF.NA, "Process Session Name", "the name of the current process's "
            "session leader. This is either the process with pid=proc.sid or the eldest "
-           "ancestor that has the same sid as the current process.", _with_state(_sname)),
+           "ancestor that has the same sid as the current process.", thread_state_binder(_sname)),
         _d("proc.tty", PT.INT32, PF.ID, "Process TTY", "The controlling terminal of the "
            "process. 0 for processes without a terminal.", _simple(lambda t: t.tty)),
         _d("proc.exepath", _C, PF.NA, "Process Executable Path",

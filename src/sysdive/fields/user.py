@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sysdive.fields.lineage import thread_of
-from sysdive.fields.registry import Binder, BoundField, FieldArg, FieldClass, FieldContext, FieldDef
+from sysdive.fields.proc import thread_state_binder
+from sysdive.fields.registry import FieldClass, FieldDef
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sysdive.event import Event
     from sysdive.scap.blocks import GroupEntry, UserEntry
     from sysdive.state.tables import State
     from sysdive.state.threads import ThreadInfo
@@ -34,17 +33,6 @@ def _user(state: State, uid: int) -> UserEntry | None:
 def _group(state: State, gid: int) -> GroupEntry | None:
     gid &= _NONE
     return None if gid == _NONE else state.groups.get(gid)
-
-
-def _binder(get: Callable[[ThreadInfo, State], object]) -> Binder:
-    def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-        state = ctx.state
-
-        def extract(evt: Event) -> object:
-            t = thread_of(evt, state)
-            return None if t is None else get(t, state)
-        return BoundField(fdef, name, extract)
-    return bind
 
 
 def _user_attr(attr: str) -> Callable[[ThreadInfo, State], str | None]:
@@ -77,7 +65,7 @@ def _group_name(t: ThreadInfo, state: State) -> str | None:
 
 def _d(name: str, ptype: PT, fmt: PF, display: str, desc: str,
        get: Callable[[ThreadInfo, State], object]) -> FieldDef:
-    return FieldDef(name, ptype, desc, _binder(get), fmt, display=display)
+    return FieldDef(name, ptype, desc, thread_state_binder(get), fmt, display=display)
 
 
 USER_CLASS = FieldClass(

@@ -10,6 +10,7 @@ They all work on the raw union bytes so that sysdig's member mix-ups carry over 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sysdive.scap.blocks import Interface
 from sysdive.state.decode import (
@@ -52,67 +53,65 @@ def _u16(b: bytes | bytearray, off: int) -> int:
     return v
 
 
-def _update_ipv4(fdi: FdInfo, tsip: bytes, tsport: int, tdip: bytes, tdport: int) -> bool:
-    """Store a v4 tuple: the source always, the destination only while it is still zero
+@dataclass(frozen=True, slots=True)
+class _TupleLayout:
+    """Where one address family keeps its tuple in the sockinfo union."""
+
+    kind: FdType
+    sip: int
+    sport: int
+    dip: int
+    dport: int
+    zero: bytes    # the unset address
+
+
+_V4 = _TupleLayout(FdType.IPV4_SOCK, V4_SIP, V4_SPORT, V4_DIP, V4_DPORT, _ZERO4)
+_V6 = _TupleLayout(FdType.IPV6_SOCK, V6_SIP, V6_SPORT, V6_DIP, V6_DPORT, _ZERO16)
+
+
+def _update_tuple(fdi: FdInfo, m: _TupleLayout, tsip: bytes, tsport: int, tdip: bytes,
+                  tdport: int) -> bool:
+    """Store a tuple: the source always, the destination only while it is still zero
     (the "sticky destination" of UDP sockets). Returns whether anything changed."""
     s = fdi.sock
-    sip, dip = bytes(s[V4_SIP:V4_SIP + 4]), bytes(s[V4_DIP:V4_DIP + 4])
-    sport, dport = _u16(s, V4_SPORT), _u16(s, V4_DPORT)
-    if fdi.type == FdType.IPV4_SOCK and (
+    n = len(m.zero)
+    sip, dip = bytes(s[m.sip:m.sip + n]), bytes(s[m.dip:m.dip + n])
+    sport, dport = _u16(s, m.sport), _u16(s, m.dport)
+    if fdi.type == m.kind and (
             (tsip == sip and tsport == sport and tdip == dip and tdport == dport)
             or (tdip == sip and tdport == sport and tsip == dip and tsport == dport)):
         return False
     changed = False
     if sip != tsip:
-        s[V4_SIP:V4_SIP + 4] = tsip
+        s[m.sip:m.sip + n] = tsip
         changed = True
     if sport != tsport:
-        U16.pack_into(s, V4_SPORT, tsport)
+        U16.pack_into(s, m.sport, tsport)
         changed = True
-    if dip == _ZERO4:
-        s[V4_DIP:V4_DIP + 4] = tdip
+    if dip == m.zero:
+        s[m.dip:m.dip + n] = tdip
         changed = True
     if dport == 0:
-        U16.pack_into(s, V4_DPORT, tdport)
+        U16.pack_into(s, m.dport, tdport)
         changed = True
     return changed
 
 
 def set_ipv4_tuple(fdi: FdInfo, packed: bytes) -> bool:
     """From an AF_INET SOCKTUPLE param (family, sip, sport, dip, dport)."""
-    return _update_ipv4(fdi, packed[1:5], _u16(packed, 5), packed[7:11], _u16(packed, 11))
+    return _update_tuple(fdi, _V4, packed[1:5], _u16(packed, 5), packed[7:11], _u16(packed, 11))
 
 
 def set_ipv4_mapped_tuple(fdi: FdInfo, packed: bytes) -> bool:
     """From an AF_INET6 SOCKTUPLE whose two addresses are IPv4-mapped."""
-    return _update_ipv4(fdi, packed[13:17], _u16(packed, 17), packed[31:35], _u16(packed, 35))
+    return _update_tuple(fdi, _V4, packed[13:17], _u16(packed, 17), packed[31:35],
+                         _u16(packed, 35))
 
 
 def set_ipv6_tuple(fdi: FdInfo, packed: bytes) -> bool:
     """From an AF_INET6 SOCKTUPLE; same sticky-destination rule as IPv4."""
-    s = fdi.sock
-    tsip, tdip = packed[1:17], packed[19:35]
-    tsport, tdport = _u16(packed, 17), _u16(packed, 35)
-    sip, dip = bytes(s[V6_SIP:V6_SIP + 16]), bytes(s[V6_DIP:V6_DIP + 16])
-    sport, dport = _u16(s, V6_SPORT), _u16(s, V6_DPORT)
-    if fdi.type == FdType.IPV6_SOCK and (
-            (tsip == sip and tsport == sport and tdip == dip and tdport == dport)
-            or (tdip == sip and tdport == sport and tsip == dip and tsport == dport)):
-        return False
-    changed = False
-    if sip != tsip:
-        s[V6_SIP:V6_SIP + 16] = tsip
-        changed = True
-    if sport != tsport:
-        U16.pack_into(s, V6_SPORT, tsport)
-        changed = True
-    if dip == _ZERO16:
-        s[V6_DIP:V6_DIP + 16] = tdip
-        changed = True
-    if dport == 0:
-        U16.pack_into(s, V6_DPORT, tdport)
-        changed = True
-    return changed
+    return _update_tuple(fdi, _V6, packed[1:17], _u16(packed, 17), packed[19:35],
+                         _u16(packed, 35))
 
 
 def set_unix_info(fdi: FdInfo, packed: bytes) -> None:

@@ -190,14 +190,7 @@ class State:
         s = fdi.sock
         t = e.type
         if t == FdType.IPV4_SOCK:
-            s[0:4], s[4:8] = e.sip, e.dip
-            U16.pack_into(s, 8, e.sport)
-            U16.pack_into(s, 10, e.dport)
-            s[12] = e.l4proto
-            if e.l4proto == L4_TCP:
-                fdi.flags |= FLAG_SOCKET_CONNECTED
-            self.netifs.update_fd(fdi)
-            fdi.name = ipv4_tuple_str(bytes(s[0:4]), e.sport, bytes(s[4:8]), e.dport)
+            self._ipv4_from_proc(fdi, e, e.sip, e.dip)
         elif t == FdType.IPV4_SERVSOCK:
             s[0:4] = e.sip
             U16.pack_into(s, 4, e.sport)
@@ -207,14 +200,7 @@ class State:
         elif t == FdType.IPV6_SOCK:
             if is_ipv4_mapped_ipv6(e.sip) and is_ipv4_mapped_ipv6(e.dip):
                 fdi.type = FdType.IPV4_SOCK
-                s[0:4], s[4:8] = e.sip[12:16], e.dip[12:16]
-                U16.pack_into(s, 8, e.sport)
-                U16.pack_into(s, 10, e.dport)
-                s[12] = e.l4proto
-                if e.l4proto == L4_TCP:
-                    fdi.flags |= FLAG_SOCKET_CONNECTED
-                self.netifs.update_fd(fdi)
-                fdi.name = ipv4_tuple_str(bytes(s[0:4]), e.sport, bytes(s[4:8]), e.dport)
+                self._ipv4_from_proc(fdi, e, e.sip[12:16], e.dip[12:16])
             else:
                 s[0:16], s[16:32] = e.sip, e.dip
                 U16.pack_into(s, 32, e.sport)
@@ -244,6 +230,18 @@ class State:
         else:
             return None
         return fdi
+
+    def _ipv4_from_proc(self, fdi: FdInfo, e: FdEntry, sip: bytes, dip: bytes) -> None:
+        """An IPv4 tuple of the fd list (also an IPv6 one of two IPv4-mapped addresses)."""
+        s = fdi.sock
+        s[0:4], s[4:8] = sip, dip
+        U16.pack_into(s, 8, e.sport)
+        U16.pack_into(s, 10, e.dport)
+        s[12] = e.l4proto
+        if e.l4proto == L4_TCP:
+            fdi.flags |= FLAG_SOCKET_CONNECTED
+        self.netifs.update_fd(fdi)
+        fdi.name = ipv4_tuple_str(bytes(s[0:4]), e.sport, bytes(s[4:8]), e.dport)
 
     def _create_child_dependencies(self) -> None:
         """Count each process's threads on its main thread (``nchilds``)."""
