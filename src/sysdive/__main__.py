@@ -2,6 +2,6 @@
 
 import sys
 
-from sysdive.cli.main import main
+from sysdive.cli.entry import main
 
 sys.exit(main())

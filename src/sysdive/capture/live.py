@@ -347,48 +347,50 @@ def capture_to_file(
         scan_processes(earlier, only_new=True)
 
     got = Drained([], 0, 0)
-    with Probe(settings, follow=follow if prefilter is not None else None,
-               before_attach=scan_before) as probe:
+    # The signal handlers go in before the probe is loaded: a Ctrl-C while libbpf loads it
+    # would otherwise land in a ctypes callback, be ignored, and the capture would go on.
+    with _StopFlag(stop) as stopping, Probe(
+            settings, follow=follow if prefilter is not None else None,
+            before_attach=scan_before) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
                           settings.boot_to_epoch_ns)
         try:
-            with _StopFlag(stop) as stopping:
-                files.open_next()
-                if on_start is not None:
-                    on_start()
+            files.open_next()
+            if on_start is not None:
+                on_start()
+            side()
+            deadline = time.monotonic() + seconds if seconds is not None else None
+            more = True
+            while more and not stopping:
                 side()
-                deadline = time.monotonic() + seconds if seconds is not None else None
-                more = True
-                while more and not stopping:
-                    side()
-                    got = bufs.drain(budget())
-                    if got.pieces:
-                        put(got)
-                    if events is not None and written >= events:
-                        break
-                    if deadline is not None and time.monotonic() >= deadline:
-                        break
-                    if files.rotation.active and files.due():
-                        more = files.open_next()
-                        side()
-                        continue
-                    if got.nbytes < 1 << 20:
-                        time.sleep(poll_seconds)
-                # No new events from here on; what the buffers hold belongs to the capture,
-                # except past an event limit.
-                probe.detach()
-                while more and (events is None or written < events):
-                    got = bufs.drain(budget(), final=True)
+                got = bufs.drain(budget())
+                if got.pieces:
                     put(got)
-                    if files.rotation.active and files.due():
-                        more = files.open_next()
-                    elif not got.events:
-                        break
-                side()
-                stats = probe.stats()
-                drops = bufs.drops()
-                files.close()
-                output.finish()
+                if events is not None and written >= events:
+                    break
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                if files.rotation.active and files.due():
+                    more = files.open_next()
+                    side()
+                    continue
+                if got.nbytes < 1 << 20:
+                    time.sleep(poll_seconds)
+            # No new events from here on; what the buffers hold belongs to the capture,
+            # except past an event limit.
+            probe.detach()
+            while more and (events is None or written < events):
+                got = bufs.drain(budget(), final=True)
+                put(got)
+                if files.rotation.active and files.due():
+                    more = files.open_next()
+                elif not got.events:
+                    break
+            side()
+            stats = probe.stats()
+            drops = bufs.drops()
+            files.close()
+            output.finish()
         except OSError as err:
             raise CaptureError(f"cannot write {path}: {err.strerror or err}") from err
         finally:
