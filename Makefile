@@ -3,6 +3,8 @@
 #   make bpf        regenerate schema_ids.h, vmlinux.h (build/, not committed), probe.bpf.o and
 #                   allocstack.bpf.o (the allocation-stack probe of sysdive.memory)
 #   make bpf-check  fail if the shipped probe.bpf.o was not built from the current sources
+#   make cri-api    regenerate the CRI messages (src/sysdive/containers/cri_api/) from their
+#                   .proto with grpcio-tools (pip install grpcio-tools)
 #   make clean      remove build/
 EBPF := src/sysdive/capture/ebpf
 BUILD := build/bpf
@@ -14,7 +16,7 @@ SOURCES := $(EBPF)/probe.bpf.c $(EBPF)/builder.h $(EBPF)/helpers.h $(EBPF)/fill_
 	$(EBPF)/fill_net.h $(EBPF)/fill_proc.h $(EBPF)/fill_fs.h $(EBPF)/fill_sys.h \
 	$(EBPF)/fill_oom.h $(EBPF)/linux_defs.h $(EBPF)/schema_ids.h
 
-.PHONY: bpf bpf-check clean
+.PHONY: bpf bpf-check clean cri-api
 
 bpf: $(EBPF)/probe.bpf.o $(EBPF)/allocstack.bpf.o
 
@@ -48,3 +50,8 @@ bpf-check:
 
 clean:
 	rm -rf build
+
+CRI_API := src/sysdive/containers/cri_api
+cri-api:
+	$(PYTHON) -m grpc_tools.protoc -Isrc --python_out=src --pyi_out=src \
+		$(CRI_API)/runtime_v1.proto

@@ -20,7 +20,8 @@ LONG = [
     "libs-version", "numevents=", "progress", "print=", "quiet", "resolve-ports",
     "readfile=", "snaplen=", "summary", "suppress-comm=", "timetype=", "unbuffered",
     "verbose", "version", "writefile=", "limit=", "print-hex", "print-hex-ascii", "compress",
-    "alloc-stacks", "flamegraph=", "top=", "buffer-size=", "memory-story",
+    "alloc-stacks", "flamegraph=", "top=", "buffer-size=", "memory-story", "cri=",
+    "cri-timeout=",
 ]
 _LONG_TO_SHORT = {
     "print-ascii": "-A", "print-base64": "-b", "bpf": "-B", "chisel": "-c", "displayflt": "-d",
@@ -81,6 +82,8 @@ class Options:
     events_per_file: int | None = None    # -e: rotate after so many events
     buffer_size: int | None = None        # --buffer-size: bytes of event buffer per CPU
     suppress_comms: list[str] = field(default_factory=list)  # -U: comms the probe skips
+    cri_sockets: list[str] = field(default_factory=list)     # --cri: CRI socket paths
+    cri_timeout_ms: int | None = None     # --cri-timeout: per CRI call
 
 
 def _positive(text: str, what: str) -> int:
@@ -144,6 +147,12 @@ def parse_args(argv: list[str]) -> Options:
                 continue
             if name == "buffer-size":
                 o.buffer_size = _size(val)
+                continue
+            if name == "cri":
+                o.cri_sockets.append(val)
+                continue
+            if name == "cri-timeout":
+                o.cri_timeout_ms = _positive(val, "--cri-timeout milliseconds")
                 continue
             opt = _LONG_TO_SHORT[name]
         _apply(o, opt[1], val)

@@ -34,6 +34,11 @@ Printing
   -P, --progress          print the percentage of the file read on stderr
   --unbuffered            flush after every line
 
+Containers (live capture)
+  --cri PATH              CRI socket (containerd, CRI-O) for container metadata, instead of
+                          /run/containerd/containerd.sock (repeatable)
+  --cri-timeout MS        how long one CRI request may take (default 1000)
+
 Memory
   --memory-story [FILTER] one screen: the processes and containers that grew (rate, time to
                           the cgroup limit), the brk/mmap/munmap that grew them, the top
