@@ -64,9 +64,10 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
 
 
 def busybox_archive(path: Path, tag: str, applets: tuple[str, ...] = ("sh", "echo", "sleep",
-                                                                        "cat")) -> None:
+                                                                        "cat")) -> str:
     """A ``docker save``-format archive of a one-layer image holding /bin/busybox; its
-    default command sleeps, so the image also serves as the pod's sandbox ("pause") image."""
+    default command sleeps, so the image also serves as the pod's sandbox ("pause") image.
+    Returns the image id (``sha256:`` + digest of its config)."""
     layer = io.BytesIO()
     with tarfile.open(fileobj=layer, mode="w") as tar:
         for d, mode in (("bin", 0o755), ("tmp", 0o1777), ("etc", 0o755)):
@@ -94,6 +95,7 @@ def busybox_archive(path: Path, tag: str, applets: tuple[str, ...] = ("sh", "ech
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+    return f"sha256:{config_id}"
 
 
 @dataclass
@@ -102,6 +104,7 @@ class Containerd:
 
     sock: str
     image: str
+    image_id: str
     proc: subprocess.Popen[bytes]
     log: Path
     channel: grpc.Channel
@@ -141,7 +144,8 @@ def private_containerd(base: Path, image: str) -> Iterator[Containerd]:
         proc = subprocess.Popen(["containerd", "--config", str(cfg)], stdout=out,
                                 stderr=subprocess.STDOUT)
     channel = grpc.insecure_channel("unix://" + sock)
-    rig = Containerd(sock, image, proc, log, channel)
+    archive = base / "image.tar"
+    rig = Containerd(sock, image, busybox_archive(archive, image), proc, log, channel)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -155,8 +159,6 @@ def private_containerd(base: Path, image: str) -> Iterator[Containerd]:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"containerd's CRI did not answer: {err}") from err
                 time.sleep(0.2)
-        archive = base / "image.tar"
-        busybox_archive(archive, image)
         done = subprocess.run(["ctr", "--address", sock, "-n", "k8s.io", "images", "import",
                                "--snapshotter", "native", str(archive)],
                               capture_output=True, text=True, timeout=120, check=False)
@@ -223,7 +225,7 @@ def run_pod(rig: Containerd, *, pod: str, namespace: str, uid: str, container: s
     sandbox_id = sandbox.pod_sandbox_id  # type: ignore[attr-defined]
     ccfg = pb.ContainerConfig(
         metadata=pb.ContainerMetadata(name=container, attempt=0),
-        image=pb.ImageSpec(image=rig.image), command=command,
+        image=pb.ImageSpec(image=rig.image_id), command=command,
         envs=[pb.KeyValue(key="SYSDIVE_CRI", value="1")],
         labels={"io.kubernetes.pod.name": pod, "io.kubernetes.pod.namespace": namespace,
                 "io.kubernetes.pod.uid": uid, "io.kubernetes.container.name": container,

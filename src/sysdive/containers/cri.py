@@ -43,6 +43,10 @@ _PROPAGATION = {pb.PROPAGATION_PRIVATE: "private", pb.PROPAGATION_HOST_TO_CONTAI
                 pb.PROPAGATION_BIDIRECTIONAL: "rshared"}
 
 
+def _serialize(message: Message) -> bytes:
+    return message.SerializeToString()
+
+
 def cri_type(runtime_name: str) -> ContainerType:
     """The container type of a CRI runtime, by the name its ``Version`` answer gives."""
     return {"containerd": ContainerType.CONTAINERD,
@@ -62,7 +66,7 @@ class CriClient:
         """One unary call, its path taken from the .proto's service descriptor."""
         svc = pb.DESCRIPTOR.services_by_name[service]
         rpc = self._channel.unary_unary(f"/{svc.full_name}/{svc.methods_by_name[method].name}",
-                                        request_serializer=Message.SerializeToString,
+                                        request_serializer=_serialize,
                                         response_deserializer=response.FromString)
         return rpc(request, timeout=self.timeout)
 
