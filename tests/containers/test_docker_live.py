@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -139,20 +140,45 @@ def test_live_chisel_on_a_container(php: str) -> None:
     assert all("(sh)" in ln for ln in writes)
 
 
+def _wait_for_bytes(path: Path, needle: bytes, timeout: float) -> bool:
+    """Whether ``needle`` shows up in the growing file within ``timeout`` seconds (reads only
+    what was added, keeping an overlap for a needle cut in two)."""
+    deadline = time.monotonic() + timeout
+    offset = 0
+    while time.monotonic() < deadline:
+        with open(path, "rb") as f:
+            f.seek(max(0, offset - len(needle)))
+            chunk = f.read()
+        if needle in chunk:
+            return True
+        offset = max(offset, offset - len(needle) + len(chunk))
+        time.sleep(0.2)
+    return False
+
+
 def test_capture_names_containers_after_removal(image: str, php: str, tmp_path: Path) -> None:
     # Removes the php container: keep this test after the others that use it.
+    # The capture is stopped (SIGINT, as Ctrl-C) once the quick container's metadata is in
+    # the file, not after a fixed time: under load `docker run` and the watcher's inspect
+    # can take seconds, and a fixed window then ended before the container ran or before
+    # its description arrived (the test was flaky that way).
     cap = tmp_path / "c4.scap"
-    writer = subprocess.Popen([sys.executable, "-m", "sysdive", "-M", "8", "-w", str(cap)],
+    writer = subprocess.Popen([sys.executable, "-m", "sysdive", "-M", "300", "-w", str(cap)],
                               env=sysdive_env(),
                               stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while (not cap.exists() or cap.stat().st_size == 0) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    # A container whose payload writes a file and exits at once.
-    quick = _docker("run", "-d", "--name", QUICK, image, "/bin/sh", "-c",
-                    "echo hi > /tmp/quick.out")
-    _, err = writer.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 60
+        while (not cap.exists() or cap.stat().st_size == 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _wait_for_bytes(cap, f'"name":"{PHP}"'.encode(), 60), "no php metadata"
+        # A container whose payload writes a file and exits at once.
+        quick = _docker("run", "-d", "--name", QUICK, image, "/bin/sh", "-c",
+                        "echo hi > /tmp/quick.out")
+        _docker("wait", QUICK)
+        assert _wait_for_bytes(cap, f'"name":"{QUICK}"'.encode(), 90), "no quick metadata"
+    finally:
+        writer.send_signal(signal.SIGINT)
+        _, err = writer.communicate(timeout=120)
     assert writer.returncode == 0, err
     assert "warning" not in err, err
     _docker("rm", "-f", QUICK, PHP)

@@ -362,9 +362,8 @@ class RuntimeWatcher:
         if not full_id or (full_id in self._seen and not again):
             return
         self._seen.add(full_id)
-        try:
-            inspect = client.api.inspect_container(full_id)
-        except Exception:
+        inspect = self._inspect(client, full_id)
+        if inspect is None:
             doc = failed_container(full_id[:12], sock.type)
         else:
             image_info = None
@@ -376,6 +375,20 @@ class RuntimeWatcher:
                     image_info = None
             doc = container_from_inspect(inspect, sock.type, image_info)
         self._emit(doc)
+
+    def _inspect(self, client: Any, full_id: str, attempts: int = 3) -> Any:
+        # A busy dockerd may answer after the client's timeout: ask again before recording
+        # a failed lookup (which hides the container's name for good); "no such container"
+        # is final at once.
+        for attempt in range(attempts):
+            try:
+                return client.api.inspect_container(full_id)
+            except Exception as err:
+                if (getattr(err, "status_code", None) == 404 or attempt == attempts - 1
+                        or self._stop.is_set()):
+                    return None
+                time.sleep(0.2)
+        return None
 
     def take(self) -> list[Doc]:
         """The container documents resolved since the last call (never blocks)."""
