@@ -217,3 +217,22 @@ def test_unreachable_docker_warns_once_and_captures(tmp_path: Path, image: str) 
     read = _sysdive("-r", str(cap), "-q")
     assert read.returncode == 0, read.stderr
 
+
+
+def test_containerd_without_cri_is_quiet_unless_named(image: str) -> None:
+    # dockerd's containerd runs with its CRI plugin off: the default CRI socket may be such
+    # a containerd, which is no reason for a warning; named with --cri, it is.
+    from sysdive.containers.cgroups import ContainerType
+    from sysdive.containers.runtime import RuntimeSocket, RuntimeWatcher
+    paths = [p for p in ("/var/run/docker/containerd/containerd.sock",
+                         "/run/containerd/containerd.sock") if Path(p).exists()]
+    if not paths:
+        _unavailable("dockerd's containerd socket was not found")
+    for named, expected in ((False, 0), (True, 1)):
+        warnings: list[str] = []
+        sock = RuntimeSocket(paths[0], ContainerType.CRI, named)
+        watcher = RuntimeWatcher((sock,), warn=warnings.append).start()
+        watcher.stop()
+        if watcher.reachable:
+            pytest.skip(f"{paths[0]} serves CRI here")
+        assert len(warnings) == expected, warnings
