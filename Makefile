@@ -54,4 +54,4 @@ clean:
 CRI_API := src/sysdive/containers/cri_api
 cri-api:
 	$(PYTHON) -m grpc_tools.protoc -Isrc --python_out=src --pyi_out=src \
-		$(CRI_API)/runtime_v1.proto
+		$(CRI_API)/runtime_v1.proto $(CRI_API)/containerd_events.proto

@@ -208,7 +208,8 @@ class Pod:
 
 def run_pod(rig: Containerd, *, pod: str, namespace: str, uid: str, container: str,
             command: list[str], cgroup_parent: str,
-            labels: dict[str, str] | None = None) -> Pod:
+            labels: dict[str, str] | None = None,
+            mounts: tuple[pb.Mount, ...] = ()) -> Pod:
     """RunPodSandbox (host network) + CreateContainer + StartContainer, with the labels the
     kubelet puts on pods and containers (io.kubernetes.*)."""
     meta = pb.PodSandboxMetadata(name=pod, uid=uid, namespace=namespace, attempt=0)
@@ -226,7 +227,7 @@ def run_pod(rig: Containerd, *, pod: str, namespace: str, uid: str, container: s
     ccfg = pb.ContainerConfig(
         metadata=pb.ContainerMetadata(name=container, attempt=0),
         image=pb.ImageSpec(image=rig.image_id), command=command,
-        envs=[pb.KeyValue(key="SYSDIVE_CRI", value="1")],
+        envs=[pb.KeyValue(key="SYSDIVE_CRI", value="1")], mounts=list(mounts),
         labels={"io.kubernetes.pod.name": pod, "io.kubernetes.pod.namespace": namespace,
                 "io.kubernetes.pod.uid": uid, "io.kubernetes.container.name": container,
                 **(labels or {})})
@@ -267,3 +268,15 @@ def remove_cgroup(parent: str) -> None:
                         sub.rmdir()
             with contextlib.suppress(OSError):
                 d.rmdir()
+
+
+def wait_exited(rig: Containerd, cid: str, timeout: float) -> bool:
+    """Whether container ``cid`` has exited within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = rig.call("ContainerStatus", pb.ContainerStatusRequest(container_id=cid),
+                      pb.ContainerStatusResponse)
+        if st.status.state == pb.CONTAINER_EXITED:  # type: ignore[attr-defined]
+            return True
+        time.sleep(0.1)
+    return False

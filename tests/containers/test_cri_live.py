@@ -11,6 +11,7 @@ under ``CI`` (where scripts/install.sh installs them).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -27,15 +28,18 @@ from cri_rig import (
     remove_cgroup,
     remove_pod,
     run_pod,
+    wait_exited,
 )
 
 from live.livehelpers import require_live, run_reader
-from support import find_sysdig, sysdive_env, unavailable
+from support import find_sysdig, sysdive_env, unavailable, wait_for_bytes
+from sysdive.containers.cri_api import runtime_v1_pb2 as pb
 
 TOKEN = uuid.uuid4().hex[:6]
 IMAGE = f"docker.io/library/sysdive-cri-{TOKEN}:1"
 NS = f"c4ns{TOKEN}"
 PARENT = f"/sysdive-cri-{TOKEN}"
+DATA = Path(f"/tmp/sysdive-cri-data-{TOKEN}")
 FIELDS = ("%container.id|%container.name|%container.image|%container.type|%k8s.pod.name|"
           "%k8s.ns.name|%proc.name")
 
@@ -65,15 +69,21 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Containerd]:
 
 @pytest.fixture(scope="module")
 def web(rig: Containerd) -> Iterator[Pod]:
-    """A pod running before the capture starts: its container writes a file every 50 ms."""
+    """A pod running before the capture starts: its container writes a file every 50 ms and
+    has a read-only bind mount."""
+    data = DATA
+    data.mkdir()
     pod = run_pod(rig, pod=f"web-{TOKEN}", namespace=NS, uid=f"uid-w{TOKEN}",
                   container=f"c4cri{TOKEN}_php", cgroup_parent=PARENT,
                   command=["/bin/sh", "-c", "while true; do echo x > /tmp/php.out; "
-                                            "sleep 0.05; done"])
+                                            "sleep 0.05; done"],
+                  mounts=(pb.Mount(container_path="/data", host_path=str(data),
+                                   readonly=True),))
     try:
         yield pod
     finally:
         remove_pod(rig, pod)
+        data.rmdir()
 
 
 def test_live_fields_name_the_cri_container(rig: Containerd, web: Pod) -> None:
@@ -119,21 +129,29 @@ def test_live_new_cri_container_is_never_typed_docker(rig: Containerd, web: Pod,
 def test_capture_names_cri_containers_after_removal(rig: Containerd, web: Pod,
                                                    tmp_path: Path) -> None:
     cap = tmp_path / "cri.scap"
+    # Stopped (SIGINT) once the quick container has exited and its metadata is in the file:
+    # a fixed capture window can end first on a loaded machine.
     writer = subprocess.Popen(
-        [sys.executable, "-m", "sysdive", "--cri", rig.sock, "-M", "8", "-w", str(cap)],
+        [sys.executable, "-m", "sysdive", "--cri", rig.sock, "-M", "300", "-w", str(cap)],
         env=sysdive_env(), stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while (not cap.exists() or cap.stat().st_size == 0) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    # A pod whose container writes a file and exits at once, created during the capture.
-    quick = run_pod(rig, pod=f"quick-{TOKEN}", namespace=NS, uid=f"uid-q{TOKEN}",
-                    container=f"c4cri{TOKEN}_quick", cgroup_parent=PARENT,
-                    command=["/bin/sh", "-c", "echo hi > /tmp/quick.out"])
+    quick: Pod | None = None
     try:
-        _, err = writer.communicate(timeout=180)
+        deadline = time.monotonic() + 60
+        while (not cap.exists() or cap.stat().st_size == 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert wait_for_bytes(cap, f'"name":"c4cri{TOKEN}_php"'.encode(), 60)
+        # A pod whose container writes a file and exits at once, created during the capture.
+        quick = run_pod(rig, pod=f"quick-{TOKEN}", namespace=NS, uid=f"uid-q{TOKEN}",
+                        container=f"c4cri{TOKEN}_quick", cgroup_parent=PARENT,
+                        command=["/bin/sh", "-c", "echo hi > /tmp/quick.out"])
+        assert wait_exited(rig, quick.container_id, 60)
+        assert wait_for_bytes(cap, f'"name":"c4cri{TOKEN}_quick"'.encode(), 60)
     finally:
-        remove_pod(rig, quick)
+        writer.send_signal(signal.SIGINT)
+        _, err = writer.communicate(timeout=180)
+        if quick is not None:
+            remove_pod(rig, quick)
+    assert quick is not None
     assert writer.returncode == 0, err
     assert "warning" not in err, err
 
@@ -143,6 +161,18 @@ def test_capture_names_cri_containers_after_removal(rig: Containerd, web: Pod,
     sysdig = run_reader(args, sysdive=False)
     assert run_reader(args, sysdive=True) == sysdig
     seen = set(sysdig.splitlines())
+
+    # What else libsinsp takes from containerd's answers, for the running container.
+    more = ["-r", str(cap), "-p", "%container.image.repository|%container.image.tag|"
+            "%container.image.id|%container.image.digest|%container.privileged|"
+            "%container.mounts|%k8s.pod.id", f"container.name=c4cri{TOKEN}_php"]
+    detail = run_reader(more, sysdive=False)
+    assert run_reader(more, sysdive=True) == detail
+    image_id = rig.image_id.partition(":")[2]
+    mount = f"{DATA}:/data::false:private"
+    assert set(detail.splitlines()) == {
+        f"docker.io/library/sysdive-cri-{TOKEN}|1|{image_id}|{rig.image_id}|false|{mount}|"
+        f"uid-w{TOKEN}"}
     assert (f"{web.container_id[:12]} c4cri{TOKEN}_php {IMAGE} containerd web-{TOKEN} {NS}"
             in seen), sorted(seen)[:20]
     assert (f"{quick.container_id[:12]} c4cri{TOKEN}_quick {IMAGE} containerd "
@@ -154,4 +184,4 @@ def test_capture_names_cri_containers_after_removal(rig: Containerd, web: Pod,
     payload = run_reader(["-r", str(cap), "-p", "%fd.name",
                           f"container.name=c4cri{TOKEN}_quick and evt.type in (open, openat)"],
                          sysdive=False)
-    assert "/tmp/quick.out" in payload, payload[-2000:]
+    assert "/tmp/quick.out" in payload, (err, sorted(seen)[:20])

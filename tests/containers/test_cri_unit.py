@@ -112,11 +112,32 @@ def test_missing_named_cri_socket_warns_once(tmp_path: Path) -> None:
 
 def test_committed_gencode_matches_the_proto(tmp_path: Path) -> None:
     src = API.parents[2]
+    protos = ("runtime_v1", "containerd_events")
     done = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{src}",
                            f"--python_out={tmp_path}", f"--pyi_out={tmp_path}",
-                           str(API / "runtime_v1.proto")], capture_output=True, text=True,
-                          check=False)
+                           *(str(API / f"{p}.proto") for p in protos)],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    for name in ("runtime_v1_pb2.py", "runtime_v1_pb2.pyi"):
+    for name in (f"{p}_pb2{ext}" for p in protos for ext in (".py", ".pyi")):
         fresh = (tmp_path / "sysdive/containers/cri_api" / name).read_text()
         assert fresh == (API / name).read_text(), f"{name} is stale: run make cri-api"
+
+
+def test_containerd_creations_are_queued_with_retries(tmp_path: Path) -> None:
+    from sysdive.containers.cri import CriSource
+    from sysdive.containers.cri_api import containerd_events_pb2 as ev
+
+    def envelope(topic: str, cid: str) -> ev.Envelope:
+        payload = ev.ContainerCreate(id=cid).SerializeToString()
+        return ev.Envelope(namespace="k8s.io", topic=topic,
+                           event=ev.EventPayload(type_url="containerd.events.ContainerCreate",
+                                                 value=payload))
+
+    source = CriSource(str(tmp_path / "none.sock"), lambda doc: None)
+    try:
+        source._follow(iter([envelope("/containers/create", CID),
+                             envelope("/tasks/start", "x" * 64)]))
+        assert source._asked.get_nowait() == (CID, CriSource._CREATE_TRIES)
+        assert source._asked.empty()
+    finally:
+        source.client.close()

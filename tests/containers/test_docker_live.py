@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from support import sysdive_env, unavailable
+from support import sysdive_env, unavailable, wait_for_bytes
 
 TOKEN = uuid.uuid4().hex[:6]
 IMAGE = f"sysdive-c4-{TOKEN}:1"
@@ -140,22 +140,6 @@ def test_live_chisel_on_a_container(php: str) -> None:
     assert all("(sh)" in ln for ln in writes)
 
 
-def _wait_for_bytes(path: Path, needle: bytes, timeout: float) -> bool:
-    """Whether ``needle`` shows up in the growing file within ``timeout`` seconds (reads only
-    what was added, keeping an overlap for a needle cut in two)."""
-    deadline = time.monotonic() + timeout
-    offset = 0
-    while time.monotonic() < deadline:
-        with open(path, "rb") as f:
-            f.seek(max(0, offset - len(needle)))
-            chunk = f.read()
-        if needle in chunk:
-            return True
-        offset = max(offset, offset - len(needle) + len(chunk))
-        time.sleep(0.2)
-    return False
-
-
 def test_capture_names_containers_after_removal(image: str, php: str, tmp_path: Path) -> None:
     # Removes the php container: keep this test after the others that use it.
     # The capture is stopped (SIGINT, as Ctrl-C) once the quick container's metadata is in
@@ -170,12 +154,12 @@ def test_capture_names_containers_after_removal(image: str, php: str, tmp_path: 
         deadline = time.monotonic() + 60
         while (not cap.exists() or cap.stat().st_size == 0) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _wait_for_bytes(cap, f'"name":"{PHP}"'.encode(), 60), "no php metadata"
+        assert wait_for_bytes(cap, f'"name":"{PHP}"'.encode(), 60), "no php metadata"
         # A container whose payload writes a file and exits at once.
         quick = _docker("run", "-d", "--name", QUICK, image, "/bin/sh", "-c",
                         "echo hi > /tmp/quick.out")
         _docker("wait", QUICK)
-        assert _wait_for_bytes(cap, f'"name":"{QUICK}"'.encode(), 90), "no quick metadata"
+        assert wait_for_bytes(cap, f'"name":"{QUICK}"'.encode(), 90), "no quick metadata"
     finally:
         writer.send_signal(signal.SIGINT)
         _, err = writer.communicate(timeout=120)

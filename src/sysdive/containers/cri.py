@@ -10,7 +10,8 @@ and its OCI spec, from which come the image id, limits and the privileged flag; 
 questions fill the pod IP (``PodSandboxStatus``, none with the host network) and the image id
 when the config had none (``ListImages``). :func:`container_from_status` is that mapping, pure;
 :func:`describe` asks the questions; :class:`CriSource` is the background part of the live
-watcher (:class:`sysdive.containers.runtime.RuntimeWatcher`).
+watcher (:class:`sysdive.containers.runtime.RuntimeWatcher`), which also follows containerd's
+own event stream (``containerd_events.proto``) to learn of containers as they are created.
 
 sysdive speaks CRI v1 (sysdig 0.29.3 speaks v1alpha2, which containerd 2 no longer serves; the
 messages are the same). Limits of a CRI-O container (no ``info`` document) are not read from
@@ -23,13 +24,14 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from sysdive.containers.cgroups import ContainerType
+from sysdive.containers.cri_api import containerd_events_pb2 as ev
 from sysdive.containers.cri_api import runtime_v1_pb2 as pb
 from sysdive.containers.events import full_record
 from sysdive.containers.runtime import Doc, split_image
@@ -97,6 +99,16 @@ class CriClient:
     def list_images(self, ref: str) -> list[pb.Image]:
         req = pb.ListImagesRequest(filter=pb.ImageFilter(image=pb.ImageSpec(image=ref)))
         return list(self.call("ImageService", "ListImages", req, pb.ListImagesResponse).images)
+
+    def container_creations(self) -> Any:
+        """containerd's event stream, reduced to container creations (``/containers/create``):
+        an iterator of envelopes that is also a call (``cancel()`` ends it). Raises
+        :class:`grpc.RpcError` while iterating when the runtime has no such service."""
+        svc = ev.DESCRIPTOR.services_by_name["Events"]
+        rpc = self._channel.unary_stream(f"/{svc.full_name}/Subscribe",
+                                         request_serializer=_serialize,
+                                         response_deserializer=ev.Envelope.FromString)
+        return rpc(ev.SubscribeRequest(filters=['topic=="/containers/create"']))
 
     def close(self) -> None:
         self._channel.close()
@@ -244,10 +256,18 @@ class CriSource:
     """One CRI socket followed for a :class:`~sysdive.containers.runtime.RuntimeWatcher`.
 
     :meth:`connect` asks ``Version`` and describes what runs now; then a thread describes
-    (a) every id the capture saw first in a CRI cgroup (:meth:`request`, non-blocking) and
-    (b) every container or sandbox that a periodic listing shows for the first time, so a
-    capture written straight to disk (no state engine to see cgroups) still gets them.
+    (a) every container containerd announces on its event stream as it is *created*, before
+    its process starts (so even a container that exits at once is described before its
+    first event, as docker's are), (b) every id the capture saw first in a CRI cgroup
+    (:meth:`request`, non-blocking) and (c) every container or sandbox that a periodic
+    listing shows for the first time (CRI-O has no event stream, and a capture written
+    straight to disk has no state engine to see cgroups).
     """
+
+    # An announced container reaches the CRI store a moment after containerd's own record:
+    # ask again for up to this many times, this far apart.
+    _CREATE_TRIES = 25
+    _CREATE_PAUSE = 0.02
 
     def __init__(self, path: str, emit: Callable[[Doc], None], timeout: float = 1.0,
                  poll: float = 0.5) -> None:
@@ -257,40 +277,65 @@ class CriSource:
         self.client = CriClient(path, timeout)
         self.type = ContainerType.CRI
         self._seen: set[str] = set()
-        self._asked: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._asked: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._events: Any = None
 
     def connect(self) -> None:
         """Identify the runtime and describe its containers and sandboxes; raises
         :class:`grpc.RpcError` when the socket does not answer CRI v1."""
         self.type = cri_type(self.client.version().runtime_name)
+        if self.type == ContainerType.CONTAINERD:
+            # Subscribed before listing, so a container created in between is not missed.
+            self._events = self.client.container_creations()
         self._sweep()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sysdive-containers-cri",
-                                        daemon=True)
-        self._thread.start()
+        self._threads.append(threading.Thread(target=self._run, daemon=True,
+                                              name="sysdive-containers-cri"))
+        if self._events is not None:
+            self._threads.append(threading.Thread(target=self._follow, args=(self._events,),
+                                                  name="sysdive-containers-cri-events",
+                                                  daemon=True))
+        for t in self._threads:
+            t.start()
 
     def request(self, cid: str) -> None:
         """Look ``cid`` up soon (first sight of its cgroup); never blocks."""
-        self._asked.put(cid)
+        self._asked.put((cid, 1))
 
     def stop(self) -> None:
         self._stop.set()
         self._asked.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
+        if self._events is not None:
+            self._events.cancel()
+        for t in self._threads:
+            t.join(timeout=2.0)
         self.client.close()
 
-    def _describe(self, cid: str) -> None:
+    def _follow(self, envelopes: Iterator[ev.Envelope]) -> None:
+        try:
+            for envelope in envelopes:
+                if envelope.topic == "/containers/create":
+                    cid = ev.ContainerCreate.FromString(envelope.event.value).id
+                    if cid:
+                        self._asked.put((cid, self._CREATE_TRIES))
+        except (grpc.RpcError, DecodeError):
+            pass    # cancelled by stop(), or no event service: the listing remains
+
+    def _describe(self, cid: str, tries: int = 1) -> None:
         short = cid[:12]
-        if short in self._seen:
-            return
-        doc = describe(self.client, cid, self.type)
-        if doc is not None:     # ids of other runtimes' containers are not ours to record
-            self._seen.add(short)
-            self.emit(doc)
+        for attempt in range(tries):
+            if short in self._seen or self._stop.is_set():
+                return
+            if attempt:
+                time.sleep(self._CREATE_PAUSE)
+            doc = describe(self.client, cid, self.type)
+            if doc is not None:     # ids of other runtimes' containers are not ours to record
+                self._seen.add(short)
+                self.emit(doc)
+                return
 
     def _sweep(self) -> None:
         ids = [s.id for s in self.client.list_pod_sandboxes()]
@@ -302,14 +347,14 @@ class CriSource:
         next_sweep = time.monotonic() + self.poll
         while not self._stop.is_set():
             try:
-                cid = self._asked.get(timeout=max(0.0, next_sweep - time.monotonic()))
+                item = self._asked.get(timeout=max(0.0, next_sweep - time.monotonic()))
             except queue.Empty:
-                cid = ""
+                item = None
             if self._stop.is_set():
                 break
             try:
-                if cid:
-                    self._describe(cid)
+                if item is not None:
+                    self._describe(*item)
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + self.poll
                     self._sweep()
