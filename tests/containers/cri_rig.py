@@ -166,6 +166,19 @@ def private_containerd(base: Path, image: str) -> Iterator[Containerd]:
             raise RuntimeError(f"ctr images import: {done.stderr}")
         yield rig
     finally:
+        # Whatever a failed test left behind: a removed sandbox takes its containers along.
+        with contextlib.suppress(grpc.RpcError):
+            listed = rig.call("ListPodSandbox", pb.ListPodSandboxRequest(),
+                              pb.ListPodSandboxResponse, timeout=10)
+            for sandbox in listed.items:  # type: ignore[attr-defined]
+                for method, req, resp in (
+                        ("StopPodSandbox", pb.StopPodSandboxRequest(pod_sandbox_id=sandbox.id),
+                         pb.StopPodSandboxResponse),
+                        ("RemovePodSandbox",
+                         pb.RemovePodSandboxRequest(pod_sandbox_id=sandbox.id),
+                         pb.RemovePodSandboxResponse)):
+                    with contextlib.suppress(grpc.RpcError):
+                        rig.call(method, req, resp)
         channel.close()
         proc.terminate()
         try:
