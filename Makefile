@@ -14,7 +14,7 @@ PYTHON ?= python3
 BTF ?= /sys/kernel/btf/vmlinux
 SOURCES := $(EBPF)/probe.bpf.c $(EBPF)/builder.h $(EBPF)/helpers.h $(EBPF)/fill_io.h \
 	$(EBPF)/fill_net.h $(EBPF)/fill_proc.h $(EBPF)/fill_fs.h $(EBPF)/fill_sys.h \
-	$(EBPF)/fill_oom.h $(EBPF)/linux_defs.h $(EBPF)/schema_ids.h
+	$(EBPF)/fill_oom.h $(EBPF)/linux_defs.h $(EBPF)/schema_ids.h $(EBPF)/prefilter.h
 
 .PHONY: bpf bpf-check clean cri-api
 

@@ -9,6 +9,10 @@ events per byte) pinned to CPU 0:
 
 * untraced;
 * under ``sysdive -w FILE`` capturing every event of the host (the capture runs on CPU 1);
+* under ``sysdive -w FILE --pid IDLE``, the in-kernel pre-filter keeping only an idle
+  process (a ``sleep``): what a capture of one process costs the rest of a busy host;
+* under ``sysdive -w FILE --syscalls getppid``, where every dd syscall is dropped at the
+  probe's first check: the floor, what the attached syscall tracepoints cost by themselves;
 * under a bpftrace counting probe (``tracepoint:raw_syscalls:sys_enter { @ = count(); }``);
 * under ``strace -f -o /dev/null`` (with a smaller count: strace is ~100x slower);
 
@@ -135,9 +139,10 @@ def parse_summary(err: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def dd_under_sysdive(count: int, tmp: Path) -> tuple[DdRun, int, int]:
+def dd_under_sysdive(count: int, tmp: Path,
+                     extra: list[str] | None = None) -> tuple[DdRun, int, int]:
     path = tmp / "dd.scap"
-    cmd, env = sysdive_cmd(path)
+    cmd, env = sysdive_cmd(path, extra)
     tracer = Tracer(cmd, env=env, ready_file=path)
     try:
         run = run_dd(count)
@@ -197,19 +202,24 @@ def main() -> int:
     ap.add_argument("--rates", default="1,1.5,2,2.5,3,3.5,4",
                     help="target rates to try, in millions of events per second")
     ap.add_argument("--only", nargs="*", default=None,
-                    help="any of: untraced sysdive bpftrace strace rate")
+                    help="any of: untraced sysdive sysdive-pid sysdive-floor bpftrace "
+                         "strace rate")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("live_bench needs root (it loads BPF programs)", file=sys.stderr)
         return 2
-    want = set(args.only or ["untraced", "sysdive", "bpftrace", "strace", "rate"])
+    want = set(args.only or ["untraced", "sysdive", "sysdive-pid", "sysdive-floor",
+                             "bpftrace", "strace", "rate"])
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=False)
     results: dict[str, DdRun] = {}
     with tempfile.TemporaryDirectory(prefix="live_bench_") as d:
         tmp = Path(d)
         base: list[DdRun] = []
         dive: list[DdRun] = []
+        dive_pid: list[DdRun] = []
+        dive_floor: list[DdRun] = []
         bpft: list[DdRun] = []
+        idle = subprocess.Popen(["sleep", "100000"]) if "sysdive-pid" in want else None
         # interleaved, so that changing load on the machine hits every variant alike
         for _ in range(args.repeat):
             base.append(run_dd(args.count))
@@ -218,11 +228,28 @@ def main() -> int:
                 dive.append(run)
                 print(f"  sysdive run: dd {run.wall:.2f} s wall, {run.cpu:.2f} s cpu; "
                       f"{events} events written, {drops} dropped", flush=True)
+            if idle is not None:
+                run, events, drops = dd_under_sysdive(args.count, tmp,
+                                                      ["--pid", str(idle.pid)])
+                dive_pid.append(run)
+                print(f"  sysdive --pid idle run: dd {run.wall:.2f} s wall, {run.cpu:.2f} s "
+                      f"cpu; {events} events written, {drops} dropped", flush=True)
+            if "sysdive-floor" in want:
+                run, events, drops = dd_under_sysdive(args.count, tmp,
+                                                      ["--syscalls", "getppid"])
+                dive_floor.append(run)
             if "bpftrace" in want and shutil.which("bpftrace"):
                 bpft.append(dd_under_bpftrace(args.count))
+        if idle is not None:
+            idle.kill()
+            idle.wait()
         results["untraced"] = median_run(base)
         if dive:
             results["sysdive -w"] = median_run(dive)
+        if dive_pid:
+            results["sysdive --pid"] = median_run(dive_pid)
+        if dive_floor:
+            results["sysdive floor"] = median_run(dive_floor)
         if bpft:
             results["bpftrace count"] = median_run(bpft)
         elif "bpftrace" in want:

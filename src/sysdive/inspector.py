@@ -104,6 +104,7 @@ class Inspector:
                  progress: Callable[[CaptureReader], None] | None) -> None:
         state = self.state
         parser = Parser(state, internal_events=self.internal_events)
+        state.tracers.dumping = on_dump is not None   # -w keeps tracer fds' write enters
         if self.filter_types is not None:
             ft = self.filter_types
             parser.filter_types = [t in ft for t in range(PPM_EVENT_MAX)]

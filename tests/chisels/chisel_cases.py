@@ -98,6 +98,7 @@ CASES: tuple[Case, ...] = (
     _c("info_topfiles_bytes", None, "-i", "topfiles_bytes"),
     _c("info_echo_fds", None, "-i", "echo_fds"),
     _c("info_spy_users", None, "-i", "spy_users"),
+    _c("info_tracers_2_statsd", None, "-i", "tracers_2_statsd"),
     # --- group A ports (port1): table_generator chisels ----------------------------------------
     *_each("topconns", "-c", "topconns", top=30),
     _c("topconns_pc_user0", USER0, "-pc", "-c", "topconns", top=30),

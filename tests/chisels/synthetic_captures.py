@@ -199,9 +199,85 @@ def shellshock() -> SyntheticCapture:
     return cap
 
 
+def _tracer(cap: SyntheticCapture, tid: int, fd: int, text: str | bytes,
+            call: str = "write") -> None:
+    data = text.encode() if isinstance(text, str) else text
+    _io(cap, call, tid, fd, data)
+
+
+def tracers() -> SyntheticCapture:
+    """sysdig tracers: a web server whose main thread and worker thread emit nested spans
+    (ids t/p/pp/g/numbers, tags, args, escapes, the JSON form, a text split over two
+    writes, an invalid one) to /dev/null from its fd list, with log lines inside the spans;
+    a shell script it runs opens /dev/null itself; a database emits spans on a /dev/null
+    that first received something else (so never a tracer fd); a read of /dev/null."""
+    web, worker, script, db = 2000, 2001, 2100, 3000
+    cl_files_thread = (1 << 0) | (1 << 13)   # PPM_CL_CLONE_FILES | PPM_CL_CLONE_THREAD
+    cap = SyntheticCapture(
+        procs=[proc(1, "systemd", ptid=0), proc(web, "web", args=["--port", "80"]),
+               proc(worker, "web", pid=web, flags=cl_files_thread, args=["--port", "80"]),
+               proc(script, "sh", ptid=web, args=["/srv/job.sh"]), proc(db, "db")],
+        fds={web: [file_fd(1, "/dev/pts/0", open_flags=2), file_fd(5, "/dev/null", open_flags=2),
+                   file_fd(6, "/var/log/web.log", open_flags=2)],
+             db: [file_fd(4, "/dev/null", open_flags=2), file_fd(7, "/var/lib/db.log")]},
+        users=_users())
+    log = b"GET /index.html 200\n"
+    for rnd, slow in enumerate((3, 9)):
+        _tracer(cap, web, 5, f">:t:req:method=GET,path=/r{rnd}:")
+        _tracer(cap, worker, 5, ">:t:job:id=7:")
+        cap.sleep(1 * MS)
+        _tracer(cap, web, 5, ">:t:req.auth:user=alice:")
+        _io(cap, "write", web, 6, b"auth ok for alice\n")
+        cap.sleep(slow * MS)
+        _tracer(cap, web, 5, "<:t:req.auth::")
+        _io(cap, "write", worker, 1, b"job 7 step 1\n")
+        _tracer(cap, web, 5, r">:t:req.db:q=select\:1,n=2:")
+        _io(cap, "read", web, 6, b"x")
+        cap.sleep(2 * MS)
+        _tracer(cap, web, 5, "<:t:req.db:rows=3:")
+        _tracer(cap, worker, 5, "<:t:job:done=yes:")
+        _io(cap, "write", web, 1, log)
+        _tracer(cap, web, 5, "<:t:req:status=200:")
+    # a tracer split over two writes, the JSON form, and things that are no tracers
+    _tracer(cap, worker, 5, ">:p:split.")
+    _tracer(cap, worker, 5, "part:k=v:")
+    _tracer(cap, worker, 5, '["<", 2000, ["split", "part"], [{"k": "w"}]]')
+    _tracer(cap, worker, 5, '[">", 12345, ["json", "call"], [{"a": "1"}, {"b": "2"}]]')
+    cap.sleep(4 * MS)
+    _tracer(cap, worker, 5, '["<", 12345, ["json", "call"], []]')
+    _tracer(cap, web, 5, "hello, not a tracer")
+    _tracer(cap, web, 5, b"", call="read")
+    _tracer(cap, web, 5, "<:t:never.opened::")
+    _tracer(cap, web, 5, r">:g:esc\.aped:a\=b=c\,d:")
+    _tracer(cap, web, 5, "<:g:esc.aped::")
+    # a script started by the server: its own /dev/null, spans keyed by its parent's pid
+    cap.syscall("open", script, name="/dev/null", flags=2, mode=0, fd=3, dev=5)
+    _tracer(cap, script, 3, ">:pp:job.script:step=1:")
+    _io(cap, "write", script, 1, b"script working\n")
+    _tracer(cap, web, 5, ">:-42:neg::")
+    cap.sleep(5 * MS)
+    _tracer(cap, script, 3, "<:pp:job.script::")
+    _tracer(cap, web, 5, "<:-42:neg::")
+    # a database whose /dev/null first gets plain data: never a tracer fd
+    _io(cap, "write", db, 4, b"plain data")
+    _tracer(cap, db, 4, ">:t:db.query::")
+    _io(cap, "write", db, 7, b"db log line\n")
+    _tracer(cap, db, 4, "<:t:db.query::")
+    # more of libsinsp's parsing: an argument without a value, the JSON form with blanks and
+    # the thread as id, and a scope starting with the digit 0, which libsinsp takes for a
+    # text cut short: it swallows every later write of the thread
+    _tracer(cap, web, 5, "<:t:noval:x:")
+    _tracer(cap, web, 5, ' [">", "t", ["sp"], []]')
+    cap.sleep(1 * MS)
+    _tracer(cap, web, 5, '["<", "t", ["sp"], []]')
+    _tracer(cap, web, 5, ">:0:zero::")
+    _tracer(cap, web, 5, "<:t:after::")
+    return cap
+
+
 BUILDERS: dict[str, Callable[[], SyntheticCapture]] = {
     "syn_http": http, "syn_memcache": memcache, "syn_syslog": syslog, "syn_udp": udp,
-    "syn_shellshock": shellshock,
+    "syn_shellshock": shellshock, "syn_tracers": tracers,
 }
 
 

@@ -141,6 +141,8 @@ def test_chisel_list_matches_sysdig(sysdig: str, tmp_path: Path) -> None:
     their_categories = [c for c, _, _ in their_entries]
     assert {"topscalls", "topprocs_cpu", "echo_fds", "topfiles_bytes", "spy_users"} <= names
     assert "table_generator" not in names  # hidden, as in sysdig
+    assert "flame" not in names            # hidden too (flame.lua has no description)
+    assert their_names <= names, f"sysdig lists chisels sysdive lacks: {their_names - names}"
     # the only entries sysdig lacks are the documented sysdive-only chisels, in their own
     # categories
     extra = [(c, n, e) for c, n, e in our_entries if n not in their_names]

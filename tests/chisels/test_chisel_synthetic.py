@@ -46,6 +46,7 @@ def _s(name: str, capture: str, *args: str, top: int = 0) -> SynCase:
 
 HTTP, MC, SYSLOG, UDP, SHOCK = "syn_http", "syn_memcache", "syn_syslog", "syn_udp", \
     "syn_shellshock"
+TRC = "syn_tracers"
 
 SYN_CASES: tuple[SynCase, ...] = (
     _s("syn_httplog", HTTP, "-c", "httplog"),
@@ -88,6 +89,15 @@ SYN_CASES: tuple[SynCase, ...] = (
        "two.scap", "proc.name=logger or proc.name=sshd"),
     _s("syn_two_files_login_shells", SHOCK, "-r", "@curl_google", "-c", "list_login_shells"),
     _s("syn_two_files_memcachelog", MC, "-r", f"@{MC}", "-c", "memcachelog", "set 10"),
+    # other chisels over tracer events (tracers_2_statsd and flame: test_tracer_chisels)
+    _s("syn_topscalls_tracers", TRC, "-c", "topscalls", top=10),
+    _s("syn_echo_fds_tracers", TRC, "-c", "echo_fds"),
+    SynCase("syn_spy_file_tracers", TRC, ("-c", "spy_file"), 0,
+            "a chisel filter that rejects the read enter on a tracer fd: sysdig pairs the "
+            "exit and makes it an invalid tracer event, sysdive's merged filter leaves it "
+            "unpaired and a read (README: differences)"),
+    _s("syn_stdout_tracers", TRC, "-c", "stdout"),
+    _s("syn_spy_logs_tracers", TRC, "-c", "spy_logs"),
 )
 
 

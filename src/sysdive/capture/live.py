@@ -3,7 +3,10 @@
 Order of work, chosen so that nothing between the /proc snapshot and the first event is lost:
 attach the probe first, then scan /proc and write the header, then drain the buffers. Events
 that happen during the scan wait in the buffers; a process seen in both is simply described twice,
-which readers handle (the event updates the snapshot's entry).
+which readers handle (the event updates the snapshot's entry). The processes are also read
+just before the probe is attached: one that exits while the header's scan runs would be
+missing from it although its last events are in the buffers, so the first file's header
+describes it as that earlier reading found it.
 
 The probe writes complete scap event blocks into per-CPU buffers mapped into this process, so
 the capture loop is: sleep a few milliseconds (the probe never wakes us, which keeps the
@@ -38,12 +41,14 @@ from sysdive.capture.ebpf.loader import (
     ProbeSettings,
     ProbeStats,
 )
-from sysdive.capture.procfs import scan_header
+from sysdive.capture.prefilter import Prefilter
+from sysdive.capture.procfs import scan_header, scan_processes
 from sysdive.errors import CaptureError
+from sysdive.scap import blocks as B
 from sysdive.scap.writer import CaptureWriter, header_blocks
 from sysdive.schema import SYSCALL_NR_TO_SC
 
-__all__ = ["CaptureResult", "LiveCaptureError", "Rotation", "capture_to_file",
+__all__ = ["CaptureResult", "LiveCaptureError", "Prefilter", "Rotation", "capture_to_file",
            "check_live_support"]
 
 # Per CPU. A storm on one CPU fills ~200 MB/s; 32 MiB rides out ~150 ms stalls of the
@@ -204,6 +209,8 @@ class _Files:
         self.opened_at = 0.0
         self.events = 0
         self.written = 0  # bytes of events queued for the current file
+        # processes seen before the probe was attached (see capture_to_file)
+        self.earlier: B.CaptureHeader | None = None
 
     def _next_name(self) -> str | None:
         r = self.rotation
@@ -223,7 +230,17 @@ class _Files:
             return False
         self.close()
         self.writer = CaptureWriter(name, self.compress)
-        header = header_blocks(scan_header())
+        scanned = scan_header()
+        if self.earlier is not None:
+            # A process that exits while the scan runs is missing from it, yet its last
+            # events are in the buffers: describe it as it was before the probe started.
+            for tid, entry in self.earlier.procs.items():
+                if tid not in scanned.procs:
+                    scanned.procs[tid] = entry
+                    if tid in self.earlier.fds:
+                        scanned.fds[tid] = self.earlier.fds[tid]
+            self.earlier = None
+        header = header_blocks(scanned)
         self.out.data(self.writer, header)
         self.names.append(name)
         self.created += 1
@@ -270,6 +287,7 @@ def capture_to_file(
     rotation: Rotation | None = None,
     suppress_comms: tuple[str, ...] = (),
     side_events: Callable[[], bytes] | None = None,
+    prefilter: Prefilter | None = None,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
@@ -282,7 +300,8 @@ def capture_to_file(
     file. ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
     ``side_events`` returns ready event blocks that belong in the stream (container metadata,
     see :mod:`sysdive.containers.events`); it is asked after each file's header and at every
-    poll, and its blocks go into the file where they arrive.
+    poll, and its blocks go into the file where they arrive. ``prefilter`` restricts what the
+    probe traces in the kernel (processes, cgroups, syscalls: :mod:`sysdive.capture.prefilter`).
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
     check_live_support()
@@ -291,6 +310,13 @@ def capture_to_file(
     settings = ProbeSettings(self_tgid=os.getpid(), boot_to_epoch_ns=_boot_to_epoch_ns(),
                              sc_ppm=SYSCALL_NR_TO_SC, snaplen=snaplen, filter_tgid=filter_pid,
                              nchunks=chunks_for(buffer_size), suppress_comms=suppress_comms)
+    if prefilter is not None:
+        settings = prefilter.apply(settings)
+    pf = prefilter
+
+    def follow() -> frozenset[int]:
+        assert pf is not None
+        return pf.running(settings)
     start = time.monotonic()
     written = 0
     output = _Output()
@@ -313,8 +339,16 @@ def capture_to_file(
             if data:
                 files.put([data])
 
+    earlier = files.earlier = B.CaptureHeader()
+
+    def scan_before() -> None:
+        scan_processes(earlier)
+        # the processes started while that ran, which its listing of /proc did not have
+        scan_processes(earlier, only_new=True)
+
     got = Drained([], 0, 0)
-    with Probe(settings) as probe:
+    with Probe(settings, follow=follow if prefilter is not None else None,
+               before_attach=scan_before) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
                           settings.boot_to_epoch_ns)
         try:

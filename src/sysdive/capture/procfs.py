@@ -321,11 +321,14 @@ def _numeric_dirs(path: Path) -> Iterator[int]:
             yield int(name)
 
 
-def scan_processes(header: B.CaptureHeader) -> None:
-    """Fill ``header.procs`` and ``header.fds`` from /proc (threads included)."""
+def scan_processes(header: B.CaptureHeader, *, only_new: bool = False) -> None:
+    """Fill ``header.procs`` and ``header.fds`` from /proc (threads included); with
+    ``only_new``, read only the processes that ``header`` does not hold yet."""
     version = _cgroup_version()
     sockets_by_ns: dict[str, dict[int, B.FdEntry]] = {}
     for pid in sorted(_numeric_dirs(PROC)):
+        if only_new and pid in header.procs:
+            continue
         pid_dir = PROC / str(pid)
         for tid in sorted(_numeric_dirs(pid_dir / "task")):
             entry = _thread_entry(tid, pid_dir / "task" / str(tid), version)

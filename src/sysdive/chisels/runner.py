@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ChiselRunner", "create", "split_args", "split_nextrun_args"]
 
+_TRACER_TYPES = frozenset({268, 269})   # PPME_TRACER_E/X: see build_sink
+
 EventSink = Callable[["Event"], None]
 
 
@@ -203,8 +205,12 @@ class ChiselRunner:
             lines.append(of.line_renderers(json=json))
         simple = (len(self.chisels) == 1 and matchers[0] is None and lines[0] is None
                   and not self.wants_rejected)
-        self.sink = self._simple_sink(self.chisels[0]) if simple else \
-            self._general_sink(matchers, lines)
+        # A merged filter judged a read/write before the parser turned it into a tracer
+        # event; sysdig judges the tracer event: check those again.
+        retry = next((c.match for c in self._compiled if c is not None), None) \
+            if merged and len(self.chisels) == 1 else None
+        self.sink = self._simple_sink(self.chisels[0], retry) if simple else \
+            self._general_sink(matchers, lines, retry)
 
     def reads_fd_state(self) -> bool:
         """Whether a chisel may read fd state (after :meth:`build_sink`): True unless every
@@ -252,12 +258,14 @@ class ChiselRunner:
                     raise _failure(ch, "on_event", err) from err
         return fold_all
 
-    def _simple_sink(self, ch: Chisel) -> EventSink:
+    def _simple_sink(self, ch: Chisel, retry: Callable[[Event], bool] | None) -> EventSink:
         on_event = ch.on_event
         settings = ch.settings
         stop = self.stop
 
         def sink(evt: Event) -> None:
+            if retry is not None and evt.type in _TRACER_TYPES and not retry(evt):
+                return
             try:
                 on_event(evt)
             except Exception as err:
@@ -267,7 +275,8 @@ class ChiselRunner:
         return sink
 
     def _general_sink(self, matchers: list[Callable[[Event], bool] | None],
-                      lines: list[list[Callable[[Event], str | None]] | None]) -> EventSink:
+                      lines: list[list[Callable[[Event], str | None]] | None],
+                      retry: Callable[[Event], bool] | None = None) -> EventSink:
         plan = list(zip(self.chisels, self.clocks, matchers, lines, strict=True))
         stop = self.stop
         timeout = self._timeout
@@ -277,6 +286,8 @@ class ChiselRunner:
                 if ch.settings.interval_ns or clock.first:
                     timeout(ch, clock, evt.ts)
                 if match is not None and not match(evt):
+                    continue
+                if retry is not None and evt.type in _TRACER_TYPES and not retry(evt):
                     continue
                 try:
                     res = ch.on_event(evt)

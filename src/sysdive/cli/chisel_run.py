@@ -117,6 +117,8 @@ class ChiselDriver:
             insp.make_fast_filter = compiled.make_fast_match
             capture_fields = compiled.fields
         merged = extra is not None
+        # sysdig has no capture filter here: chisel filters run after parsing
+        insp.state.tracers.capture_filter = not (merged and tree is extra)
         runner.build_sink(self.registry, merged=merged, json=self.json)
         # The fd tables only when a field in use reads them (chisels that say they read
         # state only through fields); the thread table is always kept.

@@ -7,7 +7,8 @@ printer names them as soon as the runtime has answered (before that, ``<NA>``, a
 
 Printing runs the capture in a thread that writes the scap stream into a pipe; the main
 thread reads the pipe with the ordinary inspector (same state, filter and formats as ``-r``).
-``-w`` with a filter or ``-F`` takes the same way (the inspector's writer keeps what passes);
+``-w`` with a filter, ``-F`` or chisels takes the same way (the inspector's writer keeps what
+passes the filter, while the chisels run);
 ``-w`` alone writes the probe's blocks straight to the file, with rotation (``-C``/``-G``/
 ``-e``/``-W``) when asked. The last line on stderr always says what was captured and lost.
 """
@@ -28,6 +29,7 @@ from sysdive.errors import SysdiveError, UsageError
 
 if TYPE_CHECKING:
     from sysdive.capture.live import CaptureResult
+    from sysdive.capture.prefilter import Prefilter
     from sysdive.inspector import Inspector
 
 __all__ = ["run_live"]
@@ -73,11 +75,13 @@ def run_live(o: Options, out: TextIO, inspect: Inspect) -> int:
         raise UsageError("-W needs -C, -G or -e")
     if rotation.active and o.write_file is None:
         raise UsageError("-C, -G and -e rotate the file written with -w")
-    direct = o.write_file is not None and not o.filter and not o.fatfile
+    # chisels read the stream through the inspector, whose writer then keeps the file
+    direct = o.write_file is not None and not o.filter and not o.fatfile and not o.chisels
     if rotation.active and not direct:
         raise UsageError("-C, -G and -e work when every event is written; capture everything "
                          "and filter when reading with -r")
     check_live_support()
+    prefilter = _prefilter(o)
     watcher = _watcher(o)
     side = (container_events_source(watcher.take)
             if isinstance(watcher, RuntimeWatcher) else None)
@@ -88,7 +92,7 @@ def run_live(o: Options, out: TextIO, inspect: Inspect) -> int:
             inspector.state.on_new_container = watcher.request
     options: dict[str, object] = {
         "snaplen": o.snaplen or 80, "suppress_comms": tuple(o.suppress_comms),
-        "side_events": side,
+        "side_events": side, "prefilter": prefilter,
         # printing is slower than capturing: a smaller buffer bounds the backlog printed
         # after a stop
         "buffer_size": o.buffer_size or (DEFAULT_BUFFER if o.write_file else _PRINT_RING)}
@@ -105,6 +109,24 @@ def run_live(o: Options, out: TextIO, inspect: Inspect) -> int:
     finally:
         if isinstance(watcher, RuntimeWatcher):
             watcher.stop()
+
+
+def _prefilter(o: Options) -> Prefilter | None:
+    """The in-kernel pre-filters of the command line; containers become their cgroups."""
+    from sysdive.capture.prefilter import Prefilter, cgroup_of_pid
+
+    if not o.prefilters:
+        return None
+    cgroups = list(o.cgroups)
+    if o.containers:
+        from sysdive.memory.targets import docker_container_id, pids_in_container
+        for name in o.containers:
+            pids = pids_in_container(docker_container_id(name))
+            if not pids:
+                raise UsageError(f"--container {name}: the container has no running process")
+            cgroups.append(cgroup_of_pid(min(pids)))
+    return Prefilter(pids=tuple(o.pids), comms=tuple(o.comms), cgroups=tuple(cgroups),
+                     syscalls=tuple(o.syscalls))
 
 
 def _print_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int],

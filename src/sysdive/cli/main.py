@@ -104,6 +104,9 @@ def run(o: Options, out: TextIO) -> int:
         return 0
     if o.list_chisels or o.chisel_info is not None:
         return _describe_chisels(o, out)
+    if (o.memory_story or o.alloc_stacks) and o.prefilters:
+        raise UsageError("--pid, --comm, --cgroup, --container and --syscalls go with a live "
+                         "capture, not with --memory-story or --alloc-stacks")
     if o.memory_story:
         if o.alloc_stacks or o.chisels:
             raise UsageError("--memory-story runs alone (no --alloc-stacks or -c)")
@@ -113,10 +116,11 @@ def run(o: Options, out: TextIO) -> int:
         return _alloc_stacks(o, out)
     if o.flamegraph is not None:
         raise UsageError("--flamegraph goes with --alloc-stacks")
+    if o.read_files and o.prefilters:
+        raise UsageError("--pid, --comm, --cgroup, --container and --syscalls filter a live "
+                         "capture in the kernel; with -r, use a filter (proc.pid=..., "
+                         "evt.type in (...))")
     if not o.read_files:
-        if o.chisels and o.write_file is not None:
-            raise UsageError("chisels cannot run while capturing to a file: capture with "
-                             "-w FILE, then run the chisel on it with -r FILE -c NAME")
         return _live(o, out)
     return _inspect(o, out)
 

@@ -1,37 +1,19 @@
 """Command-line parsing: sysdig 0.29.3's options, permuted like GNU getopt.
 
-Only parsing lives here; :mod:`sysdive.cli.main` wires the parsed options together.
+Every option is one row of :data:`OPTIONS` (its letter, its long name, whether it takes a
+value, and what it sets); the getopt strings are derived from the table. Only parsing lives
+here; :mod:`sysdive.cli.main` wires the parsed options together.
 """
 
 from __future__ import annotations
 
 import getopt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sysdive.cli.chisel_args import ChiselSpec, extract_chisels
 from sysdive.errors import UsageError
-
-SHORT = "AbB:c:C:dDEe:FG:hH:I:i:jk:K:lLm:M:n:Pp:qRr:Ss:t:TU:uvW:w:xXz"
-LONG = [
-    "print-ascii", "print-base64", "bpf=", "chisel=", "list-chisels", "displayflt", "debug",
-    "exclude-users", "event-limit=", "fatfile", "filter-proclist", "seconds=", "help",
-    "chisel-info=", "file-size=", "json", "list", "list-events", "list-markdown",
-    "libs-version", "numevents=", "progress", "print=", "quiet", "resolve-ports",
-    "readfile=", "snaplen=", "summary", "suppress-comm=", "timetype=", "unbuffered",
-    "verbose", "version", "writefile=", "limit=", "print-hex", "print-hex-ascii", "compress",
-    "alloc-stacks", "flamegraph=", "top=", "buffer-size=", "memory-story", "cri=",
-    "cri-timeout=",
-]
-_LONG_TO_SHORT = {
-    "print-ascii": "-A", "print-base64": "-b", "bpf": "-B", "chisel": "-c", "displayflt": "-d",
-    "debug": "-D", "exclude-users": "-E", "event-limit": "-e", "fatfile": "-F", "seconds": "-G",
-    "help": "-h", "chisel-info": "-i", "file-size": "-C", "json": "-j", "list": "-l",
-    "list-events": "-L", "numevents": "-n", "progress": "-P", "print": "-p", "quiet": "-q",
-    "resolve-ports": "-R", "readfile": "-r", "snaplen": "-s", "summary": "-S",
-    "suppress-comm": "-U", "timetype": "-t", "verbose": "-v", "writefile": "-w", "limit": "-W",
-    "print-hex": "-x", "print-hex-ascii": "-X", "compress": "-z",
-}
 
 
 @dataclass(slots=True)
@@ -82,8 +64,21 @@ class Options:
     events_per_file: int | None = None    # -e: rotate after so many events
     buffer_size: int | None = None        # --buffer-size: bytes of event buffer per CPU
     suppress_comms: list[str] = field(default_factory=list)  # -U: comms the probe skips
+    # in-kernel pre-filters (live capture)
+    pids: list[int] = field(default_factory=list)        # --pid: these processes + children
+    comms: list[str] = field(default_factory=list)       # --comm: threads named so + children
+    cgroups: list[str] = field(default_factory=list)     # --cgroup: cgroup paths (subtrees)
+    containers: list[str] = field(default_factory=list)  # --container: names or ids
+    syscalls: list[str] = field(default_factory=list)    # --syscalls: names and @sets
+    # container runtimes (live capture)
     cri_sockets: list[str] = field(default_factory=list)     # --cri: CRI socket paths
     cri_timeout_ms: int | None = None     # --cri-timeout: per CRI call
+
+    @property
+    def prefilters(self) -> bool:
+        """Whether any in-kernel pre-filter was asked for."""
+        return bool(self.pids or self.comms or self.cgroups or self.containers
+                    or self.syscalls)
 
 
 def _positive(text: str, what: str) -> int:
@@ -105,6 +100,193 @@ def _size(text: str) -> int:
     return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[m.group(2).lower()]
 
 
+def _list(text: str, what: str) -> list[str]:
+    """A comma-separated value (``--pid 1,2``); empty items are an error."""
+    items = [t.strip() for t in text.split(",")]
+    if not all(items):
+        raise UsageError(f"invalid {what}: {text!r} (a comma-separated list)")
+    return items
+
+
+def _buffer_mode(mode: str) -> Callable[[Options, str], None]:
+    def apply(o: Options, _val: str) -> None:
+        if o.buffer_mode != "normal":
+            raise UsageError("you cannot specify more than one output format")
+        o.buffer_mode = mode
+    return apply
+
+
+def _flag(name: str) -> Callable[[Options, str], None]:
+    def apply(o: Options, _val: str) -> None:
+        setattr(o, name, True)
+    return apply
+
+
+
+def _write(o: Options, val: str) -> None:
+    o.write_file = val
+    o.quiet = True
+
+
+def _print(o: Options, val: str) -> None:
+    if val == "p":
+        o.print_default_format = True
+    elif val in ("c", "container", "k", "kubernetes", "m", "mesos"):
+        from sysdive.format.formatter import PRESETS
+        o.output_format = PRESETS[val]
+        o.container_preset = True
+    else:
+        o.output_format = val
+
+
+def _summary(o: Options, _val: str) -> None:
+    o.summary = True
+    o.summary_copies += 1
+
+
+def _snaplen(o: Options, val: str) -> None:
+    # sysdig reads it with atoi(): leading digits count, anything else is 0, no error.
+    m = re.match(r"\s*([+-]?\d+)", val)
+    o.snaplen = int(m.group(1)) if m else 0
+
+
+def _timetype(o: Options, val: str) -> None:
+    if val not in ("h", "a", "r", "d", "D"):
+        raise UsageError("invalid modifier for flag -t (use h, a, r, d or D)")
+    o.time_format = val
+
+
+def _list_markdown(o: Options, _val: str) -> None:
+    o.list_fields = o.list_fields_markdown = True
+
+
+def _comm(text: str, opt: str) -> str:
+    if len(text.encode()) > 15:
+        raise UsageError(f"{opt} {text!r}: a process name (comm) has at most 15 bytes")
+    return text
+
+
+def _suppress(o: Options, val: str) -> None:
+    o.suppress_comms.append(_comm(val, "-U"))
+
+
+def _pids(o: Options, val: str) -> None:
+    o.pids.extend(_positive(p, "--pid") for p in _list(val, "--pid"))
+
+
+def _comms(o: Options, val: str) -> None:
+    o.comms.extend(_comm(c, "--comm") for c in _list(val, "--comm"))
+
+
+def _syscalls(o: Options, val: str) -> None:
+    o.syscalls.extend(_list(val, "--syscalls"))
+
+
+Apply = Callable[[Options, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Opt:
+    """One command-line option: ``-letter`` and/or ``--long``, whether it takes a value, and
+    what it does to :class:`Options` (``None``: sysdig has it, sysdive does not)."""
+
+    letter: str | None
+    long: str | None
+    takes_value: bool
+    apply: Apply | None
+
+
+def _set(name: str, convert: Callable[[str], object] = str) -> Apply:
+    def apply(o: Options, val: str) -> None:
+        setattr(o, name, convert(val))
+    return apply
+
+
+def _append(name: str) -> Apply:
+    def apply(o: Options, val: str) -> None:
+        getattr(o, name).append(val)
+    return apply
+
+
+def _pos(what: str) -> Callable[[str], int]:
+    return lambda text: _positive(text, what)
+
+
+OPTIONS: tuple[Opt, ...] = (
+    # input and output
+    Opt("r", "readfile", True, _append("read_files")),
+    Opt("w", "writefile", True, _write),
+    Opt("z", "compress", False, _flag("compress")),
+    Opt("F", "fatfile", False, _flag("fatfile")),
+    Opt("n", "numevents", True, _set("count", _pos("event count"))),
+    Opt("M", None, True, _set("duration_s", _pos("duration"))),
+    Opt("s", "snaplen", True, _snaplen),
+    # printing
+    Opt("p", "print", True, _print),
+    Opt("j", "json", False, _flag("json")),
+    Opt("A", "print-ascii", False, _buffer_mode("ascii")),
+    Opt("b", "print-base64", False, _buffer_mode("base64")),
+    Opt("x", "print-hex", False, _buffer_mode("hex")),
+    Opt("X", "print-hex-ascii", False, _buffer_mode("hexascii")),
+    Opt("q", "quiet", False, _flag("quiet")),
+    Opt("v", "verbose", False, _flag("verbose")),
+    Opt("S", "summary", False, _summary),
+    Opt("D", "debug", False, _flag("debug")),
+    Opt("d", "displayflt", False, _flag("display_filter")),
+    Opt("P", "progress", False, _flag("progress")),
+    Opt("t", "timetype", True, _timetype),
+    Opt("E", "exclude-users", False, _flag("exclude_users")),
+    Opt("R", "resolve-ports", False, _flag("resolve_ports")),
+    Opt(None, "unbuffered", False, _flag("unbuffered")),
+    Opt(None, "filter-proclist", False, lambda o, v: None),  # sysdig's no-op too
+    # listing and help
+    Opt("l", "list", False, _flag("list_fields")),
+    Opt(None, "list-markdown", False, _list_markdown),
+    Opt("L", "list-events", False, _flag("list_events")),
+    Opt("h", "help", False, _flag("help")),
+    Opt(None, "version", False, _flag("show_version")),
+    Opt(None, "libs-version", False, _flag("show_libs_version")),
+    # chisels (-c and its arguments are taken by extract_chisels first)
+    Opt("c", "chisel", True, lambda o, v: None),
+    Opt(None, "list-chisels", False, lambda o, v: None),
+    Opt("i", "chisel-info", True, _set("chisel_info")),
+    # memory
+    Opt(None, "memory-story", False, _flag("memory_story")),
+    Opt(None, "alloc-stacks", False, _flag("alloc_stacks")),
+    Opt(None, "flamegraph", True, _set("flamegraph")),
+    Opt(None, "top", True, _set("top", _pos("--top count"))),
+    # live capture
+    Opt("C", "file-size", True, _set("file_size_mb", _pos("file size"))),
+    Opt("G", "seconds", True, _set("rotate_seconds", _pos("rotation seconds"))),
+    Opt("W", "limit", True, _set("file_limit", _pos("file limit"))),
+    Opt("e", "event-limit", True, _set("events_per_file", _pos("event limit"))),
+    Opt("U", "suppress-comm", True, _suppress),
+    Opt(None, "buffer-size", True, _set("buffer_size", _size)),
+    Opt(None, "pid", True, _pids),
+    Opt(None, "comm", True, _comms),
+    Opt(None, "cgroup", True, _append("cgroups")),
+    Opt(None, "container", True, _append("containers")),
+    Opt(None, "syscalls", True, _syscalls),
+    Opt(None, "cri", True, _append("cri_sockets")),
+    Opt(None, "cri-timeout", True, _set("cri_timeout_ms", _pos("--cri-timeout milliseconds"))),
+    # sysdig options that sysdive does not have
+    Opt("B", "bpf", True, None),
+    Opt("H", None, True, None),
+    Opt("I", None, True, None),
+    Opt("k", None, True, None),
+    Opt("K", None, True, None),
+    Opt("m", None, True, None),
+    Opt("T", None, False, None),
+    Opt("u", None, False, None),
+)
+
+SHORT = "".join(f"{o.letter}{':' if o.takes_value else ''}" for o in OPTIONS if o.letter)
+LONG = [f"{o.long}{'=' if o.takes_value else ''}" for o in OPTIONS if o.long]
+_BY_FLAG = {**{f"-{o.letter}": o for o in OPTIONS if o.letter},
+            **{f"--{o.long}": o for o in OPTIONS if o.long}}
+LIVE_ONLY = ("--pid", "--comm", "--cgroup", "--container", "--syscalls")
+
+
 def parse_args(argv: list[str]) -> Options:
     """Parse ``argv`` (without the program name) the way sysdig does."""
     argv, chisels, list_chisels = extract_chisels(
@@ -116,126 +298,11 @@ def parse_args(argv: list[str]) -> Options:
         pairs, rest = getopt.gnu_getopt(argv, SHORT, LONG)
     except getopt.GetoptError as err:
         raise UsageError(str(err)) from None
-    for opt, val in pairs:
-        if opt.startswith("--"):
-            name = opt[2:]
-            if name == "version":
-                o.show_version = True
-                continue
-            if name == "libs-version":
-                o.show_libs_version = True
-                continue
-            if name == "list-markdown":
-                o.list_fields = o.list_fields_markdown = True
-                continue
-            if name == "unbuffered":
-                o.unbuffered = True
-                continue
-            if name == "filter-proclist":
-                continue
-            if name == "alloc-stacks":
-                o.alloc_stacks = True
-                continue
-            if name == "memory-story":
-                o.memory_story = True
-                continue
-            if name == "flamegraph":
-                o.flamegraph = val
-                continue
-            if name == "top":
-                o.top = _positive(val, "--top count")
-                continue
-            if name == "buffer-size":
-                o.buffer_size = _size(val)
-                continue
-            if name == "cri":
-                o.cri_sockets.append(val)
-                continue
-            if name == "cri-timeout":
-                o.cri_timeout_ms = _positive(val, "--cri-timeout milliseconds")
-                continue
-            opt = _LONG_TO_SHORT[name]
-        _apply(o, opt[1], val)
+    for flag, val in pairs:
+        opt = _BY_FLAG[flag]
+        if opt.apply is None:
+            name = f"-{opt.letter}" if opt.letter else flag
+            raise UsageError(f"option {name} is not supported when reading captures")
+        opt.apply(o, val)
     o.filter = " ".join(rest)
     return o
-
-
-def _apply(o: Options, letter: str, val: str) -> None:
-    buffer_modes = {"A": "ascii", "b": "base64", "x": "hex", "X": "hexascii"}
-    if letter in buffer_modes:
-        if o.buffer_mode != "normal":
-            raise UsageError("you cannot specify more than one output format")
-        o.buffer_mode = buffer_modes[letter]
-    elif letter == "r":
-        o.read_files.append(val)
-    elif letter == "w":
-        o.write_file = val
-        o.quiet = True
-    elif letter == "z":
-        o.compress = True
-    elif letter == "p":
-        if val == "p":
-            o.print_default_format = True
-        elif val in ("c", "container", "k", "kubernetes", "m", "mesos"):
-            from sysdive.format.formatter import PRESETS
-            o.output_format = PRESETS[val]
-            o.container_preset = True
-        else:
-            o.output_format = val
-    elif letter == "j":
-        o.json = True
-    elif letter == "q":
-        o.quiet = True
-    elif letter == "v":
-        o.verbose = True
-    elif letter == "S":
-        o.summary = True
-        o.summary_copies += 1
-    elif letter == "D":
-        o.debug = True
-    elif letter == "d":
-        o.display_filter = True
-    elif letter == "P":
-        o.progress = True
-    elif letter == "n":
-        o.count = _positive(val, "event count")
-    elif letter == "M":
-        o.duration_s = _positive(val, "duration")
-    elif letter == "s":
-        # sysdig reads it with atoi(): leading digits count, anything else is 0, no error.
-        m = re.match(r"\s*([+-]?\d+)", val)
-        o.snaplen = int(m.group(1)) if m else 0
-    elif letter == "t":
-        if val not in ("h", "a", "r", "d", "D"):
-            raise UsageError("invalid modifier for flag -t (use h, a, r, d or D)")
-        o.time_format = val
-    elif letter == "l":
-        o.list_fields = True
-    elif letter == "L":
-        o.list_events = True
-    elif letter == "h":
-        o.help = True
-    elif letter == "F":
-        o.fatfile = True
-    elif letter == "E":
-        o.exclude_users = True
-    elif letter == "R":
-        o.resolve_ports = True
-    elif letter == "c":
-        pass  # taken with its arguments by extract_chisels
-    elif letter == "i":
-        o.chisel_info = val
-    elif letter == "C":
-        o.file_size_mb = _positive(val, "file size")
-    elif letter == "G":
-        o.rotate_seconds = _positive(val, "rotation seconds")
-    elif letter == "W":
-        o.file_limit = _positive(val, "file limit")
-    elif letter == "e":
-        o.events_per_file = _positive(val, "event limit")
-    elif letter == "U":
-        if len(val.encode()) > 15:
-            raise UsageError(f"-U {val!r}: a process name (comm) has at most 15 bytes")
-        o.suppress_comms.append(val)
-    else:
-        raise UsageError(f"option -{letter} is not supported when reading captures")

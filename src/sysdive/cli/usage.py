@@ -34,6 +34,22 @@ Printing
   -P, --progress          print the percentage of the file read on stderr
   --unbuffered            flush after every line
 
+Live capture (without -r; root)
+  -w FILE                 write every event (or, with a filter, the matching ones) to FILE
+  -C MB, -G S, -e N, -W N rotate the -w file by size, time or events; keep N files
+  -U, --suppress-comm NAME  skip threads named NAME and their descendants
+  --buffer-size BYTES     event buffer per CPU (default 32M)
+  In-kernel pre-filters (events not generated at all, so a busy host costs little):
+  --pid PID[,PID]         these processes and every process they start
+  --comm NAME[,NAME]      threads named NAME and the processes they start
+  --cgroup PATH           processes in this cgroup or below it (/docker/ID, or a directory
+                          under /sys/fs/cgroup; cgroup v1 and v2)
+  --container NAME|ID     processes of this Docker container (its cgroup)
+  --syscalls LIST         only these syscalls (names, @file, @net, @proc, @mem, @state),
+                          plus the ones process and fd names need (@state)
+  --pid and --comm select together (either matches); --cgroup/--container and --syscalls
+  narrow that further. Each option may be repeated.
+
 Containers (live capture)
   --cri PATH              CRI socket (containerd, CRI-O) for container metadata, instead of
                           /run/containerd/containerd.sock (repeatable)

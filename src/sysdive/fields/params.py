@@ -225,6 +225,17 @@ def _render_charbuf(evt: Event, raw: bytes, ctx: RenderContext) -> Rendered:
     return decode_cstring(raw), ""
 
 
+def _render_charbufarray(evt: Event, raw: bytes, ctx: RenderContext) -> Rendered:
+    # Tracer tags (NUL-terminated strings, see sysdive.state.tracers), dot-joined.
+    return ".".join(decode_cstring(t) for t in raw.split(b"\0")[:-1]), ""
+
+
+def _render_charbuf_pairs(evt: Event, raw: bytes, ctx: RenderContext) -> Rendered:
+    # Tracer args: name and value strings in turn, shown name:value, comma-joined.
+    items = [decode_cstring(t) for t in raw.split(b"\0")[:-1]]
+    return ",".join(f"{n}:{v}" for n, v in zip(items[::2], items[1::2], strict=False)), ""
+
+
 def _render_bytebuf(evt: Event, raw: bytes, ctx: RenderContext) -> Rendered:
     return render_buffer(raw, ctx.buffer_format, ctx.max_len), ""
 
@@ -441,6 +452,7 @@ def _renderer_for(pinfo: ParamInfo, params: Sequence[ParamInfo]) -> Renderer:
     simple: dict[ParamType, Renderer] = {
         PT.ERRNO: _render_errno, PT.FD: _render_fd, PT.PID: _render_pid,
         PT.CHARBUF: _render_charbuf, PT.BYTEBUF: _render_bytebuf,
+        PT.CHARBUFARRAY: _render_charbufarray, PT.CHARBUF_PAIR_ARRAY: _render_charbuf_pairs,
         PT.SOCKADDR: _render_sockaddr, PT.SOCKTUPLE: _render_socktuple,
         PT.FDLIST: _render_fdlist, PT.SYSCALLID: _render_syscallid,
         PT.SIGTYPE: _render_sigtype, PT.RELTIME: _render_reltime, PT.SIGSET: _render_sigset,

@@ -95,6 +95,7 @@ class ArgKind(Enum):
     SUFFIX = "optional .src/.dst"         # evt.abspath
     SUBSYSTEM = ".SUBSYS"                 # thread.cgroup
     INDEX_OR_PATH = "[N] or [PATH]"       # container.mount*
+    INDEX = "[N]"                         # span.tag, span.*.fortag
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,11 +348,12 @@ def _all_classes() -> tuple[FieldClass, ...]:
     from sysdive.fields.fd import FD_CLASS
     from sysdive.fields.orchestrator import K8S_CLASS, MESOS_CLASS
     from sysdive.fields.proc import PROCESS_CLASS
+    from sysdive.fields.span import EVTIN_CLASS, SPAN_CLASS
     from sysdive.fields.user import GROUP_CLASS, USER_CLASS
 
     # The order of libsinsp's sinsp_filter_check_list: it decides which class claims a name.
     return (GEN_EVT_CLASS, EVT_CLASS, PROCESS_CLASS, USER_CLASS, GROUP_CLASS, CONTAINER_CLASS,
-            FD_CLASS, K8S_CLASS, MESOS_CLASS)
+            FD_CLASS, K8S_CLASS, MESOS_CLASS, SPAN_CLASS, EVTIN_CLASS)
 
 
 class FieldRegistry:
@@ -457,7 +459,7 @@ def render_class_listing(cls: FieldClass, verbose: bool = False) -> str:
 
 def render_field_list(verbose: bool = False) -> str:
     """The ``sysdig -l`` text of the classes sysdive implements (evt, process, user, group,
-    container, fd, k8s, mesos), each followed by the blank line sysdig prints after a class."""
+    container, fd, k8s, mesos, span, evtin), each followed by the blank line sysdig prints after a class."""
     return "".join(render_class_listing(c, verbose) + "\n" for c in _all_classes())
 
 

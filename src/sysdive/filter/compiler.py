@@ -278,6 +278,12 @@ class _Generator:
             ids = frozenset().union(*(_DIR_IDS[str(v)] for v in values))
             event_types = ids if event_types is None else ids & event_types
 
+        # evtin.*: a tuple whose first element (None if absent) vetoes the check when it
+        # holds (a tracer enter's own span, first in libsinsp's scan); any other decides.
+        veto = bool(getattr(field, "veto_first", False))
+        if op is CmpOp.EXISTS and veto:
+            return f"((_v := {extract}) is not None and _v[0] is None and len(_v) > 1)", \
+                event_types
         if op is CmpOp.EXISTS:
             expr = (
                 f"((_v := {extract}) is not None"
@@ -288,6 +294,15 @@ class _Generator:
         element = code.expr.format(v="_e")
         every = op is CmpOp.NE and bool(getattr(field, "ne_requires_all", False))
         helper = f"{prefix}_t"
+        if veto:
+            self.helpers.append(
+                f"def {helper}(vs):\n"
+                f"    _e = vs[0]\n"
+                f"    if _e is not None and ({element}):\n        return False\n"
+                f"    for _e in vs[1:]:\n        if {element}:\n            return True\n"
+                f"    return False\n\n"
+            )
+            return f"((_v := {extract}) is not None and {helper}(_v))", event_types
         if every:
             self.helpers.append(
                 f"def {helper}(vs):\n"

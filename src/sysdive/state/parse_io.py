@@ -28,6 +28,8 @@ from sysdive.state.decode import (
     text,
 )
 from sysdive.state.fds import (
+    FLAG_IS_TRACER_FD,
+    FLAG_IS_TRACER_FILE,
     FLAG_ROLE_CLIENT,
     FLAG_ROLE_SERVER,
     L4_UDP,
@@ -46,11 +48,13 @@ from sysdive.state.sockets import (
     sockinfo_str,
     swap_addresses,
 )
+from sysdive.state.tracers import SCAP_DF_TRACER, process_rw_exit
 
 if TYPE_CHECKING:
     from sysdive.state.parser import Parser
 
 _READS = int(EventFlag.READS_FROM_FD)
+_TRACER_FLAGS = FLAG_IS_TRACER_FILE | FLAG_IS_TRACER_FD
 _IP_SOCKS = (FdType.IPV4_SOCK, FdType.IPV6_SOCK)
 RECVFROM_X = EVENT_BY_ENUM["PPME_SOCKET_RECVFROM_X"].id
 RECVMSG_X = EVENT_BY_ENUM["PPME_SOCKET_RECVMSG_X"].id
@@ -98,8 +102,14 @@ def rw_exit(p: Parser, evt: Event) -> None:
     """read/write family exits: mark IP sockets connected and, for datagram calls, take the
     tuple into the socket (only while it has no name or is not a TCP socket)."""
     fdi = evt.fdinfo
+    if fdi is None:
+        if evt.dflags & SCAP_DF_TRACER:
+            process_rw_exit(p, evt)   # a tracer write of a copied capture, fd unknown
+        return
+    if fdi.flags & _TRACER_FLAGS and process_rw_exit(p, evt):
+        return                        # /dev/null: a tracer event now, or a text cut short
     tinfo = evt.thread
-    if fdi is None or tinfo is None:
+    if tinfo is None:
         return
     prm = evt.params()
     if p_i64(prm, 0) < 0:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import Category, EventFlag
-from sysdive.state import parse_fds, parse_io, parse_procs
+from sysdive.state import parse_fds, parse_io, parse_procs, tracers
 from sysdive.state.decode import I64, U16, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
@@ -102,7 +102,7 @@ _I64_MAX = (1 << 63) - 1
 
 def _build_handlers() -> list[Handler | None]:
     table: list[Handler | None] = [None] * PPM_EVENT_MAX
-    for module in (parse_fds, parse_io, parse_procs):
+    for module in (parse_fds, parse_io, parse_procs, tracers):
         for enum, handler in module.HANDLERS.items():
             table[_id(enum)] = handler
     return table
@@ -159,6 +159,10 @@ class Parser:
         self.tmp_enter: Event | None = None
         # Set by an event parser to hide the current event from the caller.
         self.hide = False
+        # Set by an event parser to hide the current event unless a capture filter runs on
+        # it after parsing and passes it (libsinsp's late filter overrides the parser's
+        # verdict): a tracer text cut short.
+        self.hide_unless_filtered = False
         # filter_types[t]: the capture filter can match type t (None: any type may match).
         self.filter_types: list[bool] | None = None
 
@@ -182,6 +186,7 @@ class Parser:
         etype = evt.type
         self.reset(evt)
         filter_later: Filter | None = None
+        capture_filter = filter
         if filter is not None:
             eflags = _FLAGS[etype]
             if etype == WRITE_X:
@@ -222,8 +227,16 @@ class Parser:
                 tinfo = evt.thread
                 self._publish(evt, tinfo)
                 return self._filtered_out(evt, tinfo)
+            if self.hide_unless_filtered:
+                self.hide_unless_filtered = False
+                if filter_later is None:
+                    tinfo = evt.thread
+                    self._publish(evt, tinfo)
+                    return self._filtered_out(evt, tinfo)
         if filter_later is not None:
             tinfo = evt.thread
+            if filter_later is _reject and evt.type != etype and capture_filter is not None:
+                filter_later = capture_filter   # a write that became a tracer event
             if filter_later is _reject:
                 if self.internal_events and _INTERNAL[etype]:
                     return self._handed_on(evt, tinfo)
@@ -352,6 +365,8 @@ class Parser:
         """
         if self.internal_events or filter_types is None:
             return frozenset()  # a filter that may match any type has to see every event
+        if TRACER_E in filter_types or TRACER_E + 1 in filter_types:
+            fd_state = True     # tracer events come from the fd tables' /dev/null entries
         out = set()
         for etype in range(PPM_EVENT_MAX):
             flags = _FLAGS[etype]

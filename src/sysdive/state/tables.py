@@ -55,6 +55,7 @@ from sysdive.state.threads import (
     CL_IS_MAIN_THREAD,
     ThreadInfo,
 )
+from sysdive.state.tracers import TracerState
 
 CANCELED_FD = (1 << 63) - 1     # where a close-cancelled fd is parked (CANCELED_FD_NUMBER)
 MAX_FD_TABLE = 4096             # fds beyond this many per table are not tracked
@@ -105,6 +106,8 @@ class State:
         self.lastevent_ts = 0
         # Timestamp of the first event of the section (evt.reltime, -t r); set by the inspector.
         self.first_event_ts = 0
+        # Open spans of sysdig tracers (sysdive.state.tracers).
+        self.tracers = TracerState()
         # Live capture: containers get no stub before their runtime has answered (see
         # resolve_container), and the first sight of a CRI container is reported here.
         self.live = False
@@ -126,6 +129,7 @@ class State:
         self.fds_to_remove.clear()
         self.tid_of_fd_to_remove = -1
         self.lastevent_ts = 0
+        self.tracers.clear()
 
     def load_header(self, hdr: CaptureHeader) -> None:
         """Start a section: forget the threads and import the header blocks.

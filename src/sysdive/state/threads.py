@@ -45,7 +45,7 @@ class ThreadInfo:
         "exe_writable", "exepath", "extra", "fdlimit", "fds", "flags", "gid",
         "last_latency_entertime", "lastevent_cpuid", "lastevent_data", "lastevent_fd",
         "lastevent_ts", "lastevent_type", "latency", "loginuid", "nchilds", "pfmajor",
-        "pfminor", "pid", "placeholder", "prevevent_ts", "ptid", "root", "sid", "tid", "tty",
+        "pfminor", "pid", "placeholder", "prevevent_ts", "ptid", "root", "sid", "tid", "tracer", "tty",
         "uid", "vmrss_kb", "vmsize_kb", "vmswap_kb", "vpgid", "vpid", "vtid",
     )
 
@@ -91,6 +91,7 @@ class ThreadInfo:
         self.nchilds = 0
         self.placeholder = False            # invented for an unknown tid (comm/exe "<NA>")
         self.extra: Any = None
+        self.tracer: Any = None             # its tracer parser (sysdive.state.tracers)
 
     @property
     def is_main_thread(self) -> bool:

@@ -116,17 +116,6 @@ static __always_inline void ev_exe_args(struct ev *e, __u32 len)
 	ev_len(e, len - exe_len);
 }
 
-struct kernfs_node___pre615 {
-	struct kernfs_node *parent;
-} __attribute__((preserve_access_index));
-
-static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
-{
-	if (bpf_core_field_exists(kn->__parent))
-		return BPF_CORE_READ(kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___pre615 *)kn, parent);
-}
-
 /* Append "subsys=/path\0" for one controller; returns the new length of the cgroups param.
  * Written with one branch per path component: the verifier explores every combination of
  * branches, and a branchier version exceeded its 1M-instruction budget. */
@@ -426,22 +415,21 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *p)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ev e;
 	int code;
 
 	if (t->flags & L_PF_KTHREAD)
 		return 0;
-	if (skip_thread(tgid))
-		return 0;
-	if (!ev_begin_fixed(&e, PPME_PROCEXIT_1_E, 4, FIXED_SIZE(4, 18)))
-		return 0;
-	code = t->exit_code;
-	ev_u64(&e, code);
-	ev_u64(&e, (code >> 8) & 0xff);
-	/* signalled: low 7 bits are a signal number (not 0, not 0x7f which means stopped) */
-	ev_u8(&e, ((code & 0x7f) != 0 && (code & 0x7f) != 0x7f) ? (code & 0x7f) : 0);
-	ev_u8(&e, (code & 0x80) != 0);
-	ev_submit_fixed(&e);
+	if (!skip_thread(pid_tgid) && ev_begin_fixed(&e, PPME_PROCEXIT_1_E, 4, FIXED_SIZE(4, 18))) {
+		code = t->exit_code;
+		ev_u64(&e, code);
+		ev_u64(&e, (code >> 8) & 0xff);
+		/* signalled: low 7 bits are a signal number (not 0, not 0x7f: stopped) */
+		ev_u8(&e, ((code & 0x7f) != 0 && (code & 0x7f) != 0x7f) ? (code & 0x7f) : 0);
+		ev_u8(&e, (code & 0x80) != 0);
+		ev_submit_fixed(&e);
+	}
+	prefilter_exit(t, pid_tgid);
 	return 0;
 }

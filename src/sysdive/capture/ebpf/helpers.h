@@ -16,41 +16,6 @@ static __always_inline __u64 sc_arg(struct pt_regs *regs, int i)
 	}
 }
 
-/* Threads the probe does not trace: the consumer itself, other processes than -p's, and
- * threads named by -U (counted, as sysdig's "Suppressed by Comm"). */
-static __always_inline bool skip_thread(__u32 tgid)
-{
-	if (tgid == self_tgid)
-		return true;
-	if (filter_tgid && tgid != filter_tgid)
-		return true;
-	if (n_suppress) {
-		__u64 comm[2] = {0, 0};
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		for (int k = 0; k < MAX_SUPPRESS; k++) {
-			if (k >= n_suppress)
-				break;
-			if (comm[0] == suppress_comm[k][0] && comm[1] == suppress_comm[k][1]) {
-				COUNT(suppressed);
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-static __always_inline bool skip_current(void)
-{
-	struct task_struct *t;
-
-	if (skip_thread(bpf_get_current_pid_tgid() >> 32))
-		return true;
-	/* 32-bit syscalls use another numbering; the 0.29.3 probe skips them too. */
-	t = bpf_get_current_task_btf();
-	return (t->thread_info.status & L_TS_COMPAT) != 0;
-}
-
 /* Linux -> PPM conversions: the bit values differ, the PPM ones are what sysdig decodes. */
 static __always_inline __u32 open_flags_to_ppm(__u64 f)
 {

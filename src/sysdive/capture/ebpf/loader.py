@@ -17,7 +17,7 @@ import ctypes
 import ctypes.util
 import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -33,7 +33,12 @@ CHUNK_BYTES = 1 << 21  # CHUNK_START of probe.bpf.c: what one chunk holds
 CHUNK_STRIDE = CHUNK_BYTES + (1 << 17) + 4096  # CHUNK_SIZE: the element, with its slack
 MAX_CHUNKS = 64
 MAX_SUPPRESS = 8  # mirrors probe.bpf.c
-# Programs attached directly; every other program is a tail-call target.
+MAX_COMMS = 8  # mirrors prefilter.h
+MAX_CGROUPS = 8  # mirrors prefilter.h
+# Programs attached directly; every other program is a tail-call target. The fork program
+# goes first so that a selected process's children are followed from before the /proc walk
+# that adds the ones already running (Probe's `follow`).
+_FORK = "sched_process_fork"
 _DISPATCHERS = ("sys_enter", "sys_exit", "sched_process_exit", "mark_victim")
 _STATS = struct.Struct("<4Q")  # struct stats in probe.bpf.c
 
@@ -53,6 +58,13 @@ class ProbeSettings:
     filter_tgid: int = 0
     nchunks: int = 16  # per-CPU buffer chunks of CHUNK_BYTES each (a power of two, 2..64)
     suppress_comms: tuple[str, ...] = ()  # threads with these comms are not traced (-U)
+    # in-kernel pre-filters (prefilter.h); see sysdive.capture.prefilter for their meaning
+    select_procs: bool = False        # only the processes in select_tgids / select_comms
+    select_tgids: tuple[int, ...] = ()
+    select_comms: tuple[str, ...] = ()
+    cgroup_ssid: int = -1             # the v1 hierarchy of cgroup_ids (-1: cgroup v2)
+    cgroup_ids: tuple[int, ...] = ()  # kernfs ids (directory inodes); empty: no filter
+    syscalls: frozenset[int] | None = None  # native syscall numbers traced; None: all
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +116,7 @@ class _Lib:
             "bpf_program__attach": (vp, [vp]),
             "bpf_link__destroy": (i, [vp]),
             "bpf_map_lookup_elem": (i, [i, vp, vp]),
+            "bpf_map_update_elem": (i, [i, vp, vp, ctypes.c_uint64]),
             "libbpf_num_possible_cpus": (i, []),
         }
         for fname, (res, args) in sigs.items():
@@ -257,7 +270,13 @@ class BpfObject:
 class Probe(BpfObject):
     """The loaded capture probe: its maps and attached programs."""
 
-    def __init__(self, settings: ProbeSettings, path: Path = OBJECT) -> None:
+    def __init__(self, settings: ProbeSettings, path: Path = OBJECT,
+                 follow: Callable[[], Iterable[int]] | None = None,
+                 before_attach: Callable[[], None] | None = None) -> None:
+        """Load and attach. With ``settings.select_procs``, ``follow`` is called once the
+        fork program runs and returns the tgids of processes to add to the selection (the
+        running descendants of the selected ones). ``before_attach`` runs just before the
+        programs that make events are attached."""
         if not _BTF_PATH.exists():
             raise LiveCaptureError(
                 "live capture needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF, "
@@ -272,6 +291,16 @@ class Probe(BpfObject):
             res = lib.bpf_object__load(self._obj)
             if res < 0:
                 raise LiveCaptureError(self._load_failure(-res))
+            self.select(settings.select_tgids)
+            if settings.select_procs or settings.suppress_comms:
+                self.attach((_FORK,))
+            if settings.select_procs and follow is not None:
+                # twice: a process started during the first walk by one that was not yet
+                # selected is found by the second
+                self.select(follow())
+                self.select(follow())
+            if before_attach is not None:
+                before_attach()
             self.attach(_DISPATCHERS)
             self.chunks_fd = self._map_fd("chunks")
             self.ctl_fd = self._map_fd("ctl")
@@ -301,9 +330,44 @@ class Probe(BpfObject):
             raw = comm.encode()[:15]
             struct.pack_into("16s", view, off["suppress_comm"] + 16 * k, raw)
         struct.pack_into("<Q", view, off["boot_to_epoch_ns"], s.boot_to_epoch_ns)
+        self._configure_prefilters(s, view, off)
         for nr, sc in s.sc_ppm.items():
             if 0 <= nr < SYSCALL_TABLE_SIZE:
                 struct.pack_into("<H", view, off["sc_ppm"] + 2 * nr, sc)
+
+    @staticmethod
+    def _configure_prefilters(s: ProbeSettings, view: ctypes.Array[ctypes.c_char],
+                              off: dict[str, int]) -> None:
+        if len(s.select_comms) > MAX_COMMS:
+            raise LiveCaptureError(f"at most {MAX_COMMS} --comm process names")
+        if len(s.cgroup_ids) > MAX_CGROUPS:
+            raise LiveCaptureError(f"at most {MAX_CGROUPS} cgroups (--cgroup, --container)")
+        struct.pack_into("<I", view, off["select_procs"], int(s.select_procs))
+        struct.pack_into("<I", view, off["n_select_comm"], len(s.select_comms))
+        for k, comm in enumerate(s.select_comms):
+            struct.pack_into("16s", view, off["select_comm"] + 16 * k, comm.encode()[:15])
+        struct.pack_into("<I", view, off["n_cgroups"], len(s.cgroup_ids))
+        struct.pack_into("<i", view, off["cgroup_ssid"], s.cgroup_ssid)
+        for k, cg in enumerate(s.cgroup_ids):
+            struct.pack_into("<Q", view, off["cgroup_ids"] + 8 * k, cg)
+        if s.syscalls is not None:
+            struct.pack_into("<I", view, off["sc_filter"], 1)
+            bits = bytearray(SYSCALL_TABLE_SIZE // 8)
+            for nr in s.syscalls:
+                if 0 <= nr < SYSCALL_TABLE_SIZE:
+                    bits[nr >> 3] |= 1 << (nr & 7)
+            struct.pack_into(f"{len(bits)}s", view, off["sc_wanted"], bytes(bits))
+
+    def select(self, tgids: Iterable[int]) -> None:
+        """Add processes to the --pid/--comm selection (the probe follows their children)."""
+        fd = self._map_fd("selected")
+        one = ctypes.c_uint8(1)
+        for tgid in tgids:
+            key = ctypes.c_uint32(tgid)
+            if self._lib.lib.bpf_map_update_elem(fd, ctypes.byref(key), ctypes.byref(one),
+                                                 0) != 0:
+                raise LiveCaptureError(f"cannot select process {tgid} in the probe "
+                                       f"({os.strerror(ctypes.get_errno())})")
 
     def _load_failure(self, err: int) -> str:
         if err in (13, 7):  # EACCES, E2BIG: the verifier rejected a program

@@ -13,6 +13,8 @@
  *    generic event (PPME_GENERIC_E/X, carrying the PPM_SC id from the sc_ppm table that the
  *    loader fills from sysdive.schema).
  *  - tp_btf/sched_process_exit emits procexit.
+ *  - tp_btf/sched_process_fork passes a process's selection (--pid, --comm) and suppression
+ *    (-U) on to the tasks it creates (prefilter.h, which also holds every pre-filter).
  *  - tp_btf/mark_victim (+ fentry/oom_kill_process) emits OOM kills (fill_oom.h).
  * Tail calls keep each filler a separately verified program, so adding fillers does not make
  * the verifier's job (or load time) grow with the product of their branches.
@@ -144,6 +146,7 @@ struct {
 
 #include "builder.h"
 #include "helpers.h"
+#include "prefilter.h"
 
 #define ENTER(name) SEC("tp_btf/sys_enter") int BPF_PROG(enter_##name, struct pt_regs *regs, long id)
 #define EXIT(name) SEC("tp_btf/sys_exit") int BPF_PROG(exit_##name, struct pt_regs *regs, long ret)
@@ -266,7 +269,7 @@ static __always_inline int generic_event(long id, bool enter)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	if ((__u64)id >= SYSCALL_TABLE_SIZE || skip_current())
+	if ((__u64)id >= SYSCALL_TABLE_SIZE || syscall_skipped(id) || skip_current())
 		return 0;
 	/* the hottest calls are filled here: a tail call costs an indirect jump (a retpoline) */
 	if (id == NR_read)
@@ -282,7 +285,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = regs->orig_ax;
 
-	if ((__u64)id >= SYSCALL_TABLE_SIZE || skip_current())
+	if ((__u64)id >= SYSCALL_TABLE_SIZE || syscall_skipped(id) || skip_current())
 		return 0;
 	if (id == NR_read)
 		return read_exit(regs, ret, PPME_SYSCALL_READ_X);

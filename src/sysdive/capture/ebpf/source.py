@@ -17,7 +17,7 @@ OBJECT = HERE / "probe.bpf.o"
 # Everything that goes into the object; vmlinux.h is generated per machine and left out
 # (CO-RE relocations make the object independent of the exact kernel it was built against).
 SOURCES = ("probe.bpf.c", "builder.h", "helpers.h", "fill_io.h", "fill_net.h", "fill_proc.h",
-           "fill_fs.h", "fill_sys.h", "fill_oom.h", "linux_defs.h", "schema_ids.h")
+           "fill_fs.h", "fill_sys.h", "fill_oom.h", "linux_defs.h", "schema_ids.h", "prefilter.h")
 _MARK = re.compile(rb"sysdive-src-sha256:([0-9a-f]{64}|unknown)")
 
 

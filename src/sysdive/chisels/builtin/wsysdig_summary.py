@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sysdive.chisels.api import Arg, Chisel
+from sysdive.chisels.builtin._dkjson import encode
 from sysdive.chisels.output import lua_str
 from sysdive.errors import ChiselError
 from sysdive.event import Event
@@ -558,7 +559,7 @@ class WsysdigSummary(Chisel):
             self._run_second_pass(delta)
             return
         self._add_summaries(ts_s, ts_ns)
-        text = _encode(self._build_output(delta))
+        text = encode(self._build_output(delta))
         self.print(f'{{"progress": 100, "data": {text}}}')
         self.print("]}")
 
@@ -748,39 +749,3 @@ def _lua_tonumber(text: str) -> float | None:
         return float(int(text, 0)) if text.strip().lower().startswith("0x") else float(text)
     except ValueError:
         return None
-
-
-# -- dkjson's encoder with indent=true --------------------------------------------------------
-
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-            "\t": "\\t"}
-_ESCAPED = re.compile('[\x00-\x1f"\\\\\x7f\x80-\x9f\xad\u0600-\u0604\u070f\u17b4\u17b5'
-                      "\u200c-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufff0-\uffff]")
-
-
-def _quote(text: str) -> str:
-    return '"' + _ESCAPED.sub(lambda m: _ESCAPES.get(m.group(0), f"\\u{ord(m.group(0)):04x}"),
-                              text) + '"'
-
-
-def _encode(value: object, level: int = 0) -> str:
-    """JSON as dkjson writes it with ``indent``: object members on their own lines, two
-    blanks per level, arrays on one line, numbers as Lua's tostring, empty tables as []."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        if value != value or value in (math.inf, -math.inf):
-            return "null"
-        return lua_str(value)
-    if isinstance(value, str):
-        return _quote(value)
-    level += 1
-    if isinstance(value, list) or (isinstance(value, dict) and not value):
-        items = value if isinstance(value, list) else []
-        return "[" + ",".join(_encode(v, level) for v in items) + "]"
-    assert isinstance(value, dict)
-    pad = "\n" + "  " * level
-    members = ",".join(f"{pad}{_quote(str(k))}:{_encode(v, level)}" for k, v in value.items())
-    return "{" + members + "\n" + "  " * (level - 1) + "}"
