@@ -5,6 +5,8 @@
 #   make bpf-check  fail if the shipped probe.bpf.o was not built from the current sources
 #   make ext        build the compiled module (src/sysdive/state/_rowparse.c) in place, for
 #                   runs from the tree (pip install -e . builds it too)
+#   make cri-api    regenerate the CRI messages (src/sysdive/containers/cri_api/) from their
+#                   .proto with grpcio-tools (pip install grpcio-tools)
 #   make clean      remove build/
 EBPF := src/sysdive/capture/ebpf
 BUILD := build/bpf
@@ -16,7 +18,7 @@ SOURCES := $(EBPF)/probe.bpf.c $(EBPF)/builder.h $(EBPF)/helpers.h $(EBPF)/fill_
 	$(EBPF)/fill_net.h $(EBPF)/fill_proc.h $(EBPF)/fill_fs.h $(EBPF)/fill_sys.h \
 	$(EBPF)/fill_oom.h $(EBPF)/linux_defs.h $(EBPF)/schema_ids.h $(EBPF)/prefilter.h
 
-.PHONY: bpf bpf-check clean ext
+.PHONY: bpf bpf-check clean ext cri-api
 
 ext:
 	$(PYTHON) setup.py -q build_ext --inplace
@@ -53,3 +55,8 @@ bpf-check:
 
 clean:
 	rm -rf build
+
+CRI_API := src/sysdive/containers/cri_api
+cri-api:
+	$(PYTHON) -m grpc_tools.protoc -Isrc --python_out=src --pyi_out=src \
+		$(CRI_API)/runtime_v1.proto $(CRI_API)/containerd_events.proto

@@ -4,6 +4,9 @@
 #   - libbpf1: live capture loads its shipped eBPF probe through the system libbpf
 #   - docker.io (started if not running) and busybox-static: the container tests run real
 #     containers from an image imported from a busybox rootfs (no registry)
+#   - containerd and runc (docker.io pulls them in; named for the CRI tests, which start a
+#     containerd of their own with its CRI plugin, and use ctr to import an image)
+#   - podman: the podman tests (they start `podman system service` themselves)
 #   - gcc and libc6-dbg: the memory tests build a small leaking C program and name glibc's
 #     internal functions in allocation stacks (libc6-dbg's build-id debug files)
 #   - the monitor's tests: Debian's prometheus (scrapes /metrics), chromium and
@@ -24,10 +27,13 @@ if ! command -v sysdig >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1 \
     $SUDO apt-get install -y -qq sysdig jq libbpf1 gcc libc6-dbg >/dev/null
 fi
 # This machine kind ships a docker client without an engine: look for dockerd itself.
-if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
+if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ] \
+        || ! command -v containerd >/dev/null 2>&1 || ! command -v ctr >/dev/null 2>&1 \
+        || ! command -v containerd-shim-runc-v2 >/dev/null 2>&1 \
+        || ! command -v runc >/dev/null 2>&1 || ! command -v podman >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq docker.io busybox-static >/dev/null
+    $SUDO apt-get install -y -qq docker.io containerd runc busybox-static podman >/dev/null
 fi
 if ! $SUDO docker info >/dev/null 2>&1; then
     if command -v systemctl >/dev/null 2>&1 && $SUDO systemctl start docker 2>/dev/null; then

@@ -22,6 +22,7 @@ import sys
 import tarfile
 import termios
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -343,3 +344,19 @@ class ExpectedStore:
             (self.directory / f"{name}.out.gz").write_bytes(gzip.compress(data, 9, mtime=0))
         else:
             (self.directory / f"{name}.out").write_bytes(data)
+
+
+def wait_for_bytes(path: Path, needle: bytes, timeout: float) -> bool:
+    """Whether ``needle`` shows up in the growing file ``path`` within ``timeout`` seconds
+    (e.g. a container's metadata in a capture being written; reads only what was added)."""
+    deadline = time.monotonic() + timeout
+    start = 0
+    while time.monotonic() < deadline:
+        with open(path, "rb") as f:
+            f.seek(start)
+            chunk = f.read()
+        if needle in chunk:
+            return True
+        start = max(start, start + len(chunk) - len(needle))   # keep a cut needle whole
+        time.sleep(0.2)
+    return False

@@ -2,25 +2,30 @@
 layout of its cgroupfs manager (which sysdig 0.29.3 does not recognise: such containers are
 ``host`` to it, and so to sysdive).
 
-Needs root, podman and a podman API service on /run/podman/podman.sock (``podman system
-service``); the test starts the service itself when podman is installed. Skipped without
-podman (also in CI: podman is optional on the CI machine, see README).
+Needs root, podman (scripts/install.sh installs it) and its API service on
+/run/podman/podman.sock: the test starts ``podman system service`` itself unless one already
+answers there (and stops the one it started). Skipped where podman is missing or unusable,
+failed under ``CI``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
+import socket
 import subprocess
 import tarfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
+from support import unavailable
 from sysdive.containers.cgroups import ContainerType, container_of_pid, match_cgroup_path
 from sysdive.containers.runtime import RuntimeSocket, RuntimeWatcher
 
@@ -38,19 +43,57 @@ def _podman(*args: str, check: bool = True) -> str:
     return done.stdout.strip()
 
 
+def _unavailable(reason: str) -> NoReturn:
+    unavailable(reason, in_ci=f"CI must run the podman tests, but {reason}")
+
+
+def _answers(sock: str) -> bool:
+    """Whether a podman (Docker-compatible) API answers ``GET /_ping`` on ``sock``."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(sock)
+            s.sendall(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
+            head = s.recv(64)
+    except OSError:
+        return False
+    return head.startswith(b"HTTP/1.") and b" 200 " in head.split(b"\r\n")[0]
+
+
+def _start_service() -> subprocess.Popen[bytes] | None:
+    """The API service, started unless one answers already (then None)."""
+    if _answers(SOCK):
+        return None
+    Path(SOCK).parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        Path(SOCK).unlink()     # a stale socket of a service that is gone
+    service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{SOCK}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(200):
+        if _answers(SOCK):
+            return service
+        if service.poll() is not None:
+            break
+        time.sleep(0.1)
+    service.kill()
+    _, err = service.communicate(timeout=10)
+    _unavailable(f"podman system service did not answer on {SOCK}: "
+                 f"{err.decode(errors='replace')[-500:]}")
+
+
 @pytest.fixture(scope="module")
 def podman_container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    if os.geteuid() != 0 or shutil.which("podman") is None or not Path("/bin/busybox").exists():
-        pytest.skip("needs root, podman and busybox-static")
-    service = None
-    if not Path(SOCK).exists():
-        Path(SOCK).parent.mkdir(parents=True, exist_ok=True)
-        service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{SOCK}"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            if Path(SOCK).exists():
-                break
-            time.sleep(0.1)
+    if os.geteuid() != 0:
+        _unavailable("podman tests need root")
+    if shutil.which("podman") is None:
+        _unavailable("podman is not installed")
+    if not Path("/bin/busybox").exists():
+        _unavailable("busybox-static is not installed")
+    info = subprocess.run(["podman", "info"], capture_output=True, text=True, timeout=120,
+                          check=False)
+    if info.returncode != 0:
+        _unavailable(f"podman does not work here: {info.stderr[-500:]}")
+    service = _start_service()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         tar.add("/bin/busybox", "bin/busybox")

@@ -99,3 +99,38 @@ def test_missing_socket_warns_once(tmp_path: Path) -> None:
     assert w.take() == [] and w.reachable == []
     w.stop()
     assert len(warnings) == 1 and "containers will not be named" in warnings[0]
+
+
+class _SlowThenReady:
+    """A docker client whose inspect times out ``slow`` times (or says 404) before answering."""
+
+    class NotFound(Exception):
+        status_code = 404
+
+    def __init__(self, slow: int, missing: bool = False) -> None:
+        self.api = self
+        self.slow, self.missing, self.calls = slow, missing, 0
+
+    def inspect_container(self, cid: str) -> dict[str, object]:
+        self.calls += 1
+        if self.missing:
+            raise self.NotFound("no such container")
+        if self.calls <= self.slow:
+            raise TimeoutError("read timed out")
+        return _inspect()
+
+    def inspect_image(self, ref: str) -> dict[str, object]:
+        return {}
+
+
+def test_watcher_asks_again_after_a_timeout_but_not_after_404() -> None:
+    sock = RuntimeSocket("/nonexistent.sock", ContainerType.DOCKER)
+    slow = _SlowThenReady(slow=2)
+    watcher = RuntimeWatcher((sock,))
+    watcher._describe(slow, sock, FULL)
+    (doc,) = watcher.take()
+    assert (slow.calls, doc["name"], doc["lookup_state"]) == (3, "web", 1)
+    gone = _SlowThenReady(slow=0, missing=True)
+    watcher._describe(gone, sock, "e" * 64)
+    (doc,) = watcher.take()
+    assert (gone.calls, doc["lookup_state"]) == (1, 2)

@@ -30,6 +30,7 @@ from sysdive.errors import SysdiveError, UsageError
 if TYPE_CHECKING:
     from sysdive.capture.live import CaptureResult
     from sysdive.capture.prefilter import Prefilter
+    from sysdive.inspector import Inspector
 
 __all__ = ["run_live"]
 
@@ -43,20 +44,27 @@ def _warn(msg: str) -> None:
     print(f"sysdive: warning: {msg}", file=sys.stderr)
 
 
-def _watcher() -> object | None:
+def _watcher(o: Options) -> object | None:
     """The runtime watcher, started; None when the docker SDK is not installed."""
     try:
         import docker  # type: ignore[import-untyped]  # noqa: F401
 
-        from sysdive.containers.runtime import RuntimeWatcher
+        from sysdive.containers.runtime import RuntimeWatcher, default_sockets
     except ImportError:
         _warn("the docker package is not installed: containers will not be named")
         return None
-    return RuntimeWatcher(warn=_warn).start()
+    timeout = o.cri_timeout_ms / 1000 if o.cri_timeout_ms else 1.0
+    return RuntimeWatcher(default_sockets(tuple(o.cri_sockets)), warn=_warn,
+                          cri_timeout=timeout).start()
 
 
-def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int]) -> int:
-    """Capture live; ``inspect`` is the ``-r`` path, used to print the streamed capture."""
+Inspect = Callable[[Options, TextIO, "Callable[[Inspector], None] | None"], int]
+
+
+def run_live(o: Options, out: TextIO, inspect: Inspect) -> int:
+    """Capture live; ``inspect`` is the ``-r`` path, used to print the streamed capture
+    (its third argument prepares the inspector: live container rules, see
+    :meth:`sysdive.state.tables.State.resolve_container`)."""
     from sysdive.capture.live import DEFAULT_BUFFER, Rotation, capture_to_file, check_live_support
     from sysdive.containers.events import container_events_source
     from sysdive.containers.runtime import RuntimeWatcher
@@ -74,9 +82,14 @@ def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int])
                          "and filter when reading with -r")
     check_live_support()
     prefilter = _prefilter(o)
-    watcher = _watcher()
+    watcher = _watcher(o)
     side = (container_events_source(watcher.take)
             if isinstance(watcher, RuntimeWatcher) else None)
+
+    def setup(inspector: Inspector) -> None:
+        inspector.state.live = True
+        if isinstance(watcher, RuntimeWatcher):
+            inspector.state.on_new_container = watcher.request
     options: dict[str, object] = {
         "snaplen": o.snaplen or 80, "suppress_comms": tuple(o.suppress_comms),
         "side_events": side, "prefilter": prefilter,
@@ -91,7 +104,8 @@ def run_live(o: Options, out: TextIO, inspect: Callable[[Options, TextIO], int])
                                      **options)  # type: ignore[arg-type]
             report_live(result, o.verbose)
             return 0
-        return _print_live(o, out, inspect, capture_to_file, options)
+        return _print_live(o, out, lambda opts, to: inspect(opts, to, setup), capture_to_file,
+                           options)
     finally:
         if isinstance(watcher, RuntimeWatcher):
             watcher.stop()

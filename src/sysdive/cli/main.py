@@ -180,13 +180,15 @@ def _live(o: Options, out: TextIO) -> int:
     return run_live(o, out, _inspect)
 
 
-def _inspect(o: Options, out: TextIO) -> int:
+def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None = None) -> int:
     from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
     from sysdive.filter import compile_filter
     from sysdive.filter.compiler import generic_syscall_ids
 
     inspector = Inspector(internal_events=o.debug, max_events=o.count,
                           max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None)
+    if setup is not None:
+        setup(inspector)
     buffer_format = _BUFFER_MODES[o.buffer_mode]
     if o.json:
         buffer_format = buffer_format.as_json()

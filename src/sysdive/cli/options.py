@@ -70,6 +70,9 @@ class Options:
     cgroups: list[str] = field(default_factory=list)     # --cgroup: cgroup paths (subtrees)
     containers: list[str] = field(default_factory=list)  # --container: names or ids
     syscalls: list[str] = field(default_factory=list)    # --syscalls: names and @sets
+    # container runtimes (live capture)
+    cri_sockets: list[str] = field(default_factory=list)     # --cri: CRI socket paths
+    cri_timeout_ms: int | None = None     # --cri-timeout: per CRI call
 
     @property
     def prefilters(self) -> bool:
@@ -264,6 +267,8 @@ OPTIONS: tuple[Opt, ...] = (
     Opt(None, "cgroup", True, _append("cgroups")),
     Opt(None, "container", True, _append("containers")),
     Opt(None, "syscalls", True, _syscalls),
+    Opt(None, "cri", True, _append("cri_sockets")),
+    Opt(None, "cri-timeout", True, _set("cri_timeout_ms", _pos("--cri-timeout milliseconds"))),
     # sysdig options that sysdive does not have
     Opt("B", "bpf", True, None),
     Opt("H", None, True, None),

@@ -50,6 +50,11 @@ Live capture (without -r; root)
   --pid and --comm select together (either matches); --cgroup/--container and --syscalls
   narrow that further. Each option may be repeated.
 
+Containers (live capture)
+  --cri PATH              CRI socket (containerd, CRI-O) for container metadata, instead of
+                          /run/containerd/containerd.sock (repeatable)
+  --cri-timeout MS        how long one CRI request may take (default 1000)
+
 Memory
   --memory-story [FILTER] one screen: the processes and containers that grew (rate, time to
                           the cgroup limit), the brk/mmap/munmap that grew them, the top

@@ -1,5 +1,6 @@
-"""Container metadata from the runtimes (Docker Engine API, and podman's Docker-compatible API),
-as the ``container`` objects of sysdig's container JSON events.
+"""Container metadata from the runtimes (Docker Engine API, podman's Docker-compatible API and
+CRI runtimes such as containerd, see :mod:`sysdive.containers.cri`), as the ``container``
+objects of sysdig's container JSON events.
 
 :class:`RuntimeWatcher` never blocks a capture: it lists the running containers once, then a
 background thread follows the runtime's event stream and inspects every container as it is
@@ -37,21 +38,29 @@ Doc = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class RuntimeSocket:
-    """A runtime's API socket and the container type its containers get."""
+    """A runtime's API socket and the container type its containers get (``CRI``: a CRI
+    socket, whose runtime decides the type). ``named``: the user asked for this socket, so
+    its absence is worth a warning."""
 
     path: str
     type: ContainerType
+    named: bool = False
 
 
-def default_sockets() -> tuple[RuntimeSocket, ...]:
-    """Docker, then root podman (libsinsp's default paths); ``DOCKER_HOST`` of the form
-    ``unix://PATH`` replaces docker's."""
+DEFAULT_CRI_SOCKET = "/run/containerd/containerd.sock"
+
+
+def default_sockets(cri: tuple[str, ...] = ()) -> tuple[RuntimeSocket, ...]:
+    """Docker, root podman, then CRI (libsinsp's default paths); ``DOCKER_HOST`` of the form
+    ``unix://PATH`` replaces docker's, ``cri`` (sysdig's ``--cri``) the CRI socket."""
     docker = "/var/run/docker.sock"
     host = os.environ.get("DOCKER_HOST", "")
     if host.startswith("unix://"):
         docker = host[len("unix://"):]
+    cris = (tuple(RuntimeSocket(p, ContainerType.CRI, named=True) for p in cri) if cri
+            else (RuntimeSocket(DEFAULT_CRI_SOCKET, ContainerType.CRI),))
     return (RuntimeSocket(docker, ContainerType.DOCKER),
-            RuntimeSocket("/run/podman/podman.sock", ContainerType.PODMAN))
+            RuntimeSocket("/run/podman/podman.sock", ContainerType.PODMAN), *cris)
 
 
 # -- inspect → container object ---------------------------------------------------------------
@@ -235,29 +244,36 @@ def failed_container(cid: str, ctype: ContainerType) -> Doc:
 class RuntimeWatcher:
     """Follows the container runtimes in the background; see the module docstring.
 
-    ``start()`` lists what runs now (bounded by ``timeout`` seconds per socket) and returns
-    at once if a runtime does not answer; ``take()`` hands over the documents gathered since
-    the last call; ``stop()`` ends the thread. ``warn`` gets one message per socket that
-    exists but cannot be used.
+    ``start()`` lists what runs now (bounded by ``timeout`` seconds per docker/podman call,
+    ``cri_timeout`` per CRI call) and returns at once if a runtime does not answer;
+    ``take()`` hands over the documents gathered since the last call; ``request()`` asks the
+    CRI runtimes about an id first seen in the capture; ``stop()`` ends the threads. ``warn``
+    gets one message per socket that exists (or was named) but cannot be used.
     """
 
     def __init__(self, sockets: tuple[RuntimeSocket, ...] | None = None,
-                 warn: Callable[[str], None] | None = None, timeout: float = 3.0) -> None:
+                 warn: Callable[[str], None] | None = None, timeout: float = 3.0,
+                 cri_timeout: float = 1.0) -> None:
         self.sockets = default_sockets() if sockets is None else sockets
         self.warn = warn or (lambda msg: None)
         self.timeout = timeout
+        self.cri_timeout = cri_timeout
         self._lock = threading.Lock()
         self._pending: list[Doc] = []
         self._seen: set[str] = set()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._streams: list[Any] = []
+        self._cri: list[Any] = []       # CriSource, imported only when a CRI socket exists
         self.reachable: list[RuntimeSocket] = []
 
     def start(self) -> RuntimeWatcher:
         """Connect, list the running containers (their documents are ready for the first
         :meth:`take`), and follow each runtime's events in a background thread."""
         for sock in self.sockets:
+            if sock.type == ContainerType.CRI:
+                self._start_cri(sock)
+                continue
             if not os.path.exists(sock.path):
                 if sock.type == ContainerType.DOCKER:
                     self.warn(f"no docker socket at {sock.path}: containers will not be "
@@ -284,6 +300,45 @@ class RuntimeWatcher:
             self._threads.append(t)
         return self
 
+    def _start_cri(self, sock: RuntimeSocket) -> None:
+        if not os.path.exists(sock.path):
+            if sock.named:
+                self.warn(f"no CRI socket at {sock.path}: its containers will not be named "
+                          "(capture goes on)")
+            return
+        try:
+            import grpc
+
+            from sysdive.containers.cri import CriSource
+        except ImportError as err:
+            self.warn(f"cannot talk CRI to {sock.path} ({_why(err)}): its containers will not "
+                      "be named (capture goes on)")
+            return
+        source = CriSource(sock.path, self._emit, timeout=self.cri_timeout)
+        try:
+            source.connect()
+        except grpc.RpcError as err:
+            source.client.close()
+            # A containerd without its CRI plugin (as docker hosts run it) is no error.
+            quiet = not sock.named and err.code() == grpc.StatusCode.UNIMPLEMENTED
+            if not quiet:
+                self.warn(f"cannot use the CRI runtime at {sock.path} ({_rpc_why(err)}): its "
+                          "containers will not be named (capture goes on)")
+            return
+        self.reachable.append(RuntimeSocket(sock.path, source.type, sock.named))
+        source.start()
+        self._cri.append(source)
+
+    def request(self, cid: str) -> None:
+        """First sight of container ``cid`` in a CRI-style cgroup: ask the CRI runtimes
+        about it in the background (never blocks)."""
+        for source in self._cri:
+            source.request(cid)
+
+    def _emit(self, doc: Doc) -> None:
+        with self._lock:
+            self._pending.append(doc)
+
     def _client(self, sock: RuntimeSocket) -> Any:
         import docker  # type: ignore[import-untyped]
         return docker.DockerClient(base_url="unix://" + sock.path, timeout=self.timeout)
@@ -307,9 +362,8 @@ class RuntimeWatcher:
         if not full_id or (full_id in self._seen and not again):
             return
         self._seen.add(full_id)
-        try:
-            inspect = client.api.inspect_container(full_id)
-        except Exception:
+        inspect = self._inspect(client, full_id)
+        if inspect is None:
             doc = failed_container(full_id[:12], sock.type)
         else:
             image_info = None
@@ -320,8 +374,21 @@ class RuntimeWatcher:
                 except Exception:
                     image_info = None
             doc = container_from_inspect(inspect, sock.type, image_info)
-        with self._lock:
-            self._pending.append(doc)
+        self._emit(doc)
+
+    def _inspect(self, client: Any, full_id: str, attempts: int = 3) -> Any:
+        # A busy dockerd may answer after the client's timeout: ask again before recording
+        # a failed lookup (which hides the container's name for good); "no such container"
+        # is final at once.
+        for attempt in range(attempts):
+            try:
+                return client.api.inspect_container(full_id)
+            except Exception as err:
+                if (getattr(err, "status_code", None) == 404 or attempt == attempts - 1
+                        or self._stop.is_set()):
+                    return None
+                time.sleep(0.2)
+        return None
 
     def take(self) -> list[Doc]:
         """The container documents resolved since the last call (never blocks)."""
@@ -338,6 +405,13 @@ class RuntimeWatcher:
                 s.close()
         for t in self._threads:
             t.join(timeout=1.0)
+        for source in self._cri:
+            source.stop()
+
+
+def _rpc_why(err: Any) -> str:
+    details = err.details() if hasattr(err, "details") else ""
+    return _why(RuntimeError(details)) if details else _why(err)
 
 
 def _why(err: BaseException) -> str:

@@ -8,6 +8,7 @@ its side effects: looking up an unknown tid in a capture invents a ``<NA>`` plac
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from sysdive.containers.cgroups import ContainerMatch, ContainerType, iter_matches
@@ -107,6 +108,11 @@ class State:
         self.first_event_ts = 0
         # Open spans of sysdig tracers (sysdive.state.tracers).
         self.tracers = TracerState()
+        # Live capture: containers get no stub before their runtime has answered (see
+        # resolve_container), and the first sight of a CRI container is reported here.
+        self.live = False
+        self.on_new_container: Callable[[str], None] | None = None
+        self._asked: set[str] = set()
 
     # -- sections --------------------------------------------------------------------------
 
@@ -368,12 +374,15 @@ class State:
         """``sinsp_container_manager::resolve_container``: ``t.container_id`` from its cgroups.
 
         The engines claim the thread in libsinsp's order (:func:`iter_matches`). docker and
-        podman stop the search with metadata that is known and successful; without any, the
-        container gets a stub record (type and id only: ``container.name`` is ``<NA>`` until a
-        container event names it; live, those events come from
-        :mod:`sysdive.containers.runtime` through the capture stream). A CRI claim never ends
-        the search (sysdive talks to no CRI socket). lxc, libvirt-lxc, mesos and bpm
-        containers are named by their id.
+        podman stop the search with metadata that is known and successful. Without any,
+        reading a file gives the container a stub record (type and id only: ``container.name``
+        is ``<NA>`` until a container event names it), as sysdig does; live, sysdig has no
+        record at all until its runtime lookup ends (``container.type`` too is ``<NA>``), and
+        neither has sysdive (``live``): its records come from
+        :mod:`sysdive.containers.runtime` through the capture stream. A CRI claim never ends
+        the search (its metadata also arrives as container events); live, it is reported to
+        ``on_new_container`` once per id, so the CRI runtime is asked at first sight. lxc,
+        libvirt-lxc, mesos and bpm containers are named by their id.
         """
         t.container_id = ""
         if not t.cgroups:
@@ -387,9 +396,15 @@ class State:
                     if record.get("lookup_state", 1) == 1:
                         return
                     continue
+                if self.live:
+                    continue
                 self.containers[m.id] = {"id": m.id, "type": kind, "lookup_state": 1}
                 return
             if kind == _CRI:
+                if self.live and m.id not in self._asked and m.id not in self.containers:
+                    self._asked.add(m.id)
+                    if self.on_new_container is not None:
+                        self.on_new_container(m.id)
                 continue
             if m.id not in self.containers:
                 self.containers[m.id] = {"id": m.id, "type": kind, "name": m.id,
