@@ -31,8 +31,7 @@ from cri_rig import (
     wait_exited,
 )
 
-from live.livehelpers import require_live, run_reader
-from support import find_sysdig, sysdive_env, unavailable, wait_for_bytes
+from support import find_sysdig, require_live, run_reader, sysdive_env, unavailable, wait_for_bytes
 from sysdive.containers.cri_api import runtime_v1_pb2 as pb
 
 TOKEN = uuid.uuid4().hex[:6]
