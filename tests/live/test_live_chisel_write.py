@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from chisels.chisel_tables import normalize
 from support import require_live, sysdive_env
 
 
@@ -24,4 +25,5 @@ def test_chisel_output_matches_sysdig_on_the_written_file(tmp_path: Path, sysdig
     assert theirs.returncode == 0, theirs.stderr
     rows = ours.stdout.splitlines()
     assert len(rows) > 3 and "openat" in ours.stdout and " close" not in ours.stdout
-    assert ours.stdout == theirs.stdout
+    # sysdig orders tied rows of its top-30 table at random: compare them as a set
+    assert normalize(ours.stdout.encode(), 30) == normalize(theirs.stdout.encode(), 30)
