@@ -86,7 +86,9 @@ def test_ctrl_c_at_any_moment_of_start_up(tmp_path: Path, delay: float) -> None:
         pytest.fail(f"sysdive did not stop after Ctrl-C at {delay:.1f} s")
     text = err.decode()
     assert "Traceback" not in text and "Exception ignored" not in text, text
-    assert proc.returncode in (0, 130), text
+    # -SIGINT: the signal came before the interpreter had set up its own handler (nothing
+    # started yet, nothing to lose)
+    assert proc.returncode in (0, 130, -signal.SIGINT), text
     if proc.returncode == 0:
         written = int(text.strip().splitlines()[-1].split(" events ")[0])
         ours = run_reader(["-r", str(path), "-p", "%evt.num"], True)
