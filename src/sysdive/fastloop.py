@@ -455,10 +455,16 @@ class FastPath:
                 if insp.stopped:
                     return i + 1 - start
         if last != n - 1:
-            if st.tid_to_remove != -1 or st.fds_to_remove:
-                parser.apply_removals()
-            st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
+            self._end_batch(cols, n)
         return n - start
+
+    def _end_batch(self, cols: Columns, n: int) -> None:
+        """After a batch whose last row was not visited: the removals it left pending, and
+        its last timestamp as the time the state has reached."""
+        st = self.parser.state
+        if st.tid_to_remove != -1 or st.fds_to_remove:
+            self.parser.apply_removals()
+        st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
 
     def _run_compiled(self, buf: bytes, cols: Columns, num: int, start: int, sel: Any,
                       et: Any, ks: Any, f: tuple[Any, ...]) -> int:
@@ -466,7 +472,6 @@ class FastPath:
         module: it walks the rows and stops at each one that needs an Event."""
         insp = self.insp
         parser = self.parser
-        st = parser.state
         counters = insp.counters
         max_events = insp.events_limit
         max_dur = insp.max_duration_ns
@@ -516,7 +521,5 @@ class FastPath:
         finally:
             rows.release()
         if m == 0 or int(sel[-1]) != n - 1:
-            if st.tid_to_remove != -1 or st.fds_to_remove:
-                parser.apply_removals()
-            st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
+            self._end_batch(cols, n)
         return n - start

@@ -24,7 +24,7 @@ wants are skipped before they become Python objects.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sysdive.chisels.api import Chisel, ChiselContext, check_arg_count
 from sysdive.errors import ChiselError, SysdiveError
@@ -42,6 +42,7 @@ __all__ = ["ChiselRunner", "create", "split_args", "split_nextrun_args"]
 _TRACER_TYPES = frozenset({268, 269})   # PPME_TRACER_E/X: see build_sink
 
 EventSink = Callable[["Event"], None]
+_F = TypeVar("_F")   # a chisel's bulk sink: fold(evt, count) or fold_rows(rows)
 
 
 def split_args(text: str, chisel: str) -> list[str]:
@@ -225,29 +226,38 @@ class ChiselRunner:
         fields += [f for c in self._compiled if c is not None for f in c.fields]
         return reads_fd_state([*fields, *self._format_fields])
 
-    def fold_plan(self, merged: bool) -> Callable[[Event, int], None] | None:
-        """The bulk sink (``fold(evt, count)``, see :meth:`Chisel.fold`) when every chisel
-        has one and its filter is type-determined; else None. ``merged`` as for
-        :meth:`build_sink`."""
+    def _bulk_parts(self, merged: bool, hook: str, get: Callable[[Chisel], _F | None]
+                    ) -> list[tuple[Chisel, Callable[[Event], bool] | None, _F]] | None:
+        """Each chisel with its filter (None where the inspector already applies it) and the
+        bulk sink ``get`` returns for it (its ``hook``), when every chisel has one and its
+        filter is type-determined; else None. ``merged`` as for :meth:`build_sink`."""
         from sysdive.fields.registry import type_determined
 
         if self.wants_rejected:
             return None
-        parts: list[tuple[Chisel, Callable[[Event], bool] | None, Callable[[Event, int], None]]]
-        parts = []
+        parts: list[tuple[Chisel, Callable[[Event], bool] | None, _F]] = []
         for ch, comp in zip(self.chisels, self._compiled, strict=True):
             if ch.settings.formatter is not None or ch.settings.end_capture:
                 return None
             if comp is not None and not type_determined(comp.fields):
                 return None
             try:
-                fold = ch.fold()
+                fold = get(ch)
             except Exception as err:
-                raise _failure(ch, "fold", err) from err
+                raise _failure(ch, hook, err) from err
             if fold is None:
                 return None
             parts.append((ch, None if comp is None or (merged and len(self.chisels) == 1)
                           else comp.match, fold))
+        return parts
+
+    def fold_plan(self, merged: bool) -> Callable[[Event, int], None] | None:
+        """The bulk sink (``fold(evt, count)``, see :meth:`Chisel.fold`) when every chisel
+        has one and its filter is type-determined; else None. ``merged`` as for
+        :meth:`build_sink`."""
+        parts = self._bulk_parts(merged, "fold", lambda ch: ch.fold())
+        if parts is None:
+            return None
 
         def fold_all(evt: Event, count: int) -> None:
             for ch, match, fold in parts:
@@ -263,25 +273,9 @@ class ChiselRunner:
         """The bulk sink for procinfo events (see :meth:`Chisel.fold_rows`) when every
         chisel has one and its filter is type-determined; else None. ``merged`` as for
         :meth:`build_sink`."""
-        from sysdive.fields.registry import type_determined
-
-        if self.wants_rejected:
+        parts = self._bulk_parts(merged, "fold_rows", lambda ch: ch.fold_rows())
+        if parts is None:
             return None
-        parts: list[tuple[Chisel, Callable[[Event], bool] | None,
-                          Callable[[EventRows], None]]] = []
-        for ch, comp in zip(self.chisels, self._compiled, strict=True):
-            if ch.settings.formatter is not None or ch.settings.end_capture:
-                return None
-            if comp is not None and not type_determined(comp.fields):
-                return None
-            try:
-                fold = ch.fold_rows()
-            except Exception as err:
-                raise _failure(ch, "fold_rows", err) from err
-            if fold is None:
-                return None
-            parts.append((ch, None if comp is None or (merged and len(self.chisels) == 1)
-                          else comp.match, fold))
 
         def fold_all(rows: EventRows) -> None:
             for ch, match, fold in parts:
