@@ -12,8 +12,7 @@ from sysdive.containers.runtime import container_json
 from sysdive.scap.writer import event_block
 from sysdive.schema.events import EVENT_BY_ENUM
 
-__all__ = ["container_event_block", "container_events_source", "full_record",
-           "table_event_blocks"]
+__all__ = ["container_event_block", "container_events_source", "full_record"]
 
 _JSON_2 = EVENT_BY_ENUM["PPME_CONTAINER_JSON_2_E"].id
 _HDR = struct.Struct("<QQIHI")
@@ -63,7 +62,3 @@ def full_record(record: Mapping[str, Any]) -> dict[str, Any]:
         out["labels"] = None
     return out
 
-
-def table_event_blocks(containers: Mapping[str, Mapping[str, Any]], ts: int) -> bytes:
-    """Every container of a table as events (``dump_containers`` when a dump opens)."""
-    return b"".join(container_event_block(full_record(r), ts) for r in containers.values())
