@@ -61,4 +61,3 @@ def full_record(record: Mapping[str, Any]) -> dict[str, Any]:
     if out["labels"] == {}:
         out["labels"] = None
     return out
-
