@@ -429,8 +429,8 @@ class FastPath:
                     last = i
                     if st.tid_to_remove != -1 or st.fds_to_remove:
                         parser.apply_removals()
-                    if may_pass is not None and reject_fast(etype, ts, tid, buf, hdr, end, npar,
-                                                            may_pass):
+                    if may_pass is not None and reject_fast(etype, ts, tid, dflags, buf, hdr, end,
+                                                            npar, may_pass):
                         continue
             else:
                 last = i
@@ -495,10 +495,17 @@ class FastPath:
                 j = advance(j)
                 if j >= m:
                     break
-                i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j)
                 j += 1
-                evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
-                passed = process(evt, flt)
+                evt = rows.event
+                if evt is not None:   # parsed and passed by the filter in C
+                    i = evt.num - num - 1
+                    etype = evt.type
+                    ts = evt.ts
+                    passed = True
+                else:
+                    i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j - 1)
+                    evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                    passed = process(evt, flt)
                 if on_dump is not None:
                     on_dump(evt, passed or etype in internal)
                 if passed:

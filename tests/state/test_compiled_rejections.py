@@ -130,9 +130,9 @@ def test_rows_refuse_bad_columns() -> None:
         rows.advance(0)
 
     class Plain:
-        flags = name = oldname = 0
+        flags = name = oldname = type = 0
 
     with pytest.raises(TypeError, match="not a slot"):
         mod.Rows(None, state, Event, ThreadInfo, Plain, [None] * PPM_EVENT_MAX, None,
-                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), {}, None,
-                 None)
+                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX),
+                 bytes(PPM_EVENT_MAX), {}, None, None)

@@ -23,12 +23,17 @@
 
 typedef struct {
     Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
-        last_latency_entertime, lastevent_data, cwd;
+        last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts;
 } ThreadSlots;
 
 typedef struct {
-    Py_ssize_t flags, name, oldname;
+    Py_ssize_t flags, name, oldname, type;
 } FdSlots;
+
+/* The Event slots an accepted row's context goes into (Parser._handed_on). */
+typedef struct {
+    Py_ssize_t thread, fdinfo, fd, latency, fd_name_changed;
+} EventSlots;
 
 typedef struct {
     PyObject_HEAD
@@ -42,12 +47,19 @@ typedef struct {
     PyObject *concatenate; /* decode.concatenate_paths */
     PyObject *opened_fd;   /* parse_fds.opened_fd */
     Py_ssize_t ev_type, ev_nparams;   /* Event slots */
+    EventSlots es;
     ThreadSlots ts;
     FdSlots fs;
     int ntypes;
     unsigned char uses_fd[MAXT];
     unsigned char ts_only[MAXT];
     unsigned char stores[MAXT];   /* enters whose parser only stores them */
+    /* Per type, whether a row the filter passes may be handed on from here (see
+     * Parser.compiled_rejections): 0 no, 1 yes, 2 when its fd is no IP socket and no tracer
+     * candidate (the read/write exits, whose parser then does nothing). */
+    unsigned char accept[MAXT];
+    long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
+    PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
     long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
     long long cl_active, cl_clone_files, cl_is_main_thread;
     long long flag_close_canceled, flag_close_in_progress, lastevent_invalid;
@@ -294,6 +306,149 @@ call_pred(PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     return b;
 }
 
+/* An int-like slot (an IntEnum too) as a C integer; 0 when it cannot be read. */
+static int
+get_int(PyObject *o, Py_ssize_t off, long long *out)
+{
+    PyObject *v = SLOT(o, off);
+    if (v == NULL || !PyLong_Check(v))
+        return 0;
+    int overflow;
+    long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || (r == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    *out = r;
+    return 1;
+}
+
+/* Event(...) for row j: over the batch buffer, or over a detached copy of the event's bytes
+ * (store_event). A new reference, or NULL with an error set. */
+static PyObject *
+row_event(Rows *self, Py_ssize_t j, long long etype, PyObject *tid, int detached)
+{
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j);
+    if (hdr < 0 || end > self->blen || hdr > end) {
+        PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
+        return NULL;
+    }
+    PyObject *a[10];
+    a[0] = PyLong_FromLongLong(self->num + COL(self, C_SEL, j) + 1);
+    a[1] = PyLong_FromLongLong(etype);
+    a[2] = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j));
+    a[3] = tid;
+    Py_INCREF(tid);
+    a[4] = PyLong_FromLongLong(COL(self, C_CPU, j));
+    a[5] = PyLong_FromLongLong(COL(self, C_DFL, j));
+    if (detached) {
+        a[6] = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
+        a[7] = PyLong_FromLongLong(0);
+        a[8] = PyLong_FromLongLong(end - hdr);
+    } else {
+        a[6] = self->buf;
+        Py_INCREF(self->buf);
+        a[7] = PyLong_FromLongLong(hdr);
+        a[8] = PyLong_FromLongLong(end);
+    }
+    a[9] = PyLong_FromLongLong(COL(self, C_NPAR, j));
+    int bad = 0;
+    for (int k = 0; k < 10; k++)
+        bad |= a[k] == NULL;
+    PyObject *evt = bad ? NULL : PyObject_Vectorcall(self->event_cls, a, 10, NULL);
+    for (int k = 0; k < 10; k++)
+        Py_XDECREF(a[k]);
+    return evt;
+}
+
+/* Whether a write's fd is a tracer candidate (/dev/null): 1 yes (or unreadable), 0 no. */
+static int
+tracer_candidate(Rows *self, PyObject *fdi)
+{
+    long long ff;
+    if (!get_ll(fdi, self->fs.flags, &ff))
+        return 1;
+    return (ff & self->tracer_fd_flags) != 0;
+}
+
+/* Whether row j, which the filter passes, may be handed on from here: the full path would
+ * do nothing more to the state than the fast path has (self->accept), the capture flags no
+ * state-only or tracer data, and ``pub`` (the fd the full path attaches) is no IP socket
+ * or tracer candidate where that matters. Checked before anything changes; 0: full path. */
+static int
+can_accept(Rows *self, Py_ssize_t j, long long etype, PyObject *pub)
+{
+    int mode = self->accept[etype];
+    if (mode == 0 || COL(self, C_DFL, j) != 0)
+        return 0;
+    if (mode == 2 && pub != NULL) {
+        long long ff, ft;
+        if (!get_ll(pub, self->fs.flags, &ff) || !get_int(pub, self->fs.type, &ft))
+            return 0;
+        if ((ff & self->tracer_fd_flags) || ft == self->ipv4_sock || ft == self->ipv6_sock)
+            return 0;
+    }
+    return 1;
+}
+
+/* Parser._handed_on for row j of thread t, whose parse is done and which the filter
+ * passed, then its Event with the context fields set, left in self->event. ``pub`` is the
+ * fd the full path attaches to the event (or NULL). 1, or -1 on error. */
+static int
+hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, PyObject *pub)
+{
+    if (etype & 1) {
+        PyObject *data = SLOT(t, self->ts.lastevent_data);
+        if (data != NULL && data != Py_None) {
+            Py_INCREF(Py_None);
+            if (set_slot(t, self->ts.lastevent_data, Py_None) < 0
+                    || set_slot(t, self->ts.lastevent_cpuid,
+                                PyLong_FromLongLong(self->lastevent_invalid)) < 0)
+                return -1;
+        }
+    }
+    PyObject *last = SLOT(t, self->ts.lastevent_ts);
+    PyObject *fd = SLOT(t, self->ts.lastevent_fd), *lat = SLOT(t, self->ts.latency);
+    if (last == NULL || fd == NULL || lat == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "thread without its event bookkeeping");
+        return -1;
+    }
+    Py_INCREF(last);
+    if (set_slot(t, self->ts.prevevent_ts, last) < 0
+            || set_slot(t, self->ts.lastevent_ts,
+                        PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j))) < 0)
+        return -1;
+    int changed = 0;
+    if (pub != NULL) {
+        PyObject *name = SLOT(pub, self->fs.name), *old = SLOT(pub, self->fs.oldname);
+        if (name == NULL || old == NULL) {
+            PyErr_SetString(PyExc_AttributeError, "fd without its names");
+            return -1;
+        }
+        changed = PyObject_RichCompareBool(name, old, Py_NE);
+        if (changed < 0)
+            return -1;
+    }
+    PyObject *evt = row_event(self, j, etype, tid, 0);
+    if (evt == NULL)
+        return -1;
+    Py_INCREF(t);
+    Py_INCREF(fd);
+    Py_INCREF(lat);
+    PyObject *p = pub != NULL ? pub : Py_None;
+    Py_INCREF(p);
+    PyObject *b = changed ? Py_True : Py_False;
+    Py_INCREF(b);
+    if (set_slot(evt, self->es.thread, t) < 0 || set_slot(evt, self->es.fd, fd) < 0
+            || set_slot(evt, self->es.latency, lat) < 0 || set_slot(evt, self->es.fdinfo, p) < 0
+            || set_slot(evt, self->es.fd_name_changed, b) < 0) {
+        Py_DECREF(evt);
+        return -1;
+    }
+    Py_XSETREF(self->event, evt);
+    return 1;
+}
+
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 #define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
 #define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
@@ -334,12 +489,14 @@ skip_rejected(Rows *self, PyObject *sd, PyObject *t, long long etype,
     return 1;
 }
 
-/* Parser.reject_fast */
+/* Parser.reject_fast; a row the filter passes is handed on from here when can_accept
+ * allows (2), with the bookkeeping of the full path: reset's, then _handed_on's. */
 static int
-reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
-            unsigned long long ts, long long hdr, long long end, long long npar,
-            PyObject *may_pass)
+reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+            long long etype, PyObject *tid, PyObject *may_pass)
 {
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
     long long flags, let, lfd;
     unsigned long long ent;
     if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
@@ -349,8 +506,8 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
     int r = main_missing(self, threads, t, flags);
     if (r != 0)
         return r < 0 ? -1 : 0;
-    int ok;
-    PyObject *fdi;
+    int ok, rc;
+    PyObject *fdi, *pub;
     if (etype & 1) {
         int paired = etype == let + 1;
         fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -363,18 +520,31 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
             if (ff & self->flag_close_canceled)
                 return 0;
         }
+        if (etype == self->write_x && (COL(self, C_DFL, j) & self->scap_df_tracer))
+            return 0;   /* tracer data of a copied capture */
         Py_XINCREF(fdi);
-        r = call_pred(may_pass, etype, t, fdi);
-        Py_XDECREF(fdi);
-        if (r != 0)
+        /* the fd reset attaches (a write exit: always its thread's last fd) */
+        pub = self->uses_fd[etype] && (paired || let == self->tracer_e || etype == self->write_x)
+            ? fdi : NULL;
+        rc = 0;
+        r = fdi != NULL && etype == self->write_x ? tracer_candidate(self, fdi) : 0;
+        if (r == 0)
+            r = call_pred(may_pass, etype, t, fdi);
+        else
+            r = r < 0 ? -1 : 2;   /* the full path takes it for a tracer write */
+        if (r < 0 || r == 2 || (r == 1 && (rc = can_accept(self, j, etype, pub)) <= 0)
+                || !get_ll(t, self->ts.flags, &flags)) {
+            Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
-        if (!get_ll(t, self->ts.flags, &flags))
-            return 0;
-        TRY(set_state_ts(self, sd, ts));
-        SETLL(t, self->ts.flags, flags | self->cl_active);
-        if (ent != 0)
-            SETULL(t, self->ts.latency, ts - ent);
-        SETLL(t, self->ts.lastevent_cpuid, paired ? 1 : self->lastevent_invalid);
+        }
+        if (set_state_ts(self, sd, ts) < 0
+                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+                || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+                || set_slot(t, self->ts.lastevent_cpuid,
+                            PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0) {
+            Py_XDECREF(fdi);
+            return -1;
+        }
     } else {
         long long fd = -1;
         fdi = NULL;
@@ -386,18 +556,30 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
                 return ok;
         }
         Py_XINCREF(fdi);
+        pub = fdi;
+        rc = 0;
         r = call_pred(may_pass, etype, t, fdi);
-        Py_XDECREF(fdi);
-        if (r != 0)
+        if (r < 0 || (r == 1 && (rc = can_accept(self, j, etype, pub)) <= 0)
+                || !get_ll(t, self->ts.flags, &flags)) {
+            Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
-        if (!get_ll(t, self->ts.flags, &flags))
-            return 0;
-        TRY(set_state_ts(self, sd, ts));
-        SETLL(t, self->ts.flags, flags | self->cl_active);
-        SETLL(t, self->ts.lastevent_fd, fd);
-        SETLL(t, self->ts.latency, 0);
-        SETULL(t, self->ts.last_latency_entertime, ts);
+        }
+        if (set_state_ts(self, sd, ts) < 0
+                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+                || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
+                || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
+                || set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts)) < 0
+                || (r == 1 && set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0)) {
+            Py_XDECREF(fdi);
+            return -1;
+        }
     }
+    if (r == 1) {
+        rc = hand_on(self, t, j, etype, tid, pub);
+        Py_XDECREF(fdi);
+        return rc < 0 ? -1 : 2;
+    }
+    Py_XDECREF(fdi);
     SETLL(t, self->ts.lastevent_type, self->ppm_event_max);
     return 1;
 }
@@ -412,9 +594,10 @@ rd16(Rows *self, long long off)
 
 /* Parser._reject_open_fast: the exit of the old open event, from reject_state_fast. */
 static int
-reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
-            unsigned long long ts, long long hdr, long long end, long long npar,
-            long long flags, long long let, unsigned long long ent, PyObject *pred)
+reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+            long long etype, PyObject *tid, unsigned long long ts, long long hdr, long long end,
+            long long npar, long long flags, long long let, unsigned long long ent,
+            PyObject *pred)
 {
     if (npar < 3 || hdr < 0 || end > self->blen || hdr + 26 + 2 * npar > end)
         return 0;
@@ -513,7 +696,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
     if (fdi == NULL)
         goto done;
     int r = call_pred(pred, etype, t, fdi);
-    if (r != 0) {
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
         rc = r < 0 ? -1 : 0;
         goto done;
     }
@@ -531,7 +714,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
     Py_INCREF(key);
     if (set_slot(t, self->ts.lastevent_fd, key) < 0)
         goto done;
-    rc = 1;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
 done:
     Py_XDECREF(fdi);
     Py_XDECREF(dv);
@@ -564,7 +747,8 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         return r < 0 ? -1 : 0;
     int ok;
     if (etype == self->open_x)
-        return reject_open(self, sd, threads, t, etype, ts, hdr, end, npar, flags, let, ent, pred);
+        return reject_open(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags, let,
+                           ent, pred);
     if (etype == self->close_x) {
         int paired = etype == let + 1;
         PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -583,7 +767,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             return 0;
         Py_XINCREF(fdi);
         r = call_pred(pred, etype, t, fdi);
-        if (r != 0) {
+        if (r < 0 || (r == 1 && can_accept(self, j, etype, attached ? fdi : NULL) <= 0)) {
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
         }
@@ -614,8 +798,10 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
                                PyLong_FromLongLong(ff & ~self->flag_close_in_progress)) < 0;
             }
         }
+        if (!err && r == 1)
+            err = hand_on(self, t, j, etype, tid, attached ? fdi : NULL) < 0;
         Py_XDECREF(fdi);
-        return err ? -1 : 1;
+        return err ? -1 : r == 1 ? 2 : 1;
     }
     long long fd = -1;
     PyObject *fdi = NULL;
@@ -628,7 +814,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
     }
     Py_XINCREF(fdi);
     r = call_pred(pred, etype, t, fdi);
-    if (r != 0) {
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
         Py_XDECREF(fdi);
         return r < 0 ? -1 : 0;
     }
@@ -651,38 +837,16 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
                                PyLong_FromLongLong(ff | self->flag_close_in_progress)) < 0;
         } else if (self->stores[etype] && end - hdr <= self->sp_evt_buf_size) {
             /* store_event: a detached copy of the enter for its exit */
-            long long cpu = COL(self, C_CPU, j), dfl = COL(self, C_DFL, j);
-            long long i = COL(self, C_SEL, j);
-            PyObject *a[10];
-            memset(a, 0, sizeof a);
-            if (hdr >= 0 && end <= self->blen && hdr <= end) {
-                a[0] = PyLong_FromLongLong(self->num + i + 1);
-                a[1] = PyLong_FromLongLong(etype);
-                a[2] = PyLong_FromUnsignedLongLong(ts);
-                a[3] = tid;
-                Py_INCREF(tid);
-                a[4] = PyLong_FromLongLong(cpu);
-                a[5] = PyLong_FromLongLong(dfl);
-                a[6] = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
-                a[7] = PyLong_FromLongLong(0);
-                a[8] = PyLong_FromLongLong(end - hdr);
-                a[9] = PyLong_FromLongLong(npar);
-                int bad = 0;
-                for (int k = 0; k < 10; k++)
-                    bad |= a[k] == NULL;
-                PyObject *evt = bad ? NULL : PyObject_Vectorcall(self->event_cls, a, 10, NULL);
-                err = evt == NULL || set_slot(t, self->ts.lastevent_data, evt) < 0
-                    || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpu)) < 0;
-                for (int k = 0; k < 10; k++)
-                    Py_XDECREF(a[k]);
-            } else {
-                PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
-                err = 1;
-            }
+            PyObject *evt = row_event(self, j, etype, tid, 1);
+            err = evt == NULL || set_slot(t, self->ts.lastevent_data, evt) < 0
+                || set_slot(t, self->ts.lastevent_cpuid,
+                            PyLong_FromLongLong(COL(self, C_CPU, j))) < 0;
         }
     }
+    if (!err && r == 1)
+        err = hand_on(self, t, j, etype, tid, fdi) < 0;
     Py_XDECREF(fdi);
-    return err ? -1 : 1;
+    return err ? -1 : r == 1 ? 2 : 1;
 }
 
 /* -- the type ------------------------------------------------------------------------------ */
@@ -714,6 +878,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->concatenate);
     Py_VISIT(self->opened_fd);
     Py_VISIT(self->buf);
+    Py_VISIT(self->event);
     return 0;
 }
 
@@ -721,6 +886,7 @@ static int
 Rows_clear(Rows *self)
 {
     release_cols(self);
+    Py_CLEAR(self->event);
     Py_CLEAR(self->parser);
     Py_CLEAR(self->state);
     Py_CLEAR(self->event_cls);
@@ -757,20 +923,21 @@ static int
 Rows_init(Rows *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"parser", "state", "event_cls", "thread_type", "fdinfo_type",
-                             "preds", "may_pass", "uses_fd", "ts_only", "stores", "consts",
-                             "concatenate", "opened_fd", NULL};
+                             "preds", "may_pass", "uses_fd", "ts_only", "stores", "accept",
+                             "consts", "concatenate", "opened_fd", NULL};
     PyObject *parser, *state, *event_cls, *thread_type, *fdinfo_type, *preds, *may_pass,
         *consts, *concatenate, *opened_fd;
-    Py_buffer uses_fd, ts_only, stores;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*O!OO", kwlist, &parser,
+    Py_buffer uses_fd, ts_only, stores, accept;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*y*O!OO", kwlist, &parser,
                                      &state, &PyType_Type, &event_cls, &PyType_Type,
                                      &thread_type, &PyType_Type, &fdinfo_type, &PyList_Type,
-                                     &preds, &may_pass, &uses_fd, &ts_only, &stores,
+                                     &preds, &may_pass, &uses_fd, &ts_only, &stores, &accept,
                                      &PyDict_Type, &consts, &concatenate, &opened_fd))
         return -1;
     int rc = -1;
     Py_ssize_t n = PyList_GET_SIZE(preds);
-    if (n > MAXT || uses_fd.len != n || ts_only.len != n || stores.len != n) {
+    if (n > MAXT || uses_fd.len != n || ts_only.len != n || stores.len != n
+            || accept.len != n) {
         PyErr_SetString(PyExc_ValueError, "per-type tables of different sizes");
         goto done;
     }
@@ -786,12 +953,20 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || (s.last_latency_entertime = slot_offset(tt, "last_latency_entertime")) < 0
             || (s.lastevent_data = slot_offset(tt, "lastevent_data")) < 0
             || (s.cwd = slot_offset(tt, "cwd")) < 0
+            || (s.lastevent_ts = slot_offset(tt, "lastevent_ts")) < 0
+            || (s.prevevent_ts = slot_offset(tt, "prevevent_ts")) < 0
+            || (f.type = slot_offset(ft, "type")) < 0
             || (f.flags = slot_offset(ft, "flags")) < 0 || (f.name = slot_offset(ft, "name")) < 0
             || (f.oldname = slot_offset(ft, "oldname")) < 0)
         goto done;
     Py_ssize_t ev_type = slot_offset((PyTypeObject *)event_cls, "type");
     Py_ssize_t ev_nparams = slot_offset((PyTypeObject *)event_cls, "nparams");
-    if (ev_type < 0 || ev_nparams < 0)
+    EventSlots e;
+    PyTypeObject *et = (PyTypeObject *)event_cls;
+    if (ev_type < 0 || ev_nparams < 0 || (e.thread = slot_offset(et, "thread")) < 0
+            || (e.fdinfo = slot_offset(et, "fdinfo")) < 0 || (e.fd = slot_offset(et, "fd")) < 0
+            || (e.latency = slot_offset(et, "latency")) < 0
+            || (e.fd_name_changed = slot_offset(et, "fd_name_changed")) < 0)
         goto done;
     if (const_ll(consts, "PPM_EVENT_MAX", &self->ppm_event_max) < 0
             || const_ll(consts, "CLOSE_E", &self->close_e) < 0
@@ -805,7 +980,12 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "CL_IS_MAIN_THREAD", &self->cl_is_main_thread) < 0
             || const_ll(consts, "FLAG_CLOSE_CANCELED", &self->flag_close_canceled) < 0
             || const_ll(consts, "FLAG_CLOSE_IN_PROGRESS", &self->flag_close_in_progress) < 0
-            || const_ll(consts, "LASTEVENT_INVALID", &self->lastevent_invalid) < 0)
+            || const_ll(consts, "LASTEVENT_INVALID", &self->lastevent_invalid) < 0
+            || const_ll(consts, "IPV4_SOCK", &self->ipv4_sock) < 0
+            || const_ll(consts, "IPV6_SOCK", &self->ipv6_sock) < 0
+            || const_ll(consts, "TRACER_FD_FLAGS", &self->tracer_fd_flags) < 0
+            || const_ll(consts, "WRITE_X", &self->write_x) < 0
+            || const_ll(consts, "SCAP_DF_TRACER", &self->scap_df_tracer) < 0)
         goto done;
     if (self->ppm_event_max != n) {
         PyErr_SetString(PyExc_ValueError, "PPM_EVENT_MAX differs from the tables");
@@ -816,12 +996,14 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->fs = f;
     self->ev_type = ev_type;
     self->ev_nparams = ev_nparams;
+    self->es = e;
     Py_INCREF(concatenate); self->concatenate = concatenate;
     Py_INCREF(opened_fd); self->opened_fd = opened_fd;
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);
     memcpy(self->stores, stores.buf, n);
+    memcpy(self->accept, accept.buf, n);
     Py_INCREF(parser); self->parser = parser;
     Py_INCREF(state); self->state = state;
     Py_INCREF(event_cls); self->event_cls = event_cls;
@@ -834,6 +1016,7 @@ done:
     PyBuffer_Release(&uses_fd);
     PyBuffer_Release(&ts_only);
     PyBuffer_Release(&stores);
+    PyBuffer_Release(&accept);
     return rc;
 }
 
@@ -962,6 +1145,7 @@ Rows_advance(Rows *self, PyObject *arg)
         return NULL;
     }
     Py_INCREF(threads);
+    Py_CLEAR(self->event);
     PyObject *result = NULL;
     for (; j < self->m; j++) {
         long long kind = COL(self, C_KIND, j);
@@ -1018,8 +1202,7 @@ Rows_advance(Rows *self, PyObject *arg)
         if (kind == 1)
             done = skip_rejected(self, sd, t, etype, ts, COL(self, C_HDR, j), npar);
         else if (kind == 3)
-            done = reject_fast(self, sd, threads, t, etype, ts, COL(self, C_HDR, j),
-                               COL(self, C_END, j), npar, pred);
+            done = reject_fast(self, sd, threads, t, j, etype, tid, pred);
         else
             done = reject_state_fast(self, sd, threads, t, j, etype, tid, pred);
         Py_XDECREF(pred);
@@ -1027,8 +1210,8 @@ Rows_advance(Rows *self, PyObject *arg)
         Py_DECREF(tid);
         if (done < 0)
             goto out;
-        if (!done)
-            break;
+        if (done != 1)
+            break;   /* the full path, or handed on: self->event */
     }
     result = PyLong_FromSsize_t(j);
 out:
@@ -1075,6 +1258,13 @@ static PyMethodDef Rows_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyMemberDef Rows_members[] = {
+    {"event", T_OBJECT, offsetof(Rows, event), READONLY,
+     "The Event of the row the last advance() stopped at when it handed that row on "
+     "(parsed, passed by the filter, context set); None when the row needs the full path."},
+    {NULL, 0, 0, 0, NULL},
+};
+
 static PyTypeObject RowsType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "sysdive.state._rowparse.Rows",
@@ -1088,6 +1278,7 @@ static PyTypeObject RowsType = {
     .tp_traverse = (traverseproc)Rows_traverse,
     .tp_clear = (inquiry)Rows_clear,
     .tp_methods = Rows_methods,
+    .tp_members = Rows_members,
 };
 
 static struct PyModuleDef rowparse_module = {
