@@ -50,6 +50,7 @@ from sysdive.state.parser import (
     SCAP_DF_STATE_ONLY,
     FastFilter,
     Parser,
+    never,
     skip_kind,
     uses_fd,
 )
@@ -63,10 +64,6 @@ if TYPE_CHECKING:
 _KIND3 = 1 << 40   # more rows than any batch holds
 _KIND4 = 2 << 40
 _KIND5 = 3 << 40   # a stretch of rows for the bulk sink
-
-
-def _never(etype: int, thread: object, fdinfo: object) -> bool:
-    return False
 
 
 class FastPath:
@@ -97,7 +94,7 @@ class FastPath:
         self.preds: list[FastFilter | None] = [None] * PPM_EVENT_MAX
         for t in state_types:
             can_match = filter_types is None or t in filter_types
-            pred = fast_filter if can_match else _never
+            pred = fast_filter if can_match else never
             if kind[t] == 2 and pred is not None:
                 kind[t] = 4
                 self.preds[t] = pred

@@ -60,6 +60,13 @@ typedef struct {
     unsigned char accept[MAXT];
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
+    /* The predicates applied without a call (set_predicates): ``never`` is the one that
+     * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
+     * fast value (fields/fd.py _FastName) with nat_needle. */
+    PyObject *never;
+    int nat_op;
+    PyObject *nat_needle;
+    unsigned char nat_types[MAXT];
     long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
     long long cl_active, cl_clone_files, cl_is_main_thread;
     long long flag_close_canceled, flag_close_in_progress, lastevent_invalid;
@@ -449,6 +456,57 @@ hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, P
     return 1;
 }
 
+/* The filter compiler's NATIVE_OPS codes. */
+enum { NAT_CONTAINS = 1, NAT_EQ, NAT_NE, NAT_STARTSWITH, NAT_ENDSWITH };
+
+/* A predicate's answer for (etype, t, fdi): applied here when set_predicates described it,
+ * else called. 1 passes, 0 not, -1 error. */
+static int
+ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
+{
+    if (pred == self->never)
+        return 0;
+    if (pred != self->may_pass || self->nat_op == 0)
+        return call_pred(pred, etype, t, fdi);
+    if (!self->nat_types[etype])
+        return 0;
+    PyObject *v;
+    if (fdi != NULL) {
+        v = SLOT(fdi, self->fs.name);
+        if (v == NULL || !PyUnicode_CheckExact(v))
+            return call_pred(pred, etype, t, fdi);
+    } else if (etype & 1) {
+        v = NULL;   /* "" */
+    } else {
+        return 0;   /* no value */
+    }
+    PyObject *n = self->nat_needle;
+    Py_ssize_t vlen = v != NULL ? PyUnicode_GET_LENGTH(v) : 0;
+    Py_ssize_t nlen = PyUnicode_GET_LENGTH(n);
+    switch (self->nat_op) {
+    case NAT_CONTAINS:
+        if (nlen == 0)
+            return 1;
+        return v != NULL && nlen <= vlen ? PyUnicode_Contains(v, n) : 0;
+    case NAT_EQ:
+    case NAT_NE: {
+        int eq = v != NULL ? PyUnicode_Compare(v, n) == 0 : nlen == 0;
+        if (PyErr_Occurred())
+            return -1;
+        return self->nat_op == NAT_EQ ? eq : !eq;
+    }
+    case NAT_STARTSWITH:
+    case NAT_ENDSWITH:
+        if (nlen == 0)
+            return 1;
+        if (v == NULL || nlen > vlen)
+            return 0;
+        return (int)PyUnicode_Tailmatch(v, n, 0, PY_SSIZE_T_MAX,
+                                        self->nat_op == NAT_STARTSWITH ? -1 : 1);
+    }
+    return call_pred(pred, etype, t, fdi);
+}
+
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 #define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
 #define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
@@ -529,7 +587,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         rc = 0;
         r = fdi != NULL && etype == self->write_x ? tracer_candidate(self, fdi) : 0;
         if (r == 0)
-            r = call_pred(may_pass, etype, t, fdi);
+            r = ask(self, may_pass, etype, t, fdi);
         else
             r = r < 0 ? -1 : 2;   /* the full path takes it for a tracer write */
         if (r < 0 || r == 2 || (r == 1 && (rc = can_accept(self, j, etype, pub)) <= 0)
@@ -558,7 +616,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         Py_XINCREF(fdi);
         pub = fdi;
         rc = 0;
-        r = call_pred(may_pass, etype, t, fdi);
+        r = ask(self, may_pass, etype, t, fdi);
         if (r < 0 || (r == 1 && (rc = can_accept(self, j, etype, pub)) <= 0)
                 || !get_ll(t, self->ts.flags, &flags)) {
             Py_XDECREF(fdi);
@@ -695,7 +753,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
     fdi = PyObject_Vectorcall(self->opened_fd, oa, 4, NULL);
     if (fdi == NULL)
         goto done;
-    int r = call_pred(pred, etype, t, fdi);
+    int r = ask(self, pred, etype, t, fdi);
     if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
         rc = r < 0 ? -1 : 0;
         goto done;
@@ -766,7 +824,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         if (!first_fd(self, hdr, end, npar, &res))
             return 0;
         Py_XINCREF(fdi);
-        r = call_pred(pred, etype, t, fdi);
+        r = ask(self, pred, etype, t, fdi);
         if (r < 0 || (r == 1 && can_accept(self, j, etype, attached ? fdi : NULL) <= 0)) {
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
@@ -813,7 +871,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             return ok;
     }
     Py_XINCREF(fdi);
-    r = call_pred(pred, etype, t, fdi);
+    r = ask(self, pred, etype, t, fdi);
     if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
         Py_XDECREF(fdi);
         return r < 0 ? -1 : 0;
@@ -879,6 +937,8 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->opened_fd);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
+    Py_VISIT(self->never);
+    Py_VISIT(self->nat_needle);
     return 0;
 }
 
@@ -887,6 +947,9 @@ Rows_clear(Rows *self)
 {
     release_cols(self);
     Py_CLEAR(self->event);
+    Py_CLEAR(self->never);
+    Py_CLEAR(self->nat_needle);
+    self->nat_op = 0;
     Py_CLEAR(self->parser);
     Py_CLEAR(self->state);
     Py_CLEAR(self->event_cls);
@@ -1245,7 +1308,35 @@ Rows_release(Rows *self, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
+static PyObject *
+Rows_set_predicates(Rows *self, PyObject *args)
+{
+    PyObject *never, *needle;
+    int op;
+    Py_buffer types;
+    if (!PyArg_ParseTuple(args, "OiUy*", &never, &op, &needle, &types))
+        return NULL;
+    if (op < 0 || op > NAT_ENDSWITH || (op != 0 && types.len != self->ntypes)) {
+        PyBuffer_Release(&types);
+        PyErr_SetString(PyExc_ValueError, "unknown comparison or per-type table of another size");
+        return NULL;
+    }
+    if (op != 0)
+        memcpy(self->nat_types, types.buf, types.len);
+    PyBuffer_Release(&types);
+    Py_INCREF(never);
+    Py_XSETREF(self->never, never);
+    Py_INCREF(needle);
+    Py_XSETREF(self->nat_needle, needle);
+    self->nat_op = op;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef Rows_methods[] = {
+    {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
+     "set_predicates(never, op, needle, types): the predicate that always says no, and "
+     "may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
+     "none) of fd.name's fast value with needle over the fd event types (types)."},
     {"load", (PyCFunction)Rows_load, METH_VARARGS,
      "load(buf, num, sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar): a batch's "
      "selected rows (int64 arrays) over its buffer; returns the row count."},

@@ -140,6 +140,11 @@ _FD_ONLY_TYPES = frozenset(
 ))
 
 
+def never(etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> bool:
+    """The fast filter of a type the capture filter cannot match."""
+    return False
+
+
 def _reject(evt: Event) -> bool:
     """Stands for the capture filter on types it can never match."""
     return False
@@ -608,7 +613,7 @@ class Parser:
             from sysdive.state._rowparse import Rows
         except ImportError:
             return None
-        return Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
+        rows = Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
                     bytes(bool(f & _F_USES_FD) for f in _FLAGS), bytes(_TS_ONLY), bytes(_STORES),
                     _ACCEPT,
                     {"PPM_EVENT_MAX": PPM_EVENT_MAX, "CLOSE_E": _CLOSE_E, "CLOSE_X": _CLOSE_X,
@@ -623,6 +628,9 @@ class Parser:
                      "TRACER_FD_FLAGS": FLAG_IS_TRACER_FD | FLAG_IS_TRACER_FILE,
                      "WRITE_X": WRITE_X, "SCAP_DF_TRACER": SCAP_DF_TRACER},
                     concatenate_paths, parse_fds.opened_fd)
+        native = getattr(may_pass, "native", None)
+        rows.set_predicates(never, *(native if native is not None else (0, "", b"")))
+        return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
                           end: int, npar: int, may_pass: FastFilter) -> bool:
@@ -874,4 +882,4 @@ def first_param_i64(evt: Event) -> int:
     return p_i64(evt.params(), 0, -1)
 
 
-__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "FastFilter", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]
+__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "FastFilter", "Filter", "Parser", "first_param_i64", "never", "skip_kind", "uses_fd"]
