@@ -21,6 +21,20 @@
 
 #define MAXT 1024
 
+/* The slots of Event and FdInfo, all of them: objects of those classes are built here
+ * without running their __init__, so Rows() refuses classes whose slots differ. */
+static const char *EV_SLOT_NAMES[] = {
+    "_params", "buf", "cpu", "dflags", "end", "enter", "extra", "fd", "fd_name_changed",
+    "fdinfo", "hdr", "info", "latency", "nparams", "num", "thread", "tid", "tinfo_changed",
+    "ts", "type", "v1"};
+enum { EV_PARAMS, EV_BUF, EV_CPU, EV_DFLAGS, EV_END, EV_ENTER, EV_EXTRA, EV_FD,
+       EV_FD_NAME_CHANGED, EV_FDINFO, EV_HDR, EV_INFO, EV_LATENCY, EV_NPARAMS, EV_NUM,
+       EV_THREAD, EV_TID, EV_TINFO_CHANGED, EV_TS, EV_TYPE, EV_V1, NEV_SLOTS };
+static const char *FD_SLOT_NAMES[] = {
+    "dev", "fd", "flags", "ino", "mount_id", "name", "oldname", "openflags", "sock", "type"};
+enum { FD_DEV, FD_FD, FD_FLAGS, FD_INO, FD_MOUNT_ID, FD_NAME, FD_OLDNAME, FD_OPENFLAGS,
+       FD_SOCK, FD_TYPE, NFD_SLOTS };
+
 typedef struct {
     Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
         last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts;
@@ -44,8 +58,12 @@ typedef struct {
     PyTypeObject *fdinfo_type;
     PyObject *preds;       /* list: per type, the predicate of reject_state_fast (or None) */
     PyObject *may_pass;    /* reject_fast's predicate (or None) */
-    PyObject *concatenate; /* decode.concatenate_paths */
-    PyObject *opened_fd;   /* parse_fds.opened_fd */
+    PyObject *concatenate; /* decode.concatenate_paths (for a cwd that is not ASCII) */
+    /* What Event and FdInfo objects are built from here (see new_event, new_file_fd) */
+    PyObject *infos;       /* EVENTS: an Event's info by type */
+    PyObject *file_type, *dir_type, *user_evt_device, *path_too_long, *empty;
+    Py_ssize_t ev_slots[NEV_SLOTS], fd_slots[NFD_SLOTS];
+    long long sock_size, flag_tracer_file, flag_not_tracer_fd, o_directory, max_path;
     Py_ssize_t ev_type, ev_nparams;   /* Event slots */
     EventSlots es;
     ThreadSlots ts;
@@ -330,6 +348,200 @@ get_int(PyObject *o, Py_ssize_t off, long long *out)
     return 1;
 }
 
+/* An instance of a slotted class with its slots filled from vals (new references, stolen
+ * even on failure); NULL with an error set. What __init__ would have done is the caller's
+ * business: new_event and new_file_fd mirror Event.__init__ and parse_fds.opened_fd. */
+static PyObject *
+new_slotted(PyTypeObject *tp, const Py_ssize_t *offs, PyObject **vals, int n)
+{
+    int bad = 0;
+    for (int k = 0; k < n; k++)
+        bad |= vals[k] == NULL;
+    PyObject *o = bad ? NULL : tp->tp_alloc(tp, 0);
+    if (o == NULL) {
+        for (int k = 0; k < n; k++)
+            Py_XDECREF(vals[k]);
+        return NULL;
+    }
+    for (int k = 0; k < n; k++)
+        SLOT(o, offs[k]) = vals[k];
+    return o;
+}
+
+static PyObject *
+newref(PyObject *o)
+{
+    Py_INCREF(o);
+    return o;
+}
+
+/* Event(num, etype, ts, tid, cpu, dflags, buf, hdr, end, npar), as its __init__ sets it. */
+static PyObject *
+new_event(Rows *self, long long num, long long etype, unsigned long long ts, PyObject *tid,
+          long long cpu, long long dflags, PyObject *buf, long long hdr, long long end,
+          long long npar)
+{
+    PyObject *v[NEV_SLOTS];
+    v[EV_PARAMS] = newref(Py_None);
+    v[EV_BUF] = newref(buf);
+    v[EV_CPU] = PyLong_FromLongLong(cpu);
+    v[EV_DFLAGS] = PyLong_FromLongLong(dflags);
+    v[EV_END] = PyLong_FromLongLong(end);
+    v[EV_ENTER] = newref(Py_None);
+    v[EV_EXTRA] = newref(Py_None);
+    v[EV_FD] = newref(Py_None);
+    v[EV_FD_NAME_CHANGED] = newref(Py_False);
+    v[EV_FDINFO] = newref(Py_None);
+    v[EV_HDR] = PyLong_FromLongLong(hdr);
+    v[EV_INFO] = newref(PyTuple_GET_ITEM(self->infos, etype));
+    v[EV_LATENCY] = PyLong_FromLong(0);
+    v[EV_NPARAMS] = PyLong_FromLongLong(npar);
+    v[EV_NUM] = PyLong_FromLongLong(num);
+    v[EV_THREAD] = newref(Py_None);
+    v[EV_TID] = newref(tid);
+    v[EV_TINFO_CHANGED] = newref(Py_False);
+    v[EV_TS] = PyLong_FromUnsignedLongLong(ts);
+    v[EV_TYPE] = PyLong_FromLongLong(etype);
+    v[EV_V1] = newref(npar < 0 ? Py_True : Py_False);
+    return new_slotted((PyTypeObject *)self->event_cls, self->ev_slots, v, NEV_SLOTS);
+}
+
+/* parse_fds.opened_fd(fd, flags, dev, fullpath): the entry of a successful open. */
+static PyObject *
+new_file_fd(Rows *self, PyObject *fd, unsigned int flags, unsigned int dev, PyObject *fullpath)
+{
+    int tracer = PyUnicode_Compare(fullpath, self->user_evt_device) == 0;
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *sock = PyByteArray_FromStringAndSize(NULL, self->sock_size);
+    if (sock != NULL)
+        memset(PyByteArray_AS_STRING(sock), 0, self->sock_size);
+    PyObject *v[NFD_SLOTS];
+    v[FD_DEV] = PyLong_FromUnsignedLong(dev);
+    v[FD_FD] = newref(fd);
+    v[FD_FLAGS] = PyLong_FromLongLong(tracer ? self->flag_tracer_file : self->flag_not_tracer_fd);
+    v[FD_INO] = PyLong_FromLong(0);
+    v[FD_MOUNT_ID] = PyLong_FromLong(0);
+    v[FD_NAME] = newref(fullpath);
+    v[FD_OLDNAME] = newref(self->empty);
+    v[FD_OPENFLAGS] = PyLong_FromUnsignedLong(flags);
+    v[FD_SOCK] = sock;
+    v[FD_TYPE] = newref(flags & self->o_directory ? self->dir_type : self->file_type);
+    return new_slotted(self->fdinfo_type, self->fd_slots, v, NFD_SLOTS);
+}
+
+/* Back to just after the previous '/' (decode._rewind). */
+static Py_ssize_t
+rewind_to_parent(const char *buf, Py_ssize_t tc)
+{
+    if (tc <= 1)
+        return tc;
+    tc--;
+    while (tc >= 1 && buf[tc - 1] != '/')
+        tc--;
+    return tc;
+}
+
+/* decode._copy_and_sanitize: p (n bytes, up to its first NUL) into buf from tc on, with
+ * "."/".."/"//" folded, non-printable bytes as '.', a trailing '/' dropped; the new end. */
+static Py_ssize_t
+copy_and_sanitize(char *buf, Py_ssize_t tc, const unsigned char *p, Py_ssize_t n)
+{
+    Py_ssize_t pc = 0;
+    for (;;) {
+        unsigned c = pc < n ? p[pc] : 0;
+        if (c == 0) {
+            if (tc > 1 && buf[tc - 1] == '/')
+                tc--;
+            return tc;
+        }
+        if (c < 0x20 || c > 0x7E) {
+            buf[tc++] = '.';
+            pc++;
+            continue;
+        }
+        unsigned c1 = pc + 1 < n ? p[pc + 1] : 0;
+        if (c == '.') {
+            unsigned c2 = pc + 2 < n ? p[pc + 2] : 0;
+            if (c1 == '.' && c2 == '/') {
+                tc = rewind_to_parent(buf, tc);
+                pc += 3;
+            } else if (c1 == '.') {
+                if (c2 == 0) {
+                    tc = rewind_to_parent(buf, tc);
+                    pc += 2;
+                } else {
+                    buf[tc++] = '.';
+                    buf[tc++] = '.';
+                    pc += 2;
+                }
+            } else if (c1 == '/') {
+                pc += 2;
+            } else if (c1 == 0) {
+                pc += 1;
+            } else {
+                buf[tc++] = (char)c;
+                pc++;
+            }
+        } else if (c == '/') {
+            if (!(tc > 0 && buf[tc - 1] == '/'))
+                buf[tc++] = (char)c;
+            pc++;
+        } else {
+            buf[tc++] = (char)c;
+            pc++;
+        }
+    }
+}
+
+/* decode.concatenate_paths(base, path, len(path))[0] for path = the n bytes at p; for a
+ * base that is not ASCII, the Python function. New reference or NULL. */
+static PyObject *
+join_path(Rows *self, PyObject *base, const unsigned char *p, Py_ssize_t n)
+{
+    if (!PyUnicode_IS_ASCII(base)) {
+        PyObject *name = PyBytes_FromStringAndSize((const char *)p, n);
+        PyObject *nlen = PyLong_FromSsize_t(n);
+        PyObject *joined = NULL, *out = NULL;
+        if (name != NULL && nlen != NULL) {
+            PyObject *ca[3] = {base, name, nlen};
+            joined = PyObject_Vectorcall(self->concatenate, ca, 3, NULL);
+        }
+        if (joined != NULL) {
+            if (PyTuple_CheckExact(joined) && PyTuple_GET_SIZE(joined) >= 1)
+                out = newref(PyTuple_GET_ITEM(joined, 0));
+            else
+                PyErr_SetString(PyExc_TypeError, "concatenate_paths returned no tuple");
+        }
+        Py_XDECREF(joined);
+        Py_XDECREF(nlen);
+        Py_XDECREF(name);
+        return out;
+    }
+    const char *b = (const char *)PyUnicode_1BYTE_DATA(base);
+    Py_ssize_t blen = PyUnicode_GET_LENGTH(base);
+    if (blen + n + 1 > self->max_path)
+        return newref(self->path_too_long);
+    const unsigned char *nul = memchr(p, 0, n);
+    Py_ssize_t n2 = nul != NULL ? nul - p : n;
+    int relative = n != 0 && (n2 == 0 || p[0] != '/');
+    char stack[4096], *buf = stack;
+    stack[0] = 0;
+    Py_ssize_t size = blen + n2 + 2;
+    if (size > (Py_ssize_t)sizeof stack && (buf = PyMem_Malloc(size)) == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t tc = 0;
+    if (relative) {
+        memcpy(buf, b, blen);
+        tc = blen;
+    }
+    tc = copy_and_sanitize(buf, tc, p, n2);
+    PyObject *out = PyUnicode_DecodeASCII(buf, tc, NULL);
+    if (buf != stack)
+        PyMem_Free(buf);
+    return out;
+}
+
 /* Event(...) for row j: over the batch buffer, or over a detached copy of the event's bytes
  * (store_event). A new reference, or NULL with an error set. */
 static PyObject *
@@ -340,31 +552,16 @@ row_event(Rows *self, Py_ssize_t j, long long etype, PyObject *tid, int detached
         PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
         return NULL;
     }
-    PyObject *a[10];
-    a[0] = PyLong_FromLongLong(self->num + COL(self, C_SEL, j) + 1);
-    a[1] = PyLong_FromLongLong(etype);
-    a[2] = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j));
-    a[3] = tid;
-    Py_INCREF(tid);
-    a[4] = PyLong_FromLongLong(COL(self, C_CPU, j));
-    a[5] = PyLong_FromLongLong(COL(self, C_DFL, j));
-    if (detached) {
-        a[6] = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
-        a[7] = PyLong_FromLongLong(0);
-        a[8] = PyLong_FromLongLong(end - hdr);
-    } else {
-        a[6] = self->buf;
-        Py_INCREF(self->buf);
-        a[7] = PyLong_FromLongLong(hdr);
-        a[8] = PyLong_FromLongLong(end);
-    }
-    a[9] = PyLong_FromLongLong(COL(self, C_NPAR, j));
-    int bad = 0;
-    for (int k = 0; k < 10; k++)
-        bad |= a[k] == NULL;
-    PyObject *evt = bad ? NULL : PyObject_Vectorcall(self->event_cls, a, 10, NULL);
-    for (int k = 0; k < 10; k++)
-        Py_XDECREF(a[k]);
+    long long num = self->num + COL(self, C_SEL, j) + 1, npar = COL(self, C_NPAR, j);
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    long long cpu = COL(self, C_CPU, j), dfl = COL(self, C_DFL, j);
+    if (!detached)
+        return new_event(self, num, etype, ts, tid, cpu, dfl, self->buf, hdr, end, npar);
+    PyObject *copy = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
+    if (copy == NULL)
+        return NULL;
+    PyObject *evt = new_event(self, num, etype, ts, tid, cpu, dfl, copy, 0, end - hdr, npar);
+    Py_DECREF(copy);
     return evt;
 }
 
@@ -729,28 +926,14 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         return has < 0 ? -1 : 0;
     }
     int rc = -1;
-    PyObject *name = NULL, *nlen = NULL, *joined = NULL, *fl = NULL, *dv = NULL, *fdi = NULL;
+    PyObject *joined = NULL, *fdi = NULL;
     Py_INCREF(table);
     Py_INCREF(main);
     Py_XINCREF(loaded);
-    name = PyBytes_FromStringAndSize((const char *)self->bp + pos + 8, l1);
-    nlen = PyLong_FromLongLong(l1);
-    if (name == NULL || nlen == NULL)
-        goto done;
-    PyObject *ca[3] = {cwd, name, nlen};
-    joined = PyObject_Vectorcall(self->concatenate, ca, 3, NULL);
+    joined = join_path(self, cwd, self->bp + pos + 8, l1);
     if (joined == NULL)
         goto done;
-    if (!PyTuple_CheckExact(joined) || PyTuple_GET_SIZE(joined) < 1) {
-        PyErr_SetString(PyExc_TypeError, "concatenate_paths returned no tuple");
-        goto done;
-    }
-    fl = PyLong_FromUnsignedLong(oflags);
-    dv = PyLong_FromUnsignedLong(dev);
-    if (fl == NULL || dv == NULL)
-        goto done;
-    PyObject *oa[4] = {key, fl, dv, PyTuple_GET_ITEM(joined, 0)};
-    fdi = PyObject_Vectorcall(self->opened_fd, oa, 4, NULL);
+    fdi = new_file_fd(self, key, oflags, dev, joined);
     if (fdi == NULL)
         goto done;
     int r = ask(self, pred, etype, t, fdi);
@@ -775,11 +958,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
     rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
 done:
     Py_XDECREF(fdi);
-    Py_XDECREF(dv);
-    Py_XDECREF(fl);
     Py_XDECREF(joined);
-    Py_XDECREF(nlen);
-    Py_XDECREF(name);
     Py_XDECREF(loaded);
     Py_DECREF(main);
     Py_DECREF(table);
@@ -934,7 +1113,12 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->preds);
     Py_VISIT(self->may_pass);
     Py_VISIT(self->concatenate);
-    Py_VISIT(self->opened_fd);
+    Py_VISIT(self->infos);
+    Py_VISIT(self->file_type);
+    Py_VISIT(self->dir_type);
+    Py_VISIT(self->user_evt_device);
+    Py_VISIT(self->path_too_long);
+    Py_VISIT(self->empty);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
     Py_VISIT(self->never);
@@ -958,7 +1142,12 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->preds);
     Py_CLEAR(self->may_pass);
     Py_CLEAR(self->concatenate);
-    Py_CLEAR(self->opened_fd);
+    Py_CLEAR(self->infos);
+    Py_CLEAR(self->file_type);
+    Py_CLEAR(self->dir_type);
+    Py_CLEAR(self->user_evt_device);
+    Py_CLEAR(self->path_too_long);
+    Py_CLEAR(self->empty);
     return 0;
 }
 
@@ -982,20 +1171,42 @@ const_ll(PyObject *consts, const char *name, long long *out)
     return (*out == -1 && PyErr_Occurred()) ? -1 : 0;
 }
 
+/* The offsets of the slots names[0..n), which must be all of tp's __slots__ (objects of tp
+ * are built here without __init__: a slot added there must be added here). */
+static int
+all_slots(PyTypeObject *tp, const char **names, int n, Py_ssize_t *offs)
+{
+    PyObject *declared = PyObject_GetAttrString((PyObject *)tp, "__slots__");
+    if (declared == NULL)
+        return -1;
+    Py_ssize_t count = PyObject_Length(declared);
+    Py_DECREF(declared);
+    if (count < 0)
+        return -1;
+    if (count != n || tp->tp_dictoffset != 0) {
+        PyErr_Format(PyExc_TypeError, "%s has other slots than _rowparse.c builds", tp->tp_name);
+        return -1;
+    }
+    for (int k = 0; k < n; k++)
+        if ((offs[k] = slot_offset(tp, names[k])) < 0)
+            return -1;
+    return 0;
+}
+
 static int
 Rows_init(Rows *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"parser", "state", "event_cls", "thread_type", "fdinfo_type",
                              "preds", "may_pass", "uses_fd", "ts_only", "stores", "accept",
-                             "consts", "concatenate", "opened_fd", NULL};
+                             "consts", "concatenate", "objects", NULL};
     PyObject *parser, *state, *event_cls, *thread_type, *fdinfo_type, *preds, *may_pass,
-        *consts, *concatenate, *opened_fd;
+        *consts, *concatenate, *objects;
     Py_buffer uses_fd, ts_only, stores, accept;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*y*O!OO", kwlist, &parser,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*y*O!OO!", kwlist, &parser,
                                      &state, &PyType_Type, &event_cls, &PyType_Type,
                                      &thread_type, &PyType_Type, &fdinfo_type, &PyList_Type,
                                      &preds, &may_pass, &uses_fd, &ts_only, &stores, &accept,
-                                     &PyDict_Type, &consts, &concatenate, &opened_fd))
+                                     &PyDict_Type, &consts, &concatenate, &PyDict_Type, &objects))
         return -1;
     int rc = -1;
     Py_ssize_t n = PyList_GET_SIZE(preds);
@@ -1048,7 +1259,31 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "IPV6_SOCK", &self->ipv6_sock) < 0
             || const_ll(consts, "TRACER_FD_FLAGS", &self->tracer_fd_flags) < 0
             || const_ll(consts, "WRITE_X", &self->write_x) < 0
-            || const_ll(consts, "SCAP_DF_TRACER", &self->scap_df_tracer) < 0)
+            || const_ll(consts, "SCAP_DF_TRACER", &self->scap_df_tracer) < 0
+            || const_ll(consts, "SOCK_SIZE", &self->sock_size) < 0
+            || const_ll(consts, "FLAG_IS_TRACER_FILE", &self->flag_tracer_file) < 0
+            || const_ll(consts, "FLAG_IS_NOT_TRACER_FD", &self->flag_not_tracer_fd) < 0
+            || const_ll(consts, "PPM_O_DIRECTORY", &self->o_directory) < 0
+            || const_ll(consts, "MAX_PATH", &self->max_path) < 0)
+        goto done;
+    Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
+    if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0
+            || all_slots(ft, FD_SLOT_NAMES, NFD_SLOTS, fds) < 0)
+        goto done;
+    PyObject *infos = PyDict_GetItemString(objects, "infos");
+    PyObject *file_type = PyDict_GetItemString(objects, "FILE_V2");
+    PyObject *dir_type = PyDict_GetItemString(objects, "DIRECTORY");
+    PyObject *dev = PyDict_GetItemString(objects, "USER_EVT_DEVICE");
+    PyObject *too_long = PyDict_GetItemString(objects, "PATH_TOO_LONG");
+    if (infos == NULL || !PyTuple_CheckExact(infos) || PyTuple_GET_SIZE(infos) != n
+            || file_type == NULL || dir_type == NULL || dev == NULL || !PyUnicode_Check(dev)
+            || too_long == NULL || !PyUnicode_Check(too_long)) {
+        PyErr_SetString(PyExc_ValueError, "objects: infos, FILE_V2, DIRECTORY, USER_EVT_DEVICE, "
+                        "PATH_TOO_LONG");
+        goto done;
+    }
+    PyObject *empty = PyUnicode_New(0, 0);
+    if (empty == NULL)
         goto done;
     if (self->ppm_event_max != n) {
         PyErr_SetString(PyExc_ValueError, "PPM_EVENT_MAX differs from the tables");
@@ -1061,7 +1296,14 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->ev_nparams = ev_nparams;
     self->es = e;
     Py_INCREF(concatenate); self->concatenate = concatenate;
-    Py_INCREF(opened_fd); self->opened_fd = opened_fd;
+    memcpy(self->ev_slots, evs, sizeof evs);
+    memcpy(self->fd_slots, fds, sizeof fds);
+    self->infos = newref(infos);
+    self->file_type = newref(file_type);
+    self->dir_type = newref(dir_type);
+    self->user_evt_device = newref(dev);
+    self->path_too_long = newref(too_long);
+    self->empty = empty;
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);

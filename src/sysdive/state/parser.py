@@ -33,16 +33,18 @@ from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import Category, EventFlag
 from sysdive.state import parse_fds, parse_io, parse_procs, tracers
-from sysdive.state.decode import I64, U16, U32, concatenate_paths, p_i64
+from sysdive.state.decode import I64, MAX_PATH, PATH_TOO_LONG, U16, U32, concatenate_paths, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
     FLAG_CLOSE_IN_PROGRESS,
+    FLAG_IS_NOT_TRACER_FD,
     FLAG_IS_TRACER_FD,
     FLAG_IS_TRACER_FILE,
+    SOCK_SIZE,
     FdInfo,
     FdType,
 )
-from sysdive.state.tables import CANCELED_FD, MAX_FD_TABLE, State
+from sysdive.state.tables import CANCELED_FD, MAX_FD_TABLE, USER_EVT_DEVICE, State
 from sysdive.state.threads import (
     CL_ACTIVE,
     CL_CLONE_FILES,
@@ -626,8 +628,15 @@ class Parser:
                      "MAX_FD_TABLE": MAX_FD_TABLE, "IPV4_SOCK": FdType.IPV4_SOCK,
                      "IPV6_SOCK": FdType.IPV6_SOCK,
                      "TRACER_FD_FLAGS": FLAG_IS_TRACER_FD | FLAG_IS_TRACER_FILE,
-                     "WRITE_X": WRITE_X, "SCAP_DF_TRACER": SCAP_DF_TRACER},
-                    concatenate_paths, parse_fds.opened_fd)
+                     "WRITE_X": WRITE_X, "SCAP_DF_TRACER": SCAP_DF_TRACER,
+                     "SOCK_SIZE": SOCK_SIZE, "FLAG_IS_TRACER_FILE": FLAG_IS_TRACER_FILE,
+                     "FLAG_IS_NOT_TRACER_FD": FLAG_IS_NOT_TRACER_FD,
+                     "PPM_O_DIRECTORY": parse_fds.PPM_O_DIRECTORY, "MAX_PATH": MAX_PATH},
+                    concatenate_paths,
+                    # what Event and FdInfo objects are made of (parse_fds.opened_fd's)
+                    {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
+                     "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
+                     "PATH_TOO_LONG": PATH_TOO_LONG})
         native = getattr(may_pass, "native", None)
         rows.set_predicates(never, *(native if native is not None else (0, "", b"")))
         return rows
