@@ -372,13 +372,20 @@ class FastPath:
         sel = np.flatnonzero(k)
         et = cols.type[sel]
         ks = k[sel]
+        if self.rows is not None and bulk is None:
+            # The compiled loop reads the header fields itself, at each event's offset.
+            hdr, fl = cols.hdr_flagged(sel)
+            if np.count_nonzero(ks == 1) >= 2:
+                npar = cols.w[(hdr + 22) >> 2].astype(np.int64)  # hdr + 22 is word-aligned
+                live = self._live(et, ks, cols.tid(sel), hdr, npar, cols.w)
+                if live is not None:
+                    sel, et, ks, hdr, fl = sel[live], et[live], ks[live], hdr[live], fl[live]
+            return self._run_compiled(buf, cols, num, start, sel, et, ks, hdr, fl)
         f = cols.fields(sel)
         live = self._live(et, ks, f[1], f[4], f[6], cols.w)
         if live is not None:
             sel, et, ks = sel[live], et[live], ks[live]
             f = tuple(a[live] for a in f)
-        if self.rows is not None and bulk is None:
-            return self._run_compiled(buf, cols, num, start, sel, et, ks, f)
         last = -1
         i: int
         # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
@@ -464,7 +471,7 @@ class FastPath:
         st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
 
     def _run_compiled(self, buf: bytes, cols: Columns, num: int, start: int, sel: Any,
-                      et: Any, ks: Any, f: tuple[Any, ...]) -> int:
+                      et: Any, ks: Any, hdr: Any, fl: Any) -> int:
         """:meth:`run`'s loop with the rejections of kinds 1, 3 and 4 done by the compiled
         module: it walks the rows and stops at each one that needs an Event."""
         insp = self.insp
@@ -482,8 +489,7 @@ class FastPath:
         assert rows is not None
         n = len(cols)
         i64 = np.int64
-        m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64),
-                      *(a.astype(i64) for a in f))
+        m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64), hdr, fl)
         advance = rows.advance
         row = rows.row
         j = 0

@@ -147,11 +147,13 @@ def test_rows_refuse_bad_columns() -> None:
     assert isinstance(rows, mod.Rows)
     a = np.zeros(3, dtype=np.int64)
     with pytest.raises(ValueError, match="one length"):
-        rows.load(b"", 0, a, a, a, a, a, a, a, a, a, np.zeros(2, dtype=np.int64))
+        rows.load(b"", 0, a, a, a, a, np.zeros(2, dtype=np.int64))
     with pytest.raises(ValueError, match="8-byte"):
-        rows.load(b"", 0, a, a, a, a, a, a, a, a, a, np.zeros(3, dtype=np.int32))
+        rows.load(b"", 0, a, a, a, a, np.zeros(3, dtype=np.int32))
     with pytest.raises(ValueError, match="out of range"):
-        rows.load(b"", 0, a, a, a + 5000, a, a, a, a, a, a, a)
+        rows.load(b"", 0, a, a, a + 5000, a, a)
+    with pytest.raises(ValueError, match="outside the buffer"):
+        rows.load(b"\0" * 40, 0, a, a, a, a + 20, a)
     with pytest.raises(RuntimeError, match="no batch"):
         rows.advance(0)
 

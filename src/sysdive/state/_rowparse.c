@@ -21,6 +21,11 @@
 
 #define MAXT 1024
 
+/* A loaded batch's columns: the selected rows' index, kind and type and their events'
+ * header fields. */
+enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
+enum { IN_SEL, IN_KIND, IN_TYPE, IN_HDR, IN_FLAGGED, NIN };
+
 /* The slots of Event and FdInfo, all of them: objects of those classes are built here
  * without running their __init__, so Rows() refuses classes whose slots differ. */
 static const char *EV_SLOT_NAMES[] = {
@@ -94,11 +99,12 @@ typedef struct {
     Py_ssize_t blen;
     long long num;
     Py_ssize_t m;
-    Py_buffer cols[10];    /* sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar */
+    Py_buffer in[NIN];     /* sel, kind, type, hdr, flagged: as loaded */
+    long long *derived;    /* ts, tid, cpu, dflags, end, npar: read from the buffer at hdr */
+    const long long *col[NCOLS];
     int loaded;
 } Rows;
 
-enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
 
 static PyObject *s_tid_to_remove, *s_fds_to_remove, *s_lastevent_ts, *s_threads,
     *s_tid_of_fd_to_remove, *s_apply_removals, *s_tmp_enter;
@@ -169,7 +175,7 @@ get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
     return 1;
 }
 
-#define COL(self, c, j) (((const long long *)(self)->cols[c].buf)[j])
+#define COL(self, c, j) ((self)->col[c][j])
 
 /* -- State ------------------------------------------------------------------------------- */
 
@@ -1092,8 +1098,10 @@ static void
 release_cols(Rows *self)
 {
     if (self->loaded) {
-        for (int c = 0; c < NCOLS; c++)
-            PyBuffer_Release(&self->cols[c]);
+        for (int c = 0; c < NIN; c++)
+            PyBuffer_Release(&self->in[c]);
+        PyMem_Free(self->derived);
+        self->derived = NULL;
         self->loaded = 0;
     }
     Py_CLEAR(self->buf);
@@ -1328,31 +1336,36 @@ done:
 static PyObject *
 Rows_load(Rows *self, PyObject *args)
 {
-    PyObject *buf, *arrays[NCOLS];
+    PyObject *buf, *arrays[NIN];
     long long num;
-    if (!PyArg_ParseTuple(args, "O!LOOOOOOOOOO", &PyBytes_Type, &buf, &num, &arrays[0],
-                          &arrays[1], &arrays[2], &arrays[3], &arrays[4], &arrays[5],
-                          &arrays[6], &arrays[7], &arrays[8], &arrays[9]))
+    if (!PyArg_ParseTuple(args, "O!LOOOOO", &PyBytes_Type, &buf, &num, &arrays[0],
+                          &arrays[1], &arrays[2], &arrays[3], &arrays[4]))
         return NULL;
     release_cols(self);
     Py_ssize_t m = -1;
-    for (int c = 0; c < NCOLS; c++) {
-        if (PyObject_GetBuffer(arrays[c], &self->cols[c], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+    for (int c = 0; c < NIN; c++) {
+        if (PyObject_GetBuffer(arrays[c], &self->in[c], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
             for (int k = 0; k < c; k++)
-                PyBuffer_Release(&self->cols[k]);
+                PyBuffer_Release(&self->in[k]);
             return NULL;
         }
-        Py_buffer *v = &self->cols[c];
+        Py_buffer *v = &self->in[c];
         int fmt_ok = v->itemsize == 8 && v->ndim == 1 && v->format != NULL
             && strchr("qQlL", v->format[strlen(v->format) - 1]) != NULL;
         Py_ssize_t len = v->itemsize ? v->len / v->itemsize : -1;
         if (!fmt_ok || (m >= 0 && len != m)) {
             for (int k = 0; k <= c; k++)
-                PyBuffer_Release(&self->cols[k]);
+                PyBuffer_Release(&self->in[k]);
             PyErr_SetString(PyExc_ValueError, "columns must be 1-d 8-byte integer arrays of one length");
             return NULL;
         }
         m = len;
+    }
+    self->derived = PyMem_Malloc(6 * (m > 0 ? m : 1) * sizeof(long long));
+    if (self->derived == NULL) {
+        for (int k = 0; k < NIN; k++)
+            PyBuffer_Release(&self->in[k]);
+        return PyErr_NoMemory();
     }
     self->loaded = 1;
     Py_INCREF(buf);
@@ -1361,13 +1374,47 @@ Rows_load(Rows *self, PyObject *args)
     self->blen = PyBytes_GET_SIZE(buf);
     self->num = num;
     self->m = m;
+    self->col[C_SEL] = self->in[IN_SEL].buf;
+    self->col[C_KIND] = self->in[IN_KIND].buf;
+    self->col[C_TYPE] = self->in[IN_TYPE].buf;
+    self->col[C_HDR] = self->in[IN_HDR].buf;
+    long long *d = self->derived;
+    self->col[C_TS] = d;
+    self->col[C_TID] = d + m;
+    self->col[C_CPU] = d + 2 * m;
+    self->col[C_DFL] = d + 3 * m;
+    self->col[C_END] = d + 4 * m;
+    self->col[C_NPAR] = d + 5 * m;
+    const long long *flagged = self->in[IN_FLAGGED].buf;
+    /* The header fields, as scan.Columns.fields reads them: the v2 event header at hdr (ts,
+     * tid, length, type, param count), the block's cpu before it and, in EVF blocks, the
+     * dump flags between the two. */
     for (Py_ssize_t j = 0; j < m; j++) {
-        long long et = COL(self, C_TYPE, j);
-        if (et < 0 || et >= self->ntypes) {
+        long long et = COL(self, C_TYPE, j), hdr = COL(self, C_HDR, j);
+        long long fl = flagged[j] != 0;
+        if (et < 0 || et >= self->ntypes || hdr < 6 + 4 * fl || hdr + 26 > self->blen) {
             release_cols(self);
-            PyErr_SetString(PyExc_ValueError, "event type out of range");
+            PyErr_SetString(PyExc_ValueError, et < 0 || et >= self->ntypes
+                            ? "event type out of range" : "event header outside the buffer");
             return NULL;
         }
+        const unsigned char *h = self->bp + hdr;
+        unsigned long long ts, tid;
+        unsigned int elen, npar, dfl = 0;
+        unsigned short cpu;
+        memcpy(&ts, h, 8);
+        memcpy(&tid, h + 8, 8);
+        memcpy(&elen, h + 16, 4);
+        memcpy(&npar, h + 22, 4);
+        memcpy(&cpu, h - 2 - 4 * fl, 2);
+        if (fl)
+            memcpy(&dfl, h - 4, 4);
+        d[j] = (long long)ts;
+        d[m + j] = (long long)tid;
+        d[2 * m + j] = cpu;
+        d[3 * m + j] = dfl;
+        d[4 * m + j] = hdr + elen;
+        d[5 * m + j] = npar;
     }
     return PyLong_FromSsize_t(m);
 }
@@ -1580,8 +1627,9 @@ static PyMethodDef Rows_methods[] = {
      "may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
      "none) of fd.name's fast value with needle over the fd event types (types)."},
     {"load", (PyCFunction)Rows_load, METH_VARARGS,
-     "load(buf, num, sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar): a batch's "
-     "selected rows (int64 arrays) over its buffer; returns the row count."},
+     "load(buf, num, sel, kind, type, hdr, flagged): a batch's selected rows (int64 arrays: "
+     "row index, kind, event type, event header offset, 1 for EVF blocks) over its buffer; "
+     "returns the row count."},
     {"advance", (PyCFunction)Rows_advance, METH_O,
      "advance(j): apply the fast rejections from row j on; the first row needing the full "
      "path (or the row count)."},
