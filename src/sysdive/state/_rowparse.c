@@ -82,6 +82,8 @@ typedef struct {
      * candidate (the read/write exits, whose parser then does nothing). */
     unsigned char accept[MAXT];
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
+    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec;
+    PyObject *socket_fd;   /* parse_fds.socket_fd */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
     /* The predicates applied without a call (set_predicates): ``never`` is the one that
      * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
@@ -972,6 +974,170 @@ done:
     return rc;
 }
 
+/* What retrieve_enter does for exit etype right after reset (Parser._retrieve_fails):
+ * 1 when it finds no stored enter of the exit's type, *cpuid the thread's enter validity
+ * afterwards, *loaded the stored event it loads into tmp_enter (borrowed, or NULL); 0
+ * when it finds one; -1 when this cannot be told here. */
+static int
+retrieve_fails(Rows *self, PyObject *t, long long etype, long long let, long long *cpuid,
+               PyObject **loaded)
+{
+    *cpuid = etype == let + 1 ? 1 : self->lastevent_invalid;
+    *loaded = NULL;
+    PyObject *data = SLOT(t, self->ts.lastevent_data);
+    if (data == NULL)
+        return -1;
+    if (*cpuid == self->lastevent_invalid || data == Py_None)
+        return 1;
+    if (Py_TYPE(data) == (PyTypeObject *)self->event_cls) {
+        long long dtype;
+        if (!get_ll(data, self->ev_type, &dtype))
+            return -1;
+        *loaded = data;
+        if (dtype == etype - 1)
+            return 0;
+    } else if (PyObject_TypeCheck(data, (PyTypeObject *)self->event_cls)) {
+        return -1;
+    }
+    *cpuid = self->lastevent_invalid;
+    return 1;
+}
+
+/* Parser._reject_failed_retrieve: an fcntl exit whose enter was not stored. */
+static int
+reject_failed_retrieve(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+                       long long etype, PyObject *tid, unsigned long long ts, long long let,
+                       long long lfd, unsigned long long ent, PyObject *pred)
+{
+    int ok, paired = etype == let + 1, attached = paired || let == self->tracer_e;
+    PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
+    if (lfd != -1 && ok <= 0)
+        return ok;
+    long long ff, flags, cpuid;
+    if (fdi != NULL && attached) {
+        if (!get_ll(fdi, self->fs.flags, &ff))
+            return 0;
+        if (ff & self->flag_close_canceled)
+            return 0;
+    }
+    PyObject *loaded;
+    if (retrieve_fails(self, t, etype, let, &cpuid, &loaded) != 1)
+        return 0;
+    Py_XINCREF(fdi);
+    Py_XINCREF(loaded);
+    PyObject *pub = attached ? fdi : NULL;
+    int r = ask(self, pred, etype, t, fdi), rc = 0;
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, pub) <= 0)
+            || !get_ll(t, self->ts.flags, &flags)) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    rc = -1;
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0))
+        goto done;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, pub) < 0 ? -1 : 2) : 1;
+done:
+    Py_XDECREF(loaded);
+    Py_XDECREF(fdi);
+    return rc;
+}
+
+/* Parser._reject_socket_fast: a socket exit whose enter (domain, type, protocol) is stored. */
+static int
+reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+              long long etype, PyObject *tid, unsigned long long ts, long long hdr,
+              long long end, long long npar, long long flags, long long let,
+              unsigned long long ent, PyObject *pred)
+{
+    long long base = hdr + 26;
+    if (npar < 1 || hdr < 0 || end > self->blen || base + 2 > end || rd16(self, base) != 8
+            || base + 2 * npar + 8 > end)
+        return 0;
+    long long fd, cpuid;
+    memcpy(&fd, self->bp + base + 2 * npar, 8);
+    PyObject *enter;
+    if (fd < 0 || retrieve_fails(self, t, etype, let, &cpuid, &enter) != 0)
+        return 0;
+    /* the enter's params: three u32 */
+    long long ehdr, eend, enpar;
+    PyObject *ebuf = SLOT(enter, self->ev_slots[EV_BUF]), *v1 = SLOT(enter, self->ev_slots[EV_V1]);
+    if (ebuf == NULL || !PyBytes_CheckExact(ebuf) || v1 != Py_False
+            || !get_ll(enter, self->ev_slots[EV_HDR], &ehdr)
+            || !get_ll(enter, self->ev_slots[EV_END], &eend)
+            || !get_ll(enter, self->ev_nparams, &enpar))
+        return 0;
+    const unsigned char *eb = (const unsigned char *)PyBytes_AS_STRING(ebuf);
+    long long ebase = ehdr + 26;
+    if (enpar < 3 || ehdr < 0 || eend > PyBytes_GET_SIZE(ebuf) || ebase + 2 * enpar + 12 > eend)
+        return 0;
+    unsigned short l[3];
+    unsigned int v[3];
+    memcpy(l, eb + ebase, 6);
+    if (l[0] != 4 || l[1] != 4 || l[2] != 4)
+        return 0;
+    memcpy(v, eb + ebase + 2 * enpar, 12);
+    /* the table (a CLONE_FILES thread's main thread is known: see reject_state_fast) */
+    PyObject *owner = t;
+    if ((flags & self->cl_clone_files) && !(flags & self->cl_is_main_thread)) {
+        PyObject *tv = SLOT(t, self->ts.tid), *pv = SLOT(t, self->ts.pid);
+        if (tv == NULL || pv == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tv, pv, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same && (owner = find_thread(self, threads, pv)) == NULL)
+            return PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *table = SLOT(owner, self->ts.fds);
+    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    PyObject *key = PyLong_FromLongLong(fd);
+    if (key == NULL)
+        return -1;
+    int has = PyDict_Contains(table, key);
+    if (has != 0) {
+        Py_DECREF(key);
+        return has < 0 ? -1 : 0;
+    }
+    int rc = -1;
+    Py_INCREF(table);
+    Py_INCREF(enter);
+    PyObject *fdi = PyObject_CallFunction(self->socket_fd, "OIII", key, v[0], v[1], v[2]);
+    if (fdi == NULL)
+        goto done;
+    if (fdi == Py_None || Py_TYPE(fdi) != self->fdinfo_type) {
+        rc = 0;
+        goto done;
+    }
+    int r = ask(self, pred, etype, t, fdi);
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)
+            || !get_ll(t, self->ts.flags, &flags)) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || PyObject_SetAttr(self->parser, s_tmp_enter, enter) < 0
+            || PyDict_SetItem(table, key, fdi) < 0)
+        goto done;
+    Py_INCREF(key);
+    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
+        goto done;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
+done:
+    Py_XDECREF(fdi);
+    Py_DECREF(enter);
+    Py_DECREF(table);
+    Py_DECREF(key);
+    return rc;
+}
+
 /* Parser.reject_state_fast */
 static int
 reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
@@ -992,6 +1158,22 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
     if (etype == self->open_x)
         return reject_open(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags, let,
                            ent, pred);
+    if (etype == self->socket_x)
+        return reject_socket(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags,
+                             let, ent, pred);
+    if (etype == self->fcntl_x)
+        return reject_failed_retrieve(self, sd, threads, t, j, etype, tid, ts, let, lfd, ent,
+                                      pred);
+    if (etype == self->fcntl_e) {
+        /* fcntl_enter stores only F_DUPFD* enters (for their exit to dup the fd) */
+        long long base = hdr + 26;
+        if (npar < 2 || hdr < 0 || end > self->blen || base + 4 > end)
+            return 0;
+        long long at = base + 2 * npar + rd16(self, base), l1 = rd16(self, base + 2);
+        if (at + l1 > end || (l1 && (self->bp[at] == self->f_dupfd
+                                     || self->bp[at] == self->f_dupfd_cloexec)))
+            return 0;
+    }
     if (etype == self->close_x) {
         int paired = etype == let + 1;
         PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -1127,6 +1309,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->user_evt_device);
     Py_VISIT(self->path_too_long);
     Py_VISIT(self->empty);
+    Py_VISIT(self->socket_fd);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
     Py_VISIT(self->never);
@@ -1156,6 +1339,7 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->user_evt_device);
     Py_CLEAR(self->path_too_long);
     Py_CLEAR(self->empty);
+    Py_CLEAR(self->socket_fd);
     return 0;
 }
 
@@ -1272,7 +1456,12 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "FLAG_IS_TRACER_FILE", &self->flag_tracer_file) < 0
             || const_ll(consts, "FLAG_IS_NOT_TRACER_FD", &self->flag_not_tracer_fd) < 0
             || const_ll(consts, "PPM_O_DIRECTORY", &self->o_directory) < 0
-            || const_ll(consts, "MAX_PATH", &self->max_path) < 0)
+            || const_ll(consts, "MAX_PATH", &self->max_path) < 0
+            || const_ll(consts, "SOCKET_X", &self->socket_x) < 0
+            || const_ll(consts, "FCNTL_E", &self->fcntl_e) < 0
+            || const_ll(consts, "FCNTL_X", &self->fcntl_x) < 0
+            || const_ll(consts, "F_DUPFD", &self->f_dupfd) < 0
+            || const_ll(consts, "F_DUPFD_CLOEXEC", &self->f_dupfd_cloexec) < 0)
         goto done;
     Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
     if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0
@@ -1283,11 +1472,12 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     PyObject *dir_type = PyDict_GetItemString(objects, "DIRECTORY");
     PyObject *dev = PyDict_GetItemString(objects, "USER_EVT_DEVICE");
     PyObject *too_long = PyDict_GetItemString(objects, "PATH_TOO_LONG");
+    PyObject *socket_fd = PyDict_GetItemString(objects, "socket_fd");
     if (infos == NULL || !PyTuple_CheckExact(infos) || PyTuple_GET_SIZE(infos) != n
             || file_type == NULL || dir_type == NULL || dev == NULL || !PyUnicode_Check(dev)
-            || too_long == NULL || !PyUnicode_Check(too_long)) {
+            || too_long == NULL || !PyUnicode_Check(too_long) || socket_fd == NULL) {
         PyErr_SetString(PyExc_ValueError, "objects: infos, FILE_V2, DIRECTORY, USER_EVT_DEVICE, "
-                        "PATH_TOO_LONG");
+                        "PATH_TOO_LONG, socket_fd");
         goto done;
     }
     PyObject *empty = PyUnicode_New(0, 0);
@@ -1312,6 +1502,7 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->user_evt_device = newref(dev);
     self->path_too_long = newref(too_long);
     self->empty = empty;
+    self->socket_fd = newref(socket_fd);
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);

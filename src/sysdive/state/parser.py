@@ -547,6 +547,18 @@ class Parser:
         base = hdr + 26
         if etype == _OPEN_X:
             return self._reject_open_fast(tinfo, etype, ts, buf, hdr, end, npar, may_pass)
+        if etype == _SOCKET_X:
+            return self._reject_socket_fast(tinfo, etype, ts, buf, hdr, end, npar, may_pass)
+        if etype == _FCNTL_X:
+            return self._reject_failed_retrieve(tinfo, etype, ts, may_pass)
+        if etype == _FCNTL_E:
+            # fcntl_enter stores only F_DUPFD* enters (for their exit to dup the fd)
+            if npar < 2 or hdr + 26 + 4 > end:
+                return False
+            l0, l1 = _U16X2.unpack_from(buf, base)
+            at = base + 2 * npar + l0
+            if at + l1 > end or (l1 and buf[at] in _DUPFD_CMDS):
+                return False
         if etype == _CLOSE_X:
             paired = etype == tinfo.lastevent_type + 1
             fd = tinfo.lastevent_fd
@@ -631,12 +643,14 @@ class Parser:
                      "WRITE_X": WRITE_X, "SCAP_DF_TRACER": SCAP_DF_TRACER,
                      "SOCK_SIZE": SOCK_SIZE, "FLAG_IS_TRACER_FILE": FLAG_IS_TRACER_FILE,
                      "FLAG_IS_NOT_TRACER_FD": FLAG_IS_NOT_TRACER_FD,
-                     "PPM_O_DIRECTORY": parse_fds.PPM_O_DIRECTORY, "MAX_PATH": MAX_PATH},
+                     "PPM_O_DIRECTORY": parse_fds.PPM_O_DIRECTORY, "MAX_PATH": MAX_PATH,
+                     "SOCKET_X": _SOCKET_X, "FCNTL_E": _FCNTL_E, "FCNTL_X": _FCNTL_X,
+                     "F_DUPFD": _DUPFD_CMDS[0], "F_DUPFD_CLOEXEC": _DUPFD_CMDS[1]},
                     concatenate_paths,
                     # what Event and FdInfo objects are made of (parse_fds.opened_fd's)
                     {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
                      "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
-                     "PATH_TOO_LONG": PATH_TOO_LONG})
+                     "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd})
         native = getattr(may_pass, "native", None)
         rows.set_predicates(never, *(native if native is not None else (0, "", b"")))
         return rows
@@ -703,6 +717,79 @@ class Parser:
         tinfo.lastevent_cpuid = cpuid
         if loaded is not None:
             self.tmp_enter = loaded
+        table[fd] = fdi
+        tinfo.lastevent_fd = fd
+        return True
+
+    def _retrieve_fails(self, tinfo: ThreadInfo, etype: int) -> tuple[bool, int, Event | None]:
+        """What ``retrieve_enter`` does for an exit of ``etype`` right after reset: (it finds
+        no stored enter of the exit's type, the thread's enter validity afterwards, the
+        stored event it loads into tmp_enter or None). Nothing changes here."""
+        cpuid = 1 if etype == tinfo.lastevent_type + 1 else LASTEVENT_INVALID
+        data = tinfo.lastevent_data
+        if cpuid == LASTEVENT_INVALID or data is None:
+            return True, cpuid, None
+        if isinstance(data, Event):
+            if data.type == etype - 1:
+                return False, cpuid, data
+            return True, LASTEVENT_INVALID, data
+        return True, LASTEVENT_INVALID, None
+
+    def _reject_failed_retrieve(self, tinfo: ThreadInfo, etype: int, ts: int,
+                                may_pass: FastFilter) -> bool:
+        """:meth:`reject_state_fast` for an exit whose parser does nothing unless it finds
+        its stored enter (fcntl: only F_DUPFD* enters are stored): reset and the failed
+        retrieve, then the filter over the fd reset attaches."""
+        st = self.state
+        paired = etype == tinfo.lastevent_type + 1
+        fd = tinfo.lastevent_fd
+        fdi = st.get_fd(tinfo, fd) if fd != -1 else None
+        if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED \
+                and (paired or tinfo.lastevent_type == TRACER_E):
+            return False
+        fails, cpuid, loaded = self._retrieve_fails(tinfo, etype)
+        if not fails or may_pass(etype, tinfo, fdi):
+            return False
+        st.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        if tinfo.last_latency_entertime != 0:
+            tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+        tinfo.lastevent_cpuid = cpuid
+        if loaded is not None:
+            self.tmp_enter = loaded
+        return True
+
+    def _reject_socket_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes,
+                            hdr: int, end: int, npar: int, may_pass: FastFilter) -> bool:
+        """:meth:`reject_state_fast` for a socket exit: reset, then ``socket_exit`` with the
+        filter asked over the new fd before anything changes. Only the common case: a new
+        fd number of a tracked family, its stored enter (domain, type, protocol) found, the
+        fd table at hand."""
+        st = self.state
+        if npar < 1 or hdr + 26 + 2 > end or U16.unpack_from(buf, hdr + 26)[0] != 8 \
+                or hdr + 26 + 2 * npar + 8 > end:
+            return False
+        fd = I64.unpack_from(buf, hdr + 26 + 2 * npar)[0]
+        fails, cpuid, enter = self._retrieve_fails(tinfo, etype)
+        if fd < 0 or fails or enter is None or enter.v1 or enter.nparams < 3:
+            return False
+        ebase = enter.hdr + 26
+        if _U16X3.unpack_from(enter.buf, ebase) != (4, 4, 4) \
+                or ebase + 2 * enter.nparams + 12 > enter.end:
+            return False
+        domain, stype, proto = _U32X3.unpack_from(enter.buf, ebase + 2 * enter.nparams)
+        table = st.fd_table(tinfo)   # (its main thread is known: see reject_state_fast)
+        if table is None or fd in table or len(table) >= MAX_FD_TABLE:
+            return False
+        fdi = parse_fds.socket_fd(fd, domain, stype, proto)
+        if fdi is None or may_pass(etype, tinfo, fdi):
+            return False
+        st.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        if tinfo.last_latency_entertime != 0:
+            tinfo.latency = (ts - tinfo.last_latency_entertime) & _U64_MASK
+        tinfo.lastevent_cpuid = cpuid
+        self.tmp_enter = enter
         table[fd] = fdi
         tinfo.lastevent_fd = fd
         return True
@@ -839,12 +926,17 @@ class Parser:
 _CLOSE_E = _id("PPME_SYSCALL_CLOSE_E")
 _CLOSE_X = _id("PPME_SYSCALL_CLOSE_X")
 _OPEN_X = _id("PPME_SYSCALL_OPEN_X")
+_SOCKET_X = _id("PPME_SOCKET_SOCKET_X")
+_FCNTL_E = _id("PPME_SYSCALL_FCNTL_E")
+_FCNTL_X = _id("PPME_SYSCALL_FCNTL_X")
+_DUPFD_CMDS = (parse_fds.PPM_FCNTL_F_DUPFD, parse_fds.PPM_FCNTL_F_DUPFD_CLOEXEC)
+_U32X3 = struct.Struct("<3I")
 # Close, the enters whose parser only stores them (open, socket...) or that reset alone
 # parses (recvfrom, clone, execve...) and the old open's exit: see Parser.reject_state_fast.
 # All take the plain reset.
 _FAST_STATE_TYPES = frozenset(
     t for t in range(2, PPM_EVENT_MAX)
-    if (t in (_CLOSE_E, _CLOSE_X, _OPEN_X)
+    if (t in (_CLOSE_E, _CLOSE_X, _OPEN_X, _SOCKET_X, _FCNTL_E, _FCNTL_X)
         or (not t & 1 and _HANDLERS[t] in (parse_fds.store_enter, None)))
     and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
     and _FLAGS[t] & _F_STATE)
