@@ -85,6 +85,9 @@ typedef struct {
     long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec;
     PyObject *socket_fd;   /* parse_fds.socket_fd */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
+    PyObject *pending_sd;  /* state.__dict__ during advance() (borrowed), see set_state_ts */
+    unsigned long long pending_ts;
+    int ts_pending;
     /* The predicates applied without a call (set_predicates): ``never`` is the one that
      * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
      * fast value (fields/fd.py _FastName) with nat_needle. */
@@ -181,14 +184,27 @@ get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
 
 /* -- State ------------------------------------------------------------------------------- */
 
-/* Set state.lastevent_ts. */
+/* Set state.lastevent_ts: only the last value matters, and only to Python code, so it is
+ * written out by flush_ts before anything calls into Python and when advance() returns. */
 static int
 set_state_ts(Rows *self, PyObject *sd, unsigned long long ts)
 {
-    PyObject *v = PyLong_FromUnsignedLongLong(ts);
+    self->pending_sd = sd;
+    self->pending_ts = ts;
+    self->ts_pending = 1;
+    return 0;
+}
+
+static int
+flush_ts(Rows *self)
+{
+    if (!self->ts_pending)
+        return 0;
+    self->ts_pending = 0;
+    PyObject *v = PyLong_FromUnsignedLongLong(self->pending_ts);
     if (v == NULL)
         return -1;
-    int r = PyDict_SetItem(sd, s_lastevent_ts, v);
+    int r = PyDict_SetItem(self->pending_sd, s_lastevent_ts, v);
     Py_DECREF(v);
     return r;
 }
@@ -508,6 +524,8 @@ static PyObject *
 join_path(Rows *self, PyObject *base, const unsigned char *p, Py_ssize_t n)
 {
     if (!PyUnicode_IS_ASCII(base)) {
+        if (flush_ts(self) < 0)
+            return NULL;
         PyObject *name = PyBytes_FromStringAndSize((const char *)p, n);
         PyObject *nlen = PyLong_FromSsize_t(n);
         PyObject *joined = NULL, *out = NULL;
@@ -672,14 +690,14 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     if (pred == self->never)
         return 0;
     if (pred != self->may_pass || self->nat_op == 0)
-        return call_pred(pred, etype, t, fdi);
+        return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
     if (!self->nat_types[etype])
         return 0;
     PyObject *v;
     if (fdi != NULL) {
         v = SLOT(fdi, self->fs.name);
         if (v == NULL || !PyUnicode_CheckExact(v))
-            return call_pred(pred, etype, t, fdi);
+            return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
     } else if (etype & 1) {
         v = NULL;   /* "" */
     } else {
@@ -709,7 +727,7 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
         return (int)PyUnicode_Tailmatch(v, n, 0, PY_SSIZE_T_MAX,
                                         self->nat_op == NAT_STARTSWITH ? -1 : 1);
     }
-    return call_pred(pred, etype, t, fdi);
+    return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
 }
 
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
@@ -1106,7 +1124,8 @@ reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize
     int rc = -1;
     Py_INCREF(table);
     Py_INCREF(enter);
-    PyObject *fdi = PyObject_CallFunction(self->socket_fd, "OIII", key, v[0], v[1], v[2]);
+    PyObject *fdi = flush_ts(self) < 0 ? NULL
+        : PyObject_CallFunction(self->socket_fd, "OIII", key, v[0], v[1], v[2]);
     if (fdi == NULL)
         goto done;
     if (fdi == Py_None || Py_TYPE(fdi) != self->fdinfo_type) {
@@ -1713,7 +1732,8 @@ Rows_advance(Rows *self, PyObject *arg)
             if (done < 0)
                 goto out;
             if (!done) {
-                PyObject *r = PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
+                PyObject *r = flush_ts(self) < 0 ? NULL
+                    : PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
                 if (r == NULL)
                     goto out;
                 Py_DECREF(r);
@@ -1758,6 +1778,10 @@ Rows_advance(Rows *self, PyObject *arg)
     }
     result = PyLong_FromSsize_t(j);
 out:
+    if (result == NULL)
+        self->ts_pending = 0;   /* an error is on its way out */
+    else if (flush_ts(self) < 0)
+        Py_CLEAR(result);
     Py_DECREF(threads);
     Py_DECREF(sd);
     return result;
