@@ -42,18 +42,16 @@ import numpy as np
 
 from sysdive.event import Event
 from sysdive.event_rows import EventRows
-from sysdive.state.parser import (
+from sysdive.state.parse_tables import (
     BARRIER_TYPES,
     CONTAINER_EVENTS,
     PPM_EVENT_MAX,
     PROCINFO,
     SCAP_DF_STATE_ONLY,
-    FastFilter,
-    Parser,
-    never,
     skip_kind,
     uses_fd,
 )
+from sysdive.state.parser import FastFilter, Parser, never
 
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector

@@ -3,13 +3,20 @@
  * The batch loop (sysdive/fastloop.py) visits the rows a numpy prefilter selects; most of
  * them are rejected by the capture filter without an Event being built
  * (Parser.skip_rejected, Parser.reject_fast, Parser.reject_state_fast in
- * sysdive/state/parser.py). In Python those cost a few microseconds each, which for fd-heavy
- * captures is most of the run. This module walks the selected rows of a batch in C, applies
- * the same three functions to the same Python objects (State, ThreadInfo, FdInfo: there is
- * one state, read and written here through the slots of those classes) and stops at the
- * first row that needs the full Python path. parser.py holds the reference versions and the
- * reasoning; every branch here mirrors a line there, and tests/parity runs each filter case
- * through this module, the Python fast path and the plain loop and compares the outputs.
+ * sysdive/state/rejections.py). In Python those cost a few microseconds each, which for
+ * fd-heavy captures is most of the run. This module walks the selected rows of a batch in
+ * C, applies the same functions to the same Python objects (State, ThreadInfo, FdInfo: there
+ * is one state, read and written here through the slots of those classes) and stops at the
+ * first row that needs the full Python path. rejections.py holds the reference versions and
+ * the reasoning; every branch here mirrors a line there.
+ *
+ * Beyond the Python versions: a row the filter passes is handed on from here when the full
+ * path would add nothing to the parse done here but Parser._handed_on (hand_on: the Event is
+ * built here with its context); a filter that is one string comparison of fd.name is
+ * applied here (ask); Events and open files' fd entries are built here without their
+ * __init__ (new_event, new_file_fd, join_path). tests/state/test_compiled_rejections.py
+ * compares the state and every handed-on event slot by slot with the Python path, and
+ * tests/parity the printed output of every filter case.
  *
  * Anything unexpected (a slot that is not an int, an fd param past the buffer, an object of
  * another class) sends the row down the full path, before anything is changed.
@@ -1880,7 +1887,7 @@ static PyTypeObject RowsType = {
 static struct PyModuleDef rowparse_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "sysdive.state._rowparse",
-    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see parser.py)."),
+    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see rejections.py)."),
     .m_size = -1,
 };
 
