@@ -74,7 +74,8 @@ class FastPath:
                  fast_filter: FastFilter | None = None,
                  state_types: Iterable[int] = (),
                  filter_types: frozenset[int] | None = None,
-                 fold_rows: Callable[[EventRows], None] | None = None) -> None:
+                 fold_rows: Callable[[EventRows], None] | None = None,
+                 event_filter: Callable[[Event], bool] | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
@@ -113,7 +114,13 @@ class FastPath:
         self.fold_odd[list(CONTAINER_EVENTS)] = True
         self.fold_seen: dict[int, bool] = {}
         # The compiled rejections (None: not built, then the loop below calls the parser's).
-        self.rows: Rows | None = parser.compiled_rejections(self.preds, fast_filter)
+        self.rows: Rows | None = parser.compiled_rejections(self.preds, fast_filter,
+                                                            event_filter)
+        if fast_filter is None and event_filter is not None and self.rows is not None:
+            # A filter without a fast form: the compiled loop asks it on each row's Event.
+            for t in fast_types:
+                if kind[t] == 2:
+                    kind[t] = 3
         self.sc_ok: Any = None
         if generic_ok is not None and (kind[0] == 2 or kind[1] == 2):
             sc_ok = np.zeros(1 << 16, dtype=np.bool_)

@@ -339,13 +339,18 @@ class FastRejections:
             tinfo.lastevent_cpuid = cpu
         return True
 
-    def compiled_rejections(self, preds: list[FastFilter | None],
-                            may_pass: FastFilter | None) -> Rows | None:
+    def compiled_rejections(self, preds: list[FastFilter | None], may_pass: FastFilter | None,
+                            event_filter: Callable[[Event], bool] | None = None
+                            ) -> Rows | None:
         """The compiled twin of :meth:`skip_rejected`, :meth:`reject_fast` and
         :meth:`reject_state_fast` over a batch's selected rows (``_rowparse.Rows``, see
         _rowparse.c), for this parser and its state; None when the module is not built or
         ``SYSDIVE_NO_EXTENSION`` is set (then the batch loop calls the methods above).
         ``preds[t]`` is reject_state_fast's predicate for type t, ``may_pass`` reject_fast's.
+        Without ``may_pass`` (a filter with no fast form), ``event_filter`` is the capture
+        filter: the compiled loop then does what :meth:`process_event` does to a row of a
+        type of :meth:`fast_filter_types` (reset, the filter over the Event, the rejection or
+        the hand-on), which has no Python twin here (process_event is the reference).
 
         It also hands on the rows of those kinds that the filter passes, when what the full
         path would add is only :meth:`_handed_on` (``ACCEPT``): the C side then builds
@@ -381,7 +386,8 @@ class FastRejections:
                      "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
                      "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd})
         native = getattr(may_pass, "native", None)
-        rows.set_predicates(never, *(native if native is not None else (0, "", b"")))
+        rows.set_predicates(never, *(native if native is not None else (0, "", b"")),
+                            event_filter if may_pass is None else None)
         return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
