@@ -386,8 +386,8 @@ class FastRejections:
                      "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
                      "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd})
         native = getattr(may_pass, "native", None)
-        rows.set_predicates(never, *(native if native is not None else (0, "", b"")),
-                            event_filter if may_pass is None else None)
+        op, needle, types = native if native is not None else (0, "", b"")
+        rows.set_predicates(never, op, needle, types, event_filter if may_pass is None else None)
         return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
