@@ -753,6 +753,15 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
 }
 
+/* thread.flags |= CL_ACTIVE (``flags`` its current value): nothing to write when set. */
+static int
+set_active(Rows *self, PyObject *t, long long flags)
+{
+    if (flags & self->cl_active)
+        return 0;
+    return set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active));
+}
+
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 #define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
 #define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
@@ -788,7 +797,7 @@ skip_rejected(Rows *self, PyObject *sd, PyObject *t, long long etype,
         SETLL(t, self->ts.latency, 0);
         SETULL(t, self->ts.last_latency_entertime, ts);
     }
-    SETLL(t, self->ts.flags, flags | self->cl_active);
+    TRY(set_active(self, t, flags));
     SETLL(t, self->ts.lastevent_type, self->ppm_event_max);
     return 1;
 }
@@ -842,7 +851,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             return r < 0 ? -1 : 0;
         }
         if (set_state_ts(self, sd, ts) < 0
-                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+                || set_active(self, t, flags) < 0
                 || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
                 || set_slot(t, self->ts.lastevent_cpuid,
                             PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0) {
@@ -869,7 +878,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             return r < 0 ? -1 : 0;
         }
         if (set_state_ts(self, sd, ts) < 0
-                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+                || set_active(self, t, flags) < 0
                 || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
                 || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
                 || set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts)) < 0
@@ -944,7 +953,7 @@ filter_on_event(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssi
     int rc = -1;
     /* reset */
     if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0)
+            || set_active(self, t, flags) < 0)
         goto done;
     if (is_exit) {
         if ((ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
@@ -1097,7 +1106,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         goto done;
     }
     if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || set_active(self, t, flags) < 0
             || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
             || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
             || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
@@ -1177,7 +1186,7 @@ reject_failed_retrieve(Rows *self, PyObject *sd, PyObject *threads, PyObject *t,
     }
     rc = -1;
     if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || set_active(self, t, flags) < 0
             || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
             || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
             || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0))
@@ -1264,7 +1273,7 @@ reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize
         goto done;
     }
     if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || set_active(self, t, flags) < 0
             || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
             || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
             || PyObject_SetAttr(self->parser, s_tmp_enter, enter) < 0
@@ -1345,7 +1354,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             return 0;
         }
         int err = set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || set_active(self, t, flags) < 0
             || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
             || set_slot(t, self->ts.lastevent_cpuid,
                         PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0;
@@ -1394,7 +1403,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         return 0;
     }
     int err = set_state_ts(self, sd, ts) < 0
-        || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+        || set_active(self, t, flags) < 0
         || set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0
         || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
         || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
