@@ -155,13 +155,13 @@ set_slot(PyObject *o, Py_ssize_t off, PyObject *v)
     return 0;
 }
 
-/* An int slot as a C integer; 0 when it is missing, not an int or out of range (no error
- * is left set: the caller then takes the full path). */
+/* An int (exact: not an IntEnum) slot as a C integer; 0 when it is missing, not an int or
+ * out of range (no error is left set: the caller then takes the full path). */
 static int
-get_ll(PyObject *o, Py_ssize_t off, long long *out)
+slot_ll(PyObject *o, Py_ssize_t off, int exact, long long *out)
 {
     PyObject *v = SLOT(o, off);
-    if (v == NULL || !PyLong_CheckExact(v))
+    if (v == NULL || !(exact ? PyLong_CheckExact(v) : PyLong_Check(v)))
         return 0;
     int overflow;
     long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
@@ -172,6 +172,9 @@ get_ll(PyObject *o, Py_ssize_t off, long long *out)
     *out = r;
     return 1;
 }
+
+#define get_ll(o, off, out) slot_ll((o), (off), 1, (out))
+#define get_int(o, off, out) slot_ll((o), (off), 0, (out))   /* an IntEnum too */
 
 static int
 get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
@@ -363,22 +366,6 @@ call_pred(PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     return b;
 }
 
-/* An int-like slot (an IntEnum too) as a C integer; 0 when it cannot be read. */
-static int
-get_int(PyObject *o, Py_ssize_t off, long long *out)
-{
-    PyObject *v = SLOT(o, off);
-    if (v == NULL || !PyLong_Check(v))
-        return 0;
-    int overflow;
-    long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (overflow || (r == -1 && PyErr_Occurred())) {
-        PyErr_Clear();
-        return 0;
-    }
-    *out = r;
-    return 1;
-}
 
 /* An instance of a slotted class with its slots filled from vals (new references, stolen
  * even on failure); NULL with an error set. What __init__ would have done is the caller's
@@ -762,6 +749,30 @@ set_active(Rows *self, PyObject *t, long long flags)
     return set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active));
 }
 
+/* Reset's bookkeeping of an exit (the state's time, the thread active, its latency since
+ * its enter, whether its stored enter stays valid: cpuid) and of an enter (the time, the
+ * thread active, its fd, a new latency start). 0, or -1 on error. */
+static int
+mark_exit(Rows *self, PyObject *sd, PyObject *t, unsigned long long ts, long long flags,
+          unsigned long long ent, long long cpuid)
+{
+    if (set_state_ts(self, sd, ts) < 0 || set_active(self, t, flags) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0))
+        return -1;
+    return set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid));
+}
+
+static int
+mark_enter(Rows *self, PyObject *sd, PyObject *t, unsigned long long ts, long long flags,
+           long long fd)
+{
+    if (set_state_ts(self, sd, ts) < 0 || set_active(self, t, flags) < 0
+            || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
+            || set_slot(t, self->ts.latency, PyLong_FromLong(0)) < 0)
+        return -1;
+    return set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts));
+}
+
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 #define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
 #define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
@@ -850,11 +861,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
         }
-        if (set_state_ts(self, sd, ts) < 0
-                || set_active(self, t, flags) < 0
-                || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-                || set_slot(t, self->ts.lastevent_cpuid,
-                            PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0) {
+        if (mark_exit(self, sd, t, ts, flags, ent, paired ? 1 : self->lastevent_invalid) < 0) {
             Py_XDECREF(fdi);
             return -1;
         }
@@ -877,11 +884,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
         }
-        if (set_state_ts(self, sd, ts) < 0
-                || set_active(self, t, flags) < 0
-                || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
-                || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
-                || set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts)) < 0
+        if (mark_enter(self, sd, t, ts, flags, fd) < 0
                 || (r == 1 && set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0)) {
             Py_XDECREF(fdi);
             return -1;
@@ -1007,6 +1010,40 @@ rd16(Rows *self, long long off)
     return v;
 }
 
+/* Whether fd can be added to table (a dict with room, fd not in it): 1 with *key a new
+ * reference to fd, 0 not here, -1 error. */
+static int
+free_fd(Rows *self, PyObject *table, long long fd, PyObject **key)
+{
+    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    if ((*key = PyLong_FromLongLong(fd)) == NULL)
+        return -1;
+    int has = PyDict_Contains(table, *key);
+    if (has != 0) {
+        Py_CLEAR(*key);
+        return has < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+/* The end of an fd-creating exit's fast parse (open, socket): reset's bookkeeping, the
+ * stored enter loaded (or NULL), fdi stored as key in table and made the thread's last fd;
+ * then handed on (``pass``) or rejected. 1 rejected, 2 handed on, -1 error. */
+static int
+add_fd(Rows *self, PyObject *sd, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid,
+       long long flags, unsigned long long ent, long long cpuid, PyObject *loaded,
+       PyObject *table, PyObject *key, PyObject *fdi, int pass)
+{
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    if (mark_exit(self, sd, t, ts, flags, ent, cpuid) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
+            || PyDict_SetItem(table, key, fdi) < 0
+            || set_slot(t, self->ts.lastevent_fd, newref(key)) < 0)
+        return -1;
+    return pass ? (hand_on(self, t, j, etype, tid, fdi, NULL) < 0 ? -1 : 2) : 1;
+}
+
 /* Parser._reject_open_fast: the exit of the old open event, from reject_state_fast. */
 static int
 reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
@@ -1072,19 +1109,12 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         }
     }
     PyObject *table = SLOT((flags & self->cl_clone_files) ? main : t, self->ts.fds);
-    PyObject *cwd = SLOT(main, self->ts.cwd);
-    if (table == NULL || !PyDict_CheckExact(table) || cwd == NULL || !PyUnicode_CheckExact(cwd))
+    PyObject *cwd = SLOT(main, self->ts.cwd), *key;
+    if (cwd == NULL || !PyUnicode_CheckExact(cwd))
         return 0;
-    if (PyDict_GET_SIZE(table) >= self->max_fd_table)
-        return 0;
-    PyObject *key = PyLong_FromLongLong(fd);
-    if (key == NULL)
-        return -1;
-    int has = PyDict_Contains(table, key);
-    if (has != 0) {
-        Py_DECREF(key);
-        return has < 0 ? -1 : 0;
-    }
+    int free = free_fd(self, table, fd, &key);
+    if (free <= 0)
+        return free;
     int rc = -1;
     PyObject *joined = NULL, *fdi = NULL;
     Py_INCREF(table);
@@ -1105,17 +1135,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         rc = 0;
         goto done;
     }
-    if (set_state_ts(self, sd, ts) < 0
-            || set_active(self, t, flags) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
-            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
-            || PyDict_SetItem(table, key, fdi) < 0)
-        goto done;
-    Py_INCREF(key);
-    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
-        goto done;
-    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi, NULL) < 0 ? -1 : 2) : 1;
+    rc = add_fd(self, sd, t, j, etype, tid, flags, ent, cpuid, loaded, table, key, fdi, r == 1);
 done:
     Py_XDECREF(fdi);
     Py_XDECREF(joined);
@@ -1185,10 +1205,7 @@ reject_failed_retrieve(Rows *self, PyObject *sd, PyObject *threads, PyObject *t,
         goto done;
     }
     rc = -1;
-    if (set_state_ts(self, sd, ts) < 0
-            || set_active(self, t, flags) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+    if (mark_exit(self, sd, t, ts, flags, ent, cpuid) < 0
             || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0))
         goto done;
     rc = r == 1 ? (hand_on(self, t, j, etype, tid, pub, NULL) < 0 ? -1 : 2) : 1;
@@ -1244,17 +1261,10 @@ reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize
         if (!same && (owner = find_thread(self, threads, pv)) == NULL)
             return PyErr_Occurred() ? -1 : 0;
     }
-    PyObject *table = SLOT(owner, self->ts.fds);
-    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
-        return 0;
-    PyObject *key = PyLong_FromLongLong(fd);
-    if (key == NULL)
-        return -1;
-    int has = PyDict_Contains(table, key);
-    if (has != 0) {
-        Py_DECREF(key);
-        return has < 0 ? -1 : 0;
-    }
+    PyObject *table = SLOT(owner, self->ts.fds), *key;
+    int free = free_fd(self, table, fd, &key);
+    if (free <= 0)
+        return free;
     int rc = -1;
     Py_INCREF(table);
     Py_INCREF(enter);
@@ -1272,17 +1282,7 @@ reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize
         rc = r < 0 ? -1 : 0;
         goto done;
     }
-    if (set_state_ts(self, sd, ts) < 0
-            || set_active(self, t, flags) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
-            || PyObject_SetAttr(self->parser, s_tmp_enter, enter) < 0
-            || PyDict_SetItem(table, key, fdi) < 0)
-        goto done;
-    Py_INCREF(key);
-    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
-        goto done;
-    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi, NULL) < 0 ? -1 : 2) : 1;
+    rc = add_fd(self, sd, t, j, etype, tid, flags, ent, cpuid, enter, table, key, fdi, r == 1);
 done:
     Py_XDECREF(fdi);
     Py_DECREF(enter);
@@ -1353,11 +1353,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             Py_XDECREF(fdi);
             return 0;
         }
-        int err = set_state_ts(self, sd, ts) < 0
-            || set_active(self, t, flags) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid,
-                        PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0;
+        int err = mark_exit(self, sd, t, ts, flags, ent, paired ? 1 : self->lastevent_invalid) < 0;
         if (!err && attached && fdi != NULL) {
             if (res >= 0) {
                 PyObject *list = PyDict_GetItemWithError(sd, s_fds_to_remove);
