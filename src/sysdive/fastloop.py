@@ -492,7 +492,7 @@ class FastPath:
         i64 = np.int64
         m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64), hdr, fl)
         advance = rows.advance
-        row = rows.row
+        event_at = rows.event_at
         j = 0
         try:
             while True:
@@ -501,15 +501,15 @@ class FastPath:
                     break
                 j += 1
                 evt = rows.event
-                if evt is not None:   # parsed and passed by the filter in C
-                    i = evt.num - num - 1
-                    etype = evt.type
-                    ts = evt.ts
-                    passed = True
-                else:
-                    i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j - 1)
-                    evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                if evt is None:
+                    evt = event_at(j - 1)
+                    etype = evt.type   # (the parser may make a write a tracer event)
                     passed = process(evt, flt)
+                else:                  # parsed and passed by the filter in C
+                    etype = evt.type
+                    passed = True
+                i = evt.num - num - 1
+                ts = evt.ts
                 if on_dump is not None:
                     on_dump(evt, passed or etype in internal)
                 if passed:

@@ -1921,9 +1921,9 @@ out:
     return result;
 }
 
-/* row(j): (index in batch, type, ts, tid, cpu, dflags, hdr, end, npar) of row j. */
+/* event_at(j): the Event of row j, as the batch loop builds it for the full path. */
 static PyObject *
-Rows_row(Rows *self, PyObject *arg)
+Rows_event_at(Rows *self, PyObject *arg)
 {
     Py_ssize_t j = PyLong_AsSsize_t(arg);
     if (j == -1 && PyErr_Occurred())
@@ -1932,11 +1932,12 @@ Rows_row(Rows *self, PyObject *arg)
         PyErr_SetString(PyExc_IndexError, "row out of range");
         return NULL;
     }
-    return Py_BuildValue("(LLKKLLLLL)", COL(self, C_SEL, j), COL(self, C_TYPE, j),
-                         (unsigned long long)COL(self, C_TS, j),
-                         (unsigned long long)COL(self, C_TID, j), COL(self, C_CPU, j),
-                         COL(self, C_DFL, j), COL(self, C_HDR, j), COL(self, C_END, j),
-                         COL(self, C_NPAR, j));
+    PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
+    if (tid == NULL)
+        return NULL;
+    PyObject *evt = row_event(self, j, COL(self, C_TYPE, j), tid, 0);
+    Py_DECREF(tid);
+    return evt;
 }
 
 static PyObject *
@@ -1986,8 +1987,8 @@ static PyMethodDef Rows_methods[] = {
     {"advance", (PyCFunction)Rows_advance, METH_O,
      "advance(j): apply the fast rejections from row j on; the first row needing the full "
      "path (or the row count)."},
-    {"row", (PyCFunction)Rows_row, METH_O,
-     "row(j): (index, type, ts, tid, cpu, dflags, hdr, end, npar) of row j."},
+    {"event_at", (PyCFunction)Rows_event_at, METH_O,
+     "event_at(j): the Event of row j (no context: for the full path)."},
     {"release", (PyCFunction)Rows_release, METH_NOARGS, "Drop the loaded batch."},
     {NULL, NULL, 0, NULL},
 };
