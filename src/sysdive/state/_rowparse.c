@@ -89,8 +89,9 @@ typedef struct {
      * candidate (the read/write exits, whose parser then does nothing). */
     unsigned char accept[MAXT];
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
-    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec;
+    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec, connect_e, af_inet, af_inet6;
     PyObject *socket_fd;   /* parse_fds.socket_fd */
+    PyObject *set_destination;   /* parse_fds.set_destination */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
     PyObject *pending_sd;  /* state.__dict__ during advance() (borrowed), see set_state_ts */
     unsigned long long pending_ts;
@@ -1327,6 +1328,19 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
                                      || self->bp[at] == self->f_dupfd_cloexec)))
             return 0;
     }
+    long long addr_at = 0, addr_len = 0;
+    if (etype == self->connect_e) {
+        /* connect_enter: an IP destination changes the socket but not its name; a unix
+         * path renames it (the full path) */
+        long long base = hdr + 26;
+        if (npar < 2 || hdr < 0 || end > self->blen || base + 4 > end)
+            return 0;
+        addr_at = base + 2 * npar + rd16(self, base);
+        addr_len = rd16(self, base + 2);
+        if (addr_at + addr_len > end || (addr_len && self->bp[addr_at] != self->af_inet
+                                         && self->bp[addr_at] != self->af_inet6))
+            return 0;
+    }
     if (etype == self->close_x) {
         int paired = etype == let + 1;
         PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -1409,6 +1423,14 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             if (fdi != NULL)
                 err = set_slot(fdi, self->fs.flags,
                                PyLong_FromLongLong(ff | self->flag_close_in_progress)) < 0;
+        } else if (etype == self->connect_e) {
+            if (fdi != NULL && addr_len > 0) {
+                PyObject *r = flush_ts(self) < 0 ? NULL
+                    : PyObject_CallFunction(self->set_destination, "Oy#", fdi,
+                                            (const char *)self->bp + addr_at, (Py_ssize_t)addr_len);
+                err = r == NULL;
+                Py_XDECREF(r);
+            }
         } else if (self->stores[etype] && end - hdr <= self->sp_evt_buf_size) {
             /* store_event: a detached copy of the enter for its exit */
             PyObject *evt = row_event(self, j, etype, tid, 1);
@@ -1459,6 +1481,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->path_too_long);
     Py_VISIT(self->empty);
     Py_VISIT(self->socket_fd);
+    Py_VISIT(self->set_destination);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
     Py_VISIT(self->never);
@@ -1491,6 +1514,7 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->path_too_long);
     Py_CLEAR(self->empty);
     Py_CLEAR(self->socket_fd);
+    Py_CLEAR(self->set_destination);
     return 0;
 }
 
@@ -1612,7 +1636,10 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "FCNTL_E", &self->fcntl_e) < 0
             || const_ll(consts, "FCNTL_X", &self->fcntl_x) < 0
             || const_ll(consts, "F_DUPFD", &self->f_dupfd) < 0
-            || const_ll(consts, "F_DUPFD_CLOEXEC", &self->f_dupfd_cloexec) < 0)
+            || const_ll(consts, "F_DUPFD_CLOEXEC", &self->f_dupfd_cloexec) < 0
+            || const_ll(consts, "CONNECT_E", &self->connect_e) < 0
+            || const_ll(consts, "AF_INET", &self->af_inet) < 0
+            || const_ll(consts, "AF_INET6", &self->af_inet6) < 0)
         goto done;
     Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
     if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0
@@ -1624,11 +1651,13 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     PyObject *dev = PyDict_GetItemString(objects, "USER_EVT_DEVICE");
     PyObject *too_long = PyDict_GetItemString(objects, "PATH_TOO_LONG");
     PyObject *socket_fd = PyDict_GetItemString(objects, "socket_fd");
+    PyObject *set_destination = PyDict_GetItemString(objects, "set_destination");
     if (infos == NULL || !PyTuple_CheckExact(infos) || PyTuple_GET_SIZE(infos) != n
             || file_type == NULL || dir_type == NULL || dev == NULL || !PyUnicode_Check(dev)
-            || too_long == NULL || !PyUnicode_Check(too_long) || socket_fd == NULL) {
+            || too_long == NULL || !PyUnicode_Check(too_long) || socket_fd == NULL
+            || set_destination == NULL) {
         PyErr_SetString(PyExc_ValueError, "objects: infos, FILE_V2, DIRECTORY, USER_EVT_DEVICE, "
-                        "PATH_TOO_LONG, socket_fd");
+                        "PATH_TOO_LONG, socket_fd, set_destination");
         goto done;
     }
     PyObject *empty = PyUnicode_New(0, 0);
@@ -1654,6 +1683,7 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->path_too_long = newref(too_long);
     self->empty = empty;
     self->socket_fd = newref(socket_fd);
+    self->set_destination = newref(set_destination);
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);

@@ -285,27 +285,34 @@ def connect_enter(p: Parser, evt: Event) -> None:
     addr = prm[1]
     if not addr:
         return
-    s = fdi.sock
-    fam = addr[0]
-    if fam == PPM_AF_INET:
-        a = addr.ljust(7, b"\0")
-        fdi.type = FdType.IPV4_SOCK
-        s[V4_DIP:V4_DIP + 4] = a[1:5]
-        s[V4_DPORT:V4_DPORT + 2] = a[5:7]
-    elif fam == PPM_AF_INET6:
-        a = addr.ljust(19, b"\0")
-        if is_ipv4_mapped_ipv6(a[1:17]):
-            fdi.type = FdType.IPV4_SOCK
-            s[V4_DIP:V4_DIP + 4] = a[13:17]
-            s[V4_DPORT:V4_DPORT + 2] = a[17:19]
-        else:
-            fdi.type = FdType.IPV6_SOCK
-            s[V6_DPORT:V6_DPORT + 2] = a[17:19]
-            s[V6_DIP:V6_DIP + 16] = a[1:17]
+    if addr[0] in (PPM_AF_INET, PPM_AF_INET6):
+        set_destination(fdi, addr)
     else:
         fdi.name = sockaddr_str(addr)
         # The path bytes land in the unix pointer fields, as in libsinsp.
         set_unix_info(fdi, addr)
+
+
+def set_destination(fdi: FdInfo, addr: bytes) -> None:
+    """A connect enter's IPv4/IPv6 address (``addr``, family first) as the socket's
+    destination; its name is left for the exit (also called by the parser's fast
+    rejection)."""
+    s = fdi.sock
+    if addr[0] == PPM_AF_INET:
+        a = addr.ljust(7, b"\0")
+        fdi.type = FdType.IPV4_SOCK
+        s[V4_DIP:V4_DIP + 4] = a[1:5]
+        s[V4_DPORT:V4_DPORT + 2] = a[5:7]
+        return
+    a = addr.ljust(19, b"\0")
+    if is_ipv4_mapped_ipv6(a[1:17]):
+        fdi.type = FdType.IPV4_SOCK
+        s[V4_DIP:V4_DIP + 4] = a[13:17]
+        s[V4_DPORT:V4_DPORT + 2] = a[17:19]
+    else:
+        fdi.type = FdType.IPV6_SOCK
+        s[V6_DPORT:V6_DPORT + 2] = a[17:19]
+        s[V6_DIP:V6_DIP + 16] = a[1:17]
 
 
 def fill_client_socket_info(p: Parser, evt: Event, raw: bytes) -> None:

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 from sysdive.event import Event
 from sysdive.schema.events import EVENTS
 from sysdive.state import parse_fds
-from sysdive.state.decode import I64, MAX_PATH, PATH_TOO_LONG, U16, U32, concatenate_paths
+from sysdive.state.decode import (
+    I64,
+    MAX_PATH,
+    PATH_TOO_LONG,
+    PPM_AF_INET,
+    PPM_AF_INET6,
+    U16,
+    U32,
+    concatenate_paths,
+)
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
     FLAG_CLOSE_IN_PROGRESS,
@@ -31,6 +40,7 @@ from sysdive.state.parse_tables import (
     ACCEPT,
     CLOSE_E,
     CLOSE_X,
+    CONNECT_E,
     CONTAINER_EVENTS,
     COPY_FILE_RANGE_X,
     DUPFD_CMDS,
@@ -309,6 +319,17 @@ class FastRejections:
             at = base + 2 * npar + l0
             if at + l1 > end or (l1 and buf[at] in DUPFD_CMDS):
                 return False
+        addr = b""
+        if etype == CONNECT_E:
+            # connect_enter: an IP destination changes the socket but not its name; a unix
+            # path renames it (the full path)
+            if npar < 2 or hdr + 26 + 4 > end:
+                return False
+            l0, l1 = _U16X2.unpack_from(buf, base)
+            at = base + 2 * npar + l0
+            if at + l1 > end or (l1 and buf[at] not in (PPM_AF_INET, PPM_AF_INET6)):
+                return False
+            addr = buf[at:at + l1]
         if etype == CLOSE_X:
             paired = etype == tinfo.lastevent_type + 1
             fd = tinfo.lastevent_fd
@@ -341,6 +362,9 @@ class FastRejections:
         if etype == CLOSE_E:
             if fdi is not None:
                 fdi.flags |= FLAG_CLOSE_IN_PROGRESS
+        elif etype == CONNECT_E:
+            if fdi is not None and addr:
+                parse_fds.set_destination(fdi, addr)
         elif STORES[etype] and end - hdr <= SP_EVT_BUF_SIZE:
             # store_event: a detached copy of the enter for its exit
             tinfo.lastevent_data = Event(num, etype, ts, tid, cpu, dflags, buf[hdr:end], 0,
@@ -388,12 +412,14 @@ class FastRejections:
                      "FLAG_IS_NOT_TRACER_FD": FLAG_IS_NOT_TRACER_FD,
                      "PPM_O_DIRECTORY": parse_fds.PPM_O_DIRECTORY, "MAX_PATH": MAX_PATH,
                      "SOCKET_X": SOCKET_X, "FCNTL_E": FCNTL_E, "FCNTL_X": FCNTL_X,
-                     "F_DUPFD": DUPFD_CMDS[0], "F_DUPFD_CLOEXEC": DUPFD_CMDS[1]},
+                     "F_DUPFD": DUPFD_CMDS[0], "F_DUPFD_CLOEXEC": DUPFD_CMDS[1],
+                     "CONNECT_E": CONNECT_E, "AF_INET": PPM_AF_INET, "AF_INET6": PPM_AF_INET6},
                     concatenate_paths,
                     # what Event and FdInfo objects are made of (parse_fds.opened_fd's)
                     {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
                      "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
-                     "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd})
+                     "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd,
+                     "set_destination": parse_fds.set_destination})
         native = getattr(may_pass, "native", None)
         op, needle, types = native if native is not None else (0, "", b"")
         rows.set_predicates(never, op, needle, types, event_filter if may_pass is None else None)
