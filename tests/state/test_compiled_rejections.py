@@ -200,3 +200,40 @@ def test_open_paths_joined_in_c_as_in_python(names: list[bytes], cwd: str, text:
     assert used_c
     assert seen_c == seen_py
     assert state_c == state_py
+
+
+@pytest.mark.parametrize("text", ["fd.name contains zz", "not fd.name contains zz"])
+def test_connect_enters_in_c_as_in_python(text: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connect enters (IPv4, IPv6, IPv4-mapped, unix, none, an enter with only the fd) on
+    sockets the fast path created: the destinations they leave on the sockets, rejected or
+    handed on, are the same in C and in Python."""
+    _rowparse()
+    proc = ProcEntry(tid=100, pid=100, ptid=1, comm="t", exe="t", args=b"", cwd="/",
+                     fdlimit=1024, flags=0, uid=0, gid=0)
+    v4 = b"\x02" + bytes([10, 0, 0, 7]) + (443).to_bytes(2, "little")
+    v6 = b"\x0a" + bytes(range(16)) + (80).to_bytes(2, "little")
+    mapped = b"\x0a" + bytes(10) + b"\xff\xff" + bytes([1, 2, 3, 4]) + (53).to_bytes(2, "little")
+    unix = b"\x01" + b"/run/x.sock\0"
+    addrs: list[bytes | None] = [v4, v6, mapped, unix, b"", None]
+    events = []
+    ts = 1_000_000_000
+    for k, addr in enumerate(addrs):
+        fd = 3 + k
+        ts += 10
+        events.append(make_event("SOCKET_SOCKET_E", u32(10 if addr in (v6, mapped) else 2),
+                                 u32(1), u32(0), tid=100, ts=ts, num=len(events) + 1))
+        events.append(make_event("SOCKET_SOCKET_X", i64(fd), tid=100, ts=ts + 1,
+                                 num=len(events) + 1))
+        params = (i64(fd),) if addr is None else (i64(fd), addr)
+        events.append(make_event("SOCKET_CONNECT_E", *params, tid=100, ts=ts + 2,
+                                 num=len(events) + 1))
+    path = tmp_path / "connect.scap"
+    write_capture(path, [proc], {}, events)
+    seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
+    seen_py, state_py, _ = _read(path, text, monkeypatch, compiled=False)
+    assert used_c
+    assert seen_c == seen_py
+    assert state_c == state_py
+    socks = state_c[3][-1]
+    assert len(socks) == len(addrs)    # every socket made it, with its destination

@@ -1329,11 +1329,11 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             return 0;
     }
     long long addr_at = 0, addr_len = 0;
-    if (etype == self->connect_e) {
+    if (etype == self->connect_e && npar >= 2) {
         /* connect_enter: an IP destination changes the socket but not its name; a unix
-         * path renames it (the full path) */
+         * path renames it (the full path). (Old captures' enters carry only the fd.) */
         long long base = hdr + 26;
-        if (npar < 2 || hdr < 0 || end > self->blen || base + 4 > end)
+        if (hdr < 0 || end > self->blen || base + 4 > end)
             return 0;
         addr_at = base + 2 * npar + rd16(self, base);
         addr_len = rd16(self, base + 2);

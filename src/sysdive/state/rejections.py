@@ -320,10 +320,10 @@ class FastRejections:
             if at + l1 > end or (l1 and buf[at] in DUPFD_CMDS):
                 return False
         addr = b""
-        if etype == CONNECT_E:
+        if etype == CONNECT_E and npar >= 2:
             # connect_enter: an IP destination changes the socket but not its name; a unix
-            # path renames it (the full path)
-            if npar < 2 or hdr + 26 + 4 > end:
+            # path renames it (the full path). (Old captures' enters carry only the fd.)
+            if hdr + 26 + 4 > end:
                 return False
             l0, l1 = _U16X2.unpack_from(buf, base)
             at = base + 2 * npar + l0
