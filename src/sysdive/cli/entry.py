@@ -3,10 +3,21 @@ rest of sysdive is still being imported ends the command quietly, as it does lat
 
 from __future__ import annotations
 
+import gc
+import os
+
 
 def main() -> int:
+    # numpy's OpenBLAS starts a thread per core at import, which then spin; sysdive does no
+    # linear algebra.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         from sysdive.cli.main import main as run
     except KeyboardInterrupt:
         return 130
-    return run()
+    code = run()
+    # The interpreter's last collection would walk every object still alive (the schema,
+    # the field registry, caches: tens of thousands) only to free them: they are freed at
+    # exit without it.
+    gc.freeze()
+    return code
