@@ -207,7 +207,8 @@ def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
                 return None
             value, resolved = param_renderers(evt.type)[idx](evt, params[idx], rctx)
             return resolved or value
-        return BoundField(fdef, name, by_index, event_types=types)
+        # Already the printed text (or None): no conversion layer when printing.
+        return BoundField(fdef, name, by_index, event_types=types, render=by_index)
 
     pname = arg.name
     index = param_index_table(pname)
@@ -222,7 +223,8 @@ def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
             return None
         value, resolved = param_renderers(etype)[i](evt, params[i], rctx)
         return resolved or value
-    return BoundField(fdef, name, by_name, event_types=event_ids(_has_param(pname)))
+    return BoundField(fdef, name, by_name, event_types=event_ids(_has_param(pname)),
+                      render=by_name)
 
 
 _INT_TYPES = {
