@@ -33,15 +33,18 @@ from sysdive.event import Event
 from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import Category, EventFlag
 from sysdive.state import parse_fds, parse_io, parse_procs, tracers
-from sysdive.state.decode import I64, U16, U32, concatenate_paths, p_i64
+from sysdive.state.decode import I64, MAX_PATH, PATH_TOO_LONG, U16, U32, concatenate_paths, p_i64
 from sysdive.state.fds import (
     FLAG_CLOSE_CANCELED,
     FLAG_CLOSE_IN_PROGRESS,
+    FLAG_IS_NOT_TRACER_FD,
     FLAG_IS_TRACER_FD,
     FLAG_IS_TRACER_FILE,
+    SOCK_SIZE,
     FdInfo,
+    FdType,
 )
-from sysdive.state.tables import CANCELED_FD, MAX_FD_TABLE, State
+from sysdive.state.tables import CANCELED_FD, MAX_FD_TABLE, USER_EVT_DEVICE, State
 from sysdive.state.threads import (
     CL_ACTIVE,
     CL_CLONE_FILES,
@@ -137,6 +140,11 @@ _FD_ONLY_TYPES = frozenset(
     "PPME_SOCKET_GETSOCKOPT_E", "PPME_SYSCALL_PIPE_E", "PPME_SYSCALL_SIGNALFD_E",
     "PPME_SYSCALL_TIMERFD_CREATE_E", "PPME_SYSCALL_INOTIFY_INIT_E",
 ))
+
+
+def never(etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> bool:
+    """The fast filter of a type the capture filter cannot match."""
+    return False
 
 
 def _reject(evt: Event) -> bool:
@@ -447,10 +455,10 @@ class Parser:
             t for t in filter_types
             if 1 < t < PPM_EVENT_MAX and _RESET_PLAIN[t] and not _FLAGS[t] & (_F_STATE | _F_SKIP)
             and not _INTERNAL[t] and not _LARGE[t]
-            and t not in (WRITE_X, COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))
+            and t not in (COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))
 
-    def reject_fast(self, etype: int, ts: int, tid: int, buf: bytes, hdr: int, end: int,
-                    npar: int, may_pass: FastFilter) -> bool:
+    def reject_fast(self, etype: int, ts: int, tid: int, dflags: int, buf: bytes, hdr: int,
+                    end: int, npar: int, may_pass: FastFilter) -> bool:
         """For a type of :meth:`fast_filter_types`: ask ``may_pass(etype, thread, fdinfo)``
         (the filter over the thread and the fd the fields would see) and, when it says no,
         apply what :meth:`process_event` does to a rejected event, without an Event.
@@ -458,7 +466,7 @@ class Parser:
         False (nothing changed) sends the event down the full path: the filter may pass,
         or the state holds something the shortcut does not model (pending removals, an
         unknown or negative tid, a shared fd table without its main thread, a cancelled
-        close, an fd param that cannot be read).
+        close, an fd param that cannot be read, a write that may be tracer data).
         """
         st = self.state
         # (Exits read no param: old captures have exits without any.)
@@ -478,6 +486,9 @@ class Parser:
             if fdi is not None and fdi.flags & FLAG_CLOSE_CANCELED and flags & _F_USES_FD \
                     and (paired or tinfo.lastevent_type == TRACER_E):
                 return False
+            if etype == WRITE_X and (dflags & SCAP_DF_TRACER or (
+                    fdi is not None and fdi.flags & (FLAG_IS_TRACER_FD | FLAG_IS_TRACER_FILE))):
+                return False   # a tracer write: state-changing (_tracer_write_flags)
             if may_pass(etype, tinfo, fdi):
                 return False
             st.lastevent_ts = ts
@@ -593,15 +604,20 @@ class Parser:
         :meth:`reject_state_fast` over a batch's selected rows (``_rowparse.Rows``, see
         _rowparse.c), for this parser and its state; None when the module is not built or
         ``SYSDIVE_NO_EXTENSION`` is set (then the batch loop calls the methods above).
-        ``preds[t]`` is reject_state_fast's predicate for type t, ``may_pass`` reject_fast's."""
+        ``preds[t]`` is reject_state_fast's predicate for type t, ``may_pass`` reject_fast's.
+
+        It also hands on the rows of those kinds that the filter passes, when what the full
+        path would add is only :meth:`_handed_on` (``_ACCEPT``): the C side then builds
+        the Event with its context, and the batch loop skips :meth:`process_event`."""
         if os.environ.get("SYSDIVE_NO_EXTENSION"):
             return None
         try:
             from sysdive.state._rowparse import Rows
         except ImportError:
             return None
-        return Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
+        rows = Rows(self, self.state, Event, ThreadInfo, FdInfo, list(preds), may_pass,
                     bytes(bool(f & _F_USES_FD) for f in _FLAGS), bytes(_TS_ONLY), bytes(_STORES),
+                    _ACCEPT,
                     {"PPM_EVENT_MAX": PPM_EVENT_MAX, "CLOSE_E": _CLOSE_E, "CLOSE_X": _CLOSE_X,
                      "TRACER_E": TRACER_E, "SP_EVT_BUF_SIZE": SP_EVT_BUF_SIZE,
                      "CL_ACTIVE": CL_ACTIVE, "CL_CLONE_FILES": CL_CLONE_FILES,
@@ -609,8 +625,21 @@ class Parser:
                      "FLAG_CLOSE_CANCELED": FLAG_CLOSE_CANCELED,
                      "FLAG_CLOSE_IN_PROGRESS": FLAG_CLOSE_IN_PROGRESS,
                      "LASTEVENT_INVALID": LASTEVENT_INVALID, "OPEN_X": _OPEN_X,
-                     "MAX_FD_TABLE": MAX_FD_TABLE},
-                    concatenate_paths, parse_fds.opened_fd)
+                     "MAX_FD_TABLE": MAX_FD_TABLE, "IPV4_SOCK": FdType.IPV4_SOCK,
+                     "IPV6_SOCK": FdType.IPV6_SOCK,
+                     "TRACER_FD_FLAGS": FLAG_IS_TRACER_FD | FLAG_IS_TRACER_FILE,
+                     "WRITE_X": WRITE_X, "SCAP_DF_TRACER": SCAP_DF_TRACER,
+                     "SOCK_SIZE": SOCK_SIZE, "FLAG_IS_TRACER_FILE": FLAG_IS_TRACER_FILE,
+                     "FLAG_IS_NOT_TRACER_FD": FLAG_IS_NOT_TRACER_FD,
+                     "PPM_O_DIRECTORY": parse_fds.PPM_O_DIRECTORY, "MAX_PATH": MAX_PATH},
+                    concatenate_paths,
+                    # what Event and FdInfo objects are made of (parse_fds.opened_fd's)
+                    {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
+                     "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
+                     "PATH_TOO_LONG": PATH_TOO_LONG})
+        native = getattr(may_pass, "native", None)
+        rows.set_predicates(never, *(native if native is not None else (0, "", b"")))
+        return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
                           end: int, npar: int, may_pass: FastFilter) -> bool:
@@ -820,6 +849,20 @@ _FAST_STATE_TYPES = frozenset(
     and _RESET_PLAIN[t] and not _LARGE[t] and not _INTERNAL[t]
     and _FLAGS[t] & _F_STATE)
 
+# Per type, whether the compiled rejections may hand on an event the filter passes (see
+# Parser.compiled_rejections): 1 when the fast path's parse is the whole parse (no parser,
+# or the close/open/store parsers it mirrors), 2 for the read/write exits, whose parser does
+# nothing unless the fd is an IP socket or a tracer candidate (rw_exit).
+_RW_PLAIN = frozenset(_id("PPME_SYSCALL_" + n) for n in (
+    "READ_X", "WRITE_X", "READV_X", "WRITEV_X", "PREAD_X", "PWRITE_X", "PREADV_X",
+    "PWRITEV_X")) | frozenset(_id("PPME_SOCKET_" + n) for n in ("RECV_X", "SEND_X"))
+_ACCEPT = bytes(
+    0 if t in (SWITCH1, SWITCH6) or _INTERNAL[t]
+    else 1 if _HANDLERS[t] is None or t in _FAST_STATE_TYPES
+    else 2 if t in _RW_PLAIN and _HANDLERS[t] is parse_io.rw_exit
+    else 0
+    for t in range(PPM_EVENT_MAX))
+
 # Events that create or remove threads (other than placeholders for their own tid), or
 # read other threads' pairing bookkeeping: see FastPath._live.
 BARRIER_TYPES = _CLONE_EXITS | frozenset(
@@ -848,4 +891,4 @@ def first_param_i64(evt: Event) -> int:
     return p_i64(evt.params(), 0, -1)
 
 
-__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "FastFilter", "Filter", "Parser", "first_param_i64", "skip_kind", "uses_fd"]
+__all__ = ["BARRIER_TYPES", "CONTAINER_EVENTS", "PPM_EVENT_MAX", "FastFilter", "Filter", "Parser", "first_param_i64", "never", "skip_kind", "uses_fd"]
