@@ -42,18 +42,16 @@ import numpy as np
 
 from sysdive.event import Event
 from sysdive.event_rows import EventRows
-from sysdive.state.parser import (
+from sysdive.state.parse_tables import (
     BARRIER_TYPES,
     CONTAINER_EVENTS,
     PPM_EVENT_MAX,
     PROCINFO,
     SCAP_DF_STATE_ONLY,
-    FastFilter,
-    Parser,
-    never,
     skip_kind,
     uses_fd,
 )
+from sysdive.state.parser import FastFilter, Parser, never
 
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector
@@ -373,13 +371,9 @@ class FastPath:
         et = cols.type[sel]
         ks = k[sel]
         if self.rows is not None and bulk is None:
-            # The compiled loop reads the header fields itself, at each event's offset.
+            # The compiled loop reads the header fields itself, at each event's offset, and
+            # applies a kind-1 row faster than _live would find it redundant: every row goes.
             hdr, fl = cols.hdr_flagged(sel)
-            if np.count_nonzero(ks == 1) >= 2:
-                npar = cols.w[(hdr + 22) >> 2].astype(np.int64)  # hdr + 22 is word-aligned
-                live = self._live(et, ks, cols.tid(sel), hdr, npar, cols.w)
-                if live is not None:
-                    sel, et, ks, hdr, fl = sel[live], et[live], ks[live], hdr[live], fl[live]
             return self._run_compiled(buf, cols, num, start, sel, et, ks, hdr, fl)
         f = cols.fields(sel)
         live = self._live(et, ks, f[1], f[4], f[6], cols.w)

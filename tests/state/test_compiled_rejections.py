@@ -25,7 +25,8 @@ from sysdive.inspector import Inspector
 from sysdive.scap import reader
 from sysdive.scap.blocks import ProcEntry
 from sysdive.state.fds import FdInfo
-from sysdive.state.parser import PPM_EVENT_MAX, Parser
+from sysdive.state.parse_tables import PPM_EVENT_MAX
+from sysdive.state.parser import Parser
 from sysdive.state.tables import State
 from sysdive.state.threads import ThreadInfo
 

@@ -32,7 +32,7 @@ from sysdive.scap.reader import CaptureReader
 from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
-from sysdive.state.parser import CONTAINER_EVENTS
+from sysdive.state.parse_tables import CONTAINER_EVENTS
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,

@@ -91,14 +91,6 @@ class Columns:
         fl = self.flagged[sel].astype(np.int64)
         return (wi << 2) + 10 + (fl << 2), fl
 
-    def tid(self, sel: Any) -> Any:
-        """The tids (uint64) of the events ``sel``."""
-        k = self.wi[sel]
-        if self.flagged is not None:
-            k = k + self.flagged[sel]
-        w4, w5, w6 = (self.w[k + d].astype(np.uint64) for d in (4, 5, 6))
-        return (w4 >> _16) | (w5 << _16) | ((w6 & _LO16) << _48)
-
     def hdr_npar(self, sel: Any) -> tuple[Any, Any]:
         """Arrays (hdr, npar) for the events ``sel``."""
         wi = self.wi[sel]

@@ -3,13 +3,20 @@
  * The batch loop (sysdive/fastloop.py) visits the rows a numpy prefilter selects; most of
  * them are rejected by the capture filter without an Event being built
  * (Parser.skip_rejected, Parser.reject_fast, Parser.reject_state_fast in
- * sysdive/state/parser.py). In Python those cost a few microseconds each, which for fd-heavy
- * captures is most of the run. This module walks the selected rows of a batch in C, applies
- * the same three functions to the same Python objects (State, ThreadInfo, FdInfo: there is
- * one state, read and written here through the slots of those classes) and stops at the
- * first row that needs the full Python path. parser.py holds the reference versions and the
- * reasoning; every branch here mirrors a line there, and tests/parity runs each filter case
- * through this module, the Python fast path and the plain loop and compares the outputs.
+ * sysdive/state/rejections.py). In Python those cost a few microseconds each, which for
+ * fd-heavy captures is most of the run. This module walks the selected rows of a batch in
+ * C, applies the same functions to the same Python objects (State, ThreadInfo, FdInfo: there
+ * is one state, read and written here through the slots of those classes) and stops at the
+ * first row that needs the full Python path. rejections.py holds the reference versions and
+ * the reasoning; every branch here mirrors a line there.
+ *
+ * Beyond the Python versions: a row the filter passes is handed on from here when the full
+ * path would add nothing to the parse done here but Parser._handed_on (hand_on: the Event is
+ * built here with its context); a filter that is one string comparison of fd.name is
+ * applied here (ask); Events and open files' fd entries are built here without their
+ * __init__ (new_event, new_file_fd, join_path). tests/state/test_compiled_rejections.py
+ * compares the state and every handed-on event slot by slot with the Python path, and
+ * tests/parity the printed output of every filter case.
  *
  * Anything unexpected (a slot that is not an int, an fd param past the buffer, an object of
  * another class) sends the row down the full path, before anything is changed.
@@ -82,7 +89,12 @@ typedef struct {
      * candidate (the read/write exits, whose parser then does nothing). */
     unsigned char accept[MAXT];
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
+    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec;
+    PyObject *socket_fd;   /* parse_fds.socket_fd */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
+    PyObject *pending_sd;  /* state.__dict__ during advance() (borrowed), see set_state_ts */
+    unsigned long long pending_ts;
+    int ts_pending;
     /* The predicates applied without a call (set_predicates): ``never`` is the one that
      * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
      * fast value (fields/fd.py _FastName) with nat_needle. */
@@ -179,14 +191,27 @@ get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
 
 /* -- State ------------------------------------------------------------------------------- */
 
-/* Set state.lastevent_ts. */
+/* Set state.lastevent_ts: only the last value matters, and only to Python code, so it is
+ * written out by flush_ts before anything calls into Python and when advance() returns. */
 static int
 set_state_ts(Rows *self, PyObject *sd, unsigned long long ts)
 {
-    PyObject *v = PyLong_FromUnsignedLongLong(ts);
+    self->pending_sd = sd;
+    self->pending_ts = ts;
+    self->ts_pending = 1;
+    return 0;
+}
+
+static int
+flush_ts(Rows *self)
+{
+    if (!self->ts_pending)
+        return 0;
+    self->ts_pending = 0;
+    PyObject *v = PyLong_FromUnsignedLongLong(self->pending_ts);
     if (v == NULL)
         return -1;
-    int r = PyDict_SetItem(sd, s_lastevent_ts, v);
+    int r = PyDict_SetItem(self->pending_sd, s_lastevent_ts, v);
     Py_DECREF(v);
     return r;
 }
@@ -506,6 +531,8 @@ static PyObject *
 join_path(Rows *self, PyObject *base, const unsigned char *p, Py_ssize_t n)
 {
     if (!PyUnicode_IS_ASCII(base)) {
+        if (flush_ts(self) < 0)
+            return NULL;
         PyObject *name = PyBytes_FromStringAndSize((const char *)p, n);
         PyObject *nlen = PyLong_FromSsize_t(n);
         PyObject *joined = NULL, *out = NULL;
@@ -670,14 +697,14 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     if (pred == self->never)
         return 0;
     if (pred != self->may_pass || self->nat_op == 0)
-        return call_pred(pred, etype, t, fdi);
+        return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
     if (!self->nat_types[etype])
         return 0;
     PyObject *v;
     if (fdi != NULL) {
         v = SLOT(fdi, self->fs.name);
         if (v == NULL || !PyUnicode_CheckExact(v))
-            return call_pred(pred, etype, t, fdi);
+            return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
     } else if (etype & 1) {
         v = NULL;   /* "" */
     } else {
@@ -707,7 +734,7 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
         return (int)PyUnicode_Tailmatch(v, n, 0, PY_SSIZE_T_MAX,
                                         self->nat_op == NAT_STARTSWITH ? -1 : 1);
     }
-    return call_pred(pred, etype, t, fdi);
+    return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
 }
 
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
@@ -972,6 +999,171 @@ done:
     return rc;
 }
 
+/* What retrieve_enter does for exit etype right after reset (Parser._retrieve_fails):
+ * 1 when it finds no stored enter of the exit's type, *cpuid the thread's enter validity
+ * afterwards, *loaded the stored event it loads into tmp_enter (borrowed, or NULL); 0
+ * when it finds one; -1 when this cannot be told here. */
+static int
+retrieve_fails(Rows *self, PyObject *t, long long etype, long long let, long long *cpuid,
+               PyObject **loaded)
+{
+    *cpuid = etype == let + 1 ? 1 : self->lastevent_invalid;
+    *loaded = NULL;
+    PyObject *data = SLOT(t, self->ts.lastevent_data);
+    if (data == NULL)
+        return -1;
+    if (*cpuid == self->lastevent_invalid || data == Py_None)
+        return 1;
+    if (Py_TYPE(data) == (PyTypeObject *)self->event_cls) {
+        long long dtype;
+        if (!get_ll(data, self->ev_type, &dtype))
+            return -1;
+        *loaded = data;
+        if (dtype == etype - 1)
+            return 0;
+    } else if (PyObject_TypeCheck(data, (PyTypeObject *)self->event_cls)) {
+        return -1;
+    }
+    *cpuid = self->lastevent_invalid;
+    return 1;
+}
+
+/* Parser._reject_failed_retrieve: an fcntl exit whose enter was not stored. */
+static int
+reject_failed_retrieve(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+                       long long etype, PyObject *tid, unsigned long long ts, long long let,
+                       long long lfd, unsigned long long ent, PyObject *pred)
+{
+    int ok, paired = etype == let + 1, attached = paired || let == self->tracer_e;
+    PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
+    if (lfd != -1 && ok <= 0)
+        return ok;
+    long long ff, flags, cpuid;
+    if (fdi != NULL && attached) {
+        if (!get_ll(fdi, self->fs.flags, &ff))
+            return 0;
+        if (ff & self->flag_close_canceled)
+            return 0;
+    }
+    PyObject *loaded;
+    if (retrieve_fails(self, t, etype, let, &cpuid, &loaded) != 1)
+        return 0;
+    Py_XINCREF(fdi);
+    Py_XINCREF(loaded);
+    PyObject *pub = attached ? fdi : NULL;
+    int r = ask(self, pred, etype, t, fdi), rc = 0;
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, pub) <= 0)
+            || !get_ll(t, self->ts.flags, &flags)) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    rc = -1;
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0))
+        goto done;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, pub) < 0 ? -1 : 2) : 1;
+done:
+    Py_XDECREF(loaded);
+    Py_XDECREF(fdi);
+    return rc;
+}
+
+/* Parser._reject_socket_fast: a socket exit whose enter (domain, type, protocol) is stored. */
+static int
+reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+              long long etype, PyObject *tid, unsigned long long ts, long long hdr,
+              long long end, long long npar, long long flags, long long let,
+              unsigned long long ent, PyObject *pred)
+{
+    long long base = hdr + 26;
+    if (npar < 1 || hdr < 0 || end > self->blen || base + 2 > end || rd16(self, base) != 8
+            || base + 2 * npar + 8 > end)
+        return 0;
+    long long fd, cpuid;
+    memcpy(&fd, self->bp + base + 2 * npar, 8);
+    PyObject *enter;
+    if (fd < 0 || retrieve_fails(self, t, etype, let, &cpuid, &enter) != 0)
+        return 0;
+    /* the enter's params: three u32 */
+    long long ehdr, eend, enpar;
+    PyObject *ebuf = SLOT(enter, self->ev_slots[EV_BUF]), *v1 = SLOT(enter, self->ev_slots[EV_V1]);
+    if (ebuf == NULL || !PyBytes_CheckExact(ebuf) || v1 != Py_False
+            || !get_ll(enter, self->ev_slots[EV_HDR], &ehdr)
+            || !get_ll(enter, self->ev_slots[EV_END], &eend)
+            || !get_ll(enter, self->ev_nparams, &enpar))
+        return 0;
+    const unsigned char *eb = (const unsigned char *)PyBytes_AS_STRING(ebuf);
+    long long ebase = ehdr + 26;
+    if (enpar < 3 || ehdr < 0 || eend > PyBytes_GET_SIZE(ebuf) || ebase + 2 * enpar + 12 > eend)
+        return 0;
+    unsigned short l[3];
+    unsigned int v[3];
+    memcpy(l, eb + ebase, 6);
+    if (l[0] != 4 || l[1] != 4 || l[2] != 4)
+        return 0;
+    memcpy(v, eb + ebase + 2 * enpar, 12);
+    /* the table (a CLONE_FILES thread's main thread is known: see reject_state_fast) */
+    PyObject *owner = t;
+    if ((flags & self->cl_clone_files) && !(flags & self->cl_is_main_thread)) {
+        PyObject *tv = SLOT(t, self->ts.tid), *pv = SLOT(t, self->ts.pid);
+        if (tv == NULL || pv == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tv, pv, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same && (owner = find_thread(self, threads, pv)) == NULL)
+            return PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *table = SLOT(owner, self->ts.fds);
+    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    PyObject *key = PyLong_FromLongLong(fd);
+    if (key == NULL)
+        return -1;
+    int has = PyDict_Contains(table, key);
+    if (has != 0) {
+        Py_DECREF(key);
+        return has < 0 ? -1 : 0;
+    }
+    int rc = -1;
+    Py_INCREF(table);
+    Py_INCREF(enter);
+    PyObject *fdi = flush_ts(self) < 0 ? NULL
+        : PyObject_CallFunction(self->socket_fd, "OIII", key, v[0], v[1], v[2]);
+    if (fdi == NULL)
+        goto done;
+    if (fdi == Py_None || Py_TYPE(fdi) != self->fdinfo_type) {
+        rc = 0;
+        goto done;
+    }
+    int r = ask(self, pred, etype, t, fdi);
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)
+            || !get_ll(t, self->ts.flags, &flags)) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || PyObject_SetAttr(self->parser, s_tmp_enter, enter) < 0
+            || PyDict_SetItem(table, key, fdi) < 0)
+        goto done;
+    Py_INCREF(key);
+    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
+        goto done;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
+done:
+    Py_XDECREF(fdi);
+    Py_DECREF(enter);
+    Py_DECREF(table);
+    Py_DECREF(key);
+    return rc;
+}
+
 /* Parser.reject_state_fast */
 static int
 reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
@@ -992,6 +1184,22 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
     if (etype == self->open_x)
         return reject_open(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags, let,
                            ent, pred);
+    if (etype == self->socket_x)
+        return reject_socket(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags,
+                             let, ent, pred);
+    if (etype == self->fcntl_x)
+        return reject_failed_retrieve(self, sd, threads, t, j, etype, tid, ts, let, lfd, ent,
+                                      pred);
+    if (etype == self->fcntl_e) {
+        /* fcntl_enter stores only F_DUPFD* enters (for their exit to dup the fd) */
+        long long base = hdr + 26;
+        if (npar < 2 || hdr < 0 || end > self->blen || base + 4 > end)
+            return 0;
+        long long at = base + 2 * npar + rd16(self, base), l1 = rd16(self, base + 2);
+        if (at + l1 > end || (l1 && (self->bp[at] == self->f_dupfd
+                                     || self->bp[at] == self->f_dupfd_cloexec)))
+            return 0;
+    }
     if (etype == self->close_x) {
         int paired = etype == let + 1;
         PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -1127,6 +1335,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->user_evt_device);
     Py_VISIT(self->path_too_long);
     Py_VISIT(self->empty);
+    Py_VISIT(self->socket_fd);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
     Py_VISIT(self->never);
@@ -1156,6 +1365,7 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->user_evt_device);
     Py_CLEAR(self->path_too_long);
     Py_CLEAR(self->empty);
+    Py_CLEAR(self->socket_fd);
     return 0;
 }
 
@@ -1272,7 +1482,12 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "FLAG_IS_TRACER_FILE", &self->flag_tracer_file) < 0
             || const_ll(consts, "FLAG_IS_NOT_TRACER_FD", &self->flag_not_tracer_fd) < 0
             || const_ll(consts, "PPM_O_DIRECTORY", &self->o_directory) < 0
-            || const_ll(consts, "MAX_PATH", &self->max_path) < 0)
+            || const_ll(consts, "MAX_PATH", &self->max_path) < 0
+            || const_ll(consts, "SOCKET_X", &self->socket_x) < 0
+            || const_ll(consts, "FCNTL_E", &self->fcntl_e) < 0
+            || const_ll(consts, "FCNTL_X", &self->fcntl_x) < 0
+            || const_ll(consts, "F_DUPFD", &self->f_dupfd) < 0
+            || const_ll(consts, "F_DUPFD_CLOEXEC", &self->f_dupfd_cloexec) < 0)
         goto done;
     Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
     if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0
@@ -1283,11 +1498,12 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     PyObject *dir_type = PyDict_GetItemString(objects, "DIRECTORY");
     PyObject *dev = PyDict_GetItemString(objects, "USER_EVT_DEVICE");
     PyObject *too_long = PyDict_GetItemString(objects, "PATH_TOO_LONG");
+    PyObject *socket_fd = PyDict_GetItemString(objects, "socket_fd");
     if (infos == NULL || !PyTuple_CheckExact(infos) || PyTuple_GET_SIZE(infos) != n
             || file_type == NULL || dir_type == NULL || dev == NULL || !PyUnicode_Check(dev)
-            || too_long == NULL || !PyUnicode_Check(too_long)) {
+            || too_long == NULL || !PyUnicode_Check(too_long) || socket_fd == NULL) {
         PyErr_SetString(PyExc_ValueError, "objects: infos, FILE_V2, DIRECTORY, USER_EVT_DEVICE, "
-                        "PATH_TOO_LONG");
+                        "PATH_TOO_LONG, socket_fd");
         goto done;
     }
     PyObject *empty = PyUnicode_New(0, 0);
@@ -1312,6 +1528,7 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->user_evt_device = newref(dev);
     self->path_too_long = newref(too_long);
     self->empty = empty;
+    self->socket_fd = newref(socket_fd);
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);
@@ -1522,7 +1739,8 @@ Rows_advance(Rows *self, PyObject *arg)
             if (done < 0)
                 goto out;
             if (!done) {
-                PyObject *r = PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
+                PyObject *r = flush_ts(self) < 0 ? NULL
+                    : PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
                 if (r == NULL)
                     goto out;
                 Py_DECREF(r);
@@ -1567,6 +1785,10 @@ Rows_advance(Rows *self, PyObject *arg)
     }
     result = PyLong_FromSsize_t(j);
 out:
+    if (result == NULL)
+        self->ts_pending = 0;   /* an error is on its way out */
+    else if (flush_ts(self) < 0)
+        Py_CLEAR(result);
     Py_DECREF(threads);
     Py_DECREF(sd);
     return result;
@@ -1665,7 +1887,7 @@ static PyTypeObject RowsType = {
 static struct PyModuleDef rowparse_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "sysdive.state._rowparse",
-    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see parser.py)."),
+    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see rejections.py)."),
     .m_size = -1,
 };
 
