@@ -56,7 +56,9 @@ class EchoFds(Chisel):
             cname = lua_str(self.cname(evt))
             color = c.green if cname == "host" else c.cyan
             container = f"{color} [{cname}] [{lua_str(self.cid(evt))}]"
-        pname = lua_str(self.pname(evt))
+        pname = self.pname(evt)
+        if pname.__class__ is not str:
+            pname = lua_str(pname)
         # format_bytes's own first case, spelt out: nearly every buffer is under 1KB.
         size = f"{res}B" if res <= 1024 else format_bytes(res)  # type: ignore[operator,arg-type]
         if self.isread(evt):
