@@ -81,7 +81,9 @@ class BoundField(Protocol):
 
     * ``ne_requires_all: bool`` - for tuple values, ``!=`` must hold for every element;
     * ``allowed_ops: frozenset[str] | None`` - operator spellings this field accepts
-      (``evt.around`` takes only ``=``; ``fd.ip`` only ``=``, ``!=``, ``in``).
+      (``evt.around`` takes only ``=``; ``fd.ip`` only ``=``, ``!=``, ``in``);
+    * ``type_value: Callable[[int], object] | None`` - the value as a function of the event
+      type alone, when it is one: the check then compiles to a set of event types.
     """
 
     @property
