@@ -74,7 +74,8 @@ class FastPath:
                  fast_filter: FastFilter | None = None,
                  state_types: Iterable[int] = (),
                  filter_types: frozenset[int] | None = None,
-                 fold_rows: Callable[[EventRows], None] | None = None) -> None:
+                 fold_rows: Callable[[EventRows], None] | None = None,
+                 event_filter: Callable[[Event], bool] | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
@@ -113,7 +114,13 @@ class FastPath:
         self.fold_odd[list(CONTAINER_EVENTS)] = True
         self.fold_seen: dict[int, bool] = {}
         # The compiled rejections (None: not built, then the loop below calls the parser's).
-        self.rows: Rows | None = parser.compiled_rejections(self.preds, fast_filter)
+        self.rows: Rows | None = parser.compiled_rejections(self.preds, fast_filter,
+                                                            event_filter)
+        if fast_filter is None and event_filter is not None and self.rows is not None:
+            # A filter without a fast form: the compiled loop asks it on each row's Event.
+            for t in fast_types:
+                if kind[t] == 2:
+                    kind[t] = 3
         self.sc_ok: Any = None
         if generic_ok is not None and (kind[0] == 2 or kind[1] == 2):
             sc_ok = np.zeros(1 << 16, dtype=np.bool_)
@@ -485,7 +492,7 @@ class FastPath:
         i64 = np.int64
         m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64), hdr, fl)
         advance = rows.advance
-        row = rows.row
+        event_at = rows.event_at
         j = 0
         try:
             while True:
@@ -494,15 +501,15 @@ class FastPath:
                     break
                 j += 1
                 evt = rows.event
-                if evt is not None:   # parsed and passed by the filter in C
-                    i = evt.num - num - 1
-                    etype = evt.type
-                    ts = evt.ts
-                    passed = True
-                else:
-                    i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j - 1)
-                    evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                if evt is None:
+                    evt = event_at(j - 1)
+                    etype = evt.type   # (the parser may make a write a tracer event)
                     passed = process(evt, flt)
+                else:                  # parsed and passed by the filter in C
+                    etype = evt.type
+                    passed = True
+                i = evt.num - num - 1
+                ts = evt.ts
                 if on_dump is not None:
                     on_dump(evt, passed or etype in internal)
                 if passed:

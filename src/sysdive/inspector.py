@@ -221,12 +221,13 @@ class Inspector:
                         fast_filter = (self.make_fast_filter()
                                        if self.make_fast_filter is not None and quick else None)
                         fast_types = (parser.fast_filter_types(self.filter_types)
-                                      if fast_filter is not None else frozenset())
+                                      if quick else frozenset())
                         state_types = parser.fast_state_types() if quick else frozenset()
                         fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
                                         internal, fast_types, fast_filter,
                                         state_types, self.filter_types,
-                                        self.fold_rows if use_rows else None)
+                                        self.fold_rows if use_rows else None,
+                                        flt if quick else None)
                     start = max(start, 0)
                     done = (fast.run_fold(buf, cols, num, start, self.fold)
                             if use_fold and self.fold is not None

@@ -99,6 +99,7 @@ typedef struct {
      * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
      * fast value (fields/fd.py _FastName) with nat_needle. */
     PyObject *never;
+    PyObject *event_filter;   /* kind 3's predicate when it has no fast form: filter(evt) */
     int nat_op;
     PyObject *nat_needle;
     unsigned char nat_types[MAXT];
@@ -154,13 +155,13 @@ set_slot(PyObject *o, Py_ssize_t off, PyObject *v)
     return 0;
 }
 
-/* An int slot as a C integer; 0 when it is missing, not an int or out of range (no error
- * is left set: the caller then takes the full path). */
+/* An int (exact: not an IntEnum) slot as a C integer; 0 when it is missing, not an int or
+ * out of range (no error is left set: the caller then takes the full path). */
 static int
-get_ll(PyObject *o, Py_ssize_t off, long long *out)
+slot_ll(PyObject *o, Py_ssize_t off, int exact, long long *out)
 {
     PyObject *v = SLOT(o, off);
-    if (v == NULL || !PyLong_CheckExact(v))
+    if (v == NULL || !(exact ? PyLong_CheckExact(v) : PyLong_Check(v)))
         return 0;
     int overflow;
     long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
@@ -171,6 +172,9 @@ get_ll(PyObject *o, Py_ssize_t off, long long *out)
     *out = r;
     return 1;
 }
+
+#define get_ll(o, off, out) slot_ll((o), (off), 1, (out))
+#define get_int(o, off, out) slot_ll((o), (off), 0, (out))   /* an IntEnum too */
 
 static int
 get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
@@ -362,22 +366,6 @@ call_pred(PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     return b;
 }
 
-/* An int-like slot (an IntEnum too) as a C integer; 0 when it cannot be read. */
-static int
-get_int(PyObject *o, Py_ssize_t off, long long *out)
-{
-    PyObject *v = SLOT(o, off);
-    if (v == NULL || !PyLong_Check(v))
-        return 0;
-    int overflow;
-    long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (overflow || (r == -1 && PyErr_Occurred())) {
-        PyErr_Clear();
-        return 0;
-    }
-    *out = r;
-    return 1;
-}
 
 /* An instance of a slotted class with its slots filled from vals (new references, stolen
  * even on failure); NULL with an error set. What __init__ would have done is the caller's
@@ -628,33 +616,17 @@ can_accept(Rows *self, Py_ssize_t j, long long etype, PyObject *pub)
     return 1;
 }
 
-/* Parser._handed_on for row j of thread t, whose parse is done and which the filter
- * passed, then its Event with the context fields set, left in self->event. ``pub`` is the
- * fd the full path attaches to the event (or NULL). 1, or -1 on error. */
+/* The parse context of an event as Parser._publish and Parser._handed_on set it: thread t,
+ * its latency and last fd, the fd ``pub`` the full path attaches (or NULL) and whether its
+ * name changed. 0, or -1 on error. */
 static int
-hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, PyObject *pub)
+set_context(Rows *self, PyObject *evt, PyObject *t, PyObject *pub)
 {
-    if (etype & 1) {
-        PyObject *data = SLOT(t, self->ts.lastevent_data);
-        if (data != NULL && data != Py_None) {
-            Py_INCREF(Py_None);
-            if (set_slot(t, self->ts.lastevent_data, Py_None) < 0
-                    || set_slot(t, self->ts.lastevent_cpuid,
-                                PyLong_FromLongLong(self->lastevent_invalid)) < 0)
-                return -1;
-        }
-    }
-    PyObject *last = SLOT(t, self->ts.lastevent_ts);
     PyObject *fd = SLOT(t, self->ts.lastevent_fd), *lat = SLOT(t, self->ts.latency);
-    if (last == NULL || fd == NULL || lat == NULL) {
+    if (fd == NULL || lat == NULL) {
         PyErr_SetString(PyExc_AttributeError, "thread without its event bookkeeping");
         return -1;
     }
-    Py_INCREF(last);
-    if (set_slot(t, self->ts.prevevent_ts, last) < 0
-            || set_slot(t, self->ts.lastevent_ts,
-                        PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j))) < 0)
-        return -1;
     int changed = 0;
     if (pub != NULL) {
         PyObject *name = SLOT(pub, self->fs.name), *old = SLOT(pub, self->fs.oldname);
@@ -666,19 +638,50 @@ hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, P
         if (changed < 0)
             return -1;
     }
-    PyObject *evt = row_event(self, j, etype, tid, 0);
-    if (evt == NULL)
+    if (set_slot(evt, self->es.thread, newref(t)) < 0 || set_slot(evt, self->es.fd, newref(fd)) < 0
+            || set_slot(evt, self->es.latency, newref(lat)) < 0
+            || set_slot(evt, self->es.fdinfo, newref(pub != NULL ? pub : Py_None)) < 0
+            || set_slot(evt, self->es.fd_name_changed, newref(changed ? Py_True : Py_False)) < 0)
         return -1;
-    Py_INCREF(t);
-    Py_INCREF(fd);
-    Py_INCREF(lat);
-    PyObject *p = pub != NULL ? pub : Py_None;
-    Py_INCREF(p);
-    PyObject *b = changed ? Py_True : Py_False;
-    Py_INCREF(b);
-    if (set_slot(evt, self->es.thread, t) < 0 || set_slot(evt, self->es.fd, fd) < 0
-            || set_slot(evt, self->es.latency, lat) < 0 || set_slot(evt, self->es.fdinfo, p) < 0
-            || set_slot(evt, self->es.fd_name_changed, b) < 0) {
+    return 0;
+}
+
+/* Parser._handed_on for row j of thread t, whose parse is done and which the filter
+ * passed, then its Event with the context fields set, left in self->event: ``evt`` when
+ * the filter already had it built (its stored enter is released), else a new one. ``pub``
+ * is the fd the full path attaches to the event (or NULL). 1, or -1 on error. */
+static int
+hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, PyObject *pub,
+        PyObject *evt)
+{
+    if (etype & 1) {
+        PyObject *data = SLOT(t, self->ts.lastevent_data);
+        if (data != NULL && data != Py_None) {
+            if (set_slot(t, self->ts.lastevent_data, newref(Py_None)) < 0
+                    || set_slot(t, self->ts.lastevent_cpuid,
+                                PyLong_FromLongLong(self->lastevent_invalid)) < 0)
+                return -1;
+        }
+    }
+    PyObject *last = SLOT(t, self->ts.lastevent_ts);
+    if (last == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "thread without its event bookkeeping");
+        return -1;
+    }
+    if (set_slot(t, self->ts.prevevent_ts, newref(last)) < 0
+            || set_slot(t, self->ts.lastevent_ts,
+                        PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j))) < 0)
+        return -1;
+    if (evt != NULL) {
+        Py_INCREF(evt);
+        if (set_slot(evt, self->ev_slots[EV_ENTER], newref(Py_None)) < 0) {
+            Py_DECREF(evt);
+            return -1;
+        }
+    } else if ((evt = row_event(self, j, etype, tid, 0)) == NULL) {
+        return -1;
+    }
+    if (set_context(self, evt, t, pub) < 0) {
         Py_DECREF(evt);
         return -1;
     }
@@ -737,6 +740,39 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
 }
 
+/* thread.flags |= CL_ACTIVE (``flags`` its current value): nothing to write when set. */
+static int
+set_active(Rows *self, PyObject *t, long long flags)
+{
+    if (flags & self->cl_active)
+        return 0;
+    return set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active));
+}
+
+/* Reset's bookkeeping of an exit (the state's time, the thread active, its latency since
+ * its enter, whether its stored enter stays valid: cpuid) and of an enter (the time, the
+ * thread active, its fd, a new latency start). 0, or -1 on error. */
+static int
+mark_exit(Rows *self, PyObject *sd, PyObject *t, unsigned long long ts, long long flags,
+          unsigned long long ent, long long cpuid)
+{
+    if (set_state_ts(self, sd, ts) < 0 || set_active(self, t, flags) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0))
+        return -1;
+    return set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid));
+}
+
+static int
+mark_enter(Rows *self, PyObject *sd, PyObject *t, unsigned long long ts, long long flags,
+           long long fd)
+{
+    if (set_state_ts(self, sd, ts) < 0 || set_active(self, t, flags) < 0
+            || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
+            || set_slot(t, self->ts.latency, PyLong_FromLong(0)) < 0)
+        return -1;
+    return set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts));
+}
+
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 #define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
 #define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
@@ -772,7 +808,7 @@ skip_rejected(Rows *self, PyObject *sd, PyObject *t, long long etype,
         SETLL(t, self->ts.latency, 0);
         SETULL(t, self->ts.last_latency_entertime, ts);
     }
-    SETLL(t, self->ts.flags, flags | self->cl_active);
+    TRY(set_active(self, t, flags));
     SETLL(t, self->ts.lastevent_type, self->ppm_event_max);
     return 1;
 }
@@ -825,11 +861,7 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
         }
-        if (set_state_ts(self, sd, ts) < 0
-                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
-                || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-                || set_slot(t, self->ts.lastevent_cpuid,
-                            PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0) {
+        if (mark_exit(self, sd, t, ts, flags, ent, paired ? 1 : self->lastevent_invalid) < 0) {
             Py_XDECREF(fdi);
             return -1;
         }
@@ -852,18 +884,14 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
         }
-        if (set_state_ts(self, sd, ts) < 0
-                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
-                || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
-                || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
-                || set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts)) < 0
+        if (mark_enter(self, sd, t, ts, flags, fd) < 0
                 || (r == 1 && set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0)) {
             Py_XDECREF(fdi);
             return -1;
         }
     }
     if (r == 1) {
-        rc = hand_on(self, t, j, etype, tid, pub);
+        rc = hand_on(self, t, j, etype, tid, pub, NULL);
         Py_XDECREF(fdi);
         return rc < 0 ? -1 : 2;
     }
@@ -872,12 +900,148 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
     return 1;
 }
 
+/* reject_fast for a filter with no fast form (self->event_filter, called on the Event):
+ * process_event's steps for a type that changes no state, in its order. Reset's bookkeeping
+ * first (the full path, if it has to take over, redoes it identically: reset is idempotent
+ * on these types), then the filter over the Event with the context _publish gives it; a
+ * rejected row gets the "none" mark, a passed one is handed on when can_accept allows, else
+ * left to the full path. 1 rejected, 2 handed on, 0 full path, -1 error. */
+static int
+filter_on_event(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+                long long etype, PyObject *tid)
+{
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
+    long long flags, let, lfd, fd = -1, cpuid = 0;
+    unsigned long long ent;
+    if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
+            || !get_ll(t, self->ts.lastevent_fd, &lfd)
+            || !get_ull(t, self->ts.last_latency_entertime, &ent))
+        return 0;
+    int r = main_missing(self, threads, t, flags);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    int ok, is_exit = etype & 1;
+    PyObject *fdi = NULL, *pub;
+    if (is_exit) {
+        int paired = etype == let + 1, attached = paired || let == self->tracer_e;
+        /* the lookups of the full path: reset's, and a write's tracer check */
+        int look = lfd != -1 && ((self->uses_fd[etype] && attached) || etype == self->write_x);
+        fdi = look ? get_fd(self, threads, t, lfd, &ok) : NULL;
+        if (look && ok <= 0)
+            return ok;
+        if (fdi != NULL && self->uses_fd[etype] && attached) {
+            long long ff;
+            if (!get_ll(fdi, self->fs.flags, &ff) || (ff & self->flag_close_canceled))
+                return 0;
+        }
+        if (etype == self->write_x && ((COL(self, C_DFL, j) & self->scap_df_tracer)
+                                       || (fdi != NULL && tracer_candidate(self, fdi))))
+            return 0;   /* a tracer write: state-changing */
+        pub = self->uses_fd[etype] && (attached || etype == self->write_x) ? fdi : NULL;
+        cpuid = paired ? 1 : self->lastevent_invalid;
+    } else {
+        if (self->uses_fd[etype]) {
+            if (!first_fd(self, hdr, end, npar, &fd))
+                return 0;
+            fdi = get_fd(self, threads, t, fd, &ok);
+            if (ok <= 0)
+                return ok;
+        }
+        pub = fdi;
+    }
+    int acc = can_accept(self, j, etype, pub);
+    Py_XINCREF(fdi);
+    PyObject *evt = NULL;
+    int rc = -1;
+    /* reset */
+    if (set_state_ts(self, sd, ts) < 0
+            || set_active(self, t, flags) < 0)
+        goto done;
+    if (is_exit) {
+        if ((ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+                || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0)
+            goto done;
+    } else if (set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0
+               || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
+               || set_slot(t, self->ts.latency, PyLong_FromLong(0)) < 0
+               || set_slot(t, self->ts.last_latency_entertime,
+                           PyLong_FromUnsignedLongLong(ts)) < 0) {
+        goto done;
+    }
+    /* _publish, then the filter */
+    if ((evt = row_event(self, j, etype, tid, 0)) == NULL || set_context(self, evt, t, pub) < 0)
+        goto done;
+    if (is_exit && cpuid != self->lastevent_invalid) {
+        PyObject *data = SLOT(t, self->ts.lastevent_data);
+        long long dtype;
+        if (data != NULL && Py_TYPE(data) == (PyTypeObject *)self->event_cls
+                && get_ll(data, self->ev_type, &dtype) && dtype == etype - 1
+                && set_slot(evt, self->ev_slots[EV_ENTER], newref(data)) < 0)
+            goto done;
+    }
+    if (flush_ts(self) < 0)
+        goto done;
+    PyObject *res = PyObject_CallOneArg(self->event_filter, evt);
+    if (res == NULL)
+        goto done;
+    r = PyObject_IsTrue(res);
+    Py_DECREF(res);
+    if (r < 0)
+        goto done;
+    if (!r)
+        rc = set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(self->ppm_event_max)) < 0
+            ? -1 : 1;
+    else if (acc <= 0)
+        rc = acc < 0 ? -1 : 0;
+    else
+        rc = hand_on(self, t, j, etype, tid, pub, evt) < 0 ? -1 : 2;
+done:
+    Py_XDECREF(evt);
+    Py_XDECREF(fdi);
+    return rc;
+}
+
 static unsigned
 rd16(Rows *self, long long off)
 {
     unsigned short v;
     memcpy(&v, self->bp + off, 2);
     return v;
+}
+
+/* Whether fd can be added to table (a dict with room, fd not in it): 1 with *key a new
+ * reference to fd, 0 not here, -1 error. */
+static int
+free_fd(Rows *self, PyObject *table, long long fd, PyObject **key)
+{
+    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    if ((*key = PyLong_FromLongLong(fd)) == NULL)
+        return -1;
+    int has = PyDict_Contains(table, *key);
+    if (has != 0) {
+        Py_CLEAR(*key);
+        return has < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+/* The end of an fd-creating exit's fast parse (open, socket): reset's bookkeeping, the
+ * stored enter loaded (or NULL), fdi stored as key in table and made the thread's last fd;
+ * then handed on (``pass``) or rejected. 1 rejected, 2 handed on, -1 error. */
+static int
+add_fd(Rows *self, PyObject *sd, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid,
+       long long flags, unsigned long long ent, long long cpuid, PyObject *loaded,
+       PyObject *table, PyObject *key, PyObject *fdi, int pass)
+{
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    if (mark_exit(self, sd, t, ts, flags, ent, cpuid) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
+            || PyDict_SetItem(table, key, fdi) < 0
+            || set_slot(t, self->ts.lastevent_fd, newref(key)) < 0)
+        return -1;
+    return pass ? (hand_on(self, t, j, etype, tid, fdi, NULL) < 0 ? -1 : 2) : 1;
 }
 
 /* Parser._reject_open_fast: the exit of the old open event, from reject_state_fast. */
@@ -945,19 +1109,12 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         }
     }
     PyObject *table = SLOT((flags & self->cl_clone_files) ? main : t, self->ts.fds);
-    PyObject *cwd = SLOT(main, self->ts.cwd);
-    if (table == NULL || !PyDict_CheckExact(table) || cwd == NULL || !PyUnicode_CheckExact(cwd))
+    PyObject *cwd = SLOT(main, self->ts.cwd), *key;
+    if (cwd == NULL || !PyUnicode_CheckExact(cwd))
         return 0;
-    if (PyDict_GET_SIZE(table) >= self->max_fd_table)
-        return 0;
-    PyObject *key = PyLong_FromLongLong(fd);
-    if (key == NULL)
-        return -1;
-    int has = PyDict_Contains(table, key);
-    if (has != 0) {
-        Py_DECREF(key);
-        return has < 0 ? -1 : 0;
-    }
+    int free = free_fd(self, table, fd, &key);
+    if (free <= 0)
+        return free;
     int rc = -1;
     PyObject *joined = NULL, *fdi = NULL;
     Py_INCREF(table);
@@ -978,17 +1135,7 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
         rc = 0;
         goto done;
     }
-    if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
-            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0)
-            || PyDict_SetItem(table, key, fdi) < 0)
-        goto done;
-    Py_INCREF(key);
-    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
-        goto done;
-    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
+    rc = add_fd(self, sd, t, j, etype, tid, flags, ent, cpuid, loaded, table, key, fdi, r == 1);
 done:
     Py_XDECREF(fdi);
     Py_XDECREF(joined);
@@ -1058,13 +1205,10 @@ reject_failed_retrieve(Rows *self, PyObject *sd, PyObject *threads, PyObject *t,
         goto done;
     }
     rc = -1;
-    if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+    if (mark_exit(self, sd, t, ts, flags, ent, cpuid) < 0
             || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0))
         goto done;
-    rc = r == 1 ? (hand_on(self, t, j, etype, tid, pub) < 0 ? -1 : 2) : 1;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, pub, NULL) < 0 ? -1 : 2) : 1;
 done:
     Py_XDECREF(loaded);
     Py_XDECREF(fdi);
@@ -1117,17 +1261,10 @@ reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize
         if (!same && (owner = find_thread(self, threads, pv)) == NULL)
             return PyErr_Occurred() ? -1 : 0;
     }
-    PyObject *table = SLOT(owner, self->ts.fds);
-    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
-        return 0;
-    PyObject *key = PyLong_FromLongLong(fd);
-    if (key == NULL)
-        return -1;
-    int has = PyDict_Contains(table, key);
-    if (has != 0) {
-        Py_DECREF(key);
-        return has < 0 ? -1 : 0;
-    }
+    PyObject *table = SLOT(owner, self->ts.fds), *key;
+    int free = free_fd(self, table, fd, &key);
+    if (free <= 0)
+        return free;
     int rc = -1;
     Py_INCREF(table);
     Py_INCREF(enter);
@@ -1145,17 +1282,7 @@ reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize
         rc = r < 0 ? -1 : 0;
         goto done;
     }
-    if (set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
-            || PyObject_SetAttr(self->parser, s_tmp_enter, enter) < 0
-            || PyDict_SetItem(table, key, fdi) < 0)
-        goto done;
-    Py_INCREF(key);
-    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
-        goto done;
-    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
+    rc = add_fd(self, sd, t, j, etype, tid, flags, ent, cpuid, enter, table, key, fdi, r == 1);
 done:
     Py_XDECREF(fdi);
     Py_DECREF(enter);
@@ -1226,11 +1353,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             Py_XDECREF(fdi);
             return 0;
         }
-        int err = set_state_ts(self, sd, ts) < 0
-            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
-            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
-            || set_slot(t, self->ts.lastevent_cpuid,
-                        PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0;
+        int err = mark_exit(self, sd, t, ts, flags, ent, paired ? 1 : self->lastevent_invalid) < 0;
         if (!err && attached && fdi != NULL) {
             if (res >= 0) {
                 PyObject *list = PyDict_GetItemWithError(sd, s_fds_to_remove);
@@ -1250,7 +1373,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             }
         }
         if (!err && r == 1)
-            err = hand_on(self, t, j, etype, tid, attached ? fdi : NULL) < 0;
+            err = hand_on(self, t, j, etype, tid, attached ? fdi : NULL, NULL) < 0;
         Py_XDECREF(fdi);
         return err ? -1 : r == 1 ? 2 : 1;
     }
@@ -1276,7 +1399,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         return 0;
     }
     int err = set_state_ts(self, sd, ts) < 0
-        || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+        || set_active(self, t, flags) < 0
         || set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0
         || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
         || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
@@ -1295,7 +1418,7 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         }
     }
     if (!err && r == 1)
-        err = hand_on(self, t, j, etype, tid, fdi) < 0;
+        err = hand_on(self, t, j, etype, tid, fdi, NULL) < 0;
     Py_XDECREF(fdi);
     return err ? -1 : r == 1 ? 2 : 1;
 }
@@ -1339,6 +1462,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
     Py_VISIT(self->never);
+    Py_VISIT(self->event_filter);
     Py_VISIT(self->nat_needle);
     return 0;
 }
@@ -1349,6 +1473,7 @@ Rows_clear(Rows *self)
     release_cols(self);
     Py_CLEAR(self->event);
     Py_CLEAR(self->never);
+    Py_CLEAR(self->event_filter);
     Py_CLEAR(self->nat_needle);
     self->nat_op = 0;
     Py_CLEAR(self->parser);
@@ -1723,7 +1848,7 @@ Rows_advance(Rows *self, PyObject *arg)
         long long etype = COL(self, C_TYPE, j);
         PyObject *pred = NULL;
         if (kind == 3) {
-            if (self->may_pass == Py_None)
+            if (self->may_pass == Py_None && self->event_filter == NULL)
                 break;
             pred = self->may_pass;
         } else if (kind == 4) {
@@ -1772,7 +1897,9 @@ Rows_advance(Rows *self, PyObject *arg)
         if (kind == 1)
             done = skip_rejected(self, sd, t, etype, ts, COL(self, C_HDR, j), npar);
         else if (kind == 3)
-            done = reject_fast(self, sd, threads, t, j, etype, tid, pred);
+            done = self->may_pass == Py_None
+                ? filter_on_event(self, sd, threads, t, j, etype, tid)
+                : reject_fast(self, sd, threads, t, j, etype, tid, pred);
         else
             done = reject_state_fast(self, sd, threads, t, j, etype, tid, pred);
         Py_XDECREF(pred);
@@ -1794,9 +1921,9 @@ out:
     return result;
 }
 
-/* row(j): (index in batch, type, ts, tid, cpu, dflags, hdr, end, npar) of row j. */
+/* event_at(j): the Event of row j, as the batch loop builds it for the full path. */
 static PyObject *
-Rows_row(Rows *self, PyObject *arg)
+Rows_event_at(Rows *self, PyObject *arg)
 {
     Py_ssize_t j = PyLong_AsSsize_t(arg);
     if (j == -1 && PyErr_Occurred())
@@ -1805,11 +1932,12 @@ Rows_row(Rows *self, PyObject *arg)
         PyErr_SetString(PyExc_IndexError, "row out of range");
         return NULL;
     }
-    return Py_BuildValue("(LLKKLLLLL)", COL(self, C_SEL, j), COL(self, C_TYPE, j),
-                         (unsigned long long)COL(self, C_TS, j),
-                         (unsigned long long)COL(self, C_TID, j), COL(self, C_CPU, j),
-                         COL(self, C_DFL, j), COL(self, C_HDR, j), COL(self, C_END, j),
-                         COL(self, C_NPAR, j));
+    PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
+    if (tid == NULL)
+        return NULL;
+    PyObject *evt = row_event(self, j, COL(self, C_TYPE, j), tid, 0);
+    Py_DECREF(tid);
+    return evt;
 }
 
 static PyObject *
@@ -1822,10 +1950,10 @@ Rows_release(Rows *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 Rows_set_predicates(Rows *self, PyObject *args)
 {
-    PyObject *never, *needle;
+    PyObject *never, *needle, *event_filter;
     int op;
     Py_buffer types;
-    if (!PyArg_ParseTuple(args, "OiUy*", &never, &op, &needle, &types))
+    if (!PyArg_ParseTuple(args, "OiUy*O", &never, &op, &needle, &types, &event_filter))
         return NULL;
     if (op < 0 || op > NAT_ENDSWITH || (op != 0 && types.len != self->ntypes)) {
         PyBuffer_Release(&types);
@@ -1840,14 +1968,18 @@ Rows_set_predicates(Rows *self, PyObject *args)
     Py_INCREF(needle);
     Py_XSETREF(self->nat_needle, needle);
     self->nat_op = op;
+    Py_CLEAR(self->event_filter);
+    if (event_filter != Py_None)
+        self->event_filter = newref(event_filter);
     Py_RETURN_NONE;
 }
 
 static PyMethodDef Rows_methods[] = {
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
-     "set_predicates(never, op, needle, types): the predicate that always says no, and "
-     "may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
-     "none) of fd.name's fast value with needle over the fd event types (types)."},
+     "set_predicates(never, op, needle, types, event_filter): the predicate that always says "
+     "no; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
+     "none) of fd.name's fast value with needle over the fd event types (types); the capture "
+     "filter kind 3 rows are asked on their Event when there is no may_pass (or None)."},
     {"load", (PyCFunction)Rows_load, METH_VARARGS,
      "load(buf, num, sel, kind, type, hdr, flagged): a batch's selected rows (int64 arrays: "
      "row index, kind, event type, event header offset, 1 for EVF blocks) over its buffer; "
@@ -1855,8 +1987,8 @@ static PyMethodDef Rows_methods[] = {
     {"advance", (PyCFunction)Rows_advance, METH_O,
      "advance(j): apply the fast rejections from row j on; the first row needing the full "
      "path (or the row count)."},
-    {"row", (PyCFunction)Rows_row, METH_O,
-     "row(j): (index, type, ts, tid, cpu, dflags, hdr, end, npar) of row j."},
+    {"event_at", (PyCFunction)Rows_event_at, METH_O,
+     "event_at(j): the Event of row j (no context: for the full path)."},
     {"release", (PyCFunction)Rows_release, METH_NOARGS, "Drop the loaded batch."},
     {NULL, NULL, 0, NULL},
 };

@@ -198,15 +198,9 @@ class FastRejections:
         close, an fd param that cannot be read, a write that may be tracer data).
         """
         st = self.state
-        # (Exits read no param: old captures have exits without any.)
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
-            return False
-        tinfo = st.threads.get(tid)
+        tinfo = self._fast_thread(tid, npar)
         if tinfo is None:
             return False
-        if tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid \
-                and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
-            return False   # the fd lookup would invent the main thread
         flags = FLAGS[etype]
         if etype & 1:
             paired = etype == tinfo.lastevent_type + 1
@@ -220,30 +214,63 @@ class FastRejections:
                 return False   # a tracer write: state-changing (_tracer_write_flags)
             if may_pass(etype, tinfo, fdi):
                 return False
-            st.lastevent_ts = ts
-            tinfo.flags |= CL_ACTIVE
-            if tinfo.last_latency_entertime != 0:
-                tinfo.latency = (ts - tinfo.last_latency_entertime) & U64_MASK
-            tinfo.lastevent_cpuid = 1 if paired else LASTEVENT_INVALID
+            self._mark_exit(tinfo, ts, 1 if paired else LASTEVENT_INVALID)
         else:
-            if flags & F_USES_FD:
-                base = hdr + 26
-                if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
-                    return False
-                fd = I64.unpack_from(buf, base + 2 * npar)[0]
-                fdi = st.get_fd(tinfo, fd)
-            else:
-                fd = -1
-                fdi = None
+            got = self._enter_fd(tinfo, etype, buf, hdr, end, npar)
+            if got is None:
+                return False
+            fd, fdi = got
             if may_pass(etype, tinfo, fdi):
                 return False
-            st.lastevent_ts = ts
-            tinfo.flags |= CL_ACTIVE
-            tinfo.lastevent_fd = fd
-            tinfo.latency = 0
-            tinfo.last_latency_entertime = ts
+            self._mark_enter(tinfo, ts, fd)
         tinfo.lastevent_type = PPM_EVENT_MAX
         return True
+
+    def _mark_exit(self, tinfo: ThreadInfo, ts: int, cpuid: int) -> None:
+        """Reset's bookkeeping of an exit: the state's time, the thread active, its latency
+        since its enter, whether its stored enter stays valid (``cpuid``)."""
+        self.state.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        if tinfo.last_latency_entertime != 0:
+            tinfo.latency = (ts - tinfo.last_latency_entertime) & U64_MASK
+        tinfo.lastevent_cpuid = cpuid
+
+    def _mark_enter(self, tinfo: ThreadInfo, ts: int, fd: int) -> None:
+        """Reset's bookkeeping of an enter (but its type): the state's time, the thread
+        active, its fd, a new latency start."""
+        self.state.lastevent_ts = ts
+        tinfo.flags |= CL_ACTIVE
+        tinfo.lastevent_fd = fd
+        tinfo.latency = 0
+        tinfo.last_latency_entertime = ts
+
+    def _fast_thread(self, tid: int, npar: int) -> ThreadInfo | None:
+        """The thread of a row :meth:`reject_fast` and :meth:`reject_state_fast` may take,
+        or None: not with removals pending, an unknown tid, a param count past 32 (exits
+        read no param, and old captures' exits and old open enters have none: 0 is fine),
+        nor for a thread sharing the fd table of a main thread that is not known (the fd
+        lookup would invent it)."""
+        st = self.state
+        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
+            return None
+        tinfo = st.threads.get(tid)
+        if tinfo is None or (tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid
+                             and not tinfo.flags & CL_IS_MAIN_THREAD
+                             and tinfo.pid not in st.threads):
+            return None
+        return tinfo
+
+    def _enter_fd(self, tinfo: ThreadInfo, etype: int, buf: bytes, hdr: int, end: int,
+                  npar: int) -> tuple[int, FdInfo | None] | None:
+        """The fd reset takes from an enter (its first param, for EF_USES_FD types; else -1)
+        and its table entry; None when the param cannot be read here."""
+        if not FLAGS[etype] & F_USES_FD:
+            return -1, None
+        base = hdr + 26
+        if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
+            return None
+        fd: int = I64.unpack_from(buf, base + 2 * npar)[0]
+        return fd, self.state.get_fd(tinfo, fd)
 
     def fast_state_types(self) -> frozenset[int]:
         """State-changing types :meth:`reject_state_fast` handles: close enters and exits,
@@ -264,15 +291,9 @@ class FastRejections:
         rejected state-changing event keeps its last enter type (no "none" mark).
         """
         st = self.state
-        # Enters of old driver versions (open's) may carry no params: nothing to read.
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
-            return False
-        tinfo = st.threads.get(tid)
+        tinfo = self._fast_thread(tid, npar)
         if tinfo is None:
             return False
-        if tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid \
-                and not tinfo.flags & CL_IS_MAIN_THREAD and tinfo.pid not in st.threads:
-            return False   # the fd lookup would invent the main thread
         base = hdr + 26
         if etype == OPEN_X:
             return self._reject_open_fast(tinfo, etype, ts, buf, hdr, end, npar, may_pass)
@@ -300,11 +321,7 @@ class FastRejections:
             if may_pass(etype, tinfo, fdi):
                 return False
             res = I64.unpack_from(buf, base + 2 * npar)[0]
-            st.lastevent_ts = ts
-            tinfo.flags |= CL_ACTIVE
-            if tinfo.last_latency_entertime != 0:
-                tinfo.latency = (ts - tinfo.last_latency_entertime) & U64_MASK
-            tinfo.lastevent_cpuid = 1 if paired else LASTEVENT_INVALID
+            self._mark_exit(tinfo, ts, 1 if paired else LASTEVENT_INVALID)
             # close_exit, with the fd reset attaches (none for an unpaired exit)
             if attached and fdi is not None:
                 if res >= 0:
@@ -313,22 +330,14 @@ class FastRejections:
                 else:
                     fdi.flags &= ~FLAG_CLOSE_IN_PROGRESS
             return True
-        if FLAGS[etype] & F_USES_FD:
-            if npar == 0 or U16.unpack_from(buf, base)[0] < 8 or base + 2 * npar + 8 > end:
-                return False
-            fd = I64.unpack_from(buf, base + 2 * npar)[0]
-            fdi = st.get_fd(tinfo, fd)
-        else:
-            fd = -1
-            fdi = None
+        got = self._enter_fd(tinfo, etype, buf, hdr, end, npar)
+        if got is None:
+            return False
+        fd, fdi = got
         if may_pass(etype, tinfo, fdi):
             return False
-        st.lastevent_ts = ts
-        tinfo.flags |= CL_ACTIVE
+        self._mark_enter(tinfo, ts, fd)
         tinfo.lastevent_type = etype
-        tinfo.lastevent_fd = fd
-        tinfo.latency = 0
-        tinfo.last_latency_entertime = ts
         if etype == CLOSE_E:
             if fdi is not None:
                 fdi.flags |= FLAG_CLOSE_IN_PROGRESS
@@ -339,13 +348,18 @@ class FastRejections:
             tinfo.lastevent_cpuid = cpu
         return True
 
-    def compiled_rejections(self, preds: list[FastFilter | None],
-                            may_pass: FastFilter | None) -> Rows | None:
+    def compiled_rejections(self, preds: list[FastFilter | None], may_pass: FastFilter | None,
+                            event_filter: Callable[[Event], bool] | None = None
+                            ) -> Rows | None:
         """The compiled twin of :meth:`skip_rejected`, :meth:`reject_fast` and
         :meth:`reject_state_fast` over a batch's selected rows (``_rowparse.Rows``, see
         _rowparse.c), for this parser and its state; None when the module is not built or
         ``SYSDIVE_NO_EXTENSION`` is set (then the batch loop calls the methods above).
         ``preds[t]`` is reject_state_fast's predicate for type t, ``may_pass`` reject_fast's.
+        Without ``may_pass`` (a filter with no fast form), ``event_filter`` is the capture
+        filter: the compiled loop then does what :meth:`process_event` does to a row of a
+        type of :meth:`fast_filter_types` (reset, the filter over the Event, the rejection or
+        the hand-on), which has no Python twin here (process_event is the reference).
 
         It also hands on the rows of those kinds that the filter passes, when what the full
         path would add is only :meth:`_handed_on` (``ACCEPT``): the C side then builds
@@ -381,7 +395,8 @@ class FastRejections:
                      "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
                      "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd})
         native = getattr(may_pass, "native", None)
-        rows.set_predicates(never, *(native if native is not None else (0, "", b"")))
+        op, needle, types = native if native is not None else (0, "", b"")
+        rows.set_predicates(never, op, needle, types, event_filter if may_pass is None else None)
         return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
@@ -439,11 +454,7 @@ class FastRejections:
         fdi = parse_fds.opened_fd(fd, U32.unpack_from(buf, p2)[0], dev, fullpath)
         if may_pass(etype, tinfo, fdi):
             return False
-        st.lastevent_ts = ts
-        tinfo.flags |= CL_ACTIVE
-        if tinfo.last_latency_entertime != 0:
-            tinfo.latency = (ts - tinfo.last_latency_entertime) & U64_MASK
-        tinfo.lastevent_cpuid = cpuid
+        self._mark_exit(tinfo, ts, cpuid)
         if loaded is not None:
             self.tmp_enter = loaded
         table[fd] = fdi
@@ -479,11 +490,7 @@ class FastRejections:
         fails, cpuid, loaded = self._retrieve_fails(tinfo, etype)
         if not fails or may_pass(etype, tinfo, fdi):
             return False
-        st.lastevent_ts = ts
-        tinfo.flags |= CL_ACTIVE
-        if tinfo.last_latency_entertime != 0:
-            tinfo.latency = (ts - tinfo.last_latency_entertime) & U64_MASK
-        tinfo.lastevent_cpuid = cpuid
+        self._mark_exit(tinfo, ts, cpuid)
         if loaded is not None:
             self.tmp_enter = loaded
         return True
@@ -513,11 +520,7 @@ class FastRejections:
         fdi = parse_fds.socket_fd(fd, domain, stype, proto)
         if fdi is None or may_pass(etype, tinfo, fdi):
             return False
-        st.lastevent_ts = ts
-        tinfo.flags |= CL_ACTIVE
-        if tinfo.last_latency_entertime != 0:
-            tinfo.latency = (ts - tinfo.last_latency_entertime) & U64_MASK
-        tinfo.lastevent_cpuid = cpuid
+        self._mark_exit(tinfo, ts, cpuid)
         self.tmp_enter = enter
         table[fd] = fdi
         tinfo.lastevent_fd = fd
