@@ -95,3 +95,22 @@ def test_field_extracts_on_unrelated_events(fdef: FieldDef) -> None:
             # sysdig aborts on these too ("wrong event type N"): raw args of FD/flags type.
             assert fdef.name in ("evt.rawarg", "proc.fdusage", "thread.cpu", "thread.cpu.user",
                                  "thread.cpu.system")
+
+
+TYPE_VALUED = [f for f in ALL_DEFS if FieldRegistry(State()).resolve(sample_name(f)).type_value]
+
+
+def test_some_fields_are_type_valued() -> None:
+    assert {"evt.dir", "evt.is_io", "evt.is_io_read"} <= {f.name for f in TYPE_VALUED}
+
+
+@pytest.mark.parametrize("fdef", TYPE_VALUED, ids=lambda f: f.name)
+def test_type_value_is_what_extract_gives(fdef: FieldDef) -> None:
+    # The filter compiler decides these checks per event type from type_value alone.
+    state = _state_with_thread()
+    bound = FieldRegistry(state).resolve(sample_name(fdef))
+    assert bound.type_value is not None
+    for etype in range(len(EVENTS)):
+        evt = make_event(etype)
+        evt.thread = state.threads[100]
+        assert bound.type_value(etype) == bound.extract(evt), EVENTS[etype].enum

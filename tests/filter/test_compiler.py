@@ -9,9 +9,13 @@ from typing import Any
 import pytest
 from filter_fakes import GENERIC_IDS, NET_IDS, OPEN_IDS, RESOLVER, RW_IDS, event
 
+from scapbuild import make_event
 from sysdive.errors import FilterError
+from sysdive.fields import FieldRegistry
 from sysdive.filter import CompiledFilter, Not, compile_filter, compile_tree, parse
-from sysdive.schema.events import event_ids_named
+from sysdive.filter.ast import And, Check
+from sysdive.schema.events import EVENTS, event_ids_named
+from sysdive.state.tables import State
 
 
 def flt(text: str) -> CompiledFilter:
@@ -457,3 +461,39 @@ def test_compile_tree_accepts_hand_built_trees() -> None:
     assert compiled.event_types == OPEN_IDS | RW_IDS
     assert compiled.match(event("open", fd__name="x"))
     assert not compiled.match(event("open", fd__name="y"))
+
+
+@pytest.mark.parametrize("text", [
+    "evt.dir=<", "evt.dir!=<", "evt.dir in (<)", "evt.is_io=true", "evt.is_io_read=false",
+    "evt.is_io_write!=true", "evt.is_wait exists", "not evt.is_io=true",
+    "evt.is_io=true and evt.dir=<",
+])
+def test_type_valued_checks_are_decided_per_type(text: str) -> None:
+    # evt.dir and the evt.is_* flags compile to an event-type set lookup; the result must be
+    # what comparing the extracted value gives, for every event type.
+    reg = FieldRegistry(State())
+    compiled = compile_filter(text, reg)
+    assert "_x(evt)" not in compiled.source   # no per-event extraction left
+    tree = parse(text)
+    checks = list(tree.operands) if isinstance(tree, And) else [tree]
+    for etype in range(len(EVENTS)):
+        evt = make_event(etype)
+        expected = True
+        for node in checks:
+            negate = isinstance(node, Not)
+            check = node.operand if isinstance(node, Not) else node
+            assert isinstance(check, Check)
+            value = reg.resolve(check.field).extract(evt)
+            lits = [lit.text for lit in check.values]
+            if check.op.value == "exists":
+                ok = value is not None
+            elif isinstance(value, bool):
+                ok = (value == (lits[0] == "true")) == (check.op.value == "=")
+            elif check.op.value == "in":
+                ok = value in lits
+            else:
+                ok = (value == lits[0]) == (check.op.value == "=")
+            expected = expected and (ok != negate)
+        assert compiled.match(evt) is expected, (text, EVENTS[etype].enum)
+        if compiled.event_types is not None and expected:
+            assert etype in compiled.event_types

@@ -283,7 +283,8 @@ _DIR = Inline("_DIRS[evt.type & 1]", "_JDIRS[evt.type & 1]",
 
 
 def _bind_dir(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-    return BoundField(fdef, name, lambda evt: "<" if evt.type & 1 else ">", inline=_DIR)
+    return BoundField(fdef, name, lambda evt: "<" if evt.type & 1 else ">", inline=_DIR,
+                      type_value=lambda etype: "<" if etype & 1 else ">")
 
 
 _U16 = struct.Struct("<H").unpack_from

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from sysdive.fields.info import info_inline, info_renderer
 from sysdive.fields.params import (
     AT_FDCWD,
+    PARAM_WIDTHS,
+    SIGNED_PARAMS,
     decode_int,
     param_bytes_by_name,
+    param_index_table,
     param_renderers,
 )
 from sysdive.fields.registry import BoundField, FieldArg, FieldContext, FieldDef
@@ -70,19 +73,27 @@ _RESULT_TYPES = event_ids(lambda e: _has_param("res")(e)
                           or (_creates_fd_exit(e) and _has_param("fd")(e)))
 
 
+_RES_INDEX = param_index_table("res")
+# The fd param counts as the result only for fd-creating exits without a loaded res.
+_FD_RESULT_INDEX = tuple(i if _creates_fd_exit(e) else -1
+                         for e, i in zip(EVENTS, param_index_table("fd"), strict=True))
+
+
 def exit_result(evt: Event) -> tuple[int, str, bytes] | None:
     """``(index, name, raw)`` of the param holding the event's result.
 
     That is the ``res`` param, or for fd-creating exit events without one, the ``fd`` param.
     """
-    found = param_bytes_by_name(evt, "res")
-    if found is not None:
-        return found[0], "res", found[1]
-    info = evt.info
-    if info.flags & EventFlag.CREATES_FD and not info.is_enter:
-        found = param_bytes_by_name(evt, "fd")
-        if found is not None:
-            return found[0], "fd", found[1]
+    etype = evt.type
+    i = _RES_INDEX[etype]
+    j = _FD_RESULT_INDEX[etype]
+    if i < 0 and j < 0:
+        return None
+    params = evt.params()
+    if 0 <= i < len(params):
+        return i, "res", params[i]
+    if 0 <= j < len(params):
+        return j, "fd", params[j]
     return None
 
 
@@ -90,12 +101,30 @@ def _int64(raw: bytes) -> int:
     return decode_int(raw, PT.INT64)
 
 
+def _result_i64(evt: Event) -> int | None:
+    """The result param (see :func:`exit_result`) as a signed 64-bit number."""
+    etype = evt.type
+    i = _RES_INDEX[etype]
+    if i < 0:
+        i = _FD_RESULT_INDEX[etype]
+        if i < 0:
+            return None
+    params = evt.params()
+    if i < len(params):
+        raw = params[i]
+        # Results are 8 bytes; a shorter (damaged) one reads zero-padded, as decode_int does.
+        return _from_bytes(raw if len(raw) == 8 else raw[:8].ljust(8, b"\0"), "little",
+                           signed=True)
+    found = exit_result(evt)   # a res the event does not carry: maybe its fd
+    return None if found is None else _int64(found[2])
+
+
+_from_bytes = int.from_bytes
+
+
 def bind_rawres(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     """``evt.rawres``: the result param as a signed 64-bit number."""
-    def extract(evt: Event) -> int | None:
-        found = exit_result(evt)
-        return None if found is None else _int64(found[2])
-    return BoundField(fdef, name, extract, event_types=_RESULT_TYPES)
+    return BoundField(fdef, name, _result_i64, event_types=_RESULT_TYPES)
 
 
 def bind_res(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
@@ -117,15 +146,15 @@ def bind_res(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
 def bind_failed(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     """``evt.failed``: whether the result is negative (false without a result)."""
     def extract(evt: Event) -> bool:
-        found = exit_result(evt)
-        return found is not None and _int64(found[2]) < 0
+        res = _result_i64(evt)
+        return res is not None and res < 0
     return BoundField(fdef, name, extract)
 
 
 def error_count(evt: Event) -> int | None:
     """1 for a failed event, ``None`` otherwise (libsinsp ``extract_error_count``)."""
-    found = exit_result(evt)
-    if found is not None and _int64(found[2]) < 0:
+    res = _result_i64(evt)
+    if res is not None and res < 0:
         return 1
     return None
 
@@ -178,17 +207,24 @@ def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
                 return None
             value, resolved = param_renderers(evt.type)[idx](evt, params[idx], rctx)
             return resolved or value
-        return BoundField(fdef, name, by_index, event_types=types)
+        # Already the printed text (or None): no conversion layer when printing.
+        return BoundField(fdef, name, by_index, event_types=types, render=by_index)
 
     pname = arg.name
+    index = param_index_table(pname)
 
     def by_name(evt: Event) -> str | None:
-        found = param_bytes_by_name(evt, pname)
-        if found is None:
+        etype = evt.type
+        i = index[etype]
+        if i < 0:
             return None
-        value, resolved = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
+        params = evt.params()
+        if i >= len(params):
+            return None
+        value, resolved = param_renderers(etype)[i](evt, params[i], rctx)
         return resolved or value
-    return BoundField(fdef, name, by_name, event_types=event_ids(_has_param(pname)))
+    return BoundField(fdef, name, by_name, event_types=event_ids(_has_param(pname)),
+                      render=by_name)
 
 
 _INT_TYPES = {
@@ -211,14 +247,34 @@ def raw_value(raw: bytes, ptype: ParamType) -> object:
     return raw
 
 
+def _raw_converter(ptype: ParamType) -> Callable[[bytes], object]:
+    """:func:`raw_value` for one ``ptype``, with the integer case specialised."""
+    if ptype not in _INT_TYPES:
+        return lambda raw: raw_value(raw, ptype)
+    width = PARAM_WIDTHS.get(ptype, 8)
+    signed = ptype in SIGNED_PARAMS
+    from_bytes = int.from_bytes
+
+    def convert(raw: bytes) -> int:
+        if len(raw) != width:
+            raw = raw[:width].ljust(width, b"\0")
+        return from_bytes(raw, "little", signed=signed)
+    return convert
+
+
 def bind_rawarg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
     """``evt.rawarg.NAME``: a raw param value, typed after the first param so named."""
     pname = arg.name
     ptype, _ = _first_param_named(pname)
+    index = param_index_table(pname)
+    convert = _raw_converter(ptype)
 
     def extract(evt: Event) -> object:
-        found = param_bytes_by_name(evt, pname)
-        return None if found is None else raw_value(found[1], ptype)
+        i = index[evt.type]
+        if i < 0:
+            return None
+        params = evt.params()
+        return convert(params[i]) if i < len(params) else None
     # The value keeps the rawarg field's own print format (none), so many integer types
     # print as <NA>, and types without a text form abort, as in sysdig.
     return BoundField(fdef, name, extract, event_types=event_ids(_has_param(pname)),
@@ -233,17 +289,26 @@ def bind_buffer(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> 
     """``evt.buffer``: the ``data`` param (raw bytes to filters, rendered to print)."""
     rctx = ctx.render_ctx
 
+    index = param_index_table("data")
+
     def extract(evt: Event) -> bytes | None:
-        found = param_bytes_by_name(evt, "data")
-        return None if found is None else found[1]
+        i = index[evt.type]
+        if i < 0:
+            return None
+        params = evt.params()
+        return params[i] if i < len(params) else None
 
     def render(evt: Event) -> str | None:
         # Printing shows the data rendered in the current buffer mode (cut to the max
         # length in the default mode), while filters compare the raw bytes.
-        found = param_bytes_by_name(evt, "data")
-        if found is None:
+        etype = evt.type
+        i = index[etype]
+        if i < 0:
             return None
-        value, _ = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
+        params = evt.params()
+        if i >= len(params):
+            return None
+        value, _ = param_renderers(etype)[i](evt, params[i], rctx)
         return value
 
     return BoundField(fdef, name, extract, event_types=event_ids(_has_param("data")),

@@ -32,7 +32,8 @@ def _flag_binder(flags: EventFlag) -> Binder:
     ids = event_ids(lambda e: bool(e.flags & flags))
 
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
-        return BoundField(fdef, name, lambda evt: evt.type in ids, true_types=ids)
+        return BoundField(fdef, name, lambda evt: evt.type in ids, true_types=ids,
+                          type_value=ids.__contains__)
     return bind
 
 

@@ -243,9 +243,28 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
         def render(evt: Event) -> str | None:
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, True)
+
+        def render_name(evt: Event) -> str | None:
+            # fd.name printed (echo_fds, spy_file, -p): extract_name's common case, cleaned.
+            etype = evt.type
+            if etype not in _FD_EVENTS:
+                return None
+            thread = evt.thread
+            if thread is None:
+                thread = threads.get(evt.tid)
+                if thread is None:
+                    return None
+            fdinfo = evt.fdinfo
+            if fdinfo is None and thread.lastevent_fd != -1:
+                fdinfo = get_fd(thread, thread.lastevent_fd)
+            if fdinfo is not None and etype != _CONNECT_X:
+                text = fdinfo.name
+                return text if text.isascii() and text.isprintable() else sanitize(text)
+            return get(evt, _FdRef(thread, fdinfo), ctx, True)
         if fdef.name == "fd.name":
             return BoundField(fdef, name, extract_name, event_types=_NAMED_EVENTS,
-                              render=render, render_json=render, fast=fast_name(fdef.name))
+                              render=render_name, render_json=render_name,
+                              fast=fast_name(fdef.name))
         return BoundField(fdef, name, extract, event_types=_FD_EVENTS, render=render,
                           render_json=render)
     return bind

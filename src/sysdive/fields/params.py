@@ -59,6 +59,7 @@ __all__ = [
     "fd_resolved",
     "info_renderers",
     "param_bytes_by_name",
+    "param_index_table",
     "render_args",
     "render_args_loop",
     "render_info",
@@ -552,11 +553,27 @@ def render_info(evt: Event, ctx: RenderContext) -> str:
     return render_args(evt, ctx)
 
 
+_NAME_INDEX: dict[str, tuple[int, ...]] = {}
+
+
+def param_index_table(name: str) -> tuple[int, ...]:
+    """Per event type, the index of its first param called ``name`` in the event table
+    (-1: none). Fields that read a param by name look its index up here once per event
+    instead of scanning the type's params."""
+    table = _NAME_INDEX.get(name)
+    if table is None:
+        table = _NAME_INDEX[name] = tuple(
+            next((i for i, p in enumerate(e.params) if p.name == name), -1) for e in EVENTS)
+    return table
+
+
 def param_bytes_by_name(evt: Event, name: str) -> tuple[int, bytes] | None:
     """``(index, raw bytes)`` of the first loaded param of ``evt`` called ``name``."""
+    i = param_index_table(name)[evt.type]
+    if i < 0:
+        return None
     params = evt.params()
-    for i, pinfo in enumerate(evt.info.params[: len(params)]):
-        if pinfo.name == name:
-            return i, params[i]
-    return None
+    if i >= len(params):
+        return None
+    return i, params[i]
 

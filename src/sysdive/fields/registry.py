@@ -219,7 +219,7 @@ class BoundField:
 
     __slots__ = ("allowed_ops", "column", "consumed", "definition", "event_types", "extract",
                  "fast", "filter_only", "fmt", "inline", "name", "ne_requires_all", "render",
-                 "render_json", "true_types", "type")
+                 "render_json", "true_types", "type", "type_value")
 
     name: str
     type: ParamType
@@ -237,6 +237,11 @@ class BoundField:
     fast: FastExtractor | None
     true_types: frozenset[int] | None
     """For a boolean field: the only event types it can be true for (None: any)."""
+    type_value: Callable[[int], object] | None
+    """When the field's value is a function of the event type alone (the same for every
+    event of a type, whatever the state; not a tuple): that function. A filter then tests
+    the event type against the set of types that pass, computed once (None: not such a
+    field)."""
     column: ColumnExtractor | None
     """The bulk form of ``extract`` over :class:`~sysdive.event_rows.EventRows` (None: none):
     ``column(rows, sel)`` gives the values of the events ``sel`` (ascending indices into
@@ -252,9 +257,11 @@ class BoundField:
                  fmt: PrintFormat | None = None,
                  inline: Inline | None = None,
                  fast: FastExtractor | None = None,
-                 true_types: frozenset[int] | None = None) -> None:
+                 true_types: frozenset[int] | None = None,
+                 type_value: Callable[[int], object] | None = None) -> None:
         self.definition = definition
         self.true_types = true_types
+        self.type_value = type_value
         self.name = name
         self.type = definition.type if ptype is None else ptype
         self.fmt = definition.fmt if fmt is None else fmt

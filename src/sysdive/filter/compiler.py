@@ -56,7 +56,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sysdive.filter._checks import ALLOWED_OPS, Kind, build_check, convert_value, kind_of
+from sysdive.filter._checks import (
+    ALLOWED_OPS,
+    CheckCode,
+    Kind,
+    build_check,
+    convert_value,
+    kind_of,
+)
 from sysdive.filter.ast import And, Check, CmpOp, Node, Not, Or
 from sysdive.filter.lexer import filter_error
 from sysdive.filter.parser import parse
@@ -74,7 +81,9 @@ class BoundField(Protocol):
 
     * ``ne_requires_all: bool`` - for tuple values, ``!=`` must hold for every element;
     * ``allowed_ops: frozenset[str] | None`` - operator spellings this field accepts
-      (``evt.around`` takes only ``=``; ``fd.ip`` only ``=``, ``!=``, ``in``).
+      (``evt.around`` takes only ``=``; ``fd.ip`` only ``=``, ``!=``, ``in``);
+    * ``type_value: Callable[[int], object] | None`` - the value as a function of the event
+      type alone, when it is one: the check then compiles to a set of event types.
     """
 
     @property
@@ -137,14 +146,15 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
     """Compile an already parsed tree (``text`` is kept for reference only)."""
     gen = _Generator(resolver)
     expr, event_types = gen.node(tree)
-    source = "".join(gen.helpers) + f"def _match(evt):\n    return {expr.replace(_CALL, '(evt)')}\n"
+    body = expr.replace(_CALL, "(evt)").replace(_TYPE, "evt.type")
+    source = "".join(gen.helpers) + f"def _match(evt):\n    return {body}\n"
     namespace: dict[str, Any] = dict(gen.names)
     exec(compile(source, "<sysdive filter>", "exec"), namespace)
     match: Callable[[Any], bool] = namespace["_match"]
     make_fast = None
     if gen.fast_ok:
-        fast_source = (f"def _fast_match(_et, _th, _fd):\n"
-                       f"    return {expr.replace(_CALL, '_q(_et, _th, _fd)')}\n")
+        fast_body = expr.replace(_CALL, "_q(_et, _th, _fd)").replace(_TYPE, "_et")
+        fast_source = f"def _fast_match(_et, _th, _fd):\n    return {fast_body}\n"
         native = gen.native if isinstance(tree, Check) else None
         make_fast = _fast_factory(fast_source, namespace, native)
     return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source, make_fast)
@@ -177,6 +187,23 @@ def _fast_factory(source: str, namespace: dict[str, Any],
 # Where a field's value is fetched in a generated expression: ``cN_x(evt)`` in ``_match``,
 # ``cN_q(_et, _th, _fd)`` in ``_fast_match``.
 _CALL = "\x00call"
+# Where the event type is read: ``evt.type`` in ``_match``, ``_et`` in ``_fast_match``.
+_TYPE = "\x00type"
+
+
+def _passing_types(by_type: Callable[[int], object], op: CmpOp, code: CheckCode,
+                   names: dict[str, Any]) -> frozenset[int]:
+    """The event types whose value (``by_type(type)``) passes the check ``op``/``code``."""
+    test = eval(compile(f"lambda _v: ({code.expr.format(v='_v')})", "<sysdive filter>",
+                        "eval"), {**names, **code.names})
+    out = []
+    for etype in range(len(EVENTS)):
+        value = by_type(etype)
+        if value is None:
+            continue   # no value: every comparison is false, only exists is not
+        if op is CmpOp.EXISTS or test(value):
+            out.append(etype)
+    return frozenset(out)
 
 
 # -- event types ------------------------------------------------------------------------------
@@ -271,13 +298,22 @@ class _Generator:
         prefix = f"c{index}"
         extract = f"{prefix}_x{_CALL}"   # becomes cN_x(evt) or cN_x_q(_et, _th, _fd)
         self.names[f"{prefix}_x"] = field.extract
+        code = build_check(kind, op, values, prefix)
+        self.names.update(code.names)
+        by_type = getattr(field, "type_value", None)
+        if by_type is not None and not getattr(field, "veto_first", False):
+            # A function of the event type (evt.dir, evt.is_io...): the check is decided
+            # now for every type, and per event it is one set lookup.
+            ids = _passing_types(by_type, op, code, self.names)
+            self.names[f"{prefix}_s"] = ids
+            self.native = None
+            known = field.event_types
+            return f"({_TYPE} in {prefix}_s)", ids if known is None else ids & known
         fast = getattr(field, "fast", None)
         if fast is None:
             self.fast_ok = False
         else:
             self.names[f"{prefix}_x_q"] = fast
-        code = build_check(kind, op, values, prefix)
-        self.names.update(code.names)
         native_types = getattr(fast, "native_types", None)
         self.native = None
         if isinstance(native_types, bytes) and op in NATIVE_OPS and len(values) == 1 \

@@ -27,6 +27,7 @@ The results are plain text; escaping for JSON output is the JSON writer's job.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from enum import Enum
 
 __all__ = ["BufferFormat", "render_buffer"]
@@ -131,16 +132,31 @@ def render_buffer(data: bytes, fmt: BufferFormat, max_len: int | None = None) ->
     """
     if not data:
         return ""
-    if fmt is BufferFormat.NORMAL:
-        return _cut(_dots(data), max_len)
-    if fmt in (BufferFormat.JSON, BufferFormat.SIMPLE):
-        return _dots(data)
-    if fmt in (BufferFormat.EOLS, BufferFormat.JSON_EOLS):
-        return _eols(data, leading_newline=True)
-    if fmt is BufferFormat.EOLS_COMPACT:
-        return _eols(data, leading_newline=False)
-    if fmt in (BufferFormat.HEX, BufferFormat.JSON_HEX):
-        return _hex(data, with_ascii=False)
-    if fmt in (BufferFormat.HEXASCII, BufferFormat.JSON_HEXASCII):
-        return _hex(data, with_ascii=True)
-    return base64.b64encode(data).decode("ascii")
+    if fmt is _NORMAL:
+        # Every I/O buffer sysdive prints comes here: the dotted text inline, cut only when
+        # it is longer than the limit.
+        text = data.translate(_DOTS).decode("ascii")
+        return _cut(text, max_len) if max_len and len(text) > max_len else text
+    if fmt is _SIMPLE or fmt is _JSON:
+        return data.translate(_DOTS).decode("ascii")
+    # Enum members hash in Python code: only the rarer modes pay a dict lookup.
+    return _RENDER[fmt](data)
+
+
+_NORMAL = BufferFormat.NORMAL
+_SIMPLE = BufferFormat.SIMPLE
+_JSON = BufferFormat.JSON
+_RENDER: dict[BufferFormat, Callable[[bytes], str]] = {
+    BufferFormat.NORMAL: _dots,
+    BufferFormat.JSON: _dots,
+    BufferFormat.SIMPLE: _dots,
+    BufferFormat.EOLS: lambda data: _eols(data, leading_newline=True),
+    BufferFormat.JSON_EOLS: lambda data: _eols(data, leading_newline=True),
+    BufferFormat.EOLS_COMPACT: lambda data: _eols(data, leading_newline=False),
+    BufferFormat.HEX: lambda data: _hex(data, with_ascii=False),
+    BufferFormat.JSON_HEX: lambda data: _hex(data, with_ascii=False),
+    BufferFormat.HEXASCII: lambda data: _hex(data, with_ascii=True),
+    BufferFormat.JSON_HEXASCII: lambda data: _hex(data, with_ascii=True),
+    BufferFormat.BASE64: lambda data: base64.b64encode(data).decode("ascii"),
+    BufferFormat.JSON_BASE64: lambda data: base64.b64encode(data).decode("ascii"),
+}

@@ -43,6 +43,7 @@ class EchoFds(Chisel):
         self.set_event_formatter("%evt.arg.data")
 
     def on_event(self, evt: Event) -> bool | None:
+        # One call per printed buffer: the header is one f-string and one write.
         res = self.res(evt)
         if res <= 0:  # type: ignore[operator]
             return True
@@ -55,12 +56,15 @@ class EchoFds(Chisel):
             cname = lua_str(self.cname(evt))
             color = c.green if cname == "host" else c.cyan
             container = f"{color} [{cname}] [{lua_str(self.cid(evt))}]"
-        pname = lua_str(self.pname(evt))
-        size = format_bytes(res)  # type: ignore[arg-type]
+        pname = self.pname(evt)
+        if pname.__class__ is not str:
+            pname = lua_str(pname)
+        # format_bytes's own first case, spelt out: nearly every buffer is under 1KB.
+        size = f"{res}B" if res <= 1024 else format_bytes(res)  # type: ignore[operator,arg-type]
         if self.isread(evt):
-            self.print(f"{c.red}------ Read {size} from {container} {c.red} {name} ({pname})")
+            self.out.write(f"{c.red}------ Read {size} from {container} {c.red} {name} ({pname})\n")
         else:
-            self.print(f"{c.blue}------ Write {size} to {container} {c.blue} {name} ({pname})")
+            self.out.write(f"{c.blue}------ Write {size} to {container} {c.blue} {name} ({pname})\n")
         return True
 
     def on_capture_end(self, ts_s: int, ts_ns: int, delta: int) -> None:
