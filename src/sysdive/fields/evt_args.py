@@ -74,6 +74,9 @@ _RESULT_TYPES = event_ids(lambda e: _has_param("res")(e)
 
 
 _RES_INDEX = param_index_table("res")
+_LARGE = [e.large_payload for e in EVENTS]
+_U16 = struct.Struct("<H")
+_I64 = struct.Struct("<q")
 # The fd param counts as the result only for fd-creating exits without a loaded res.
 _FD_RESULT_INDEX = tuple(i if _creates_fd_exit(e) else -1
                          for e, i in zip(EVENTS, param_index_table("fd"), strict=True))
@@ -109,6 +112,13 @@ def _result_i64(evt: Event) -> int | None:
         i = _FD_RESULT_INDEX[etype]
         if i < 0:
             return None
+    if i == 0 and not _LARGE[etype] and not evt.v1:
+        # The common case, straight from the buffer: a first param of 8 bytes.
+        n = evt.nparams
+        base = evt.hdr + 26
+        if 0 < n <= 32 and base + 2 * n + 8 <= evt.end and _U16.unpack_from(evt.buf, base)[0] == 8:
+            v: int = _I64.unpack_from(evt.buf, base + 2 * n)[0]
+            return v
     params = evt.params()
     if i < len(params):
         raw = params[i]
