@@ -3,8 +3,13 @@ rest of sysdive is still being imported ends the command quietly, as it does lat
 
 from __future__ import annotations
 
+import gc
+
 
 def main() -> int:
+    # The thresholds main() sets for reading, already for the imports: they create many
+    # objects and no garbage, and the default thresholds rescan them about twenty times.
+    gc.set_threshold(100_000, 50, 50)
     try:
         from sysdive.cli.main import main as run
     except KeyboardInterrupt:
