@@ -17,16 +17,16 @@ removes exactly the word it took.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sysdive.errors import FilterError, UsageError
+from sysdive.records import record
 
 if TYPE_CHECKING:  # the chisel machinery is imported only when a -c asks for it
     from sysdive.chisels.api import Chisel
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChiselSpec:
     """One ``-c NAME [ARGS]``: the chisel's class and its argument word (None: none)."""
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum, IntFlag
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ from sysdive.fields.params import RenderContext
 from sysdive.fields.text import local_offset, text_converter, value_json
 from sysdive.format.buffers import BufferFormat
 from sysdive.format.codegen import Globals
+from sysdive.records import record
 from sysdive.schema.listing import param_type_name
 from sysdive.schema.types import ParamType, PrintFormat
 
@@ -102,7 +103,7 @@ class ArgKind(Enum):
     INDEX = "[N]"                         # span.tag, span.*.fortag
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldArg:
     """A parsed field argument: at most one of the members is meaningful per field."""
 
@@ -110,7 +111,7 @@ class FieldArg:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldOptions:
     """Output options that change field text (command-line switches of sysdig).
 
@@ -150,7 +151,7 @@ class FieldContext:
         return int(ts or 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypedCode:
     """A field's code in a line function specialised for one event type (see :class:`Inline`).
 
@@ -175,7 +176,7 @@ with the prefix. It may rely on what events of the type usually share with the f
 number of params), with a guard for the others."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Inline:
     """A field as Python expressions over ``evt`` that the formatter compiles into its line
     function, for hot fields where a call per field and event is a large share of the work.
@@ -294,7 +295,7 @@ class BoundField:
 Binder = Callable[["FieldContext", "FieldDef", FieldArg, str], BoundField]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldDef:
     """One field of ``sysdig -l``: its name, value type, description and how to bind it.
 
@@ -337,7 +338,7 @@ def longest_prefix(fields: Mapping[str, FieldDef], text: str) -> tuple[FieldDef,
     return best, FieldArg(), len(best.name)
 
 
-@dataclass(frozen=True)
+@record
 class FieldClass:
     """A field class as ``sysdig -l`` lists it (``evt``, ``process``, ``fd``...)."""
 

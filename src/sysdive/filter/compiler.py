@@ -53,13 +53,13 @@ comparing an IPv4 value with an IPv6 literal    never equal (``!=`` true)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sysdive.filter._checks import ALLOWED_OPS, Kind, build_check, convert_value, kind_of
 from sysdive.filter.ast import And, Check, CmpOp, Node, Not, Or
 from sysdive.filter.lexer import filter_error
 from sysdive.filter.parser import parse
+from sysdive.records import record
 from sysdive.schema.events import EVENTS, event_ids_named
 from sysdive.schema.syscalls import SYSCALL_NAMES
 from sysdive.schema.types import ParamType
@@ -100,7 +100,7 @@ class FieldResolver(Protocol):
         """Raise ``KeyError(text)`` for an unknown field, ``ValueError(msg)`` for bad args."""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class CompiledFilter:
     """A compiled filter.
 
