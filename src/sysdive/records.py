@@ -55,6 +55,8 @@ def _make(cls: type[_T], frozen: bool, eq: bool) -> type[_T]:
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: @record does not run __post_init__")
     documented = bool(cls.__dict__.get("__doc__"))
+    if not documented:  # else dataclass() computes one with inspect.signature, before __init__
+        cls.__doc__ = cls.__name__
     # The standard decorator with every method turned off only collects the fields (and
     # sets __dataclass_fields__, __match_args__): nothing is compiled.
     plain: Any = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
