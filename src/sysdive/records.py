@@ -13,9 +13,9 @@ Why: ``@dataclass(frozen=True, slots=True)`` compiles six small functions per cl
 (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``),
 about a millisecond per class on a small machine, and sysdive creates dozens of classes
 before it reads its first event. Here only ``__init__`` is compiled (it runs for every
-instance and stays as fast as the standard one); the other methods are shared functions
-over the field names. ``__post_init__``, ``InitVar`` and keyword-only fields are not
-supported (use ``@dataclass`` for those).
+instance and stays as fast as the standard one), when the class is first instantiated; the
+other methods are shared functions over the field names. ``__post_init__``, ``InitVar`` and
+keyword-only fields are not supported (use ``@dataclass`` for those).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _make(cls: type[_T], frozen: bool, eq: bool) -> type[_T]:
         if name not in own:  # a method the class writes itself stays, as with dataclasses
             ns[name] = value
 
-    put("__init__", _init(plain, fields, frozen))
+    put("__init__", _lazy_init(fields, frozen))
     put("__repr__", _repr(tuple(f.name for f in fields if f.repr)))
     if eq:
         compared = tuple(f.name for f in fields if f.compare)
@@ -106,6 +106,26 @@ def _make(cls: type[_T], frozen: bool, eq: bool) -> type[_T]:
 def _slots(cls: type) -> tuple[str, ...]:
     slots = cls.__dict__.get("__slots__", ())
     return (slots,) if isinstance(slots, str) else tuple(slots)
+
+
+def _lazy_init(fields: tuple[dataclasses.Field[Any], ...],
+               frozen: bool) -> Callable[..., None]:
+    # __init__ is compiled when the class is first instantiated: many classes of a run
+    # (filter nodes, parts of features not in use) never are.
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        cls = _owner(type(self), __init__)
+        real = _init(cls, fields, frozen)
+        cls.__init__ = real  # type: ignore[misc]
+        real(self, *args, **kwargs)
+    return __init__
+
+
+def _owner(cls: type, method: object) -> type:
+    """The class in ``cls``'s MRO whose own ``__init__`` is ``method``."""
+    for klass in cls.__mro__:
+        if klass.__dict__.get("__init__") is method:
+            return klass
+    raise TypeError(f"{cls.__name__}: record __init__ not found")
 
 
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...],

@@ -115,6 +115,24 @@ def test_inheritance_keeps_base_slots() -> None:
     assert [f.name for f in dataclasses.fields(Sub)] == ["a", "b"]
 
 
+def test_a_plain_subclass_constructs_through_the_record_init() -> None:
+    @record
+    class Base:
+        a: int
+        b: str = "x"
+
+    class Plain(Base):
+        def twice(self) -> int:
+            return 2 * self.a
+
+    p = Plain(3)  # the first instance: compiles Base.__init__
+    assert (p.a, p.b, p.twice()) == (3, "x", 6)
+    assert Base(4, "y") == Base(4, "y") and Base.__init__.__qualname__.endswith("Base.__init__")
+    assert "__init__" not in vars(Plain)  # compiled onto Base, where it belongs
+    with pytest.raises(TypeError):
+        Base()  # type: ignore[call-arg]
+
+
 def test_unsupported_forms_are_refused() -> None:
     with pytest.raises(TypeError, match="__post_init__"):
         @record
