@@ -176,7 +176,7 @@ def _repr(names: tuple[str, ...]) -> Callable[[object], str]:
 def _eq(key: Callable[[object], object]) -> Callable[[object, object], bool]:
     def __eq__(self: object, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return bool(key(self) == key(other))
+            return key(self) == key(other)
         return NotImplemented
     return __eq__
 
