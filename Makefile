@@ -3,7 +3,7 @@
 #   make bpf        regenerate schema_ids.h, vmlinux.h (build/, not committed), probe.bpf.o and
 #                   allocstack.bpf.o (the allocation-stack probe of sysdive.memory)
 #   make bpf-check  fail if the shipped probe.bpf.o was not built from the current sources
-#   make ext        build the compiled module (src/sysdive/state/_rowparse.c) in place, for
+#   make ext        build the compiled modules (state/_rowparse.c, scap/_blockwalk.c) in place, for
 #                   runs from the tree (pip install -e . builds it too)
 #   make cri-api    regenerate the CRI messages (src/sysdive/containers/cri_api/) from their
 #                   .proto with grpcio-tools (pip install grpcio-tools)

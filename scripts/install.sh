@@ -11,10 +11,11 @@
 #     internal functions in allocation stacks (libc6-dbg's build-id debug files)
 #   - the monitor's tests: Debian's prometheus (scrapes /metrics), chromium and
 #     chromium-driver (the dashboard, headless), iproute2 (ss)
-#   - gcc and the Python headers (python3-dev) also build sysdive's one compiled module, the
-#     batch loop's fast rejections (src/sysdive/state/_rowparse.c, setup.py)
-#   - sysdive itself with its test tools, from this checkout (pip install -e builds the module
-#     in place)
+#   - gcc and the Python headers (python3-dev) also build sysdive's compiled modules, the
+#     batch loop's fast rejections and the framing of event blocks
+#     (src/sysdive/state/_rowparse.c, src/sysdive/scap/_blockwalk.c, setup.py)
+#   - sysdive itself with its test tools, from this checkout (pip install -e builds the
+#     modules in place)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""

@@ -42,17 +42,16 @@ import numpy as np
 
 from sysdive.event import Event
 from sysdive.event_rows import EventRows
-from sysdive.state.parser import (
+from sysdive.state.parse_tables import (
     BARRIER_TYPES,
     CONTAINER_EVENTS,
     PPM_EVENT_MAX,
     PROCINFO,
     SCAP_DF_STATE_ONLY,
-    FastFilter,
-    Parser,
     skip_kind,
     uses_fd,
 )
+from sysdive.state.parser import FastFilter, Parser, never
 
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector
@@ -63,10 +62,6 @@ if TYPE_CHECKING:
 _KIND3 = 1 << 40   # more rows than any batch holds
 _KIND4 = 2 << 40
 _KIND5 = 3 << 40   # a stretch of rows for the bulk sink
-
-
-def _never(etype: int, thread: object, fdinfo: object) -> bool:
-    return False
 
 
 class FastPath:
@@ -97,7 +92,7 @@ class FastPath:
         self.preds: list[FastFilter | None] = [None] * PPM_EVENT_MAX
         for t in state_types:
             can_match = filter_types is None or t in filter_types
-            pred = fast_filter if can_match else _never
+            pred = fast_filter if can_match else never
             if kind[t] == 2 and pred is not None:
                 kind[t] = 4
                 self.preds[t] = pred
@@ -375,13 +370,16 @@ class FastPath:
         sel = np.flatnonzero(k)
         et = cols.type[sel]
         ks = k[sel]
+        if self.rows is not None and bulk is None:
+            # The compiled loop reads the header fields itself, at each event's offset, and
+            # applies a kind-1 row faster than _live would find it redundant: every row goes.
+            hdr, fl = cols.hdr_flagged(sel)
+            return self._run_compiled(buf, cols, num, start, sel, et, ks, hdr, fl)
         f = cols.fields(sel)
         live = self._live(et, ks, f[1], f[4], f[6], cols.w)
         if live is not None:
             sel, et, ks = sel[live], et[live], ks[live]
             f = tuple(a[live] for a in f)
-        if self.rows is not None and bulk is None:
-            return self._run_compiled(buf, cols, num, start, sel, et, ks, f)
         last = -1
         i: int
         # Kind 1 is carried as a negative index, kind 3 as the index plus _KIND3 (one
@@ -429,8 +427,8 @@ class FastPath:
                     last = i
                     if st.tid_to_remove != -1 or st.fds_to_remove:
                         parser.apply_removals()
-                    if may_pass is not None and reject_fast(etype, ts, tid, buf, hdr, end, npar,
-                                                            may_pass):
+                    if may_pass is not None and reject_fast(etype, ts, tid, dflags, buf, hdr, end,
+                                                            npar, may_pass):
                         continue
             else:
                 last = i
@@ -467,7 +465,7 @@ class FastPath:
         st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
 
     def _run_compiled(self, buf: bytes, cols: Columns, num: int, start: int, sel: Any,
-                      et: Any, ks: Any, f: tuple[Any, ...]) -> int:
+                      et: Any, ks: Any, hdr: Any, fl: Any) -> int:
         """:meth:`run`'s loop with the rejections of kinds 1, 3 and 4 done by the compiled
         module: it walks the rows and stops at each one that needs an Event."""
         insp = self.insp
@@ -485,8 +483,7 @@ class FastPath:
         assert rows is not None
         n = len(cols)
         i64 = np.int64
-        m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64),
-                      *(a.astype(i64) for a in f))
+        m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64), hdr, fl)
         advance = rows.advance
         row = rows.row
         j = 0
@@ -495,10 +492,17 @@ class FastPath:
                 j = advance(j)
                 if j >= m:
                     break
-                i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j)
                 j += 1
-                evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
-                passed = process(evt, flt)
+                evt = rows.event
+                if evt is not None:   # parsed and passed by the filter in C
+                    i = evt.num - num - 1
+                    etype = evt.type
+                    ts = evt.ts
+                    passed = True
+                else:
+                    i, etype, ts, tid, cpu, dflags, hdr, end, npar = row(j - 1)
+                    evt = Event(num + i + 1, etype, ts, tid, cpu, dflags, buf, hdr, end, npar)
+                    passed = process(evt, flt)
                 if on_dump is not None:
                     on_dump(evt, passed or etype in internal)
                 if passed:

@@ -23,7 +23,8 @@ from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader, Section
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category, EventFlag
-from sysdive.state.parser import CONTAINER_EVENTS, PPM_EVENT_MAX, Parser
+from sysdive.state.parse_tables import CONTAINER_EVENTS, PPM_EVENT_MAX
+from sysdive.state.parser import Parser
 from sysdive.state.tables import State
 
 if TYPE_CHECKING:

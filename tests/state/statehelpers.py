@@ -21,7 +21,8 @@ from sysdive.schema.types import Category, EventFlag, ParamType
 from sysdive.state.decode import concatenate_paths, cstr, sanitize, sanitize_bytes, socktuple_str
 from sysdive.state.fds import FdInfo
 from sysdive.state.parse_fds import parse_dirfd
-from sysdive.state.parser import CONTAINER_EVENTS, Filter, Parser
+from sysdive.state.parse_tables import CONTAINER_EVENTS
+from sysdive.state.parser import Filter, Parser
 from sysdive.state.tables import State
 
 FIELDS = ("*%evt.num %proc.name %thread.tid %proc.pid %proc.ppid %fd.num %fd.name "

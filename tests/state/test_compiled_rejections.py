@@ -13,14 +13,20 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from scapbuild import i64, make_event, u32, write_capture
 from support import CAPTURES_DIR, SYSDIVE, run, sample_capture, sysdive_env, unavailable
 from sysdive.event import Event
 from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
 from sysdive.filter import compile_filter
 from sysdive.inspector import Inspector
 from sysdive.scap import reader
-from sysdive.state.parser import PPM_EVENT_MAX, Parser
+from sysdive.scap.blocks import ProcEntry
+from sysdive.state.fds import FdInfo
+from sysdive.state.parse_tables import PPM_EVENT_MAX
+from sysdive.state.parser import Parser
 from sysdive.state.tables import State
 from sysdive.state.threads import ThreadInfo
 
@@ -56,6 +62,30 @@ def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _fd_slots(f: FdInfo) -> tuple[Any, ...]:
+    """Every slot of an fd entry (the C side builds them without FdInfo.__init__)."""
+    return tuple((name, type(v).__name__, bytes(v) if isinstance(v, bytearray) else v)
+                 for name in FdInfo.__slots__ for v in (getattr(f, name),))
+
+
+def _event_slots(evt: Event) -> tuple[Any, ...]:
+    """Every slot of an event (the C side builds events without Event.__init__): its bytes
+    instead of the buffer they lie in, the context objects by what identifies them."""
+    out: list[Any] = [("raw", evt.raw())]
+    for name in Event.__slots__:
+        if name in ("buf", "hdr", "end", "_params"):   # _params: a lazy cache
+            continue
+        v = getattr(evt, name)
+        if name == "thread":
+            v = None if v is None else v.tid
+        elif name == "fdinfo":
+            v = None if v is None else _fd_slots(v)
+        elif name == "enter":
+            v = None if v is None else (v.num, v.type)
+        out.append((name, type(v).__name__, v))
+    return tuple(out)
+
+
 def _snapshot(state: State) -> list[Any]:
     out: list[Any] = [state.lastevent_ts, state.tid_to_remove, list(state.fds_to_remove)]
     for tid in sorted(state.threads):
@@ -63,9 +93,8 @@ def _snapshot(state: State) -> list[Any]:
         data = t.lastevent_data
         out.append((tid, t.pid, t.flags, t.lastevent_type, t.lastevent_fd, t.lastevent_cpuid,
                     t.latency, t.last_latency_entertime, t.lastevent_ts, t.prevevent_ts,
-                    (data.num, data.type, data.raw()) if isinstance(data, Event) else repr(data),
-                    [(fd, f.type, f.name, f.oldname, f.flags, bytes(f.sock))
-                     for fd, f in sorted(t.fds.items())]))
+                    _event_slots(data) if isinstance(data, Event) else repr(data),
+                    [(fd, _fd_slots(f)) for fd, f in sorted(t.fds.items())]))
     return out
 
 
@@ -93,9 +122,7 @@ def _read(path: Path, text: str, monkeypatch: pytest.MonkeyPatch, compiled: bool
     seen: list[Any] = []
 
     def on_event(evt: Event) -> None:
-        fdi = evt.fdinfo
-        seen.append((evt.num, evt.type, evt.tid, evt.fd, evt.latency,
-                     None if fdi is None else fdi.name))
+        seen.append(_event_slots(evt))
     insp.run([str(path)], on_event)
     assert used, "the batch loop did not run"
     return seen, _snapshot(insp.state), all(used)
@@ -121,18 +148,53 @@ def test_rows_refuse_bad_columns() -> None:
     assert isinstance(rows, mod.Rows)
     a = np.zeros(3, dtype=np.int64)
     with pytest.raises(ValueError, match="one length"):
-        rows.load(b"", 0, a, a, a, a, a, a, a, a, a, np.zeros(2, dtype=np.int64))
+        rows.load(b"", 0, a, a, a, a, np.zeros(2, dtype=np.int64))
     with pytest.raises(ValueError, match="8-byte"):
-        rows.load(b"", 0, a, a, a, a, a, a, a, a, a, np.zeros(3, dtype=np.int32))
+        rows.load(b"", 0, a, a, a, a, np.zeros(3, dtype=np.int32))
     with pytest.raises(ValueError, match="out of range"):
-        rows.load(b"", 0, a, a, a + 5000, a, a, a, a, a, a, a)
+        rows.load(b"", 0, a, a, a + 5000, a, a)
+    with pytest.raises(ValueError, match="outside the buffer"):
+        rows.load(b"\0" * 40, 0, a, a, a, a + 20, a)
     with pytest.raises(RuntimeError, match="no batch"):
         rows.advance(0)
 
     class Plain:
-        flags = name = oldname = 0
+        flags = name = oldname = type = 0
 
     with pytest.raises(TypeError, match="not a slot"):
         mod.Rows(None, state, Event, ThreadInfo, Plain, [None] * PPM_EVENT_MAX, None,
-                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), {}, None,
-                 None)
+                 bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX), bytes(PPM_EVENT_MAX),
+                 bytes(PPM_EVENT_MAX), {}, None, {})
+
+
+# -- the open fast path's path join, in C: every corner of concatenate_paths ---------------
+
+_PATH_BYTES = st.lists(st.sampled_from([b"/", b".", b"..", b"a", b"lib", b"\x01", b"\xc3\xa9",
+                                        b"\xff", b"\0", b"//", b"./", b"../"]),
+                       max_size=12).map(b"".join)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_PATH_BYTES, min_size=1, max_size=8),
+       cwd=st.sampled_from(["/", "/home/u/", "/tmp/d\u00e9j\u00e0/", "/x/" + "y" * 1000 + "/"]),
+       text=st.sampled_from(["fd.name contains zz", "fd.name contains /", "fd.name = /"]))
+def test_open_paths_joined_in_c_as_in_python(names: list[bytes], cwd: str, text: str,
+                                            tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opens of odd names (dots, doubled slashes, non-printable and non-ASCII bytes, names
+    without their NUL, a cwd that is not ASCII or near the 1024-byte limit) name their fds
+    the same in C and in Python, rejected or handed on."""
+    _rowparse()
+    proc = ProcEntry(tid=100, pid=100, ptid=1, comm="t", exe="t", args=b"", cwd=cwd,
+                     fdlimit=1024, flags=0, uid=0, gid=0)
+    events = [make_event("SYSCALL_OPEN_X", i64(3 + k), name, u32(k * 1024), u32(0), u32(k),
+                         tid=100, ts=1_000_000_000 + k, num=k + 1)
+              for k, name in enumerate(names)]
+    path = tmp_path / f"open-{abs(hash((tuple(names), cwd, text)))}.scap"
+    write_capture(path, [proc], {}, events)
+    seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
+    seen_py, state_py, _ = _read(path, text, monkeypatch, compiled=False)
+    assert used_c
+    assert seen_c == seen_py
+    assert state_c == state_py

@@ -237,7 +237,7 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
     on_dump: Callable[[Event, bool], None] | None = None
     if o.write_file is not None:
         from sysdive.scap.writer import CaptureWriter
-        from sysdive.state.parser import CONTAINER_EVENTS
+        from sysdive.state.parse_tables import CONTAINER_EVENTS
 
         writer = CaptureWriter(o.write_file, compress=o.compress)
         w = writer

@@ -32,7 +32,7 @@ from sysdive.fields.registry import (
     FieldFlag,
 )
 from sysdive.fields.text import concatenate_paths, port_text, sanitize
-from sysdive.schema.events import EVENT_BY_ENUM
+from sysdive.schema.events import EVENT_BY_ENUM, EVENTS
 from sysdive.schema.types import EventFlag
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
@@ -257,20 +257,31 @@ _NAMED_EVENTS = _FD_EVENTS - frozenset(  # enters (even ids) that use no existin
     i for i in _FD_EVENTS - flagged_ids(EventFlag.USES_FD) if i % 2 == 0)
 
 
-def fast_name(field: str) -> FastExtractor | None:
+class _FastName:
     """fd.name's value for the parser's fast rejection (events that change no state): such
     an event neither creates an fd nor is a connect, so a known fd gives its name and an
-    unknown one gives nothing on enters and "" on exits (``_creator_name``)."""
-    if field != "fd.name":
-        return None
+    unknown one gives nothing on enters and "" on exits (``_creator_name``).
 
-    def fast(etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> str | None:
+    ``native_types`` (a byte per event type, 1 for the fd events) states that rule for
+    compiled code, which then applies it without calling this (see the filter compiler's
+    ``native`` form and state/_rowparse.c)."""
+
+    __slots__ = ("native_types",)
+
+    def __init__(self) -> None:
+        self.native_types = bytes(t in _FD_EVENTS for t in range(len(EVENTS)))
+
+    def __call__(self, etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> str | None:
         if etype not in _FD_EVENTS:
             return None
         if fdinfo is not None:
             return fdinfo.name
         return "" if etype & 1 else None
-    return fast
+
+
+def fast_name(field: str) -> FastExtractor | None:
+    """fd.name's fast form (:class:`_FastName`); None for the other name fields."""
+    return _FastName() if field == "fd.name" else None
 
 
 def _filename(fdinfo: FdInfo, ref: _FdRef, ctx: FieldContext) -> str | None:

@@ -145,18 +145,31 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
     if gen.fast_ok:
         fast_source = (f"def _fast_match(_et, _th, _fd):\n"
                        f"    return {expr.replace(_CALL, '_q(_et, _th, _fd)')}\n")
-        make_fast = _fast_factory(fast_source, namespace)
+        native = gen.native if isinstance(tree, Check) else None
+        make_fast = _fast_factory(fast_source, namespace, native)
     return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source, make_fast)
 
 
-def _fast_factory(source: str, namespace: dict[str, Any]
+# The string comparisons compiled code can apply to a native fast field (NATIVE_OPS[op] is
+# the code state/_rowparse.c knows it by).
+NATIVE_OPS = {CmpOp.CONTAINS: 1, CmpOp.EQ: 2, CmpOp.NE: 3, CmpOp.STARTSWITH: 4,
+              CmpOp.ENDSWITH: 5}
+
+
+def _fast_factory(source: str, namespace: dict[str, Any],
+                  native: tuple[int, str, bytes] | None
                   ) -> Callable[[], Callable[[int, Any, Any], bool]]:
     built: list[Callable[[int, Any, Any], bool]] = []
 
     def make() -> Callable[[int, Any, Any], bool]:
         if not built:
             exec(compile(source, "<sysdive filter (fast)>", "exec"), namespace)
-            built.append(namespace["_fast_match"])
+            fn = namespace["_fast_match"]
+            # A filter that is one string comparison of a native field carries it as
+            # ``native``: (NATIVE_OPS code, the literal, the field's native_types), for
+            # compiled code to apply without calling the function.
+            fn.native = native
+            built.append(fn)
         return built[0]
     return make
 
@@ -212,6 +225,8 @@ class _Generator:
         self.helpers: list[str] = []
         self.fields: list[BoundField] = []
         self.fast_ok = True
+        # The last check's native form (see _fast_factory), when it has one.
+        self.native: tuple[int, str, bytes] | None = None
 
     def node(self, node: Node) -> tuple[str, frozenset[int] | None]:
         """Python expression over ``evt`` for ``node``, and the event ids it can match."""
@@ -263,6 +278,11 @@ class _Generator:
             self.names[f"{prefix}_x_q"] = fast
         code = build_check(kind, op, values, prefix)
         self.names.update(code.names)
+        native_types = getattr(fast, "native_types", None)
+        self.native = None
+        if isinstance(native_types, bytes) and op in NATIVE_OPS and len(values) == 1 \
+                and isinstance(values[0], str):
+            self.native = (NATIVE_OPS[op], values[0], native_types)
 
         event_types = field.event_types
         if is_evt_type and op in (CmpOp.EQ, CmpOp.IN, CmpOp.INTERSECTS):

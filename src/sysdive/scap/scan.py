@@ -23,6 +23,8 @@ offset, with the same header fields.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -80,6 +82,15 @@ class Columns:
         cpu = w[wi + 2] & 0xFFFF
         return ts, tid, cpu, dflags, hdr, hdr + elen, w[k + 8]
 
+    def hdr_flagged(self, sel: Any) -> tuple[Any, Any]:
+        """Arrays (hdr, 1 for EVF blocks else 0) for the events ``sel``, as int64: where
+        compiled code reads the other fields (state/_rowparse.c)."""
+        wi = self.wi[sel]
+        if self.flagged is None:
+            return (wi << 2) + 10, np.zeros(len(wi), dtype=np.int64)
+        fl = self.flagged[sel].astype(np.int64)
+        return (wi << 2) + 10 + (fl << 2), fl
+
     def hdr_npar(self, sel: Any) -> tuple[Any, Any]:
         """Arrays (hdr, npar) for the events ``sel``."""
         wi = self.wi[sel]
@@ -104,9 +115,36 @@ class Columns:
         return list(zip(self.type.tolist(), *f, strict=True))
 
 
+def _walker() -> Callable[[bytes, int, int], tuple[int, Any, Any, Any, Any]] | None:
+    """The compiled walk (scap/_blockwalk.c), unless not built or SYSDIVE_NO_EXTENSION."""
+    if os.environ.get("SYSDIVE_NO_EXTENSION"):
+        return None
+    try:
+        from sysdive.scap._blockwalk import walk
+    except ImportError:
+        return None
+    return walk
+
+
 def scan(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
     """Frame the run of v2 event blocks starting at ``pos`` (a block start) that start in
-    the ``window`` bytes from ``pos``.
+    the ``window`` bytes from ``pos``: by the compiled walk when it is built (it walks the
+    chain block by block, with the checks below), else by :func:`scan_numpy`."""
+    walk = _walker()
+    if walk is None:
+        return scan_numpy(buf, pos, window)
+    end, wi, etype, elen, flagged = walk(buf, pos, window)
+    if wi is None:
+        return end, None
+    w = np.frombuffer(buf, dtype="<u4", count=len(buf) >> 2)
+    fl = None if flagged is None else np.frombuffer(flagged, dtype=np.bool_)
+    return end, Columns(w, np.frombuffer(wi, dtype=np.int64), fl,
+                        np.frombuffer(etype, dtype=np.int64), np.frombuffer(elen, dtype=np.int64))
+
+
+def scan_numpy(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
+    """Frame the run of v2 event blocks starting at ``pos`` (a block start) that start in
+    the ``window`` bytes from ``pos``, with numpy.
 
     Returns the offset where the sequential reader must go on (``pos`` itself when the block
     there is not one this scan handles) and the columns of the events found (None if none).
@@ -201,4 +239,4 @@ def scan(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
     return end_pos, cols
 
 
-__all__ = ["Columns", "scan"]
+__all__ = ["Columns", "scan", "scan_numpy"]

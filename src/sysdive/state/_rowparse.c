@@ -3,13 +3,20 @@
  * The batch loop (sysdive/fastloop.py) visits the rows a numpy prefilter selects; most of
  * them are rejected by the capture filter without an Event being built
  * (Parser.skip_rejected, Parser.reject_fast, Parser.reject_state_fast in
- * sysdive/state/parser.py). In Python those cost a few microseconds each, which for fd-heavy
- * captures is most of the run. This module walks the selected rows of a batch in C, applies
- * the same three functions to the same Python objects (State, ThreadInfo, FdInfo: there is
- * one state, read and written here through the slots of those classes) and stops at the
- * first row that needs the full Python path. parser.py holds the reference versions and the
- * reasoning; every branch here mirrors a line there, and tests/parity runs each filter case
- * through this module, the Python fast path and the plain loop and compares the outputs.
+ * sysdive/state/rejections.py). In Python those cost a few microseconds each, which for
+ * fd-heavy captures is most of the run. This module walks the selected rows of a batch in
+ * C, applies the same functions to the same Python objects (State, ThreadInfo, FdInfo: there
+ * is one state, read and written here through the slots of those classes) and stops at the
+ * first row that needs the full Python path. rejections.py holds the reference versions and
+ * the reasoning; every branch here mirrors a line there.
+ *
+ * Beyond the Python versions: a row the filter passes is handed on from here when the full
+ * path would add nothing to the parse done here but Parser._handed_on (hand_on: the Event is
+ * built here with its context); a filter that is one string comparison of fd.name is
+ * applied here (ask); Events and open files' fd entries are built here without their
+ * __init__ (new_event, new_file_fd, join_path). tests/state/test_compiled_rejections.py
+ * compares the state and every handed-on event slot by slot with the Python path, and
+ * tests/parity the printed output of every filter case.
  *
  * Anything unexpected (a slot that is not an int, an fd param past the buffer, an object of
  * another class) sends the row down the full path, before anything is changed.
@@ -21,14 +28,38 @@
 
 #define MAXT 1024
 
+/* A loaded batch's columns: the selected rows' index, kind and type and their events'
+ * header fields. */
+enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
+enum { IN_SEL, IN_KIND, IN_TYPE, IN_HDR, IN_FLAGGED, NIN };
+
+/* The slots of Event and FdInfo, all of them: objects of those classes are built here
+ * without running their __init__, so Rows() refuses classes whose slots differ. */
+static const char *EV_SLOT_NAMES[] = {
+    "_params", "buf", "cpu", "dflags", "end", "enter", "extra", "fd", "fd_name_changed",
+    "fdinfo", "hdr", "info", "latency", "nparams", "num", "thread", "tid", "tinfo_changed",
+    "ts", "type", "v1"};
+enum { EV_PARAMS, EV_BUF, EV_CPU, EV_DFLAGS, EV_END, EV_ENTER, EV_EXTRA, EV_FD,
+       EV_FD_NAME_CHANGED, EV_FDINFO, EV_HDR, EV_INFO, EV_LATENCY, EV_NPARAMS, EV_NUM,
+       EV_THREAD, EV_TID, EV_TINFO_CHANGED, EV_TS, EV_TYPE, EV_V1, NEV_SLOTS };
+static const char *FD_SLOT_NAMES[] = {
+    "dev", "fd", "flags", "ino", "mount_id", "name", "oldname", "openflags", "sock", "type"};
+enum { FD_DEV, FD_FD, FD_FLAGS, FD_INO, FD_MOUNT_ID, FD_NAME, FD_OLDNAME, FD_OPENFLAGS,
+       FD_SOCK, FD_TYPE, NFD_SLOTS };
+
 typedef struct {
     Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
-        last_latency_entertime, lastevent_data, cwd;
+        last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts;
 } ThreadSlots;
 
 typedef struct {
-    Py_ssize_t flags, name, oldname;
+    Py_ssize_t flags, name, oldname, type;
 } FdSlots;
+
+/* The Event slots an accepted row's context goes into (Parser._handed_on). */
+typedef struct {
+    Py_ssize_t thread, fdinfo, fd, latency, fd_name_changed;
+} EventSlots;
 
 typedef struct {
     PyObject_HEAD
@@ -39,15 +70,38 @@ typedef struct {
     PyTypeObject *fdinfo_type;
     PyObject *preds;       /* list: per type, the predicate of reject_state_fast (or None) */
     PyObject *may_pass;    /* reject_fast's predicate (or None) */
-    PyObject *concatenate; /* decode.concatenate_paths */
-    PyObject *opened_fd;   /* parse_fds.opened_fd */
+    PyObject *concatenate; /* decode.concatenate_paths (for a cwd that is not ASCII) */
+    /* What Event and FdInfo objects are built from here (see new_event, new_file_fd) */
+    PyObject *infos;       /* EVENTS: an Event's info by type */
+    PyObject *file_type, *dir_type, *user_evt_device, *path_too_long, *empty;
+    Py_ssize_t ev_slots[NEV_SLOTS], fd_slots[NFD_SLOTS];
+    long long sock_size, flag_tracer_file, flag_not_tracer_fd, o_directory, max_path;
     Py_ssize_t ev_type, ev_nparams;   /* Event slots */
+    EventSlots es;
     ThreadSlots ts;
     FdSlots fs;
     int ntypes;
     unsigned char uses_fd[MAXT];
     unsigned char ts_only[MAXT];
     unsigned char stores[MAXT];   /* enters whose parser only stores them */
+    /* Per type, whether a row the filter passes may be handed on from here (see
+     * Parser.compiled_rejections): 0 no, 1 yes, 2 when its fd is no IP socket and no tracer
+     * candidate (the read/write exits, whose parser then does nothing). */
+    unsigned char accept[MAXT];
+    long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
+    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec;
+    PyObject *socket_fd;   /* parse_fds.socket_fd */
+    PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
+    PyObject *pending_sd;  /* state.__dict__ during advance() (borrowed), see set_state_ts */
+    unsigned long long pending_ts;
+    int ts_pending;
+    /* The predicates applied without a call (set_predicates): ``never`` is the one that
+     * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
+     * fast value (fields/fd.py _FastName) with nat_needle. */
+    PyObject *never;
+    int nat_op;
+    PyObject *nat_needle;
+    unsigned char nat_types[MAXT];
     long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
     long long cl_active, cl_clone_files, cl_is_main_thread;
     long long flag_close_canceled, flag_close_in_progress, lastevent_invalid;
@@ -57,11 +111,12 @@ typedef struct {
     Py_ssize_t blen;
     long long num;
     Py_ssize_t m;
-    Py_buffer cols[10];    /* sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar */
+    Py_buffer in[NIN];     /* sel, kind, type, hdr, flagged: as loaded */
+    long long *derived;    /* ts, tid, cpu, dflags, end, npar: read from the buffer at hdr */
+    const long long *col[NCOLS];
     int loaded;
 } Rows;
 
-enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
 
 static PyObject *s_tid_to_remove, *s_fds_to_remove, *s_lastevent_ts, *s_threads,
     *s_tid_of_fd_to_remove, *s_apply_removals, *s_tmp_enter;
@@ -132,18 +187,31 @@ get_ull(PyObject *o, Py_ssize_t off, unsigned long long *out)
     return 1;
 }
 
-#define COL(self, c, j) (((const long long *)(self)->cols[c].buf)[j])
+#define COL(self, c, j) ((self)->col[c][j])
 
 /* -- State ------------------------------------------------------------------------------- */
 
-/* Set state.lastevent_ts. */
+/* Set state.lastevent_ts: only the last value matters, and only to Python code, so it is
+ * written out by flush_ts before anything calls into Python and when advance() returns. */
 static int
 set_state_ts(Rows *self, PyObject *sd, unsigned long long ts)
 {
-    PyObject *v = PyLong_FromUnsignedLongLong(ts);
+    self->pending_sd = sd;
+    self->pending_ts = ts;
+    self->ts_pending = 1;
+    return 0;
+}
+
+static int
+flush_ts(Rows *self)
+{
+    if (!self->ts_pending)
+        return 0;
+    self->ts_pending = 0;
+    PyObject *v = PyLong_FromUnsignedLongLong(self->pending_ts);
     if (v == NULL)
         return -1;
-    int r = PyDict_SetItem(sd, s_lastevent_ts, v);
+    int r = PyDict_SetItem(self->pending_sd, s_lastevent_ts, v);
     Py_DECREF(v);
     return r;
 }
@@ -294,6 +362,381 @@ call_pred(PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     return b;
 }
 
+/* An int-like slot (an IntEnum too) as a C integer; 0 when it cannot be read. */
+static int
+get_int(PyObject *o, Py_ssize_t off, long long *out)
+{
+    PyObject *v = SLOT(o, off);
+    if (v == NULL || !PyLong_Check(v))
+        return 0;
+    int overflow;
+    long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || (r == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    *out = r;
+    return 1;
+}
+
+/* An instance of a slotted class with its slots filled from vals (new references, stolen
+ * even on failure); NULL with an error set. What __init__ would have done is the caller's
+ * business: new_event and new_file_fd mirror Event.__init__ and parse_fds.opened_fd. */
+static PyObject *
+new_slotted(PyTypeObject *tp, const Py_ssize_t *offs, PyObject **vals, int n)
+{
+    int bad = 0;
+    for (int k = 0; k < n; k++)
+        bad |= vals[k] == NULL;
+    PyObject *o = bad ? NULL : tp->tp_alloc(tp, 0);
+    if (o == NULL) {
+        for (int k = 0; k < n; k++)
+            Py_XDECREF(vals[k]);
+        return NULL;
+    }
+    for (int k = 0; k < n; k++)
+        SLOT(o, offs[k]) = vals[k];
+    return o;
+}
+
+static PyObject *
+newref(PyObject *o)
+{
+    Py_INCREF(o);
+    return o;
+}
+
+/* Event(num, etype, ts, tid, cpu, dflags, buf, hdr, end, npar), as its __init__ sets it. */
+static PyObject *
+new_event(Rows *self, long long num, long long etype, unsigned long long ts, PyObject *tid,
+          long long cpu, long long dflags, PyObject *buf, long long hdr, long long end,
+          long long npar)
+{
+    PyObject *v[NEV_SLOTS];
+    v[EV_PARAMS] = newref(Py_None);
+    v[EV_BUF] = newref(buf);
+    v[EV_CPU] = PyLong_FromLongLong(cpu);
+    v[EV_DFLAGS] = PyLong_FromLongLong(dflags);
+    v[EV_END] = PyLong_FromLongLong(end);
+    v[EV_ENTER] = newref(Py_None);
+    v[EV_EXTRA] = newref(Py_None);
+    v[EV_FD] = newref(Py_None);
+    v[EV_FD_NAME_CHANGED] = newref(Py_False);
+    v[EV_FDINFO] = newref(Py_None);
+    v[EV_HDR] = PyLong_FromLongLong(hdr);
+    v[EV_INFO] = newref(PyTuple_GET_ITEM(self->infos, etype));
+    v[EV_LATENCY] = PyLong_FromLong(0);
+    v[EV_NPARAMS] = PyLong_FromLongLong(npar);
+    v[EV_NUM] = PyLong_FromLongLong(num);
+    v[EV_THREAD] = newref(Py_None);
+    v[EV_TID] = newref(tid);
+    v[EV_TINFO_CHANGED] = newref(Py_False);
+    v[EV_TS] = PyLong_FromUnsignedLongLong(ts);
+    v[EV_TYPE] = PyLong_FromLongLong(etype);
+    v[EV_V1] = newref(npar < 0 ? Py_True : Py_False);
+    return new_slotted((PyTypeObject *)self->event_cls, self->ev_slots, v, NEV_SLOTS);
+}
+
+/* parse_fds.opened_fd(fd, flags, dev, fullpath): the entry of a successful open. */
+static PyObject *
+new_file_fd(Rows *self, PyObject *fd, unsigned int flags, unsigned int dev, PyObject *fullpath)
+{
+    int tracer = PyUnicode_Compare(fullpath, self->user_evt_device) == 0;
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *sock = PyByteArray_FromStringAndSize(NULL, self->sock_size);
+    if (sock != NULL)
+        memset(PyByteArray_AS_STRING(sock), 0, self->sock_size);
+    PyObject *v[NFD_SLOTS];
+    v[FD_DEV] = PyLong_FromUnsignedLong(dev);
+    v[FD_FD] = newref(fd);
+    v[FD_FLAGS] = PyLong_FromLongLong(tracer ? self->flag_tracer_file : self->flag_not_tracer_fd);
+    v[FD_INO] = PyLong_FromLong(0);
+    v[FD_MOUNT_ID] = PyLong_FromLong(0);
+    v[FD_NAME] = newref(fullpath);
+    v[FD_OLDNAME] = newref(self->empty);
+    v[FD_OPENFLAGS] = PyLong_FromUnsignedLong(flags);
+    v[FD_SOCK] = sock;
+    v[FD_TYPE] = newref(flags & self->o_directory ? self->dir_type : self->file_type);
+    return new_slotted(self->fdinfo_type, self->fd_slots, v, NFD_SLOTS);
+}
+
+/* Back to just after the previous '/' (decode._rewind). */
+static Py_ssize_t
+rewind_to_parent(const char *buf, Py_ssize_t tc)
+{
+    if (tc <= 1)
+        return tc;
+    tc--;
+    while (tc >= 1 && buf[tc - 1] != '/')
+        tc--;
+    return tc;
+}
+
+/* decode._copy_and_sanitize: p (n bytes, up to its first NUL) into buf from tc on, with
+ * "."/".."/"//" folded, non-printable bytes as '.', a trailing '/' dropped; the new end. */
+static Py_ssize_t
+copy_and_sanitize(char *buf, Py_ssize_t tc, const unsigned char *p, Py_ssize_t n)
+{
+    Py_ssize_t pc = 0;
+    for (;;) {
+        unsigned c = pc < n ? p[pc] : 0;
+        if (c == 0) {
+            if (tc > 1 && buf[tc - 1] == '/')
+                tc--;
+            return tc;
+        }
+        if (c < 0x20 || c > 0x7E) {
+            buf[tc++] = '.';
+            pc++;
+            continue;
+        }
+        unsigned c1 = pc + 1 < n ? p[pc + 1] : 0;
+        if (c == '.') {
+            unsigned c2 = pc + 2 < n ? p[pc + 2] : 0;
+            if (c1 == '.' && c2 == '/') {
+                tc = rewind_to_parent(buf, tc);
+                pc += 3;
+            } else if (c1 == '.') {
+                if (c2 == 0) {
+                    tc = rewind_to_parent(buf, tc);
+                    pc += 2;
+                } else {
+                    buf[tc++] = '.';
+                    buf[tc++] = '.';
+                    pc += 2;
+                }
+            } else if (c1 == '/') {
+                pc += 2;
+            } else if (c1 == 0) {
+                pc += 1;
+            } else {
+                buf[tc++] = (char)c;
+                pc++;
+            }
+        } else if (c == '/') {
+            if (!(tc > 0 && buf[tc - 1] == '/'))
+                buf[tc++] = (char)c;
+            pc++;
+        } else {
+            buf[tc++] = (char)c;
+            pc++;
+        }
+    }
+}
+
+/* decode.concatenate_paths(base, path, len(path))[0] for path = the n bytes at p; for a
+ * base that is not ASCII, the Python function. New reference or NULL. */
+static PyObject *
+join_path(Rows *self, PyObject *base, const unsigned char *p, Py_ssize_t n)
+{
+    if (!PyUnicode_IS_ASCII(base)) {
+        if (flush_ts(self) < 0)
+            return NULL;
+        PyObject *name = PyBytes_FromStringAndSize((const char *)p, n);
+        PyObject *nlen = PyLong_FromSsize_t(n);
+        PyObject *joined = NULL, *out = NULL;
+        if (name != NULL && nlen != NULL) {
+            PyObject *ca[3] = {base, name, nlen};
+            joined = PyObject_Vectorcall(self->concatenate, ca, 3, NULL);
+        }
+        if (joined != NULL) {
+            if (PyTuple_CheckExact(joined) && PyTuple_GET_SIZE(joined) >= 1)
+                out = newref(PyTuple_GET_ITEM(joined, 0));
+            else
+                PyErr_SetString(PyExc_TypeError, "concatenate_paths returned no tuple");
+        }
+        Py_XDECREF(joined);
+        Py_XDECREF(nlen);
+        Py_XDECREF(name);
+        return out;
+    }
+    const char *b = (const char *)PyUnicode_1BYTE_DATA(base);
+    Py_ssize_t blen = PyUnicode_GET_LENGTH(base);
+    if (blen + n + 1 > self->max_path)
+        return newref(self->path_too_long);
+    const unsigned char *nul = memchr(p, 0, n);
+    Py_ssize_t n2 = nul != NULL ? nul - p : n;
+    int relative = n != 0 && (n2 == 0 || p[0] != '/');
+    char stack[4096], *buf = stack;
+    stack[0] = 0;
+    Py_ssize_t size = blen + n2 + 2;
+    if (size > (Py_ssize_t)sizeof stack && (buf = PyMem_Malloc(size)) == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t tc = 0;
+    if (relative) {
+        memcpy(buf, b, blen);
+        tc = blen;
+    }
+    tc = copy_and_sanitize(buf, tc, p, n2);
+    PyObject *out = PyUnicode_DecodeASCII(buf, tc, NULL);
+    if (buf != stack)
+        PyMem_Free(buf);
+    return out;
+}
+
+/* Event(...) for row j: over the batch buffer, or over a detached copy of the event's bytes
+ * (store_event). A new reference, or NULL with an error set. */
+static PyObject *
+row_event(Rows *self, Py_ssize_t j, long long etype, PyObject *tid, int detached)
+{
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j);
+    if (hdr < 0 || end > self->blen || hdr > end) {
+        PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
+        return NULL;
+    }
+    long long num = self->num + COL(self, C_SEL, j) + 1, npar = COL(self, C_NPAR, j);
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    long long cpu = COL(self, C_CPU, j), dfl = COL(self, C_DFL, j);
+    if (!detached)
+        return new_event(self, num, etype, ts, tid, cpu, dfl, self->buf, hdr, end, npar);
+    PyObject *copy = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
+    if (copy == NULL)
+        return NULL;
+    PyObject *evt = new_event(self, num, etype, ts, tid, cpu, dfl, copy, 0, end - hdr, npar);
+    Py_DECREF(copy);
+    return evt;
+}
+
+/* Whether a write's fd is a tracer candidate (/dev/null): 1 yes (or unreadable), 0 no. */
+static int
+tracer_candidate(Rows *self, PyObject *fdi)
+{
+    long long ff;
+    if (!get_ll(fdi, self->fs.flags, &ff))
+        return 1;
+    return (ff & self->tracer_fd_flags) != 0;
+}
+
+/* Whether row j, which the filter passes, may be handed on from here: the full path would
+ * do nothing more to the state than the fast path has (self->accept), the capture flags no
+ * state-only or tracer data, and ``pub`` (the fd the full path attaches) is no IP socket
+ * or tracer candidate where that matters. Checked before anything changes; 0: full path. */
+static int
+can_accept(Rows *self, Py_ssize_t j, long long etype, PyObject *pub)
+{
+    int mode = self->accept[etype];
+    if (mode == 0 || COL(self, C_DFL, j) != 0)
+        return 0;
+    if (mode == 2 && pub != NULL) {
+        long long ff, ft;
+        if (!get_ll(pub, self->fs.flags, &ff) || !get_int(pub, self->fs.type, &ft))
+            return 0;
+        if ((ff & self->tracer_fd_flags) || ft == self->ipv4_sock || ft == self->ipv6_sock)
+            return 0;
+    }
+    return 1;
+}
+
+/* Parser._handed_on for row j of thread t, whose parse is done and which the filter
+ * passed, then its Event with the context fields set, left in self->event. ``pub`` is the
+ * fd the full path attaches to the event (or NULL). 1, or -1 on error. */
+static int
+hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, PyObject *pub)
+{
+    if (etype & 1) {
+        PyObject *data = SLOT(t, self->ts.lastevent_data);
+        if (data != NULL && data != Py_None) {
+            Py_INCREF(Py_None);
+            if (set_slot(t, self->ts.lastevent_data, Py_None) < 0
+                    || set_slot(t, self->ts.lastevent_cpuid,
+                                PyLong_FromLongLong(self->lastevent_invalid)) < 0)
+                return -1;
+        }
+    }
+    PyObject *last = SLOT(t, self->ts.lastevent_ts);
+    PyObject *fd = SLOT(t, self->ts.lastevent_fd), *lat = SLOT(t, self->ts.latency);
+    if (last == NULL || fd == NULL || lat == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "thread without its event bookkeeping");
+        return -1;
+    }
+    Py_INCREF(last);
+    if (set_slot(t, self->ts.prevevent_ts, last) < 0
+            || set_slot(t, self->ts.lastevent_ts,
+                        PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j))) < 0)
+        return -1;
+    int changed = 0;
+    if (pub != NULL) {
+        PyObject *name = SLOT(pub, self->fs.name), *old = SLOT(pub, self->fs.oldname);
+        if (name == NULL || old == NULL) {
+            PyErr_SetString(PyExc_AttributeError, "fd without its names");
+            return -1;
+        }
+        changed = PyObject_RichCompareBool(name, old, Py_NE);
+        if (changed < 0)
+            return -1;
+    }
+    PyObject *evt = row_event(self, j, etype, tid, 0);
+    if (evt == NULL)
+        return -1;
+    Py_INCREF(t);
+    Py_INCREF(fd);
+    Py_INCREF(lat);
+    PyObject *p = pub != NULL ? pub : Py_None;
+    Py_INCREF(p);
+    PyObject *b = changed ? Py_True : Py_False;
+    Py_INCREF(b);
+    if (set_slot(evt, self->es.thread, t) < 0 || set_slot(evt, self->es.fd, fd) < 0
+            || set_slot(evt, self->es.latency, lat) < 0 || set_slot(evt, self->es.fdinfo, p) < 0
+            || set_slot(evt, self->es.fd_name_changed, b) < 0) {
+        Py_DECREF(evt);
+        return -1;
+    }
+    Py_XSETREF(self->event, evt);
+    return 1;
+}
+
+/* The filter compiler's NATIVE_OPS codes. */
+enum { NAT_CONTAINS = 1, NAT_EQ, NAT_NE, NAT_STARTSWITH, NAT_ENDSWITH };
+
+/* A predicate's answer for (etype, t, fdi): applied here when set_predicates described it,
+ * else called. 1 passes, 0 not, -1 error. */
+static int
+ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
+{
+    if (pred == self->never)
+        return 0;
+    if (pred != self->may_pass || self->nat_op == 0)
+        return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
+    if (!self->nat_types[etype])
+        return 0;
+    PyObject *v;
+    if (fdi != NULL) {
+        v = SLOT(fdi, self->fs.name);
+        if (v == NULL || !PyUnicode_CheckExact(v))
+            return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
+    } else if (etype & 1) {
+        v = NULL;   /* "" */
+    } else {
+        return 0;   /* no value */
+    }
+    PyObject *n = self->nat_needle;
+    Py_ssize_t vlen = v != NULL ? PyUnicode_GET_LENGTH(v) : 0;
+    Py_ssize_t nlen = PyUnicode_GET_LENGTH(n);
+    switch (self->nat_op) {
+    case NAT_CONTAINS:
+        if (nlen == 0)
+            return 1;
+        return v != NULL && nlen <= vlen ? PyUnicode_Contains(v, n) : 0;
+    case NAT_EQ:
+    case NAT_NE: {
+        int eq = v != NULL ? PyUnicode_Compare(v, n) == 0 : nlen == 0;
+        if (PyErr_Occurred())
+            return -1;
+        return self->nat_op == NAT_EQ ? eq : !eq;
+    }
+    case NAT_STARTSWITH:
+    case NAT_ENDSWITH:
+        if (nlen == 0)
+            return 1;
+        if (v == NULL || nlen > vlen)
+            return 0;
+        return (int)PyUnicode_Tailmatch(v, n, 0, PY_SSIZE_T_MAX,
+                                        self->nat_op == NAT_STARTSWITH ? -1 : 1);
+    }
+    return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
+}
+
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 #define SETLL(o, off, v) TRY(set_slot((o), (off), PyLong_FromLongLong(v)))
 #define SETULL(o, off, v) TRY(set_slot((o), (off), PyLong_FromUnsignedLongLong(v)))
@@ -334,12 +777,14 @@ skip_rejected(Rows *self, PyObject *sd, PyObject *t, long long etype,
     return 1;
 }
 
-/* Parser.reject_fast */
+/* Parser.reject_fast; a row the filter passes is handed on from here when can_accept
+ * allows (2), with the bookkeeping of the full path: reset's, then _handed_on's. */
 static int
-reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
-            unsigned long long ts, long long hdr, long long end, long long npar,
-            PyObject *may_pass)
+reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+            long long etype, PyObject *tid, PyObject *may_pass)
 {
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
     long long flags, let, lfd;
     unsigned long long ent;
     if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
@@ -349,8 +794,8 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
     int r = main_missing(self, threads, t, flags);
     if (r != 0)
         return r < 0 ? -1 : 0;
-    int ok;
-    PyObject *fdi;
+    int ok, rc;
+    PyObject *fdi, *pub;
     if (etype & 1) {
         int paired = etype == let + 1;
         fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -363,18 +808,31 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
             if (ff & self->flag_close_canceled)
                 return 0;
         }
+        if (etype == self->write_x && (COL(self, C_DFL, j) & self->scap_df_tracer))
+            return 0;   /* tracer data of a copied capture */
         Py_XINCREF(fdi);
-        r = call_pred(may_pass, etype, t, fdi);
-        Py_XDECREF(fdi);
-        if (r != 0)
+        /* the fd reset attaches (a write exit: always its thread's last fd) */
+        pub = self->uses_fd[etype] && (paired || let == self->tracer_e || etype == self->write_x)
+            ? fdi : NULL;
+        rc = 0;
+        r = fdi != NULL && etype == self->write_x ? tracer_candidate(self, fdi) : 0;
+        if (r == 0)
+            r = ask(self, may_pass, etype, t, fdi);
+        else
+            r = r < 0 ? -1 : 2;   /* the full path takes it for a tracer write */
+        if (r < 0 || r == 2 || (r == 1 && (rc = can_accept(self, j, etype, pub)) <= 0)
+                || !get_ll(t, self->ts.flags, &flags)) {
+            Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
-        if (!get_ll(t, self->ts.flags, &flags))
-            return 0;
-        TRY(set_state_ts(self, sd, ts));
-        SETLL(t, self->ts.flags, flags | self->cl_active);
-        if (ent != 0)
-            SETULL(t, self->ts.latency, ts - ent);
-        SETLL(t, self->ts.lastevent_cpuid, paired ? 1 : self->lastevent_invalid);
+        }
+        if (set_state_ts(self, sd, ts) < 0
+                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+                || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+                || set_slot(t, self->ts.lastevent_cpuid,
+                            PyLong_FromLongLong(paired ? 1 : self->lastevent_invalid)) < 0) {
+            Py_XDECREF(fdi);
+            return -1;
+        }
     } else {
         long long fd = -1;
         fdi = NULL;
@@ -386,18 +844,30 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
                 return ok;
         }
         Py_XINCREF(fdi);
-        r = call_pred(may_pass, etype, t, fdi);
-        Py_XDECREF(fdi);
-        if (r != 0)
+        pub = fdi;
+        rc = 0;
+        r = ask(self, may_pass, etype, t, fdi);
+        if (r < 0 || (r == 1 && (rc = can_accept(self, j, etype, pub)) <= 0)
+                || !get_ll(t, self->ts.flags, &flags)) {
+            Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
-        if (!get_ll(t, self->ts.flags, &flags))
-            return 0;
-        TRY(set_state_ts(self, sd, ts));
-        SETLL(t, self->ts.flags, flags | self->cl_active);
-        SETLL(t, self->ts.lastevent_fd, fd);
-        SETLL(t, self->ts.latency, 0);
-        SETULL(t, self->ts.last_latency_entertime, ts);
+        }
+        if (set_state_ts(self, sd, ts) < 0
+                || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+                || set_slot(t, self->ts.lastevent_fd, PyLong_FromLongLong(fd)) < 0
+                || set_slot(t, self->ts.latency, PyLong_FromLongLong(0)) < 0
+                || set_slot(t, self->ts.last_latency_entertime, PyLong_FromUnsignedLongLong(ts)) < 0
+                || (r == 1 && set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(etype)) < 0)) {
+            Py_XDECREF(fdi);
+            return -1;
+        }
     }
+    if (r == 1) {
+        rc = hand_on(self, t, j, etype, tid, pub);
+        Py_XDECREF(fdi);
+        return rc < 0 ? -1 : 2;
+    }
+    Py_XDECREF(fdi);
     SETLL(t, self->ts.lastevent_type, self->ppm_event_max);
     return 1;
 }
@@ -412,9 +882,10 @@ rd16(Rows *self, long long off)
 
 /* Parser._reject_open_fast: the exit of the old open event, from reject_state_fast. */
 static int
-reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long etype,
-            unsigned long long ts, long long hdr, long long end, long long npar,
-            long long flags, long long let, unsigned long long ent, PyObject *pred)
+reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+            long long etype, PyObject *tid, unsigned long long ts, long long hdr, long long end,
+            long long npar, long long flags, long long let, unsigned long long ent,
+            PyObject *pred)
 {
     if (npar < 3 || hdr < 0 || end > self->blen || hdr + 26 + 2 * npar > end)
         return 0;
@@ -488,32 +959,18 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
         return has < 0 ? -1 : 0;
     }
     int rc = -1;
-    PyObject *name = NULL, *nlen = NULL, *joined = NULL, *fl = NULL, *dv = NULL, *fdi = NULL;
+    PyObject *joined = NULL, *fdi = NULL;
     Py_INCREF(table);
     Py_INCREF(main);
     Py_XINCREF(loaded);
-    name = PyBytes_FromStringAndSize((const char *)self->bp + pos + 8, l1);
-    nlen = PyLong_FromLongLong(l1);
-    if (name == NULL || nlen == NULL)
-        goto done;
-    PyObject *ca[3] = {cwd, name, nlen};
-    joined = PyObject_Vectorcall(self->concatenate, ca, 3, NULL);
+    joined = join_path(self, cwd, self->bp + pos + 8, l1);
     if (joined == NULL)
         goto done;
-    if (!PyTuple_CheckExact(joined) || PyTuple_GET_SIZE(joined) < 1) {
-        PyErr_SetString(PyExc_TypeError, "concatenate_paths returned no tuple");
-        goto done;
-    }
-    fl = PyLong_FromUnsignedLong(oflags);
-    dv = PyLong_FromUnsignedLong(dev);
-    if (fl == NULL || dv == NULL)
-        goto done;
-    PyObject *oa[4] = {key, fl, dv, PyTuple_GET_ITEM(joined, 0)};
-    fdi = PyObject_Vectorcall(self->opened_fd, oa, 4, NULL);
+    fdi = new_file_fd(self, key, oflags, dev, joined);
     if (fdi == NULL)
         goto done;
-    int r = call_pred(pred, etype, t, fdi);
-    if (r != 0) {
+    int r = ask(self, pred, etype, t, fdi);
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
         rc = r < 0 ? -1 : 0;
         goto done;
     }
@@ -531,16 +988,177 @@ reject_open(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, long long 
     Py_INCREF(key);
     if (set_slot(t, self->ts.lastevent_fd, key) < 0)
         goto done;
-    rc = 1;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
 done:
     Py_XDECREF(fdi);
-    Py_XDECREF(dv);
-    Py_XDECREF(fl);
     Py_XDECREF(joined);
-    Py_XDECREF(nlen);
-    Py_XDECREF(name);
     Py_XDECREF(loaded);
     Py_DECREF(main);
+    Py_DECREF(table);
+    Py_DECREF(key);
+    return rc;
+}
+
+/* What retrieve_enter does for exit etype right after reset (Parser._retrieve_fails):
+ * 1 when it finds no stored enter of the exit's type, *cpuid the thread's enter validity
+ * afterwards, *loaded the stored event it loads into tmp_enter (borrowed, or NULL); 0
+ * when it finds one; -1 when this cannot be told here. */
+static int
+retrieve_fails(Rows *self, PyObject *t, long long etype, long long let, long long *cpuid,
+               PyObject **loaded)
+{
+    *cpuid = etype == let + 1 ? 1 : self->lastevent_invalid;
+    *loaded = NULL;
+    PyObject *data = SLOT(t, self->ts.lastevent_data);
+    if (data == NULL)
+        return -1;
+    if (*cpuid == self->lastevent_invalid || data == Py_None)
+        return 1;
+    if (Py_TYPE(data) == (PyTypeObject *)self->event_cls) {
+        long long dtype;
+        if (!get_ll(data, self->ev_type, &dtype))
+            return -1;
+        *loaded = data;
+        if (dtype == etype - 1)
+            return 0;
+    } else if (PyObject_TypeCheck(data, (PyTypeObject *)self->event_cls)) {
+        return -1;
+    }
+    *cpuid = self->lastevent_invalid;
+    return 1;
+}
+
+/* Parser._reject_failed_retrieve: an fcntl exit whose enter was not stored. */
+static int
+reject_failed_retrieve(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+                       long long etype, PyObject *tid, unsigned long long ts, long long let,
+                       long long lfd, unsigned long long ent, PyObject *pred)
+{
+    int ok, paired = etype == let + 1, attached = paired || let == self->tracer_e;
+    PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
+    if (lfd != -1 && ok <= 0)
+        return ok;
+    long long ff, flags, cpuid;
+    if (fdi != NULL && attached) {
+        if (!get_ll(fdi, self->fs.flags, &ff))
+            return 0;
+        if (ff & self->flag_close_canceled)
+            return 0;
+    }
+    PyObject *loaded;
+    if (retrieve_fails(self, t, etype, let, &cpuid, &loaded) != 1)
+        return 0;
+    Py_XINCREF(fdi);
+    Py_XINCREF(loaded);
+    PyObject *pub = attached ? fdi : NULL;
+    int r = ask(self, pred, etype, t, fdi), rc = 0;
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, pub) <= 0)
+            || !get_ll(t, self->ts.flags, &flags)) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    rc = -1;
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || (loaded != NULL && PyObject_SetAttr(self->parser, s_tmp_enter, loaded) < 0))
+        goto done;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, pub) < 0 ? -1 : 2) : 1;
+done:
+    Py_XDECREF(loaded);
+    Py_XDECREF(fdi);
+    return rc;
+}
+
+/* Parser._reject_socket_fast: a socket exit whose enter (domain, type, protocol) is stored. */
+static int
+reject_socket(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t j,
+              long long etype, PyObject *tid, unsigned long long ts, long long hdr,
+              long long end, long long npar, long long flags, long long let,
+              unsigned long long ent, PyObject *pred)
+{
+    long long base = hdr + 26;
+    if (npar < 1 || hdr < 0 || end > self->blen || base + 2 > end || rd16(self, base) != 8
+            || base + 2 * npar + 8 > end)
+        return 0;
+    long long fd, cpuid;
+    memcpy(&fd, self->bp + base + 2 * npar, 8);
+    PyObject *enter;
+    if (fd < 0 || retrieve_fails(self, t, etype, let, &cpuid, &enter) != 0)
+        return 0;
+    /* the enter's params: three u32 */
+    long long ehdr, eend, enpar;
+    PyObject *ebuf = SLOT(enter, self->ev_slots[EV_BUF]), *v1 = SLOT(enter, self->ev_slots[EV_V1]);
+    if (ebuf == NULL || !PyBytes_CheckExact(ebuf) || v1 != Py_False
+            || !get_ll(enter, self->ev_slots[EV_HDR], &ehdr)
+            || !get_ll(enter, self->ev_slots[EV_END], &eend)
+            || !get_ll(enter, self->ev_nparams, &enpar))
+        return 0;
+    const unsigned char *eb = (const unsigned char *)PyBytes_AS_STRING(ebuf);
+    long long ebase = ehdr + 26;
+    if (enpar < 3 || ehdr < 0 || eend > PyBytes_GET_SIZE(ebuf) || ebase + 2 * enpar + 12 > eend)
+        return 0;
+    unsigned short l[3];
+    unsigned int v[3];
+    memcpy(l, eb + ebase, 6);
+    if (l[0] != 4 || l[1] != 4 || l[2] != 4)
+        return 0;
+    memcpy(v, eb + ebase + 2 * enpar, 12);
+    /* the table (a CLONE_FILES thread's main thread is known: see reject_state_fast) */
+    PyObject *owner = t;
+    if ((flags & self->cl_clone_files) && !(flags & self->cl_is_main_thread)) {
+        PyObject *tv = SLOT(t, self->ts.tid), *pv = SLOT(t, self->ts.pid);
+        if (tv == NULL || pv == NULL)
+            return 0;
+        int same = PyObject_RichCompareBool(tv, pv, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same && (owner = find_thread(self, threads, pv)) == NULL)
+            return PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *table = SLOT(owner, self->ts.fds);
+    if (table == NULL || !PyDict_CheckExact(table) || PyDict_GET_SIZE(table) >= self->max_fd_table)
+        return 0;
+    PyObject *key = PyLong_FromLongLong(fd);
+    if (key == NULL)
+        return -1;
+    int has = PyDict_Contains(table, key);
+    if (has != 0) {
+        Py_DECREF(key);
+        return has < 0 ? -1 : 0;
+    }
+    int rc = -1;
+    Py_INCREF(table);
+    Py_INCREF(enter);
+    PyObject *fdi = flush_ts(self) < 0 ? NULL
+        : PyObject_CallFunction(self->socket_fd, "OIII", key, v[0], v[1], v[2]);
+    if (fdi == NULL)
+        goto done;
+    if (fdi == Py_None || Py_TYPE(fdi) != self->fdinfo_type) {
+        rc = 0;
+        goto done;
+    }
+    int r = ask(self, pred, etype, t, fdi);
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)
+            || !get_ll(t, self->ts.flags, &flags)) {
+        rc = r < 0 ? -1 : 0;
+        goto done;
+    }
+    if (set_state_ts(self, sd, ts) < 0
+            || set_slot(t, self->ts.flags, PyLong_FromLongLong(flags | self->cl_active)) < 0
+            || (ent != 0 && set_slot(t, self->ts.latency, PyLong_FromUnsignedLongLong(ts - ent)) < 0)
+            || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpuid)) < 0
+            || PyObject_SetAttr(self->parser, s_tmp_enter, enter) < 0
+            || PyDict_SetItem(table, key, fdi) < 0)
+        goto done;
+    Py_INCREF(key);
+    if (set_slot(t, self->ts.lastevent_fd, key) < 0)
+        goto done;
+    rc = r == 1 ? (hand_on(self, t, j, etype, tid, fdi) < 0 ? -1 : 2) : 1;
+done:
+    Py_XDECREF(fdi);
+    Py_DECREF(enter);
     Py_DECREF(table);
     Py_DECREF(key);
     return rc;
@@ -564,7 +1182,24 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         return r < 0 ? -1 : 0;
     int ok;
     if (etype == self->open_x)
-        return reject_open(self, sd, threads, t, etype, ts, hdr, end, npar, flags, let, ent, pred);
+        return reject_open(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags, let,
+                           ent, pred);
+    if (etype == self->socket_x)
+        return reject_socket(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags,
+                             let, ent, pred);
+    if (etype == self->fcntl_x)
+        return reject_failed_retrieve(self, sd, threads, t, j, etype, tid, ts, let, lfd, ent,
+                                      pred);
+    if (etype == self->fcntl_e) {
+        /* fcntl_enter stores only F_DUPFD* enters (for their exit to dup the fd) */
+        long long base = hdr + 26;
+        if (npar < 2 || hdr < 0 || end > self->blen || base + 4 > end)
+            return 0;
+        long long at = base + 2 * npar + rd16(self, base), l1 = rd16(self, base + 2);
+        if (at + l1 > end || (l1 && (self->bp[at] == self->f_dupfd
+                                     || self->bp[at] == self->f_dupfd_cloexec)))
+            return 0;
+    }
     if (etype == self->close_x) {
         int paired = etype == let + 1;
         PyObject *fdi = lfd != -1 ? get_fd(self, threads, t, lfd, &ok) : NULL;
@@ -582,8 +1217,8 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         if (!first_fd(self, hdr, end, npar, &res))
             return 0;
         Py_XINCREF(fdi);
-        r = call_pred(pred, etype, t, fdi);
-        if (r != 0) {
+        r = ask(self, pred, etype, t, fdi);
+        if (r < 0 || (r == 1 && can_accept(self, j, etype, attached ? fdi : NULL) <= 0)) {
             Py_XDECREF(fdi);
             return r < 0 ? -1 : 0;
         }
@@ -614,8 +1249,10 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
                                PyLong_FromLongLong(ff & ~self->flag_close_in_progress)) < 0;
             }
         }
+        if (!err && r == 1)
+            err = hand_on(self, t, j, etype, tid, attached ? fdi : NULL) < 0;
         Py_XDECREF(fdi);
-        return err ? -1 : 1;
+        return err ? -1 : r == 1 ? 2 : 1;
     }
     long long fd = -1;
     PyObject *fdi = NULL;
@@ -627,8 +1264,8 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
             return ok;
     }
     Py_XINCREF(fdi);
-    r = call_pred(pred, etype, t, fdi);
-    if (r != 0) {
+    r = ask(self, pred, etype, t, fdi);
+    if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
         Py_XDECREF(fdi);
         return r < 0 ? -1 : 0;
     }
@@ -651,38 +1288,16 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
                                PyLong_FromLongLong(ff | self->flag_close_in_progress)) < 0;
         } else if (self->stores[etype] && end - hdr <= self->sp_evt_buf_size) {
             /* store_event: a detached copy of the enter for its exit */
-            long long cpu = COL(self, C_CPU, j), dfl = COL(self, C_DFL, j);
-            long long i = COL(self, C_SEL, j);
-            PyObject *a[10];
-            memset(a, 0, sizeof a);
-            if (hdr >= 0 && end <= self->blen && hdr <= end) {
-                a[0] = PyLong_FromLongLong(self->num + i + 1);
-                a[1] = PyLong_FromLongLong(etype);
-                a[2] = PyLong_FromUnsignedLongLong(ts);
-                a[3] = tid;
-                Py_INCREF(tid);
-                a[4] = PyLong_FromLongLong(cpu);
-                a[5] = PyLong_FromLongLong(dfl);
-                a[6] = PyBytes_FromStringAndSize((const char *)self->bp + hdr, end - hdr);
-                a[7] = PyLong_FromLongLong(0);
-                a[8] = PyLong_FromLongLong(end - hdr);
-                a[9] = PyLong_FromLongLong(npar);
-                int bad = 0;
-                for (int k = 0; k < 10; k++)
-                    bad |= a[k] == NULL;
-                PyObject *evt = bad ? NULL : PyObject_Vectorcall(self->event_cls, a, 10, NULL);
-                err = evt == NULL || set_slot(t, self->ts.lastevent_data, evt) < 0
-                    || set_slot(t, self->ts.lastevent_cpuid, PyLong_FromLongLong(cpu)) < 0;
-                for (int k = 0; k < 10; k++)
-                    Py_XDECREF(a[k]);
-            } else {
-                PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
-                err = 1;
-            }
+            PyObject *evt = row_event(self, j, etype, tid, 1);
+            err = evt == NULL || set_slot(t, self->ts.lastevent_data, evt) < 0
+                || set_slot(t, self->ts.lastevent_cpuid,
+                            PyLong_FromLongLong(COL(self, C_CPU, j))) < 0;
         }
     }
+    if (!err && r == 1)
+        err = hand_on(self, t, j, etype, tid, fdi) < 0;
     Py_XDECREF(fdi);
-    return err ? -1 : 1;
+    return err ? -1 : r == 1 ? 2 : 1;
 }
 
 /* -- the type ------------------------------------------------------------------------------ */
@@ -691,8 +1306,10 @@ static void
 release_cols(Rows *self)
 {
     if (self->loaded) {
-        for (int c = 0; c < NCOLS; c++)
-            PyBuffer_Release(&self->cols[c]);
+        for (int c = 0; c < NIN; c++)
+            PyBuffer_Release(&self->in[c]);
+        PyMem_Free(self->derived);
+        self->derived = NULL;
         self->loaded = 0;
     }
     Py_CLEAR(self->buf);
@@ -712,8 +1329,17 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->preds);
     Py_VISIT(self->may_pass);
     Py_VISIT(self->concatenate);
-    Py_VISIT(self->opened_fd);
+    Py_VISIT(self->infos);
+    Py_VISIT(self->file_type);
+    Py_VISIT(self->dir_type);
+    Py_VISIT(self->user_evt_device);
+    Py_VISIT(self->path_too_long);
+    Py_VISIT(self->empty);
+    Py_VISIT(self->socket_fd);
     Py_VISIT(self->buf);
+    Py_VISIT(self->event);
+    Py_VISIT(self->never);
+    Py_VISIT(self->nat_needle);
     return 0;
 }
 
@@ -721,6 +1347,10 @@ static int
 Rows_clear(Rows *self)
 {
     release_cols(self);
+    Py_CLEAR(self->event);
+    Py_CLEAR(self->never);
+    Py_CLEAR(self->nat_needle);
+    self->nat_op = 0;
     Py_CLEAR(self->parser);
     Py_CLEAR(self->state);
     Py_CLEAR(self->event_cls);
@@ -729,7 +1359,13 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->preds);
     Py_CLEAR(self->may_pass);
     Py_CLEAR(self->concatenate);
-    Py_CLEAR(self->opened_fd);
+    Py_CLEAR(self->infos);
+    Py_CLEAR(self->file_type);
+    Py_CLEAR(self->dir_type);
+    Py_CLEAR(self->user_evt_device);
+    Py_CLEAR(self->path_too_long);
+    Py_CLEAR(self->empty);
+    Py_CLEAR(self->socket_fd);
     return 0;
 }
 
@@ -753,24 +1389,47 @@ const_ll(PyObject *consts, const char *name, long long *out)
     return (*out == -1 && PyErr_Occurred()) ? -1 : 0;
 }
 
+/* The offsets of the slots names[0..n), which must be all of tp's __slots__ (objects of tp
+ * are built here without __init__: a slot added there must be added here). */
+static int
+all_slots(PyTypeObject *tp, const char **names, int n, Py_ssize_t *offs)
+{
+    PyObject *declared = PyObject_GetAttrString((PyObject *)tp, "__slots__");
+    if (declared == NULL)
+        return -1;
+    Py_ssize_t count = PyObject_Length(declared);
+    Py_DECREF(declared);
+    if (count < 0)
+        return -1;
+    if (count != n || tp->tp_dictoffset != 0) {
+        PyErr_Format(PyExc_TypeError, "%s has other slots than _rowparse.c builds", tp->tp_name);
+        return -1;
+    }
+    for (int k = 0; k < n; k++)
+        if ((offs[k] = slot_offset(tp, names[k])) < 0)
+            return -1;
+    return 0;
+}
+
 static int
 Rows_init(Rows *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"parser", "state", "event_cls", "thread_type", "fdinfo_type",
-                             "preds", "may_pass", "uses_fd", "ts_only", "stores", "consts",
-                             "concatenate", "opened_fd", NULL};
+                             "preds", "may_pass", "uses_fd", "ts_only", "stores", "accept",
+                             "consts", "concatenate", "objects", NULL};
     PyObject *parser, *state, *event_cls, *thread_type, *fdinfo_type, *preds, *may_pass,
-        *consts, *concatenate, *opened_fd;
-    Py_buffer uses_fd, ts_only, stores;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*O!OO", kwlist, &parser,
+        *consts, *concatenate, *objects;
+    Py_buffer uses_fd, ts_only, stores, accept;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O!O!O!Oy*y*y*y*O!OO!", kwlist, &parser,
                                      &state, &PyType_Type, &event_cls, &PyType_Type,
                                      &thread_type, &PyType_Type, &fdinfo_type, &PyList_Type,
-                                     &preds, &may_pass, &uses_fd, &ts_only, &stores,
-                                     &PyDict_Type, &consts, &concatenate, &opened_fd))
+                                     &preds, &may_pass, &uses_fd, &ts_only, &stores, &accept,
+                                     &PyDict_Type, &consts, &concatenate, &PyDict_Type, &objects))
         return -1;
     int rc = -1;
     Py_ssize_t n = PyList_GET_SIZE(preds);
-    if (n > MAXT || uses_fd.len != n || ts_only.len != n || stores.len != n) {
+    if (n > MAXT || uses_fd.len != n || ts_only.len != n || stores.len != n
+            || accept.len != n) {
         PyErr_SetString(PyExc_ValueError, "per-type tables of different sizes");
         goto done;
     }
@@ -786,12 +1445,20 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || (s.last_latency_entertime = slot_offset(tt, "last_latency_entertime")) < 0
             || (s.lastevent_data = slot_offset(tt, "lastevent_data")) < 0
             || (s.cwd = slot_offset(tt, "cwd")) < 0
+            || (s.lastevent_ts = slot_offset(tt, "lastevent_ts")) < 0
+            || (s.prevevent_ts = slot_offset(tt, "prevevent_ts")) < 0
+            || (f.type = slot_offset(ft, "type")) < 0
             || (f.flags = slot_offset(ft, "flags")) < 0 || (f.name = slot_offset(ft, "name")) < 0
             || (f.oldname = slot_offset(ft, "oldname")) < 0)
         goto done;
     Py_ssize_t ev_type = slot_offset((PyTypeObject *)event_cls, "type");
     Py_ssize_t ev_nparams = slot_offset((PyTypeObject *)event_cls, "nparams");
-    if (ev_type < 0 || ev_nparams < 0)
+    EventSlots e;
+    PyTypeObject *et = (PyTypeObject *)event_cls;
+    if (ev_type < 0 || ev_nparams < 0 || (e.thread = slot_offset(et, "thread")) < 0
+            || (e.fdinfo = slot_offset(et, "fdinfo")) < 0 || (e.fd = slot_offset(et, "fd")) < 0
+            || (e.latency = slot_offset(et, "latency")) < 0
+            || (e.fd_name_changed = slot_offset(et, "fd_name_changed")) < 0)
         goto done;
     if (const_ll(consts, "PPM_EVENT_MAX", &self->ppm_event_max) < 0
             || const_ll(consts, "CLOSE_E", &self->close_e) < 0
@@ -805,7 +1472,42 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "CL_IS_MAIN_THREAD", &self->cl_is_main_thread) < 0
             || const_ll(consts, "FLAG_CLOSE_CANCELED", &self->flag_close_canceled) < 0
             || const_ll(consts, "FLAG_CLOSE_IN_PROGRESS", &self->flag_close_in_progress) < 0
-            || const_ll(consts, "LASTEVENT_INVALID", &self->lastevent_invalid) < 0)
+            || const_ll(consts, "LASTEVENT_INVALID", &self->lastevent_invalid) < 0
+            || const_ll(consts, "IPV4_SOCK", &self->ipv4_sock) < 0
+            || const_ll(consts, "IPV6_SOCK", &self->ipv6_sock) < 0
+            || const_ll(consts, "TRACER_FD_FLAGS", &self->tracer_fd_flags) < 0
+            || const_ll(consts, "WRITE_X", &self->write_x) < 0
+            || const_ll(consts, "SCAP_DF_TRACER", &self->scap_df_tracer) < 0
+            || const_ll(consts, "SOCK_SIZE", &self->sock_size) < 0
+            || const_ll(consts, "FLAG_IS_TRACER_FILE", &self->flag_tracer_file) < 0
+            || const_ll(consts, "FLAG_IS_NOT_TRACER_FD", &self->flag_not_tracer_fd) < 0
+            || const_ll(consts, "PPM_O_DIRECTORY", &self->o_directory) < 0
+            || const_ll(consts, "MAX_PATH", &self->max_path) < 0
+            || const_ll(consts, "SOCKET_X", &self->socket_x) < 0
+            || const_ll(consts, "FCNTL_E", &self->fcntl_e) < 0
+            || const_ll(consts, "FCNTL_X", &self->fcntl_x) < 0
+            || const_ll(consts, "F_DUPFD", &self->f_dupfd) < 0
+            || const_ll(consts, "F_DUPFD_CLOEXEC", &self->f_dupfd_cloexec) < 0)
+        goto done;
+    Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
+    if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0
+            || all_slots(ft, FD_SLOT_NAMES, NFD_SLOTS, fds) < 0)
+        goto done;
+    PyObject *infos = PyDict_GetItemString(objects, "infos");
+    PyObject *file_type = PyDict_GetItemString(objects, "FILE_V2");
+    PyObject *dir_type = PyDict_GetItemString(objects, "DIRECTORY");
+    PyObject *dev = PyDict_GetItemString(objects, "USER_EVT_DEVICE");
+    PyObject *too_long = PyDict_GetItemString(objects, "PATH_TOO_LONG");
+    PyObject *socket_fd = PyDict_GetItemString(objects, "socket_fd");
+    if (infos == NULL || !PyTuple_CheckExact(infos) || PyTuple_GET_SIZE(infos) != n
+            || file_type == NULL || dir_type == NULL || dev == NULL || !PyUnicode_Check(dev)
+            || too_long == NULL || !PyUnicode_Check(too_long) || socket_fd == NULL) {
+        PyErr_SetString(PyExc_ValueError, "objects: infos, FILE_V2, DIRECTORY, USER_EVT_DEVICE, "
+                        "PATH_TOO_LONG, socket_fd");
+        goto done;
+    }
+    PyObject *empty = PyUnicode_New(0, 0);
+    if (empty == NULL)
         goto done;
     if (self->ppm_event_max != n) {
         PyErr_SetString(PyExc_ValueError, "PPM_EVENT_MAX differs from the tables");
@@ -816,12 +1518,22 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     self->fs = f;
     self->ev_type = ev_type;
     self->ev_nparams = ev_nparams;
+    self->es = e;
     Py_INCREF(concatenate); self->concatenate = concatenate;
-    Py_INCREF(opened_fd); self->opened_fd = opened_fd;
+    memcpy(self->ev_slots, evs, sizeof evs);
+    memcpy(self->fd_slots, fds, sizeof fds);
+    self->infos = newref(infos);
+    self->file_type = newref(file_type);
+    self->dir_type = newref(dir_type);
+    self->user_evt_device = newref(dev);
+    self->path_too_long = newref(too_long);
+    self->empty = empty;
+    self->socket_fd = newref(socket_fd);
     self->ntypes = (int)n;
     memcpy(self->uses_fd, uses_fd.buf, n);
     memcpy(self->ts_only, ts_only.buf, n);
     memcpy(self->stores, stores.buf, n);
+    memcpy(self->accept, accept.buf, n);
     Py_INCREF(parser); self->parser = parser;
     Py_INCREF(state); self->state = state;
     Py_INCREF(event_cls); self->event_cls = event_cls;
@@ -834,37 +1546,43 @@ done:
     PyBuffer_Release(&uses_fd);
     PyBuffer_Release(&ts_only);
     PyBuffer_Release(&stores);
+    PyBuffer_Release(&accept);
     return rc;
 }
 
 static PyObject *
 Rows_load(Rows *self, PyObject *args)
 {
-    PyObject *buf, *arrays[NCOLS];
+    PyObject *buf, *arrays[NIN];
     long long num;
-    if (!PyArg_ParseTuple(args, "O!LOOOOOOOOOO", &PyBytes_Type, &buf, &num, &arrays[0],
-                          &arrays[1], &arrays[2], &arrays[3], &arrays[4], &arrays[5],
-                          &arrays[6], &arrays[7], &arrays[8], &arrays[9]))
+    if (!PyArg_ParseTuple(args, "O!LOOOOO", &PyBytes_Type, &buf, &num, &arrays[0],
+                          &arrays[1], &arrays[2], &arrays[3], &arrays[4]))
         return NULL;
     release_cols(self);
     Py_ssize_t m = -1;
-    for (int c = 0; c < NCOLS; c++) {
-        if (PyObject_GetBuffer(arrays[c], &self->cols[c], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+    for (int c = 0; c < NIN; c++) {
+        if (PyObject_GetBuffer(arrays[c], &self->in[c], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
             for (int k = 0; k < c; k++)
-                PyBuffer_Release(&self->cols[k]);
+                PyBuffer_Release(&self->in[k]);
             return NULL;
         }
-        Py_buffer *v = &self->cols[c];
+        Py_buffer *v = &self->in[c];
         int fmt_ok = v->itemsize == 8 && v->ndim == 1 && v->format != NULL
             && strchr("qQlL", v->format[strlen(v->format) - 1]) != NULL;
         Py_ssize_t len = v->itemsize ? v->len / v->itemsize : -1;
         if (!fmt_ok || (m >= 0 && len != m)) {
             for (int k = 0; k <= c; k++)
-                PyBuffer_Release(&self->cols[k]);
+                PyBuffer_Release(&self->in[k]);
             PyErr_SetString(PyExc_ValueError, "columns must be 1-d 8-byte integer arrays of one length");
             return NULL;
         }
         m = len;
+    }
+    self->derived = PyMem_Malloc(6 * (m > 0 ? m : 1) * sizeof(long long));
+    if (self->derived == NULL) {
+        for (int k = 0; k < NIN; k++)
+            PyBuffer_Release(&self->in[k]);
+        return PyErr_NoMemory();
     }
     self->loaded = 1;
     Py_INCREF(buf);
@@ -873,13 +1591,47 @@ Rows_load(Rows *self, PyObject *args)
     self->blen = PyBytes_GET_SIZE(buf);
     self->num = num;
     self->m = m;
+    self->col[C_SEL] = self->in[IN_SEL].buf;
+    self->col[C_KIND] = self->in[IN_KIND].buf;
+    self->col[C_TYPE] = self->in[IN_TYPE].buf;
+    self->col[C_HDR] = self->in[IN_HDR].buf;
+    long long *d = self->derived;
+    self->col[C_TS] = d;
+    self->col[C_TID] = d + m;
+    self->col[C_CPU] = d + 2 * m;
+    self->col[C_DFL] = d + 3 * m;
+    self->col[C_END] = d + 4 * m;
+    self->col[C_NPAR] = d + 5 * m;
+    const long long *flagged = self->in[IN_FLAGGED].buf;
+    /* The header fields, as scan.Columns.fields reads them: the v2 event header at hdr (ts,
+     * tid, length, type, param count), the block's cpu before it and, in EVF blocks, the
+     * dump flags between the two. */
     for (Py_ssize_t j = 0; j < m; j++) {
-        long long et = COL(self, C_TYPE, j);
-        if (et < 0 || et >= self->ntypes) {
+        long long et = COL(self, C_TYPE, j), hdr = COL(self, C_HDR, j);
+        long long fl = flagged[j] != 0;
+        if (et < 0 || et >= self->ntypes || hdr < 6 + 4 * fl || hdr + 26 > self->blen) {
             release_cols(self);
-            PyErr_SetString(PyExc_ValueError, "event type out of range");
+            PyErr_SetString(PyExc_ValueError, et < 0 || et >= self->ntypes
+                            ? "event type out of range" : "event header outside the buffer");
             return NULL;
         }
+        const unsigned char *h = self->bp + hdr;
+        unsigned long long ts, tid;
+        unsigned int elen, npar, dfl = 0;
+        unsigned short cpu;
+        memcpy(&ts, h, 8);
+        memcpy(&tid, h + 8, 8);
+        memcpy(&elen, h + 16, 4);
+        memcpy(&npar, h + 22, 4);
+        memcpy(&cpu, h - 2 - 4 * fl, 2);
+        if (fl)
+            memcpy(&dfl, h - 4, 4);
+        d[j] = (long long)ts;
+        d[m + j] = (long long)tid;
+        d[2 * m + j] = cpu;
+        d[3 * m + j] = dfl;
+        d[4 * m + j] = hdr + elen;
+        d[5 * m + j] = npar;
     }
     return PyLong_FromSsize_t(m);
 }
@@ -962,6 +1714,7 @@ Rows_advance(Rows *self, PyObject *arg)
         return NULL;
     }
     Py_INCREF(threads);
+    Py_CLEAR(self->event);
     PyObject *result = NULL;
     for (; j < self->m; j++) {
         long long kind = COL(self, C_KIND, j);
@@ -986,7 +1739,8 @@ Rows_advance(Rows *self, PyObject *arg)
             if (done < 0)
                 goto out;
             if (!done) {
-                PyObject *r = PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
+                PyObject *r = flush_ts(self) < 0 ? NULL
+                    : PyObject_CallMethodNoArgs(self->parser, s_apply_removals);
                 if (r == NULL)
                     goto out;
                 Py_DECREF(r);
@@ -1018,8 +1772,7 @@ Rows_advance(Rows *self, PyObject *arg)
         if (kind == 1)
             done = skip_rejected(self, sd, t, etype, ts, COL(self, C_HDR, j), npar);
         else if (kind == 3)
-            done = reject_fast(self, sd, threads, t, etype, ts, COL(self, C_HDR, j),
-                               COL(self, C_END, j), npar, pred);
+            done = reject_fast(self, sd, threads, t, j, etype, tid, pred);
         else
             done = reject_state_fast(self, sd, threads, t, j, etype, tid, pred);
         Py_XDECREF(pred);
@@ -1027,11 +1780,15 @@ Rows_advance(Rows *self, PyObject *arg)
         Py_DECREF(tid);
         if (done < 0)
             goto out;
-        if (!done)
-            break;
+        if (done != 1)
+            break;   /* the full path, or handed on: self->event */
     }
     result = PyLong_FromSsize_t(j);
 out:
+    if (result == NULL)
+        self->ts_pending = 0;   /* an error is on its way out */
+    else if (flush_ts(self) < 0)
+        Py_CLEAR(result);
     Py_DECREF(threads);
     Py_DECREF(sd);
     return result;
@@ -1062,10 +1819,39 @@ Rows_release(Rows *self, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
+static PyObject *
+Rows_set_predicates(Rows *self, PyObject *args)
+{
+    PyObject *never, *needle;
+    int op;
+    Py_buffer types;
+    if (!PyArg_ParseTuple(args, "OiUy*", &never, &op, &needle, &types))
+        return NULL;
+    if (op < 0 || op > NAT_ENDSWITH || (op != 0 && types.len != self->ntypes)) {
+        PyBuffer_Release(&types);
+        PyErr_SetString(PyExc_ValueError, "unknown comparison or per-type table of another size");
+        return NULL;
+    }
+    if (op != 0)
+        memcpy(self->nat_types, types.buf, types.len);
+    PyBuffer_Release(&types);
+    Py_INCREF(never);
+    Py_XSETREF(self->never, never);
+    Py_INCREF(needle);
+    Py_XSETREF(self->nat_needle, needle);
+    self->nat_op = op;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef Rows_methods[] = {
+    {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
+     "set_predicates(never, op, needle, types): the predicate that always says no, and "
+     "may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
+     "none) of fd.name's fast value with needle over the fd event types (types)."},
     {"load", (PyCFunction)Rows_load, METH_VARARGS,
-     "load(buf, num, sel, kind, type, ts, tid, cpu, dflags, hdr, end, npar): a batch's "
-     "selected rows (int64 arrays) over its buffer; returns the row count."},
+     "load(buf, num, sel, kind, type, hdr, flagged): a batch's selected rows (int64 arrays: "
+     "row index, kind, event type, event header offset, 1 for EVF blocks) over its buffer; "
+     "returns the row count."},
     {"advance", (PyCFunction)Rows_advance, METH_O,
      "advance(j): apply the fast rejections from row j on; the first row needing the full "
      "path (or the row count)."},
@@ -1073,6 +1859,13 @@ static PyMethodDef Rows_methods[] = {
      "row(j): (index, type, ts, tid, cpu, dflags, hdr, end, npar) of row j."},
     {"release", (PyCFunction)Rows_release, METH_NOARGS, "Drop the loaded batch."},
     {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef Rows_members[] = {
+    {"event", T_OBJECT, offsetof(Rows, event), READONLY,
+     "The Event of the row the last advance() stopped at when it handed that row on "
+     "(parsed, passed by the filter, context set); None when the row needs the full path."},
+    {NULL, 0, 0, 0, NULL},
 };
 
 static PyTypeObject RowsType = {
@@ -1088,12 +1881,13 @@ static PyTypeObject RowsType = {
     .tp_traverse = (traverseproc)Rows_traverse,
     .tp_clear = (inquiry)Rows_clear,
     .tp_methods = Rows_methods,
+    .tp_members = Rows_members,
 };
 
 static struct PyModuleDef rowparse_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "sysdive.state._rowparse",
-    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see parser.py)."),
+    .m_doc = PyDoc_STR("The batch loop's fast rejections, compiled (see rejections.py)."),
     .m_size = -1,
 };
 

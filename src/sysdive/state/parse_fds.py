@@ -177,6 +177,14 @@ def add_socket(p: Parser, evt: Event, fd: int, domain: int, stype: int, proto: i
     tinfo = evt.thread
     if tinfo is None:
         return
+    fdi = socket_fd(fd, domain, stype, proto)
+    if fdi is not None:
+        evt.fdinfo = p.state.add_fd(tinfo, fd, fdi, owned=True)
+
+
+def socket_fd(fd: int, domain: int, stype: int, proto: int) -> FdInfo | None:
+    """The table entry of a new socket (also built by the parser's fast rejection); None for
+    a family that is not tracked."""
     fdi = FdInfo(fd, FdType.UNKNOWN)
     if domain == PPM_AF_UNIX:
         fdi.type = FdType.UNIX_SOCK
@@ -200,9 +208,7 @@ def add_socket(p: Parser, evt: Event, fd: int, domain: int, stype: int, proto: i
         fdi.sock[V4_L4 if domain == PPM_AF_INET else V6_L4] = l4
     elif domain == PPM_AF_NETLINK:
         fdi.type = FdType.NETLINK
-    if fdi.type == FdType.UNKNOWN:
-        return
-    evt.fdinfo = p.state.add_fd(tinfo, fd, fdi, owned=True)
+    return None if fdi.type == FdType.UNKNOWN else fdi
 
 
 def socket_exit(p: Parser, evt: Event) -> None:
