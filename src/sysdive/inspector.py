@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from sysdive.event import Event
+from sysdive.records import record
 from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader, Section
 from sysdive.schema.events import EVENTS
@@ -36,7 +37,7 @@ _INTERNAL = frozenset(e.id for e in EVENTS if e.category & Category.INTERNAL)
 _MODIFIES_STATE = frozenset(e.id for e in EVENTS if e.flags & EventFlag.MODIFIES_STATE)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Counters:
     """What the loop saw, for -v, -S and the exit status."""
 
@@ -45,7 +46,7 @@ class Counters:
     sections: int = 0
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Inspector:
     """Runs captures through the state engine and hands matching events to sinks.
 

@@ -31,10 +31,10 @@ buffers as bytes, ``None`` when the event has no such value) and the text ``-p``
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from sysdive.errors import ChiselError
+from sysdive.records import record
 from sysdive.schema.types import ParamType
 
 _TEXT_TYPES = frozenset({ParamType.CHARBUF, ParamType.FSPATH, ParamType.FSRELPATH})
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["Arg", "Chisel", "ChiselContext", "Field"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arg:
     """One chisel argument, as sysdig's Lua ``args`` table declares it.
 
@@ -63,7 +63,7 @@ class Arg:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChiselContext:
     """What the command line tells a chisel (sysdig's ``sysdig.*`` queries).
 

@@ -19,7 +19,6 @@ Chisels that aggregate by hand (``topprocs_cpu``) call :func:`render_sorted_tabl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sysdive.chisels.api import Chisel, ChiselContext, Field
@@ -38,6 +37,7 @@ from sysdive.chisels.output import (
 )
 from sysdive.errors import ChiselError
 from sysdive.fields.registry import type_determined
+from sysdive.records import record
 
 if TYPE_CHECKING:
     from sysdive.event import Event
@@ -51,7 +51,7 @@ _COL = 20
 _RULE = "-" * 80
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableSpec:
     """What to group, sum and show.
 

@@ -17,13 +17,16 @@ removes exactly the word it took.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sysdive.chisels.api import Chisel
 from sysdive.errors import FilterError, UsageError
+from sysdive.records import record
+
+if TYPE_CHECKING:  # the chisel machinery is imported only when a -c asks for it
+    from sysdive.chisels.api import Chisel
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChiselSpec:
     """One ``-c NAME [ARGS]``: the chisel's class and its argument word (None: none)."""
 
@@ -69,8 +72,6 @@ def extract_chisels(argv: list[str], short: str,
                     long_with_value: set[str]) -> tuple[list[str], list[ChiselSpec], bool]:
     """Split ``argv`` into the words getopt should see, the chisels in order, and whether
     ``-cl``/``--list-chisels`` asks for the list (which ends the scan, as in sysdig)."""
-    from sysdive.chisels.loader import find_chisel
-
     out: list[str] = []
     specs: list[ChiselSpec] = []
     i = 0
@@ -114,6 +115,8 @@ def extract_chisels(argv: list[str], short: str,
             continue
         if name == "l":
             return out + argv[i:], specs, True
+        from sysdive.chisels.loader import find_chisel
+
         cls = find_chisel(name)
         if _takes(cls, argv[i:]):
             specs.append(ChiselSpec(cls, argv[i]))

@@ -11,6 +11,9 @@ def main() -> int:
     # numpy's OpenBLAS starts a thread per core at import, which then spin; sysdive does no
     # linear algebra.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # The thresholds main() sets for reading, already for the imports: they create many
+    # objects and no garbage, and the default thresholds rescan them about twenty times.
+    gc.set_threshold(100_000, 50, 50)
     try:
         from sysdive.cli.main import main as run
     except KeyboardInterrupt:

@@ -16,23 +16,23 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sysdive import __version__
 from sysdive.cli.options import Options, parse_args
-from sysdive.cli.summary import render_summary
-from sysdive.cli.usage import USAGE
 from sysdive.errors import SysdiveError, UsageError
-from sysdive.event import Event
 from sysdive.format.buffers import BufferFormat
-from sysdive.format.formatter import DEFAULT, DEFAULT_TTY, OutputFormat, expand_escapes
 from sysdive.inspector import Inspector
-from sysdive.scap.blocks import CaptureHeader
-from sysdive.scap.reader import CaptureReader
-from sysdive.scap.writer import CaptureWriter
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category
-from sysdive.state.parse_tables import CONTAINER_EVENTS
+
+# What only some runs need (-w, -S, -h, chisels, the printer) is imported where it is used:
+# a filtered read of a small capture is over in a fraction of a second, imports included.
+if TYPE_CHECKING:
+    from sysdive.event import Event
+    from sysdive.scap.blocks import CaptureHeader
+    from sysdive.scap.reader import CaptureReader
+    from sysdive.scap.writer import CaptureWriter
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
@@ -81,6 +81,7 @@ def _flush_quietly(out: TextIO) -> None:
 def run(o: Options, out: TextIO) -> int:
     """Carry out parsed options, writing event output to ``out``."""
     if o.help:
+        from sysdive.cli.usage import USAGE
         out.write(USAGE)
         out.flush()
         return 0
@@ -98,6 +99,7 @@ def run(o: Options, out: TextIO) -> int:
         out.flush()
         return 0
     if o.print_default_format:
+        from sysdive.format.formatter import DEFAULT, DEFAULT_TTY
         out.write((DEFAULT_TTY if out.isatty() else DEFAULT) + "\n")
         out.flush()
         return 0
@@ -182,8 +184,7 @@ def _live(o: Options, out: TextIO) -> int:
 
 def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None = None) -> int:
     from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
-    from sysdive.filter import compile_filter
-    from sysdive.filter.compiler import generic_syscall_ids
+    from sysdive.format.formatter import DEFAULT, DEFAULT_TTY, OutputFormat, expand_escapes
 
     inspector = Inspector(internal_events=o.debug, max_events=o.count,
                           max_duration_ns=o.duration_s * 1_000_000_000 if o.duration_s else None)
@@ -194,18 +195,24 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
         buffer_format = buffer_format.as_json()
     options = FieldOptions(time_format=o.time_format, buffer_format=buffer_format,
                            max_len=None if o.verbose else 80, resolve_ports=o.resolve_ports)
-    registry = FieldRegistry(inspector.state, options)
-
     tty = out.isatty()
     fmt_text = o.output_format if o.output_format is not None else (DEFAULT_TTY if tty else DEFAULT)
     fmt_text = expand_escapes(fmt_text)
     # sysdig resets colours when its format or its plugin-event format has one; -pc/-pk/-pm
     # replace only the first, so on a terminal the coloured plugin format still asks for it.
     reset_colors = "\x1b" in fmt_text or (tty and o.container_preset)
-    formatter = OutputFormat(fmt_text, registry, json=o.json)
+    # The event printer, unless nothing is printed (-q, or chisels instead) and the format is
+    # the default one (a -p format is checked all the same, as sysdig does).
+    formatter = None
+    if not (o.quiet or o.chisels) or o.output_format is not None:
+        formatter = OutputFormat(fmt_text, FieldRegistry(inspector.state, options), json=o.json)
+    shown = formatter.fields if formatter is not None else []
 
     display = None
     if o.filter:
+        from sysdive.filter import compile_filter
+        from sysdive.filter.compiler import generic_syscall_ids
+
         compiled = compile_filter(o.filter, FieldRegistry(inspector.state, options))
         if o.display_filter:
             display = compiled.match
@@ -213,12 +220,15 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
             inspector.capture_filter = compiled.match
             inspector.filter_types = compiled.event_types
             inspector.filter_syscalls = generic_syscall_ids(compiled.tree)
-            inspector.fd_state = reads_fd_state([*compiled.fields, *formatter.fields])
+            inspector.fd_state = reads_fd_state([*compiled.fields, *shown])
             inspector.make_fast_filter = compiled.make_fast_match
 
     summary: Counter[tuple[int, int]] = Counter()
     sink = _LineSink(out, o.unbuffered)
-    on_event = _event_sink(formatter.line_renderers(json=o.json), sink, display,
+    renderers: list[Callable[[Event], str | None]] = (
+        formatter.line_renderers(json=o.json) if formatter is not None
+        else [_no_line] * len(EVENTS))
+    on_event = _event_sink(renderers, sink, display,
                            summary if o.summary else None, o.quiet,
                            frozenset() if o.debug else _INTERNAL)
 
@@ -226,6 +236,9 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
     on_section: Callable[[CaptureHeader], None] | None = None
     on_dump: Callable[[Event, bool], None] | None = None
     if o.write_file is not None:
+        from sysdive.scap.writer import CaptureWriter
+        from sysdive.state.parse_tables import CONTAINER_EVENTS
+
         writer = CaptureWriter(o.write_file, compress=o.compress)
         w = writer
         fatfile = o.fatfile
@@ -303,6 +316,7 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
     if o.summary:
+        from sysdive.cli.summary import render_summary
         out.write(render_summary(summary, o.summary_copies))
         out.flush()
     if o.verbose:
@@ -313,6 +327,10 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
         if nextrun is not None:  # a chisel's run_app: sysdig runs itself again
             return run(parse_args(nextrun), out)
     return status
+
+
+def _no_line(evt: Event) -> str | None:
+    return None
 
 
 class _LineSink:

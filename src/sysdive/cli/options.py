@@ -10,13 +10,14 @@ from __future__ import annotations
 import getopt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sysdive.cli.chisel_args import ChiselSpec, extract_chisels
 from sysdive.errors import UsageError
+from sysdive.records import record
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Options:
     """Everything the command line said."""
 
@@ -185,7 +186,7 @@ def _syscalls(o: Options, val: str) -> None:
 Apply = Callable[[Options, str], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Opt:
     """One command-line option: ``-letter`` and/or ``--long``, whether it takes a value, and
     what it does to :class:`Options` (``None``: sysdig has it, sysdive does not)."""

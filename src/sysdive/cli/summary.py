@@ -12,9 +12,9 @@ initial array, which makes the tie order identical.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableSequence
-from dataclasses import dataclass
 from typing import TypeVar
 
+from sysdive.records import record
 from sysdive.schema.events import EVENTS
 from sysdive.schema.syscalls import SYSCALL_NAMES
 
@@ -29,7 +29,7 @@ MAX_ROWS = 100
 _THRESHOLD = 16  # libstdc++ _S_threshold: below this, partitions are left to insertion sort
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SummaryKey:
     """One counter of the table: an event id, or a generic syscall's ``id * 2 + exit``."""
 
@@ -37,7 +37,7 @@ class SummaryKey:
     id: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SummaryRow:
     """One counter with its count, as stored in sysdig's ``summary_table_entry``."""
 

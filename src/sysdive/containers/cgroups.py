@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from sysdive.records import record
 
 __all__ = ["ContainerMatch", "ContainerType", "container_of_pid", "iter_matches",
            "match_cgroup_path", "match_cgroups", "parse_proc_cgroup"]
@@ -44,7 +45,7 @@ class ContainerType(enum.IntEnum):
     PODMAN = 11
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerMatch:
     """A thread's container as its cgroups tell it: the engine that claimed it and the id."""
 

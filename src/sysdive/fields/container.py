@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sysdive.fields.evt import scan_int
@@ -28,6 +27,7 @@ from sysdive.fields.registry import (
     FieldFlag,
     longest_prefix,
 )
+from sysdive.records import record
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
 
@@ -41,7 +41,7 @@ __all__ = ["CONTAINER_CLASS", "CONTAINER_TYPE_NAMES", "ContainerMount", "record_
            "record_probes"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerMount:
     """One mount of a container (an entry of ``Mounts`` in the container JSON)."""
 

@@ -23,6 +23,7 @@ from sysdive.fields.evt_args import (
     bind_rawres,
     bind_res,
     event_ids,
+    flagged_ids,
     longest_param_name,
 )
 from sysdive.fields.evt_general import clock_inline
@@ -334,7 +335,7 @@ def _fast_type_name(etype: int, thread: object, fdinfo: object) -> str:
     return _TYPE_NAMES[etype]
 
 
-_NOT_SYSCALL = frozenset({_SWITCH}) | event_ids(lambda e: bool(e.flags & EventFlag.SKIPPARSERESET))
+_NOT_SYSCALL = frozenset({_SWITCH}) | flagged_ids(EventFlag.SKIPPARSERESET)
 
 
 def _bind_syscall_type(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:

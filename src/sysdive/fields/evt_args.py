@@ -41,6 +41,7 @@ __all__ = [
     "error_count",
     "event_ids",
     "exit_result",
+    "flagged_ids",
     "longest_param_name",
     "raw_value",
 ]
@@ -51,6 +52,14 @@ PT = ParamType
 def event_ids(pred: Callable[[EventInfo], bool]) -> frozenset[int]:
     """The ids of the event types satisfying ``pred``."""
     return frozenset(e.id for e in EVENTS if pred(e))
+
+
+def flagged_ids(mask: EventFlag) -> frozenset[int]:
+    """The ids of the event types with any of the flags in ``mask``."""
+    # Plain ints: an IntFlag operation costs microseconds, and this runs over every event
+    # type for a dozen masks while the field modules are imported.
+    bits = int(mask)
+    return frozenset(e.id for e in EVENTS if int(e.flags) & bits)
 
 
 def _ids(*enums: str) -> frozenset[int]:
@@ -66,7 +75,8 @@ def _has_param(name: str) -> Callable[[EventInfo], bool]:
 # --------------------------------------------------------------------------------------------
 
 def _creates_fd_exit(e: EventInfo) -> bool:
-    return bool(e.flags & EventFlag.CREATES_FD) and not e.is_enter
+    # the direction first: an enum flag test costs microseconds, for every event type
+    return not e.is_enter and bool(e.flags & EventFlag.CREATES_FD)
 
 
 _RESULT_TYPES = event_ids(lambda e: _has_param("res")(e)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sysdive.fields.evt_args import error_count, event_ids
+from sysdive.fields.evt_args import error_count, event_ids, flagged_ids
 from sysdive.fields.params import decode_int
 from sysdive.fields.registry import Binder, BoundField, FieldArg, FieldContext, FieldDef, FieldFlag
 from sysdive.schema.events import EVENT_BY_ENUM
@@ -29,7 +29,7 @@ def _id(enum: str) -> int:
 
 def _flag_binder(flags: EventFlag) -> Binder:
     # A set of ids rather than IntFlag arithmetic per event.
-    ids = event_ids(lambda e: bool(e.flags & flags))
+    ids = flagged_ids(flags)
 
     def bind(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:
         return BoundField(fdef, name, lambda evt: evt.type in ids, true_types=ids,
@@ -45,13 +45,13 @@ def _bind_io_dir(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) ->
         if etype in _READS:
             return "read"
         return None
-    types = event_ids(lambda e: bool(e.flags & (EventFlag.WRITES_TO_FD | EventFlag.READS_FROM_FD)))
+    types = flagged_ids(EventFlag.WRITES_TO_FD | EventFlag.READS_FROM_FD)
     return BoundField(fdef, name, extract, event_types=types)
 
 
-_WRITES = event_ids(lambda e: bool(e.flags & EventFlag.WRITES_TO_FD))
-_READS = event_ids(lambda e: bool(e.flags & EventFlag.READS_FROM_FD))
-_WAIT_EXITS = event_ids(lambda e: bool(e.flags & EventFlag.WAITS) and not e.is_enter)
+_WRITES = flagged_ids(EventFlag.WRITES_TO_FD)
+_READS = flagged_ids(EventFlag.READS_FROM_FD)
+_WAIT_EXITS = frozenset(i for i in flagged_ids(EventFlag.WAITS) if i & 1)  # exits: odd ids
 
 
 def _bind_wait_latency(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> BoundField:

@@ -18,7 +18,7 @@ import socket
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sysdive.fields.evt_args import event_ids
+from sysdive.fields.evt_args import flagged_ids
 from sysdive.fields.lineage import thread_of
 from sysdive.fields.params import AT_FDCWD, decode_int, param_renderers
 from sysdive.fields.registry import (
@@ -51,7 +51,7 @@ __all__ = ["FD_CLASS"]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _FD_FLAGS = EventFlag.CREATES_FD | EventFlag.USES_FD | EventFlag.DESTROYS_FD
-_FD_EVENTS = event_ids(lambda e: bool(e.flags & _FD_FLAGS))
+_FD_EVENTS = flagged_ids(_FD_FLAGS)
 V4S, V6S = FdType.IPV4_SOCK, FdType.IPV6_SOCK
 V4SRV, V6SRV = FdType.IPV4_SERVSOCK, FdType.IPV6_SERVSOCK
 _IP_SOCKS = frozenset({V4S, V6S})
@@ -272,8 +272,8 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
 
 # fd.name has no value on enters that do not work on an existing fd (open, socket...):
 # the fd is not known yet and _creator_name gives nothing for enters.
-_NAMED_EVENTS = _FD_EVENTS - event_ids(
-    lambda e: e.is_enter and not e.flags & EventFlag.USES_FD)
+_NAMED_EVENTS = _FD_EVENTS - frozenset(  # enters (even ids) that use no existing fd
+    i for i in _FD_EVENTS - flagged_ids(EventFlag.USES_FD) if i % 2 == 0)
 
 
 class _FastName:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import socket
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sysdive.fields.text import (
@@ -36,6 +35,7 @@ from sysdive.fields.text import (
     sanitize,
 )
 from sysdive.format.buffers import BufferFormat, render_buffer
+from sysdive.records import record
 from sysdive.schema.errnos import errno_name
 from sysdive.schema.events import EVENTS
 from sysdive.schema.flags import DYN_TABLES, format_flags_number, render_flags
@@ -74,7 +74,7 @@ AT_FDCWD = -100
 _AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenderContext:
     """What param rendering depends on besides the event itself.
 

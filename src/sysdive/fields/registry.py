@@ -29,8 +29,9 @@ use (one filter check, one format token).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum, IntFlag
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from sysdive.fields.params import RenderContext
 from sysdive.fields.text import local_offset, text_converter, value_json
 from sysdive.format.buffers import BufferFormat
 from sysdive.format.codegen import Globals
+from sysdive.records import record
 from sysdive.schema.listing import param_type_name
 from sysdive.schema.types import ParamType, PrintFormat
 
@@ -101,7 +103,7 @@ class ArgKind(Enum):
     INDEX = "[N]"                         # span.tag, span.*.fortag
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldArg:
     """A parsed field argument: at most one of the members is meaningful per field."""
 
@@ -109,7 +111,7 @@ class FieldArg:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldOptions:
     """Output options that change field text (command-line switches of sysdig).
 
@@ -149,7 +151,7 @@ class FieldContext:
         return int(ts or 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypedCode:
     """A field's code in a line function specialised for one event type (see :class:`Inline`).
 
@@ -174,7 +176,7 @@ with the prefix. It may rely on what events of the type usually share with the f
 number of params), with a guard for the others."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Inline:
     """A field as Python expressions over ``evt`` that the formatter compiles into its line
     function, for hot fields where a call per field and event is a large share of the work.
@@ -300,7 +302,7 @@ class BoundField:
 Binder = Callable[["FieldContext", "FieldDef", FieldArg, str], BoundField]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldDef:
     """One field of ``sysdig -l``: its name, value type, description and how to bind it.
 
@@ -343,7 +345,7 @@ def longest_prefix(fields: Mapping[str, FieldDef], text: str) -> tuple[FieldDef,
     return best, FieldArg(), len(best.name)
 
 
-@dataclass(frozen=True)
+@record
 class FieldClass:
     """A field class as ``sysdig -l`` lists it (``evt``, ``process``, ``fd``...)."""
 
@@ -358,20 +360,41 @@ class FieldClass:
         return {f.name: f for f in self.fields}
 
 
-def _all_classes() -> tuple[FieldClass, ...]:
-    # Imported here: the class modules import this one for FieldDef and BoundField.
-    from sysdive.fields.container import CONTAINER_CLASS
-    from sysdive.fields.evt import EVT_CLASS
-    from sysdive.fields.evt_general import GEN_EVT_CLASS
-    from sysdive.fields.fd import FD_CLASS
-    from sysdive.fields.orchestrator import K8S_CLASS, MESOS_CLASS
-    from sysdive.fields.proc import PROCESS_CLASS
-    from sysdive.fields.span import EVTIN_CLASS, SPAN_CLASS
-    from sysdive.fields.user import GROUP_CLASS, USER_CLASS
+# The field classes in the order of libsinsp's sinsp_filter_check_list (it decides which
+# class claims a name): the module and name of each, and the starts of the names it can
+# claim (its fields' names, and "arg", which the process class rejects as sysdig does). A
+# class module is imported only when a name could be one of its fields; the fields tests
+# check these starts against the classes.
+_CLASS_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("sysdive.fields.evt_general", "GEN_EVT_CLASS", ("evt",)),
+    ("sysdive.fields.evt", "EVT_CLASS", ("evt", "syscall")),
+    ("sysdive.fields.proc", "PROCESS_CLASS", ("proc", "thread", "arg")),
+    ("sysdive.fields.user", "USER_CLASS", ("user",)),
+    ("sysdive.fields.user", "GROUP_CLASS", ("group",)),
+    ("sysdive.fields.container", "CONTAINER_CLASS", ("container",)),
+    ("sysdive.fields.fd", "FD_CLASS", ("fd",)),
+    ("sysdive.fields.orchestrator", "K8S_CLASS", ("k8s",)),
+    ("sysdive.fields.orchestrator", "MESOS_CLASS", ("mesos", "marathon")),
+    ("sysdive.fields.span", "SPAN_CLASS", ("span",)),
+    ("sysdive.fields.span", "EVTIN_CLASS", ("evtin",)),
+)
+_LOADED: dict[int, tuple[FieldClass, dict[str, FieldDef]]] = {}
 
-    # The order of libsinsp's sinsp_filter_check_list: it decides which class claims a name.
-    return (GEN_EVT_CLASS, EVT_CLASS, PROCESS_CLASS, USER_CLASS, GROUP_CLASS, CONTAINER_CLASS,
-            FD_CLASS, K8S_CLASS, MESOS_CLASS, SPAN_CLASS, EVTIN_CLASS)
+
+def _field_class(index: int) -> tuple[FieldClass, dict[str, FieldDef]]:
+    """The class at ``index`` of :data:`_CLASS_TABLE` and its fields by name, imported on
+    first use (the class modules import this one for FieldDef and BoundField)."""
+    found = _LOADED.get(index)
+    if found is None:
+        module, name, _starts = _CLASS_TABLE[index]
+        cls = getattr(importlib.import_module(module), name)
+        assert isinstance(cls, FieldClass)
+        found = _LOADED[index] = (cls, cls.by_name())
+    return found
+
+
+def _all_classes() -> tuple[FieldClass, ...]:
+    return tuple(_field_class(i)[0] for i in range(len(_CLASS_TABLE)))
 
 
 class FieldRegistry:
@@ -382,8 +405,11 @@ class FieldRegistry:
 
     def __init__(self, state: State, options: FieldOptions | None = None) -> None:
         self.context = FieldContext(state, options or FieldOptions())
-        self.classes = _all_classes()
-        self._maps = [(c, c.by_name()) for c in self.classes]
+
+    @property
+    def classes(self) -> tuple[FieldClass, ...]:
+        """Every field class, in sysdig's order."""
+        return _all_classes()
 
     def definitions(self) -> Iterable[FieldDef]:
         """Every registered field definition, class by class."""
@@ -398,7 +424,10 @@ class FieldRegistry:
         when no class knows the name and ValueError(sysdig's message) for a bad argument or,
         unless ``for_filter``, a filter-only field.
         """
-        for cls, fields in self._maps:
+        for index, (_module, _name, starts) in enumerate(_CLASS_TABLE):
+            if not text.startswith(starts):
+                continue
+            cls, fields = _field_class(index)
             found = cls.parser(fields, text)
             if found is None:
                 continue

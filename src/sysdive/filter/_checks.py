@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 
 from sysdive.filter._glob import compile_glob
@@ -28,6 +27,7 @@ from sysdive.filter._values import (
     parse_string,
 )
 from sysdive.filter.ast import CmpOp
+from sysdive.records import record
 from sysdive.schema.types import ParamType as PT
 
 __all__ = ["CheckCode", "Kind", "build_check", "convert_value", "kind_of"]
@@ -145,7 +145,7 @@ def convert_value(ptype: PT, op: CmpOp, text: str) -> object:
     raise ValueError(f"values of type {ptype.name} cannot be compared")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckCode:
     """A test over one extracted value: ``expr`` with ``{v}`` for the value, and its names."""
 

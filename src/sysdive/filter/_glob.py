@@ -32,7 +32,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from sysdive.records import record
 
 __all__ = ["compile_glob"]
 
@@ -273,7 +274,7 @@ def _range_tail(
 _ANY, _STAR, _LIT, _BRACKET, _NEVER = range(5)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Element:
     kind: int
     char: str = ""  # _LIT

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from dataclasses import dataclass
+
+from sysdive.records import record
 
 __all__ = [
     "IPv4Net",
@@ -133,7 +134,7 @@ def parse_ip(text: str, family: int | None) -> IPAddress:
     return _ipv6(text)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IPv4Net:
     """``a.b.c.d/len``: matches addresses whose masked bits equal the network's."""
 
@@ -146,7 +147,7 @@ class IPv4Net:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IPv6Net:
     """An IPv6 network: a prefix of ``length`` bits (0.29.3 itself only knows /64)."""
 

@@ -13,8 +13,9 @@ The parser builds it, the compiler reads it; nothing mutates it. Every node reme
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from sysdive.records import record
 
 __all__ = ["And", "Check", "CmpOp", "Literal", "Node", "Not", "Or", "to_text"]
 
@@ -56,7 +57,7 @@ class CmpOp(Enum):
 _LIST_OPS = frozenset({CmpOp.IN, CmpOp.INTERSECTS, CmpOp.PMATCH})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     """One value as written, after quote removal and escape decoding.
 
@@ -75,7 +76,7 @@ class Literal:
     compat: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Check:
     """``field op value``, ``field op (v1, v2, ...)`` or ``field exists``."""
 
@@ -87,7 +88,7 @@ class Check:
     op_column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not:
     """Logical negation of ``operand``."""
 
@@ -95,7 +96,7 @@ class Not:
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class And:
     """True when every operand is true; evaluated left to right, short-circuiting."""
 
@@ -103,7 +104,7 @@ class And:
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Or:
     """True when any operand is true; evaluated left to right, short-circuiting."""
 

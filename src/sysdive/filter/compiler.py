@@ -53,7 +53,6 @@ comparing an IPv4 value with an IPv6 literal    never equal (``!=`` true)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sysdive.filter._checks import (
@@ -67,6 +66,7 @@ from sysdive.filter._checks import (
 from sysdive.filter.ast import And, Check, CmpOp, Node, Not, Or
 from sysdive.filter.lexer import filter_error
 from sysdive.filter.parser import parse
+from sysdive.records import record
 from sysdive.schema.events import EVENTS, event_ids_named
 from sysdive.schema.syscalls import SYSCALL_NAMES
 from sysdive.schema.types import ParamType
@@ -109,7 +109,7 @@ class FieldResolver(Protocol):
         """Raise ``KeyError(text)`` for an unknown field, ``ValueError(msg)`` for bad args."""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class CompiledFilter:
     """A compiled filter.
 

@@ -26,11 +26,11 @@ Blanks are exactly space, tab, newline and carriage return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 from sysdive.errors import FilterError
 from sysdive.filter.ast import Check, CmpOp, Literal
+from sysdive.records import record
 
 __all__ = ["Lexer", "Token", "TokenKind", "filter_error", "tokenize"]
 
@@ -80,7 +80,7 @@ class TokenKind(Enum):
     EOF = "end of filter"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Token:
     """One token: its kind, the text as written, its 1-based column and, for CHECK, the check."""
 

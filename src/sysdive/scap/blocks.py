@@ -8,9 +8,10 @@ header blocks are decoded into frozen records here; event blocks are framed by
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sysdive.errors import CorruptCaptureError
+from sysdive.records import record
 
 SHB = 0x0A0D0D0A
 SHB_MAGIC = 0x1A2B3C4D
@@ -51,7 +52,7 @@ _NAMED_FD_TYPES = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MachineInfo:
     num_cpus: int
     memory_size_bytes: int
@@ -60,7 +61,7 @@ class MachineInfo:
     reserved: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProcEntry:
     """One thread of the process list, with every field any PL version carries."""
 
@@ -92,7 +93,7 @@ class ProcEntry:
     exe_writable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FdEntry:
     """One fd of a thread's fd list. Addresses are raw network-order bytes; ports host order."""
 
@@ -111,7 +112,7 @@ class FdEntry:
     dev: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Interface:
     """An address of a network interface (``addr``/``netmask``/``bcast`` raw bytes)."""
 
@@ -123,7 +124,7 @@ class Interface:
     linkspeed: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UserEntry:
     uid: int
     gid: int
@@ -132,13 +133,13 @@ class UserEntry:
     shell: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GroupEntry:
     gid: int
     name: str
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class CaptureHeader:
     """Everything the header blocks of one section say (mutable while the section is read)."""
 

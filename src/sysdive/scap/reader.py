@@ -21,10 +21,10 @@ import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from sysdive.errors import CaptureError, CorruptCaptureError
+from sysdive.records import record
 from sysdive.scap import blocks as B
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class EventBatch:
         return len(self._rows) if self._rows is not None else len(self.cols or ())
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Section:
     """A section header and its header blocks; the events that follow belong to it."""
 
