@@ -22,7 +22,7 @@ type and print format when the table is built.
 
 from __future__ import annotations
 
-import socket
+import _socket as socket  # the C module: socket.py (selectors, enums) costs ~4 ms to import
 import struct
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 _TRACER_FLAGS = FLAG_IS_TRACER_FILE | FLAG_IS_TRACER_FD
 # Per type: reads from its fd (a list: Flag arithmetic costs a microsecond per event).
-_INCOMING = [bool(e.flags & EventFlag.READS_FROM_FD) for e in EVENTS]
+_INCOMING = [bool(int(e.flags) & int(EventFlag.READS_FROM_FD)) for e in EVENTS]
 _IP_SOCKS = (FdType.IPV4_SOCK, FdType.IPV6_SOCK)
 RECVFROM_X = EVENT_BY_ENUM["PPME_SOCKET_RECVFROM_X"].id
 RECVMSG_X = EVENT_BY_ENUM["PPME_SOCKET_RECVMSG_X"].id

@@ -8,7 +8,6 @@ version's layout in the 0.29.3 event table.
 
 from __future__ import annotations
 
-import json
 import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -468,6 +467,8 @@ def container_json(p: Parser, evt: Event) -> None:
     raw = cstr(p_raw(evt.params(), 0))
     doc = raw.decode("utf-8", "replace").strip()
     try:
+        import json  # container events only: not on every read's start-up
+
         root, _ = json.JSONDecoder().raw_decode(doc)
     except ValueError as err:
         raise CaptureError(
