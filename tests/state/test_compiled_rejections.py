@@ -205,9 +205,10 @@ def test_open_paths_joined_in_c_as_in_python(names: list[bytes], cwd: str, text:
 @pytest.mark.parametrize("text", ["fd.name contains zz", "not fd.name contains zz"])
 def test_connect_enters_in_c_as_in_python(text: str, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """Connect enters (IPv4, IPv6, IPv4-mapped, unix, none, an enter with only the fd) on
-    sockets the fast path created: the destinations they leave on the sockets, rejected or
-    handed on, are the same in C and in Python."""
+    """Connect enters (IPv4, IPv6, IPv4-mapped, unix, none, an enter with only the fd) and
+    sendto enters on sockets the fast path created, and a sendto on an unknown fd: the
+    sockets and stored enters they leave, rejected or handed on, are the same in C and in
+    Python."""
     _rowparse()
     proc = ProcEntry(tid=100, pid=100, ptid=1, comm="t", exe="t", args=b"", cwd="/",
                      fdlimit=1024, flags=0, uid=0, gid=0)
@@ -215,6 +216,8 @@ def test_connect_enters_in_c_as_in_python(text: str, tmp_path: Path,
     v6 = b"\x0a" + bytes(range(16)) + (80).to_bytes(2, "little")
     mapped = b"\x0a" + bytes(10) + b"\xff\xff" + bytes([1, 2, 3, 4]) + (53).to_bytes(2, "little")
     unix = b"\x01" + b"/run/x.sock\0"
+    v4tuple = (b"\x02" + bytes([10, 0, 0, 1]) + (5000).to_bytes(2, "little")
+               + bytes([10, 0, 0, 9]) + (53).to_bytes(2, "little"))
     addrs: list[bytes | None] = [v4, v6, mapped, unix, b"", None]
     events = []
     ts = 1_000_000_000
@@ -228,6 +231,12 @@ def test_connect_enters_in_c_as_in_python(text: str, tmp_path: Path,
         params = (i64(fd),) if addr is None else (i64(fd), addr)
         events.append(make_event("SOCKET_CONNECT_E", *params, tid=100, ts=ts + 2,
                                  num=len(events) + 1))
+        # a sendto enter on the socket (stored for its exit)
+        events.append(make_event("SOCKET_SENDTO_E", i64(fd), u32(5), v4tuple, tid=100,
+                                 ts=ts + 3, num=len(events) + 1))
+    # a sendto enter on an fd never seen: it becomes a UDP socket (the full path)
+    events.append(make_event("SOCKET_SENDTO_E", i64(40), u32(5), v4tuple, tid=100,
+                             ts=ts + 4, num=len(events) + 1))
     path = tmp_path / "connect.scap"
     write_capture(path, [proc], {}, events)
     seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
@@ -236,4 +245,4 @@ def test_connect_enters_in_c_as_in_python(text: str, tmp_path: Path,
     assert seen_c == seen_py
     assert state_c == state_py
     socks = state_c[3][-1]
-    assert len(socks) == len(addrs)    # every socket made it, with its destination
+    assert len(socks) == len(addrs) + 1   # every socket made it, and the sendto's

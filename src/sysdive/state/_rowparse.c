@@ -89,7 +89,8 @@ typedef struct {
      * candidate (the read/write exits, whose parser then does nothing). */
     unsigned char accept[MAXT];
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
-    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec, connect_e, af_inet, af_inet6;
+    long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec, connect_e, af_inet, af_inet6,
+        sendto_e;
     PyObject *socket_fd;   /* parse_fds.socket_fd */
     PyObject *set_destination;   /* parse_fds.set_destination */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
@@ -1400,6 +1401,8 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         if (ok <= 0)
             return ok;
     }
+    if (etype == self->sendto_e && fdi == NULL)
+        return 0;   /* a sendto on an unknown fd may create a socket (sendto_enter) */
     Py_XINCREF(fdi);
     r = ask(self, pred, etype, t, fdi);
     if (r < 0 || (r == 1 && can_accept(self, j, etype, fdi) <= 0)) {
@@ -1639,7 +1642,8 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "F_DUPFD_CLOEXEC", &self->f_dupfd_cloexec) < 0
             || const_ll(consts, "CONNECT_E", &self->connect_e) < 0
             || const_ll(consts, "AF_INET", &self->af_inet) < 0
-            || const_ll(consts, "AF_INET6", &self->af_inet6) < 0)
+            || const_ll(consts, "AF_INET6", &self->af_inet6) < 0
+            || const_ll(consts, "SENDTO_E", &self->sendto_e) < 0)
         goto done;
     Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
     if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0

@@ -101,6 +101,10 @@ CLOSE_X = event_id("PPME_SYSCALL_CLOSE_X")
 OPEN_X = event_id("PPME_SYSCALL_OPEN_X")
 SOCKET_X = event_id("PPME_SOCKET_SOCKET_X")
 CONNECT_E = event_id("PPME_SOCKET_CONNECT_E")
+# sendto's enter stores itself like the store enters once its fd is known (an unknown fd
+# may first become a UDP socket: the fast paths leave that to the full path).
+SENDTO_E = event_id("PPME_SOCKET_SENDTO_E")
+STORES[SENDTO_E] = True
 FCNTL_E = event_id("PPME_SYSCALL_FCNTL_E")
 FCNTL_X = event_id("PPME_SYSCALL_FCNTL_X")
 DUPFD_CMDS = (parse_fds.PPM_FCNTL_F_DUPFD, parse_fds.PPM_FCNTL_F_DUPFD_CLOEXEC)
@@ -109,7 +113,7 @@ DUPFD_CMDS = (parse_fds.PPM_FCNTL_F_DUPFD, parse_fds.PPM_FCNTL_F_DUPFD_CLOEXEC)
 # All take the plain reset.
 FAST_STATE_TYPES = frozenset(
     t for t in range(2, PPM_EVENT_MAX)
-    if (t in (CLOSE_E, CLOSE_X, OPEN_X, SOCKET_X, FCNTL_E, FCNTL_X, CONNECT_E)
+    if (t in (CLOSE_E, CLOSE_X, OPEN_X, SOCKET_X, FCNTL_E, FCNTL_X, CONNECT_E, SENDTO_E)
         or (not t & 1 and HANDLERS[t] in (parse_fds.store_enter, None)))
     and RESET_PLAIN[t] and not LARGE[t] and not INTERNAL[t]
     and FLAGS[t] & F_STATE)

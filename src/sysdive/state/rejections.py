@@ -59,6 +59,7 @@ from sysdive.state.parse_tables import (
     PROCINFO,
     RESET_PLAIN,
     SCAP_DF_TRACER,
+    SENDTO_E,
     SOCKET_X,
     SP_EVT_BUF_SIZE,
     SPECIAL_RESET,
@@ -352,8 +353,8 @@ class FastRejections:
                     fdi.flags &= ~FLAG_CLOSE_IN_PROGRESS
             return True
         got = self._enter_fd(tinfo, etype, buf, hdr, end, npar)
-        if got is None:
-            return False
+        if got is None or (etype == SENDTO_E and got[1] is None):
+            return False   # (a sendto on an unknown fd may create a socket: sendto_enter)
         fd, fdi = got
         if may_pass(etype, tinfo, fdi):
             return False
@@ -413,7 +414,8 @@ class FastRejections:
                      "PPM_O_DIRECTORY": parse_fds.PPM_O_DIRECTORY, "MAX_PATH": MAX_PATH,
                      "SOCKET_X": SOCKET_X, "FCNTL_E": FCNTL_E, "FCNTL_X": FCNTL_X,
                      "F_DUPFD": DUPFD_CMDS[0], "F_DUPFD_CLOEXEC": DUPFD_CMDS[1],
-                     "CONNECT_E": CONNECT_E, "AF_INET": PPM_AF_INET, "AF_INET6": PPM_AF_INET6},
+                     "CONNECT_E": CONNECT_E, "AF_INET": PPM_AF_INET, "AF_INET6": PPM_AF_INET6,
+                     "SENDTO_E": SENDTO_E},
                     concatenate_paths,
                     # what Event and FdInfo objects are made of (parse_fds.opened_fd's)
                     {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
