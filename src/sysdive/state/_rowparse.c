@@ -95,6 +95,10 @@ typedef struct {
     PyObject *set_destination;   /* parse_fds.set_destination */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
     PyObject *pending_sd;  /* state.__dict__ during advance() (borrowed), see set_state_ts */
+    /* The last row's tid and thread, reused by the next row of the same tid while no Python
+     * code has run (flush_ts drops them before any does). */
+    PyObject *cache_tid, *cache_t;
+    unsigned long long cache_tidv;
     unsigned long long pending_ts;
     int ts_pending;
     /* The predicates applied without a call (set_predicates): ``never`` is the one that
@@ -211,6 +215,8 @@ set_state_ts(Rows *self, PyObject *sd, unsigned long long ts)
 static int
 flush_ts(Rows *self)
 {
+    Py_CLEAR(self->cache_tid);
+    Py_CLEAR(self->cache_t);
     if (!self->ts_pending)
         return 0;
     self->ts_pending = 0;
@@ -1487,6 +1493,8 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->set_destination);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
+    Py_VISIT(self->cache_tid);
+    Py_VISIT(self->cache_t);
     Py_VISIT(self->never);
     Py_VISIT(self->event_filter);
     Py_VISIT(self->nat_needle);
@@ -1498,6 +1506,8 @@ Rows_clear(Rows *self)
 {
     release_cols(self);
     Py_CLEAR(self->event);
+    Py_CLEAR(self->cache_tid);
+    Py_CLEAR(self->cache_t);
     Py_CLEAR(self->never);
     Py_CLEAR(self->event_filter);
     Py_CLEAR(self->nat_needle);
@@ -1915,17 +1925,26 @@ Rows_advance(Rows *self, PyObject *arg)
                 goto out;
             continue;
         }
-        PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
-        if (tid == NULL)
-            goto out;
-        PyObject *t = find_thread(self, threads, tid);
-        if (t == NULL) {
-            Py_DECREF(tid);
-            if (PyErr_Occurred())
+        unsigned long long tidv = (unsigned long long)COL(self, C_TID, j);
+        PyObject *tid, *t;
+        if (self->cache_t != NULL && tidv == self->cache_tidv) {
+            tid = newref(self->cache_tid);
+            t = newref(self->cache_t);
+        } else {
+            if ((tid = PyLong_FromUnsignedLongLong(tidv)) == NULL)
                 goto out;
-            break;
+            t = find_thread(self, threads, tid);
+            if (t == NULL) {
+                Py_DECREF(tid);
+                if (PyErr_Occurred())
+                    goto out;
+                break;
+            }
+            Py_INCREF(t);
+            Py_XSETREF(self->cache_tid, newref(tid));
+            Py_XSETREF(self->cache_t, newref(t));
+            self->cache_tidv = tidv;
         }
-        Py_INCREF(t);
         Py_XINCREF(pred);
         int done;
         if (kind == 1)
@@ -1946,8 +1965,11 @@ Rows_advance(Rows *self, PyObject *arg)
     }
     result = PyLong_FromSsize_t(j);
 out:
-    if (result == NULL)
+    if (result == NULL) {
         self->ts_pending = 0;   /* an error is on its way out */
+        Py_CLEAR(self->cache_tid);
+        Py_CLEAR(self->cache_t);
+    }
     else if (flush_ts(self) < 0)
         Py_CLEAR(result);
     Py_DECREF(threads);
