@@ -1885,6 +1885,7 @@ Rows_advance(Rows *self, PyObject *arg)
     Py_INCREF(threads);
     Py_CLEAR(self->event);
     PyObject *result = NULL;
+    int may_pend = 1;   /* whatever ran before this call may have scheduled removals */
     for (; j < self->m; j++) {
         long long kind = COL(self, C_KIND, j);
         if (kind != 1 && kind != 3 && kind != 4)
@@ -1900,7 +1901,9 @@ Rows_advance(Rows *self, PyObject *arg)
             if (pred == Py_None)
                 break;
         }
-        int pend = removals_pending(sd);
+        /* Removals are scheduled only by a close exit's parse (here or in Python, before
+         * this call): none can be pending after a row of another type. */
+        int pend = may_pend ? removals_pending(sd) : 0;
         if (pend < 0)
             goto out;
         if (pend) {
@@ -1915,6 +1918,7 @@ Rows_advance(Rows *self, PyObject *arg)
                 Py_DECREF(r);
             }
         }
+        may_pend = etype == self->close_x;
         unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
         long long npar = COL(self, C_NPAR, j);
         /* the param-count guards of each rejection, then the thread they all look up */
