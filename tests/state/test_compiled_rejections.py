@@ -169,6 +169,17 @@ def test_rows_refuse_bad_columns() -> None:
                  bytes(PPM_EVENT_MAX), {}, None, {})
 
 
+def _same_both_ways(path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Read ``path`` filtered by ``text`` through the compiled loop and the Python one:
+    the same events handed on and the same state after; that state."""
+    seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
+    seen_py, state_py, _ = _read(path, text, monkeypatch, compiled=False)
+    assert used_c
+    assert seen_c == seen_py
+    assert state_c == state_py
+    return state_c
+
+
 # -- the open fast path's path join, in C: every corner of concatenate_paths ---------------
 
 _PATH_BYTES = st.lists(st.sampled_from([b"/", b".", b"..", b"a", b"lib", b"\x01", b"\xc3\xa9",
@@ -195,11 +206,7 @@ def test_open_paths_joined_in_c_as_in_python(names: list[bytes], cwd: str, text:
               for k, name in enumerate(names)]
     path = tmp_path / f"open-{abs(hash((tuple(names), cwd, text)))}.scap"
     write_capture(path, [proc], {}, events)
-    seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
-    seen_py, state_py, _ = _read(path, text, monkeypatch, compiled=False)
-    assert used_c
-    assert seen_c == seen_py
-    assert state_c == state_py
+    _same_both_ways(path, text, monkeypatch)
 
 
 @pytest.mark.parametrize("text", ["fd.name contains zz", "not fd.name contains zz"])
@@ -239,10 +246,6 @@ def test_connect_enters_in_c_as_in_python(text: str, tmp_path: Path,
                              ts=ts + 4, num=len(events) + 1))
     path = tmp_path / "connect.scap"
     write_capture(path, [proc], {}, events)
-    seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
-    seen_py, state_py, _ = _read(path, text, monkeypatch, compiled=False)
-    assert used_c
-    assert seen_c == seen_py
-    assert state_c == state_py
+    state_c = _same_both_ways(path, text, monkeypatch)
     socks = state_c[3][-1]
     assert len(socks) == len(addrs) + 1   # every socket made it, and the sendto's

@@ -110,6 +110,16 @@ def exit_result(evt: Event) -> tuple[int, str, bytes] | None:
     return None
 
 
+def _param_at(evt: Event, index: tuple[int, ...]) -> tuple[int, bytes] | None:
+    """(i, raw bytes) of the param ``index[type]`` of the event (None: the type has none, or
+    the event carries fewer params)."""
+    i = index[evt.type]
+    if i < 0:
+        return None
+    params = evt.params()
+    return (i, params[i]) if i < len(params) else None
+
+
 def _int64(raw: bytes) -> int:
     return decode_int(raw, PT.INT64)
 
@@ -234,14 +244,10 @@ def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
     index = param_index_table(pname)
 
     def by_name(evt: Event) -> str | None:
-        etype = evt.type
-        i = index[etype]
-        if i < 0:
+        found = _param_at(evt, index)
+        if found is None:
             return None
-        params = evt.params()
-        if i >= len(params):
-            return None
-        value, resolved = param_renderers(etype)[i](evt, params[i], rctx)
+        value, resolved = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
         return resolved or value
     return BoundField(fdef, name, by_name, event_types=event_ids(_has_param(pname)),
                       render=by_name)
@@ -321,14 +327,10 @@ def bind_buffer(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> 
     def render(evt: Event) -> str | None:
         # Printing shows the data rendered in the current buffer mode (cut to the max
         # length in the default mode), while filters compare the raw bytes.
-        etype = evt.type
-        i = index[etype]
-        if i < 0:
+        found = _param_at(evt, index)
+        if found is None:
             return None
-        params = evt.params()
-        if i >= len(params):
-            return None
-        value, _ = param_renderers(etype)[i](evt, params[i], rctx)
+        value, _ = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
         return value
 
     return BoundField(fdef, name, extract, event_types=event_ids(_has_param("data")),

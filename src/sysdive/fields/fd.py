@@ -222,11 +222,10 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
             ref = _fd_ref(evt, state)
             return None if ref is None else get(evt, ref, ctx, False)
 
-        def extract_name(evt: Event) -> str | None:
-            # fd.name in filters runs for every fd event: _fd_ref and _name's common case
-            # inlined (a known fd, not a failed connect).
-            etype = evt.type
-            if etype not in _FD_EVENTS:
+        def name_ref(evt: Event) -> _FdRef | None:
+            # _fd_ref inlined for fd.name, which runs for every fd event a filter or a
+            # printer sees
+            if evt.type not in _FD_EVENTS:
                 return None
             thread = evt.thread
             if thread is None:
@@ -236,9 +235,17 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
             fdinfo = evt.fdinfo
             if fdinfo is None and thread.lastevent_fd != -1:
                 fdinfo = get_fd(thread, thread.lastevent_fd)
-            if fdinfo is not None and etype != _CONNECT_X:
+            return _FdRef(thread, fdinfo)
+
+        def extract_name(evt: Event) -> str | None:
+            # _name's common case first: a known fd, not a failed connect
+            ref = name_ref(evt)
+            if ref is None:
+                return None
+            fdinfo = ref.fdinfo
+            if fdinfo is not None and evt.type != _CONNECT_X:
                 return fdinfo.name
-            return get(evt, _FdRef(thread, fdinfo), ctx, False)
+            return get(evt, ref, ctx, False)
 
         def render(evt: Event) -> str | None:
             ref = _fd_ref(evt, state)
@@ -246,21 +253,14 @@ def _text_binder(get: Callable[[Event, _FdRef, FieldContext, bool], str | None])
 
         def render_name(evt: Event) -> str | None:
             # fd.name printed (echo_fds, spy_file, -p): extract_name's common case, cleaned.
-            etype = evt.type
-            if etype not in _FD_EVENTS:
+            ref = name_ref(evt)
+            if ref is None:
                 return None
-            thread = evt.thread
-            if thread is None:
-                thread = threads.get(evt.tid)
-                if thread is None:
-                    return None
-            fdinfo = evt.fdinfo
-            if fdinfo is None and thread.lastevent_fd != -1:
-                fdinfo = get_fd(thread, thread.lastevent_fd)
-            if fdinfo is not None and etype != _CONNECT_X:
+            fdinfo = ref.fdinfo
+            if fdinfo is not None and evt.type != _CONNECT_X:
                 text = fdinfo.name
                 return text if text.isascii() and text.isprintable() else sanitize(text)
-            return get(evt, _FdRef(thread, fdinfo), ctx, True)
+            return get(evt, ref, ctx, True)
         if fdef.name == "fd.name":
             return BoundField(fdef, name, extract_name, event_types=_NAMED_EVENTS,
                               render=render_name, render_json=render_name,
