@@ -500,14 +500,12 @@ class FastPath:
                 if j >= m:
                     break
                 j += 1
-                evt = rows.event
+                evt = rows.event   # set when parsed and passed by the filter in C
+                handed = evt is not None
                 if evt is None:
                     evt = event_at(j - 1)
-                    etype = evt.type   # (the parser may make a write a tracer event)
-                    passed = process(evt, flt)
-                else:                  # parsed and passed by the filter in C
-                    etype = evt.type
-                    passed = True
+                etype = evt.type       # (before the parser may make a write a tracer event)
+                passed = handed or process(evt, flt)
                 i = evt.num - num - 1
                 ts = evt.ts
                 if on_dump is not None:

@@ -213,8 +213,6 @@ class ChiselRunner:
             if merged and len(self.chisels) == 1 else None
         if simple:
             self.sink = self._simple_sink(self.chisels[0], retry)
-        elif len(self.chisels) == 1:
-            self.sink = self._one_sink(matchers[0], lines[0], retry)
         else:
             self.sink = self._general_sink(matchers, lines, retry)
 
@@ -306,39 +304,6 @@ class ChiselRunner:
                 raise _failure(ch, "on_event", err) from err
             if settings.end_capture:
                 stop()
-        return sink
-
-    def _one_sink(self, match: Callable[[Event], bool] | None,
-                  render: list[Callable[[Event], str | None]] | None,
-                  retry: Callable[[Event], bool] | None) -> EventSink:
-        """:meth:`_general_sink` for one chisel (``-c echo_fds`` prints every event it
-        gets): the same steps, without the loop over chisels."""
-        ch = self.chisels[0]
-        clock = self.clocks[0]
-        settings = ch.settings
-        on_event = ch.on_event
-        write = ch.out.write
-        stop = self.stop
-        timeout = self._timeout
-
-        def sink(evt: Event) -> None:
-            if settings.interval_ns or clock.first:
-                timeout(ch, clock, evt.ts)
-            if match is not None and not match(evt):
-                return
-            if retry is not None and evt.type in _TRACER_TYPES and not retry(evt):
-                return
-            try:
-                res = on_event(evt)
-            except Exception as err:
-                raise _failure(ch, "on_event", err) from err
-            if settings.end_capture:
-                stop()
-            if res is False or render is None:
-                return
-            line = render[evt.type](evt)
-            if line is not None:
-                write(line)
         return sink
 
     def _general_sink(self, matchers: list[Callable[[Event], bool] | None],
