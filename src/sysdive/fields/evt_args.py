@@ -17,6 +17,7 @@ from sysdive.fields.params import (
     PARAM_WIDTHS,
     SIGNED_PARAMS,
     decode_int,
+    param_at,
     param_bytes_by_name,
     param_index_table,
     param_renderers,
@@ -108,16 +109,6 @@ def exit_result(evt: Event) -> tuple[int, str, bytes] | None:
     if 0 <= j < len(params):
         return j, "fd", params[j]
     return None
-
-
-def _param_at(evt: Event, index: tuple[int, ...]) -> tuple[int, bytes] | None:
-    """(i, raw bytes) of the param ``index[type]`` of the event (None: the type has none, or
-    the event carries fewer params)."""
-    i = index[evt.type]
-    if i < 0:
-        return None
-    params = evt.params()
-    return (i, params[i]) if i < len(params) else None
 
 
 def _int64(raw: bytes) -> int:
@@ -244,7 +235,7 @@ def bind_arg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> Bou
     index = param_index_table(pname)
 
     def by_name(evt: Event) -> str | None:
-        found = _param_at(evt, index)
+        found = param_at(evt, index)
         if found is None:
             return None
         value, resolved = param_renderers(evt.type)[found[0]](evt, found[1], rctx)
@@ -296,11 +287,8 @@ def bind_rawarg(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> 
     convert = _raw_converter(ptype)
 
     def extract(evt: Event) -> object:
-        i = index[evt.type]
-        if i < 0:
-            return None
-        params = evt.params()
-        return convert(params[i]) if i < len(params) else None
+        found = param_at(evt, index)
+        return None if found is None else convert(found[1])
     # The value keeps the rawarg field's own print format (none), so many integer types
     # print as <NA>, and types without a text form abort, as in sysdig.
     return BoundField(fdef, name, extract, event_types=event_ids(_has_param(pname)),
@@ -318,16 +306,13 @@ def bind_buffer(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> 
     index = param_index_table("data")
 
     def extract(evt: Event) -> bytes | None:
-        i = index[evt.type]
-        if i < 0:
-            return None
-        params = evt.params()
-        return params[i] if i < len(params) else None
+        found = param_at(evt, index)
+        return None if found is None else found[1]
 
     def render(evt: Event) -> str | None:
         # Printing shows the data rendered in the current buffer mode (cut to the max
         # length in the default mode), while filters compare the raw bytes.
-        found = _param_at(evt, index)
+        found = param_at(evt, index)
         if found is None:
             return None
         value, _ = param_renderers(evt.type)[found[0]](evt, found[1], rctx)

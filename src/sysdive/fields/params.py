@@ -58,6 +58,7 @@ __all__ = [
     "fd_annotation",
     "fd_resolved",
     "info_renderers",
+    "param_at",
     "param_bytes_by_name",
     "param_index_table",
     "render_args",
@@ -569,11 +570,15 @@ def param_index_table(name: str) -> tuple[int, ...]:
 
 def param_bytes_by_name(evt: Event, name: str) -> tuple[int, bytes] | None:
     """``(index, raw bytes)`` of the first loaded param of ``evt`` called ``name``."""
-    i = param_index_table(name)[evt.type]
+    return param_at(evt, param_index_table(name))
+
+
+def param_at(evt: Event, index: tuple[int, ...]) -> tuple[int, bytes] | None:
+    """``(i, raw bytes)`` of the param ``index[type]`` of ``evt`` (a table of
+    :func:`param_index_table`); None when its type has none or it carries fewer params."""
+    i = index[evt.type]
     if i < 0:
         return None
     params = evt.params()
-    if i >= len(params):
-        return None
-    return i, params[i]
+    return (i, params[i]) if i < len(params) else None
 

@@ -821,6 +821,21 @@ skip_rejected(Rows *self, PyObject *sd, PyObject *t, long long etype,
     return 1;
 }
 
+/* The thread's bookkeeping the rejections start from (its flags, last enter type, last fd,
+ * latency start), and the shared-fd-table guard of Parser._fast_thread: 1 read and fine,
+ * 0 the full path, -1 error. */
+static int
+thread_bookkeeping(Rows *self, PyObject *threads, PyObject *t, long long *flags,
+                   long long *let, long long *lfd, unsigned long long *ent)
+{
+    if (!get_ll(t, self->ts.flags, flags) || !get_ll(t, self->ts.lastevent_type, let)
+            || !get_ll(t, self->ts.lastevent_fd, lfd)
+            || !get_ull(t, self->ts.last_latency_entertime, ent))
+        return 0;
+    int r = main_missing(self, threads, t, *flags);
+    return r != 0 ? (r < 0 ? -1 : 0) : 1;
+}
+
 /* Parser.reject_fast; a row the filter passes is handed on from here when can_accept
  * allows (2), with the bookkeeping of the full path: reset's, then _handed_on's. */
 static int
@@ -831,13 +846,9 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
     long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
     long long flags, let, lfd;
     unsigned long long ent;
-    if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
-            || !get_ll(t, self->ts.lastevent_fd, &lfd)
-            || !get_ull(t, self->ts.last_latency_entertime, &ent))
-        return 0;
-    int r = main_missing(self, threads, t, flags);
-    if (r != 0)
-        return r < 0 ? -1 : 0;
+    int r = thread_bookkeeping(self, threads, t, &flags, &let, &lfd, &ent);
+    if (r != 1)
+        return r;
     int ok, rc;
     PyObject *fdi, *pub;
     if (etype & 1) {
@@ -922,13 +933,9 @@ filter_on_event(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssi
     long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
     long long flags, let, lfd, fd = -1, cpuid = 0;
     unsigned long long ent;
-    if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
-            || !get_ll(t, self->ts.lastevent_fd, &lfd)
-            || !get_ull(t, self->ts.last_latency_entertime, &ent))
-        return 0;
-    int r = main_missing(self, threads, t, flags);
-    if (r != 0)
-        return r < 0 ? -1 : 0;
+    int r = thread_bookkeeping(self, threads, t, &flags, &let, &lfd, &ent);
+    if (r != 1)
+        return r;
     int ok, is_exit = etype & 1;
     PyObject *fdi = NULL, *pub;
     if (is_exit) {
@@ -1308,13 +1315,9 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
     long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
     long long flags, let, lfd;
     unsigned long long ent;
-    if (!get_ll(t, self->ts.flags, &flags) || !get_ll(t, self->ts.lastevent_type, &let)
-            || !get_ll(t, self->ts.lastevent_fd, &lfd)
-            || !get_ull(t, self->ts.last_latency_entertime, &ent))
-        return 0;
-    int r = main_missing(self, threads, t, flags);
-    if (r != 0)
-        return r < 0 ? -1 : 0;
+    int r = thread_bookkeeping(self, threads, t, &flags, &let, &lfd, &ent);
+    if (r != 1)
+        return r;
     int ok;
     if (etype == self->open_x)
         return reject_open(self, sd, threads, t, j, etype, tid, ts, hdr, end, npar, flags, let,
