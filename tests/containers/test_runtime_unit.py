@@ -4,6 +4,7 @@ hand-written inspect documents; tests/containers/test_docker_live.py runs it on 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from sysdive.containers.cgroups import ContainerType
@@ -134,3 +135,33 @@ def test_watcher_asks_again_after_a_timeout_but_not_after_404() -> None:
     watcher._describe(gone, sock, "e" * 64)
     (doc,) = watcher.take()
     assert (gone.calls, doc["lookup_state"]) == (1, 2)
+
+
+class _Blocking(_SlowThenReady):
+    """A docker client whose inspect waits until released."""
+
+    def __init__(self) -> None:
+        super().__init__(slow=0)
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def inspect_container(self, cid: str) -> dict[str, object]:
+        self.entered.set()
+        assert self.release.wait(10)
+        return super().inspect_container(cid)
+
+
+def test_watcher_says_when_a_lookup_is_under_way() -> None:
+    sock = RuntimeSocket("/nonexistent.sock", ContainerType.DOCKER)
+    client = _Blocking()
+    watcher = RuntimeWatcher((sock,))
+    assert not watcher.describing()
+    t = threading.Thread(target=watcher._describe, args=(client, sock, FULL))
+    t.start()
+    assert client.entered.wait(10)
+    assert watcher.describing() and not watcher.describing(within=0.0)
+    assert watcher.take() == []
+    client.release.set()
+    t.join(10)
+    assert not watcher.describing()
+    (doc,) = watcher.take()
+    assert doc["name"] == "web"

@@ -55,6 +55,8 @@ __all__ = ["CaptureResult", "LiveCaptureError", "Prefilter", "Rotation", "captur
 # consumer (a busy machine, ext4 writeback), where 16 MiB shared had dropped events.
 DEFAULT_BUFFER = 32 << 20
 POLL_SECONDS = 0.005
+# Most event bytes kept back while a container's description is on its way (see `hold`).
+HOLD_BYTES = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +290,7 @@ def capture_to_file(
     suppress_comms: tuple[str, ...] = (),
     side_events: Callable[[], bytes] | None = None,
     prefilter: Prefilter | None = None,
+    hold: Callable[[], bool] | None = None,
 ) -> CaptureResult:
     """Capture every system call of the host into ``path`` until a limit or a signal.
 
@@ -300,7 +303,10 @@ def capture_to_file(
     file. ``poll_seconds`` is how long the loop sleeps when the buffers were nearly empty.
     ``side_events`` returns ready event blocks that belong in the stream (container metadata,
     see :mod:`sysdive.containers.events`); it is asked after each file's header and at every
-    poll, and its blocks go into the file where they arrive. ``prefilter`` restricts what the
+    poll, and its blocks go into the file where they arrive. While ``hold`` answers True
+    (a container's description is on its way), drained events wait in memory (at most
+    ``HOLD_BYTES``) and are written after the side events, so the description precedes
+    the events of the container's first processes. ``prefilter`` restricts what the
     probe traces in the kernel (processes, cgroups, syscalls: :mod:`sysdive.capture.prefilter`).
     Raises :class:`LiveCaptureError` when live capture is impossible here.
     """
@@ -327,11 +333,28 @@ def capture_to_file(
                 if c is not None]
         return min(caps) if caps else None
 
+    held: list[bytes] = []
+    held_bytes = 0
+
     def put(got: Drained) -> None:
-        nonlocal written
-        files.put(got.pieces)
+        nonlocal written, held_bytes
         written += got.events
         files.events += got.events
+        if (got.pieces or held) and hold is not None and held_bytes < HOLD_BYTES and hold():
+            if got.pieces:
+                held.append(b"".join(got.pieces))
+                held_bytes += len(held[-1])
+            return
+        release()
+        files.put(got.pieces)
+
+    def release() -> None:
+        nonlocal held_bytes
+        if held:
+            side()  # the description the events waited for goes before them
+            files.put(held)
+            held.clear()
+            held_bytes = 0
 
     def side() -> None:
         if side_events is not None and files.writer is not None:
@@ -371,6 +394,7 @@ def capture_to_file(
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 if files.rotation.active and files.due():
+                    release()
                     more = files.open_next()
                     side()
                     continue
@@ -383,9 +407,13 @@ def capture_to_file(
                 got = bufs.drain(budget(), final=True)
                 put(got)
                 if files.rotation.active and files.due():
+                    release()
                     more = files.open_next()
                 elif not got.events:
                     break
+            while held and hold is not None and hold():  # bounded by the lookup's own limit
+                time.sleep(poll_seconds)
+            release()
             side()
             stats = probe.stats()
             drops = bufs.drops()

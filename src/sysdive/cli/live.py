@@ -93,6 +93,7 @@ def run_live(o: Options, out: TextIO, inspect: Inspect) -> int:
     options: dict[str, object] = {
         "snaplen": o.snaplen or 80, "suppress_comms": tuple(o.suppress_comms),
         "side_events": side, "prefilter": prefilter,
+        "hold": watcher.describing if isinstance(watcher, RuntimeWatcher) else None,
         # printing is slower than capturing: a smaller buffer bounds the backlog printed
         # after a stop
         "buffer_size": o.buffer_size or (DEFAULT_BUFFER if o.write_file else _PRINT_RING)}

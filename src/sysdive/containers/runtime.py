@@ -34,6 +34,9 @@ __all__ = ["ImageName", "RuntimeSocket", "RuntimeWatcher", "container_from_inspe
            "container_json", "default_sockets", "failed_container", "split_image"]
 
 Doc = dict[str, Any]
+# How long the events of a capture may wait for a container's description (seconds):
+# docker answers an inspect in tens of milliseconds, a few hundred under load.
+HOLD_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +264,7 @@ class RuntimeWatcher:
         self._lock = threading.Lock()
         self._pending: list[Doc] = []
         self._seen: set[str] = set()
+        self._describing: dict[str, float] = {}  # id -> when its lookup began (monotonic)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._streams: list[Any] = []
@@ -362,6 +366,15 @@ class RuntimeWatcher:
         if not full_id or (full_id in self._seen and not again):
             return
         self._seen.add(full_id)
+        with self._lock:
+            self._describing[full_id] = time.monotonic()
+        try:
+            self._emit(self._document(client, sock, full_id))
+        finally:
+            with self._lock:
+                self._describing.pop(full_id, None)
+
+    def _document(self, client: Any, sock: RuntimeSocket, full_id: str) -> Doc:
         inspect = self._inspect(client, full_id)
         if inspect is None:
             doc = failed_container(full_id[:12], sock.type)
@@ -374,7 +387,7 @@ class RuntimeWatcher:
                 except Exception:
                     image_info = None
             doc = container_from_inspect(inspect, sock.type, image_info)
-        self._emit(doc)
+        return doc
 
     def _inspect(self, client: Any, full_id: str, attempts: int = 3) -> Any:
         # A busy dockerd may answer after the client's timeout: ask again before recording
@@ -389,6 +402,18 @@ class RuntimeWatcher:
                     return None
                 time.sleep(0.2)
         return None
+
+    def describing(self, within: float = HOLD_SECONDS) -> bool:
+        """Whether a container is being looked up, begun less than ``within`` seconds ago.
+
+        A container's first process often runs while its lookup is still under way; the
+        capture loop keeps the events back meanwhile (``capture_to_file(hold=...)``) so the
+        description lands in the file before them and ``container.name`` matches them. A
+        lookup older than ``within`` (a dockerd that stalls) no longer holds anything back.
+        """
+        now = time.monotonic()
+        with self._lock:
+            return any(now - began < within for began in self._describing.values())
 
     def take(self) -> list[Doc]:
         """The container documents resolved since the last call (never blocks)."""
