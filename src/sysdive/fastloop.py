@@ -28,18 +28,20 @@ between two visited rows are handed on together as one :class:`~sysdive.event_ro
 just before the second visited row, with the thread table as it stands there.
 
 Kinds 1, 3 and 4 run in C when ``sysdive.state._rowparse`` is built
-(:meth:`Parser.compiled_rejections`, :meth:`FastPath._run_compiled`) and no rows are handed
-on in bulk: it walks the selected rows and stops at each one that needs an Event; the
-parser's methods are its reference.
+(:meth:`Parser.compiled_rejections`, :class:`~sysdive.compiledloop.CompiledPath`, which needs
+no numpy) and no rows are handed on in bulk: it walks the selected rows and stops at each one
+that needs an Event; the parser's methods are its reference. The kind of each type is
+:class:`~sysdive.compiledloop.KindPlan`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sysdive.compiledloop import CompiledPath, KindPlan
 from sysdive.event import Event
 from sysdive.event_rows import EventRows
 from sysdive.state.parse_tables import (
@@ -48,15 +50,13 @@ from sysdive.state.parse_tables import (
     PPM_EVENT_MAX,
     PROCINFO,
     SCAP_DF_STATE_ONLY,
-    skip_kind,
     uses_fd,
 )
-from sysdive.state.parser import FastFilter, Parser, never
+from sysdive.state.parser import Parser
 
 if TYPE_CHECKING:
     from sysdive.inspector import Inspector
     from sysdive.scap.scan import Columns
-    from sysdive.state._rowparse import Rows
 
 
 _KIND3 = 1 << 40   # more rows than any batch holds
@@ -67,37 +67,19 @@ _KIND5 = 3 << 40   # a stretch of rows for the bulk sink
 class FastPath:
     """Runs column batches of one capture through the parser and the sinks."""
 
-    def __init__(self, insp: Inspector, parser: Parser, skip: Iterable[int],
-                 generic_ok: frozenset[int] | None, on_event: Callable[[Event], None],
+    def __init__(self, insp: Inspector, parser: Parser, plan: KindPlan,
+                 on_event: Callable[[Event], None],
                  on_dump: Callable[[Event, bool], None] | None,
-                 internal: frozenset[int], fast_types: Iterable[int] = (),
-                 fast_filter: FastFilter | None = None,
-                 state_types: Iterable[int] = (),
-                 filter_types: frozenset[int] | None = None,
-                 fold_rows: Callable[[EventRows], None] | None = None,
-                 event_filter: Callable[[Event], bool] | None = None) -> None:
+                 internal: frozenset[int],
+                 fold_rows: Callable[[EventRows], None] | None = None) -> None:
         self.insp = insp
         self.parser = parser
         self.on_event = on_event
         self.on_dump = on_dump
         self.internal = internal
-        self.fast_filter = fast_filter
-        kind = np.full(PPM_EVENT_MAX, 2, dtype=np.int8)
-        for t in skip:
-            kind[t] = skip_kind(t)
-        if fast_filter is not None:
-            for t in fast_types:
-                if kind[t] == 2:
-                    kind[t] = 3
-        # Per type, what reject_state_fast asks: never for types the filter cannot match.
-        self.preds: list[FastFilter | None] = [None] * PPM_EVENT_MAX
-        for t in state_types:
-            can_match = filter_types is None or t in filter_types
-            pred = fast_filter if can_match else never
-            if kind[t] == 2 and pred is not None:
-                kind[t] = 4
-                self.preds[t] = pred
-        self.kind = kind
+        self.fast_filter = plan.fast_filter
+        self.preds = plan.preds
+        kind = self.kind = np.frombuffer(plan.kind, dtype=np.int8)
         # The types fold_rows takes (only those the filter may pass), and whether a
         # type-determined filter passes them (asked once).
         self.fold_rows = fold_rows
@@ -113,19 +95,11 @@ class FastPath:
         self.fold_odd = np.zeros(PPM_EVENT_MAX, dtype=np.bool_)
         self.fold_odd[list(CONTAINER_EVENTS)] = True
         self.fold_seen: dict[int, bool] = {}
-        # The compiled rejections (None: not built, then the loop below calls the parser's).
-        self.rows: Rows | None = parser.compiled_rejections(self.preds, fast_filter,
-                                                            event_filter)
-        if fast_filter is None and event_filter is not None and self.rows is not None:
-            # A filter without a fast form: the compiled loop asks it on each row's Event.
-            for t in fast_types:
-                if kind[t] == 2:
-                    kind[t] = 3
-        self.sc_ok: Any = None
-        if generic_ok is not None and (kind[0] == 2 or kind[1] == 2):
-            sc_ok = np.zeros(1 << 16, dtype=np.bool_)
-            sc_ok[[s for s in generic_ok if 0 <= s < 1 << 16]] = True
-            self.sc_ok = sc_ok
+        # Batches without bulk rows go to the compiled loop when it is built.
+        self.compiled = (CompiledPath(insp, parser, plan, on_event, on_dump, internal)
+                         if plan.rows is not None else None)
+        self.sc_ok: Any = (None if plan.sc_ok is None
+                           else np.frombuffer(plan.sc_ok, dtype=np.bool_))
 
     def _kinds(self, cols: Columns, nbytes: int) -> Any:
         et = cols.type
@@ -372,16 +346,13 @@ class FastPath:
         k = self._kinds(cols, len(buf))
         if start:
             k[:start] = 0
-        num -= start
         bulk = self._bulk_rows(cols, k) if self.fold_rows is not None else None
+        if self.compiled is not None and bulk is None:
+            return self.compiled.run(buf, cols, num, start)
+        num -= start
         sel = np.flatnonzero(k)
         et = cols.type[sel]
         ks = k[sel]
-        if self.rows is not None and bulk is None:
-            # The compiled loop reads the header fields itself, at each event's offset, and
-            # applies a kind-1 row faster than _live would find it redundant: every row goes.
-            hdr, fl = cols.hdr_flagged(sel)
-            return self._run_compiled(buf, cols, num, start, sel, et, ks, hdr, fl)
         f = cols.fields(sel)
         live = self._live(et, ks, f[1], f[4], f[6], cols.w)
         if live is not None:
@@ -470,65 +441,3 @@ class FastPath:
         if st.tid_to_remove != -1 or st.fds_to_remove:
             self.parser.apply_removals()
         st.lastevent_ts = int(cols.fields(np.array([n - 1]))[0][0])
-
-    def _run_compiled(self, buf: bytes, cols: Columns, num: int, start: int, sel: Any,
-                      et: Any, ks: Any, hdr: Any, fl: Any) -> int:
-        """:meth:`run`'s loop with the rejections of kinds 1, 3 and 4 done by the compiled
-        module: it walks the rows and stops at each one that needs an Event."""
-        insp = self.insp
-        parser = self.parser
-        counters = insp.counters
-        max_events = insp.events_limit
-        max_dur = insp.max_duration_ns
-        flt = insp.capture_filter
-        on_event = self.on_event
-        on_dump = self.on_dump
-        on_filtered = insp.on_filtered
-        internal = self.internal
-        process = parser.process_event
-        rows = self.rows
-        assert rows is not None
-        n = len(cols)
-        i64 = np.int64
-        m = rows.load(buf, num, sel.astype(i64), ks.astype(i64), et.astype(i64), hdr, fl)
-        advance = rows.advance
-        event_at = rows.event_at
-        j = 0
-        try:
-            while True:
-                j = advance(j)
-                if j >= m:
-                    break
-                j += 1
-                evt = rows.event   # set when parsed and passed by the filter in C
-                handed = evt is not None
-                if evt is None:
-                    evt = event_at(j - 1)
-                etype = evt.type       # (before the parser may make a write a tracer event)
-                passed = handed or process(evt, flt)
-                i = evt.num - num - 1
-                ts = evt.ts
-                if on_dump is not None:
-                    on_dump(evt, passed or etype in internal)
-                if passed:
-                    if max_dur is not None:
-                        if insp.first_ts == 0:
-                            insp.first_ts = ts
-                        elif ts - insp.first_ts >= max_dur:
-                            insp.stopped = True
-                            return i + 1 - start
-                    counters.handed_on += 1
-                    on_event(evt)
-                    if insp.stopped or (max_events is not None
-                                        and counters.handed_on >= max_events):
-                        return i + 1 - start
-                else:
-                    if on_filtered is not None:
-                        on_filtered(evt)
-                    if insp.stopped:
-                        return i + 1 - start
-        finally:
-            rows.release()
-        if m == 0 or int(sel[-1]) != n - 1:
-            self._end_batch(cols, n)
-        return n - start

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from sysdive.compiledloop import CompiledPath, KindPlan
 from sysdive.event import Event
 from sysdive.records import record
 from sysdive.scap.blocks import CaptureHeader
@@ -150,7 +151,7 @@ class Inspector:
                     and max_events is None and max_dur is None)
         use_rows = (self.fold_rows is not None and on_dump is None and on_filtered is None
                     and max_events is None and max_dur is None and not self.internal_events)
-        fast: FastPath | None = None
+        fast: FastPath | CompiledPath | None = None
         try:
             for item in reader:
                 if isinstance(item, Section):
@@ -215,24 +216,28 @@ class Inspector:
                         on_filtered(evt)
                 if cols is not None and pending is None:
                     if fast is None:
-                        from sysdive.fastloop import FastPath  # numpy: large captures only
                         # The fast rejections drop rejected events unbuilt: not when a -w
                         # copy or on_filtered (chisels' clocks) wants them.
                         quick = flt is not None and on_dump is None and on_filtered is None
                         fast_filter = (self.make_fast_filter()
                                        if self.make_fast_filter is not None and quick else None)
-                        fast_types = (parser.fast_filter_types(self.filter_types)
-                                      if quick else frozenset())
-                        state_types = parser.fast_state_types() if quick else frozenset()
-                        fast = FastPath(self, parser, skip, generic_ok, on_event, on_dump,
-                                        internal, fast_types, fast_filter,
-                                        state_types, self.filter_types,
-                                        self.fold_rows if use_rows else None,
-                                        flt if quick else None)
+                        plan = KindPlan(
+                            parser, skip, generic_ok,
+                            parser.fast_filter_types(self.filter_types) if quick else (),
+                            fast_filter, parser.fast_state_types() if quick else (),
+                            self.filter_types, flt if quick else None)
+                        if plan.rows is not None and not use_fold and not use_rows:
+                            fast = CompiledPath(self, parser, plan, on_event, on_dump, internal)
+                        else:
+                            from sysdive.fastloop import FastPath  # numpy
+                            fast = FastPath(self, parser, plan, on_event, on_dump, internal,
+                                            self.fold_rows if use_rows else None)
                     start = max(start, 0)
-                    done = (fast.run_fold(buf, cols, num, start, self.fold)
-                            if use_fold and self.fold is not None
-                            else fast.run(buf, cols, num, start))
+                    if use_fold and self.fold is not None:
+                        assert not isinstance(fast, CompiledPath)
+                        done = fast.run_fold(buf, cols, num, start, self.fold)
+                    else:
+                        done = fast.run(buf, cols, num, start)
                     num += done
                     if start + done < len(cols):
                         return

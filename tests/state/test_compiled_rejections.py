@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -148,15 +147,21 @@ def test_rows_refuse_bad_columns() -> None:
     state = State()
     rows = Parser(state).compiled_rejections([None] * PPM_EVENT_MAX, None)
     assert isinstance(rows, mod.Rows)
-    a = np.zeros(3, dtype=np.int64)
+    a = bytes(24)   # three int64 zeros
+    kinds = bytes([2]) * PPM_EVENT_MAX
     with pytest.raises(ValueError, match="one length"):
-        rows.load(b"", 0, a, a, a, a, np.zeros(2, dtype=np.int64))
-    with pytest.raises(ValueError, match="8-byte"):
-        rows.load(b"", 0, a, a, a, a, np.zeros(3, dtype=np.int32))
+        rows.load_walk(b"", 0, 0, a, bytes(16), None, kinds, None)
+    with pytest.raises(ValueError, match="one length"):
+        rows.load_walk(b"", 0, 0, a, a, bytes(2), kinds, None)
+    with pytest.raises(ValueError, match="65536"):
+        rows.load_walk(b"", 0, 0, a, a, None, kinds, bytes(10))
+    with pytest.raises(ValueError, match="kinds one per type"):
+        rows.load_walk(b"", 0, 0, a, a, None, bytes(3), None)
+    big = (5000).to_bytes(8, "little") * 3
     with pytest.raises(ValueError, match="out of range"):
-        rows.load(b"", 0, a, a, a + 5000, a, a)
+        rows.load_walk(bytes(400), 0, 0, a, big, None, kinds, None)
     with pytest.raises(ValueError, match="outside the buffer"):
-        rows.load(b"\0" * 40, 0, a, a, a, a + 20, a)
+        rows.load_walk(b"\0" * 40, 0, 0, (20).to_bytes(8, "little") * 3, a, None, kinds, None)
     with pytest.raises(RuntimeError, match="no batch"):
         rows.advance(0)
 

@@ -24,10 +24,9 @@ offset, with the same header fields.
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from sysdive.scap import blocks as B
 from sysdive.schema.events import EVENTS
@@ -35,9 +34,15 @@ from sysdive.schema.events import EVENTS
 _EVENT_MAX = 336
 _NONLARGE_MAX = 65536
 
-_CONTAINER_IDS = np.array([e.id for e in EVENTS if e.enum in (
-    "PPME_CONTAINER_E", "PPME_CONTAINER_JSON_E", "PPME_CONTAINER_JSON_2_E")], dtype=np.int64)
-_16, _48, _LO16 = np.uint64(16), np.uint64(48), np.uint64(0xFFFF)
+_CONTAINER_IDS = frozenset(e.id for e in EVENTS if e.enum in (
+    "PPME_CONTAINER_E", "PPME_CONTAINER_JSON_E", "PPME_CONTAINER_JSON_2_E"))
+_HEADER = struct.Struct("<QQIHI")   # ts, tid, event length, type, param count
+_U16 = struct.Struct("<H")
+_U32 = struct.Struct("<I")
+
+# (wi, type, elen, flagged): the compiled walk's bytes (int64 per event; flagged one byte
+# per event or None), see _blockwalk.c.
+Walked = tuple[Any, Any, Any, Any]
 
 
 class Columns:
@@ -47,26 +52,72 @@ class Columns:
     asks for (:meth:`fields`), since a filtered read needs them for a fraction of the events.
     ``wi`` is the index of each block's first u32 word; ``flagged`` marks EVF blocks (None
     when there are none), whose event starts one word later after the dump flags.
+
+    From the compiled walk the columns stay its bytes until a caller wants numpy arrays
+    (numpy is imported then): the compiled batch loop reads the bytes (:meth:`walked`).
     """
 
-    __slots__ = ("elen", "flagged", "type", "w", "wi")
+    __slots__ = ("_arrays", "_walked", "buf", "n")
 
-    def __init__(self, w: Any, wi: Any, flagged: Any, etype: Any, elen: Any) -> None:
-        self.w = w
-        self.wi = wi
-        self.flagged = flagged
-        self.type = etype
-        self.elen = elen
+    def __init__(self, buf: bytes, n: int, walked: Walked | None = None,
+                 arrays: tuple[Any, Any, Any, Any, Any] | None = None) -> None:
+        self.buf = buf
+        self.n = n
+        self._walked = walked
+        self._arrays = arrays   # (w, wi, flagged, type, elen)
 
     def __len__(self) -> int:
-        return len(self.type)
+        return self.n
+
+    def _np(self) -> tuple[Any, Any, Any, Any, Any]:
+        if self._arrays is None:
+            import numpy as np
+            assert self._walked is not None
+            wi, ty, el, fl = self._walked
+            self._arrays = (np.frombuffer(self.buf, dtype="<u4", count=len(self.buf) >> 2),
+                            np.frombuffer(wi, dtype=np.int64),
+                            None if fl is None else np.frombuffer(fl, dtype=np.bool_),
+                            np.frombuffer(ty, dtype=np.int64), np.frombuffer(el, dtype=np.int64))
+        return self._arrays
+
+    @property
+    def w(self) -> Any:
+        return self._np()[0]
+
+    @property
+    def wi(self) -> Any:
+        return self._np()[1]
+
+    @property
+    def flagged(self) -> Any:
+        return self._np()[2]
+
+    @property
+    def type(self) -> Any:
+        return self._np()[3]
+
+    @property
+    def elen(self) -> Any:
+        return self._np()[4]
+
+    def walked(self) -> tuple[Any, Any, Any]:
+        """(wi, type, flagged) as the compiled walk gives them (made from the arrays when
+        the numpy scan framed the batch)."""
+        if self._walked is not None:
+            wi, ty, _el, fl = self._walked
+            return wi, ty, fl
+        import numpy as np
+        _w, wi, fl, ty, _el = self._np()
+        return (wi.astype(np.int64).tobytes(), ty.astype(np.int64).tobytes(),
+                None if fl is None else fl.astype(np.uint8).tobytes())
 
     def fields(self, sel: Any = None) -> tuple[Any, ...]:
         """Arrays (ts, tid, cpu, dflags, hdr, end, npar) for the events ``sel`` (all: None)."""
-        w = self.w
-        wi = self.wi if sel is None else self.wi[sel]
-        elen = self.elen if sel is None else self.elen[sel]
-        fl = self.flagged
+        import numpy as np
+        w, wi, fl, _ty, elen = self._np()
+        if sel is not None:
+            wi = wi[sel]
+            elen = elen[sel]
         if fl is not None:
             fl = fl if sel is None else fl[sel]
             k = wi + fl
@@ -77,38 +128,42 @@ class Columns:
             hdr = (wi << 2) + 10
             dflags = np.zeros(len(wi), dtype=np.int64)
         w2, w3, w4, w5, w6 = (w[k + d].astype(np.uint64) for d in range(2, 7))
-        ts = (w2 >> _16) | (w3 << _16) | ((w4 & _LO16) << _48)
-        tid = (w4 >> _16) | (w5 << _16) | ((w6 & _LO16) << _48)
+        s16, s48, lo16 = np.uint64(16), np.uint64(48), np.uint64(0xFFFF)
+        ts = (w2 >> s16) | (w3 << s16) | ((w4 & lo16) << s48)
+        tid = (w4 >> s16) | (w5 << s16) | ((w6 & lo16) << s48)
         cpu = w[wi + 2] & 0xFFFF
         return ts, tid, cpu, dflags, hdr, hdr + elen, w[k + 8]
 
-    def hdr_flagged(self, sel: Any) -> tuple[Any, Any]:
-        """Arrays (hdr, 1 for EVF blocks else 0) for the events ``sel``, as int64: where
-        compiled code reads the other fields (state/_rowparse.c)."""
-        wi = self.wi[sel]
-        if self.flagged is None:
-            return (wi << 2) + 10, np.zeros(len(wi), dtype=np.int64)
-        fl = self.flagged[sel].astype(np.int64)
-        return (wi << 2) + 10 + (fl << 2), fl
-
     def hdr_npar(self, sel: Any) -> tuple[Any, Any]:
         """Arrays (hdr, npar) for the events ``sel``."""
-        wi = self.wi[sel]
-        if self.flagged is None:
-            return (wi << 2) + 10, self.w[wi + 8].astype(np.int64)
-        fl = self.flagged[sel]
-        return (wi << 2) + 10 + (fl << 2), self.w[wi + fl + 8].astype(np.int64)
+        import numpy as np
+        w, wi, fl, _ty, _elen = self._np()
+        wi = wi[sel]
+        if fl is None:
+            return (wi << 2) + 10, w[wi + 8].astype(np.int64)
+        fl = fl[sel]
+        return (wi << 2) + 10 + (fl << 2), w[wi + fl + 8].astype(np.int64)
 
     def head(self, leading: bool) -> list[tuple[int, int, int, int, int, int, int, int]]:
         """With ``leading``: the rows up to and including the first that is not a container
         event (those lead a section and are numbered apart); else none."""
+        out: list[tuple[int, int, int, int, int, int, int, int]] = []
         if not leading:
-            return []
-        other = np.flatnonzero(~np.isin(self.type, _CONTAINER_IDS))
-        stop = int(other[0]) + 1 if len(other) else len(self.type)
-        sel = np.arange(stop)
-        f = [a.tolist() for a in self.fields(sel)]
-        return list(zip(self.type[:stop].tolist(), *f, strict=True))
+            return out
+        wi, _ty, fl = self.walked()
+        words = memoryview(wi).cast("B").cast("q")
+        flags = None if fl is None else memoryview(fl).cast("B")
+        buf = self.buf
+        for j in range(self.n):
+            f = 1 if flags is not None and flags[j] else 0
+            hdr = words[j] * 4 + 10 + 4 * f
+            ts, tid, elen, etype, npar = _HEADER.unpack_from(buf, hdr)
+            cpu = _U16.unpack_from(buf, hdr - 2 - 4 * f)[0]
+            dflags = _U32.unpack_from(buf, hdr - 4)[0] if f else 0
+            out.append((etype, ts, tid, cpu, dflags, hdr, hdr + elen, npar))
+            if etype not in _CONTAINER_IDS:
+                break
+        return out
 
     def rows(self) -> list[tuple[int, int, int, int, int, int, int, int]]:
         f = [a.tolist() for a in self.fields()]
@@ -136,10 +191,7 @@ def scan(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
     end, wi, etype, elen, flagged = walk(buf, pos, window)
     if wi is None:
         return end, None
-    w = np.frombuffer(buf, dtype="<u4", count=len(buf) >> 2)
-    fl = None if flagged is None else np.frombuffer(flagged, dtype=np.bool_)
-    return end, Columns(w, np.frombuffer(wi, dtype=np.int64), fl,
-                        np.frombuffer(etype, dtype=np.int64), np.frombuffer(elen, dtype=np.int64))
+    return end, Columns(buf, len(wi) >> 3, walked=(wi, etype, elen, flagged))
 
 
 def scan_numpy(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
@@ -150,6 +202,7 @@ def scan_numpy(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
     there is not one this scan handles) and the columns of the events found (None if none).
     Events with ids 0.29.3 does not know are framed but not listed, as the reader does.
     """
+    import numpy as np
     n = len(buf)
     if pos & 3:
         return pos, None              # after a block whose length is not a multiple of 4
@@ -235,8 +288,7 @@ def scan_numpy(buf: bytes, pos: int, window: int) -> tuple[int, Columns | None]:
         fl = None if fl is None else fl[keep]
         if len(etype) == 0:
             return end_pos, None
-    cols = Columns(w, wi, fl, etype, elen)
-    return end_pos, cols
+    return end_pos, Columns(buf, len(etype), arrays=(w, wi, fl, etype, elen))
 
 
 __all__ = ["Columns", "scan", "scan_numpy"]

@@ -31,7 +31,6 @@
 /* A loaded batch's columns: the selected rows' index, kind and type and their events'
  * header fields. */
 enum { C_SEL, C_KIND, C_TYPE, C_TS, C_TID, C_CPU, C_DFL, C_HDR, C_END, C_NPAR, NCOLS };
-enum { IN_SEL, IN_KIND, IN_TYPE, IN_HDR, IN_FLAGGED, NIN };
 
 /* The slots of Event and FdInfo, all of them: objects of those classes are built here
  * without running their __init__, so Rows() refuses classes whose slots differ. */
@@ -118,8 +117,9 @@ typedef struct {
     Py_ssize_t blen;
     long long num;
     Py_ssize_t m;
-    Py_buffer in[NIN];     /* sel, kind, type, hdr, flagged: as loaded */
-    long long *derived;    /* ts, tid, cpu, dflags, end, npar: read from the buffer at hdr */
+    long long *derived;    /* the NCOLS columns, one after the other */
+    long long last_selected;   /* row index of the batch's last selected row, -1: none */
+    unsigned long long end_ts; /* the timestamp of the batch's last row */
     const long long *col[NCOLS];
     int loaded;
 } Rows;
@@ -1463,8 +1463,6 @@ static void
 release_cols(Rows *self)
 {
     if (self->loaded) {
-        for (int c = 0; c < NIN; c++)
-            PyBuffer_Release(&self->in[c]);
         PyMem_Free(self->derived);
         self->derived = NULL;
         self->loaded = 0;
@@ -1722,90 +1720,138 @@ done:
     return rc;
 }
 
+/* load_walk(buf, num, start, wi, type, flagged, kinds, sc_ok) -> m
+ *
+ * Loads the batch that scap/_blockwalk.c framed in buf (wi, type: bytes-like int64 per row,
+ * flagged: bytes-like 0/1 per row or None) and selects its rows from start on, as the
+ * Python batch loop does with numpy: kinds[type] per row (0: not visited), made 1 for a
+ * generic syscall row whose syscall id sc_ok (65536 bytes, or None) refuses. Also notes the
+ * last selected row and the batch's last timestamp (last_selected, end_ts). */
 static PyObject *
-Rows_load(Rows *self, PyObject *args)
+Rows_load_walk(Rows *self, PyObject *args)
 {
-    PyObject *buf, *arrays[NIN];
+    PyObject *buf, *flagged_obj, *sc_obj;
     long long num;
-    if (!PyArg_ParseTuple(args, "O!LOOOOO", &PyBytes_Type, &buf, &num, &arrays[0],
-                          &arrays[1], &arrays[2], &arrays[3], &arrays[4]))
+    Py_ssize_t start;
+    Py_buffer wi_v, ty_v, kinds_v, fl_v = {0}, sc_v = {0};
+    if (!PyArg_ParseTuple(args, "O!Lny*y*Oy*O", &PyBytes_Type, &buf, &num, &start, &wi_v,
+                          &ty_v, &flagged_obj, &kinds_v, &sc_obj))
         return NULL;
+    PyObject *result = NULL;
+    int have_fl = 0, have_sc = 0;
     release_cols(self);
-    Py_ssize_t m = -1;
-    for (int c = 0; c < NIN; c++) {
-        if (PyObject_GetBuffer(arrays[c], &self->in[c], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
-            for (int k = 0; k < c; k++)
-                PyBuffer_Release(&self->in[k]);
-            return NULL;
-        }
-        Py_buffer *v = &self->in[c];
-        int fmt_ok = v->itemsize == 8 && v->ndim == 1 && v->format != NULL
-            && strchr("qQlL", v->format[strlen(v->format) - 1]) != NULL;
-        Py_ssize_t len = v->itemsize ? v->len / v->itemsize : -1;
-        if (!fmt_ok || (m >= 0 && len != m)) {
-            for (int k = 0; k <= c; k++)
-                PyBuffer_Release(&self->in[k]);
-            PyErr_SetString(PyExc_ValueError, "columns must be 1-d 8-byte integer arrays of one length");
-            return NULL;
-        }
-        m = len;
+    if (flagged_obj != Py_None) {
+        if (PyObject_GetBuffer(flagged_obj, &fl_v, PyBUF_SIMPLE) < 0)
+            goto done;
+        have_fl = 1;
     }
-    self->derived = PyMem_Malloc(6 * (m > 0 ? m : 1) * sizeof(long long));
+    if (sc_obj != Py_None) {
+        if (PyObject_GetBuffer(sc_obj, &sc_v, PyBUF_SIMPLE) < 0)
+            goto done;
+        have_sc = 1;
+    }
+    Py_ssize_t n = wi_v.len / 8;
+    if (wi_v.len % 8 || ty_v.len != wi_v.len || (have_fl && fl_v.len != n)
+            || (have_sc && sc_v.len != 65536) || kinds_v.len < self->ntypes) {
+        PyErr_SetString(PyExc_ValueError, "wi and type must be int64 rows of one length, "
+                        "flagged one byte per row, sc_ok 65536 bytes, kinds one per type");
+        goto done;
+    }
+    const long long *wi = wi_v.buf, *ty = ty_v.buf;
+    const unsigned char *fl = have_fl ? fl_v.buf : NULL, *sc_ok = have_sc ? sc_v.buf : NULL;
+    const signed char *kinds = kinds_v.buf;
+    const unsigned char *bp = (const unsigned char *)PyBytes_AS_STRING(buf);
+    Py_ssize_t blen = PyBytes_GET_SIZE(buf);
+    if (start < 0)
+        start = 0;
+    /* Every row's header lies in buf: the walk checked it, this keeps C reads in bounds
+     * whoever calls. */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long long f = fl != NULL && fl[i], hdr = wi[i] * 4 + 10 + 4 * f;
+        if (ty[i] < 0 || ty[i] >= self->ntypes || wi[i] < 0 || hdr + 26 > blen) {
+            PyErr_SetString(PyExc_ValueError, ty[i] < 0 || ty[i] >= self->ntypes
+                            ? "event type out of range" : "event header outside the buffer");
+            goto done;
+        }
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = start; i < n; i++)
+        m += kinds[ty[i]] != 0;
+    self->derived = PyMem_Malloc(NCOLS * (m > 0 ? m : 1) * sizeof(long long));
     if (self->derived == NULL) {
-        for (int k = 0; k < NIN; k++)
-            PyBuffer_Release(&self->in[k]);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        goto done;
+    }
+    long long *d = self->derived;
+    for (int c = 0; c < NCOLS; c++)
+        self->col[c] = d + c * m;
+    long long *sel = d, *kind = d + C_KIND * m, *type = d + C_TYPE * m, *ts = d + C_TS * m,
+        *tid = d + C_TID * m, *cpu = d + C_CPU * m, *dfl = d + C_DFL * m,
+        *hdrs = d + C_HDR * m, *end = d + C_END * m, *npars = d + C_NPAR * m;
+    Py_ssize_t j = 0;
+    for (Py_ssize_t i = start; i < n; i++) {
+        long long et = ty[i];
+        int k = kinds[et];
+        if (k == 0)
+            continue;
+        long long f = fl != NULL && fl[i], hdr = wi[i] * 4 + 10 + 4 * f;
+        const unsigned char *h = bp + hdr;
+        unsigned long long t8, id8;
+        unsigned int elen, npar, dflags = 0;
+        unsigned short c2;
+        memcpy(&t8, h, 8);
+        memcpy(&id8, h + 8, 8);
+        memcpy(&elen, h + 16, 4);
+        memcpy(&npar, h + 22, 4);
+        memcpy(&c2, h - 2 - 4 * f, 2);
+        if (f)
+            memcpy(&dflags, h - 4, 4);
+        if (k == 2 && sc_ok != NULL && et < 2 && npar > 0 && npar <= 32) {
+            long long o = hdr + 26 + 2 * (long long)npar;
+            if (o + 4 <= blen) {
+                unsigned short sc;
+                memcpy(&sc, bp + o, 2);
+                if (!sc_ok[sc])
+                    k = 1;
+            }
+        }
+        sel[j] = i;
+        kind[j] = k;
+        type[j] = et;
+        ts[j] = (long long)t8;
+        tid[j] = (long long)id8;
+        cpu[j] = c2;
+        dfl[j] = dflags;
+        hdrs[j] = hdr;
+        end[j] = hdr + elen;
+        npars[j] = npar;
+        j++;
     }
     self->loaded = 1;
     Py_INCREF(buf);
     self->buf = buf;
-    self->bp = (const unsigned char *)PyBytes_AS_STRING(buf);
-    self->blen = PyBytes_GET_SIZE(buf);
+    self->bp = bp;
+    self->blen = blen;
     self->num = num;
     self->m = m;
-    self->col[C_SEL] = self->in[IN_SEL].buf;
-    self->col[C_KIND] = self->in[IN_KIND].buf;
-    self->col[C_TYPE] = self->in[IN_TYPE].buf;
-    self->col[C_HDR] = self->in[IN_HDR].buf;
-    long long *d = self->derived;
-    self->col[C_TS] = d;
-    self->col[C_TID] = d + m;
-    self->col[C_CPU] = d + 2 * m;
-    self->col[C_DFL] = d + 3 * m;
-    self->col[C_END] = d + 4 * m;
-    self->col[C_NPAR] = d + 5 * m;
-    const long long *flagged = self->in[IN_FLAGGED].buf;
-    /* The header fields, as scan.Columns.fields reads them: the v2 event header at hdr (ts,
-     * tid, length, type, param count), the block's cpu before it and, in EVF blocks, the
-     * dump flags between the two. */
-    for (Py_ssize_t j = 0; j < m; j++) {
-        long long et = COL(self, C_TYPE, j), hdr = COL(self, C_HDR, j);
-        long long fl = flagged[j] != 0;
-        if (et < 0 || et >= self->ntypes || hdr < 6 + 4 * fl || hdr + 26 > self->blen) {
-            release_cols(self);
-            PyErr_SetString(PyExc_ValueError, et < 0 || et >= self->ntypes
-                            ? "event type out of range" : "event header outside the buffer");
-            return NULL;
-        }
-        const unsigned char *h = self->bp + hdr;
-        unsigned long long ts, tid;
-        unsigned int elen, npar, dfl = 0;
-        unsigned short cpu;
-        memcpy(&ts, h, 8);
-        memcpy(&tid, h + 8, 8);
-        memcpy(&elen, h + 16, 4);
-        memcpy(&npar, h + 22, 4);
-        memcpy(&cpu, h - 2 - 4 * fl, 2);
-        if (fl)
-            memcpy(&dfl, h - 4, 4);
-        d[j] = (long long)ts;
-        d[m + j] = (long long)tid;
-        d[2 * m + j] = cpu;
-        d[3 * m + j] = dfl;
-        d[4 * m + j] = hdr + elen;
-        d[5 * m + j] = npar;
+    self->last_selected = m > 0 ? sel[m - 1] : -1;
+    self->end_ts = 0;
+    if (n > 0) {
+        long long f = fl != NULL && fl[n - 1];
+        unsigned long long t8;
+        memcpy(&t8, bp + wi[n - 1] * 4 + 10 + 4 * f, 8);
+        self->end_ts = t8;
     }
-    return PyLong_FromSsize_t(m);
+    result = PyLong_FromSsize_t(m);
+done:
+    PyBuffer_Release(&wi_v);
+    PyBuffer_Release(&ty_v);
+    PyBuffer_Release(&kinds_v);
+    if (have_fl)
+        PyBuffer_Release(&fl_v);
+    if (have_sc)
+        PyBuffer_Release(&sc_v);
+    return result;
 }
 
 /* Parser.apply_removals in its common case: only fds to remove (no thread), their owner
@@ -2043,10 +2089,11 @@ static PyMethodDef Rows_methods[] = {
      "no; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
      "none) of fd.name's fast value with needle over the fd event types (types); the capture "
      "filter kind 3 rows are asked on their Event when there is no may_pass (or None)."},
-    {"load", (PyCFunction)Rows_load, METH_VARARGS,
-     "load(buf, num, sel, kind, type, hdr, flagged): a batch's selected rows (int64 arrays: "
-     "row index, kind, event type, event header offset, 1 for EVF blocks) over its buffer; "
-     "returns the row count."},
+    {"load_walk", (PyCFunction)Rows_load_walk, METH_VARARGS,
+     "load_walk(buf, num, start, wi, type, flagged, kinds, sc_ok): the rows of a batch that "
+     "scap._blockwalk.walk framed (its wi, type and flagged), selected from row start on by "
+     "the kind per event type (0: not visited) and the generic syscall ids sc_ok accepts; "
+     "returns the selected row count."},
     {"advance", (PyCFunction)Rows_advance, METH_O,
      "advance(j): apply the fast rejections from row j on; the first row needing the full "
      "path (or the row count)."},
@@ -2060,6 +2107,10 @@ static PyMemberDef Rows_members[] = {
     {"event", T_OBJECT, offsetof(Rows, event), READONLY,
      "The Event of the row the last advance() stopped at when it handed that row on "
      "(parsed, passed by the filter, context set); None when the row needs the full path."},
+    {"last_selected", T_LONGLONG, offsetof(Rows, last_selected), READONLY,
+     "The row index of the loaded batch's last selected row (-1: none)."},
+    {"end_ts", T_ULONGLONG, offsetof(Rows, end_ts), READONLY,
+     "The timestamp of the loaded batch's last row."},
     {NULL, 0, 0, 0, NULL},
 };
 
