@@ -72,7 +72,7 @@ def _fd_slots(f: FdInfo) -> tuple[Any, ...]:
 def _event_slots(evt: Event) -> tuple[Any, ...]:
     """Every slot of an event (the C side builds events without Event.__init__): its bytes
     instead of the buffer they lie in, the context objects by what identifies them."""
-    out: list[Any] = [("raw", evt.raw())]
+    out: list[Any] = [("raw", evt.raw()), ("params", evt.params())]
     for name in Event.__slots__:
         if name in ("buf", "hdr", "end", "_params"):   # _params: a lazy cache
             continue

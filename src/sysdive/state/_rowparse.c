@@ -87,6 +87,8 @@ typedef struct {
      * Parser.compiled_rejections): 0 no, 1 yes, 2 when its fd is no IP socket and no tracer
      * candidate (the read/write exits, whose parser then does nothing). */
     unsigned char accept[MAXT];
+    unsigned char nparams[MAXT];  /* the params the schema knows, per type */
+    unsigned char large[MAXT];    /* types with 4-byte param lengths */
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
     long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec, connect_e, af_inet, af_inet6,
         sendto_e;
@@ -403,13 +405,56 @@ newref(PyObject *o)
 }
 
 /* Event(num, etype, ts, tid, cpu, dflags, buf, hdr, end, npar), as its __init__ sets it. */
+/* Event.params() of a v2 event, done while the Event is built (its first call is most of
+ * what reading a param costs a sink); None (the lazy cache left empty) where that method
+ * would not take its v2 branch or would read past the buffer. */
+static PyObject *
+event_params(Rows *self, PyObject *buf, long long etype, long long hdr, long long end,
+             long long npar)
+{
+    Py_ssize_t blen = PyBytes_GET_SIZE(buf);
+    int width = self->large[etype] ? 4 : 2;
+    long long lens_off = hdr + 26, pos = lens_off + width * npar;
+    if (npar < 0 || npar > 32 || hdr < 0 || pos > blen || end > blen)
+        return newref(Py_None);
+    long long keep = self->nparams[etype] < npar ? self->nparams[etype] : npar;
+    const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(buf);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (long long k = 0; k < keep; k++) {
+        unsigned int ln = 0;
+        if (width == 4)
+            memcpy(&ln, b + lens_off + 4 * k, 4);
+        else {
+            unsigned short l2;
+            memcpy(&l2, b + lens_off + 2 * k, 2);
+            ln = l2;
+        }
+        long long nxt = pos + ln;
+        if (nxt > end)
+            break;   /* a damaged length array: what fits, as Event.params */
+        PyObject *p = PyBytes_FromStringAndSize((const char *)b + pos, (Py_ssize_t)ln);
+        if (p == NULL || PyList_Append(out, p) < 0) {
+            Py_XDECREF(p);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(p);
+        pos = nxt;
+    }
+    return out;
+}
+
 static PyObject *
 new_event(Rows *self, long long num, long long etype, unsigned long long ts, PyObject *tid,
           long long cpu, long long dflags, PyObject *buf, long long hdr, long long end,
           long long npar)
 {
     PyObject *v[NEV_SLOTS];
-    v[EV_PARAMS] = newref(Py_None);
+    v[EV_PARAMS] = event_params(self, buf, etype, hdr, end, npar);
+    if (v[EV_PARAMS] == NULL)
+        return NULL;
     v[EV_BUF] = newref(buf);
     v[EV_CPU] = PyLong_FromLongLong(cpu);
     v[EV_DFLAGS] = PyLong_FromLongLong(dflags);
@@ -1667,6 +1712,14 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     PyObject *too_long = PyDict_GetItemString(objects, "PATH_TOO_LONG");
     PyObject *socket_fd = PyDict_GetItemString(objects, "socket_fd");
     PyObject *set_destination = PyDict_GetItemString(objects, "set_destination");
+    PyObject *nparams = PyDict_GetItemString(objects, "NPARAMS");
+    PyObject *large = PyDict_GetItemString(objects, "LARGE");
+    if (nparams == NULL || large == NULL || !PyBytes_CheckExact(nparams)
+            || !PyBytes_CheckExact(large) || PyBytes_GET_SIZE(nparams) != n
+            || PyBytes_GET_SIZE(large) != n) {
+        PyErr_SetString(PyExc_ValueError, "objects: NPARAMS and LARGE, bytes of one per type");
+        goto done;
+    }
     if (infos == NULL || !PyTuple_CheckExact(infos) || PyTuple_GET_SIZE(infos) != n
             || file_type == NULL || dir_type == NULL || dev == NULL || !PyUnicode_Check(dev)
             || too_long == NULL || !PyUnicode_Check(too_long) || socket_fd == NULL
@@ -1704,6 +1757,8 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
     memcpy(self->ts_only, ts_only.buf, n);
     memcpy(self->stores, stores.buf, n);
     memcpy(self->accept, accept.buf, n);
+    memcpy(self->nparams, PyBytes_AS_STRING(nparams), n);
+    memcpy(self->large, PyBytes_AS_STRING(large), n);
     Py_INCREF(parser); self->parser = parser;
     Py_INCREF(state); self->state = state;
     Py_INCREF(event_cls); self->event_cls = event_cls;

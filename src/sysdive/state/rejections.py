@@ -13,7 +13,7 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sysdive.event import Event
+from sysdive.event import LARGE_TYPES, Event
 from sysdive.schema.events import EVENTS
 from sysdive.state import parse_fds
 from sysdive.state.decode import (
@@ -421,7 +421,9 @@ class FastRejections:
                     {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
                      "DIRECTORY": FdType.DIRECTORY, "USER_EVT_DEVICE": USER_EVT_DEVICE,
                      "PATH_TOO_LONG": PATH_TOO_LONG, "socket_fd": parse_fds.socket_fd,
-                     "set_destination": parse_fds.set_destination})
+                     "set_destination": parse_fds.set_destination,
+                     "NPARAMS": bytes(len(e.params) for e in EVENTS),
+                     "LARGE": bytes(e.id in LARGE_TYPES for e in EVENTS)})
         native = getattr(may_pass, "native", None)
         op, needle, types = native if native is not None else (0, "", b"")
         rows.set_predicates(never, op, needle, types, event_filter if may_pass is None else None)
