@@ -52,6 +52,17 @@ def unavailable(reason: str, *, in_ci: str | None = None) -> NoReturn:
     pytest.skip(reason)
 
 
+def compiled_module(name: str) -> Any:
+    """The compiled module ``sysdive.NAME`` (e.g. ``state._rowparse``): failed under CI when
+    it is not built, skipped elsewhere."""
+    import importlib
+    try:
+        return importlib.import_module(f"sysdive.{name}")
+    except ImportError:
+        unavailable(f"sysdive.{name} is not built (python setup.py build_ext --inplace)",
+                    in_ci="the compiled modules must be built by pip install -e .")
+
+
 SYSDIG = shutil.which("sysdig")
 # For tests that run sysdig themselves: skipped without it, except under CI (there they run,
 # and fail).

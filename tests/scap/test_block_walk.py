@@ -12,7 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import CAPTURES_DIR, SYSDIVE, run, sample_capture, sysdive_env, unavailable
+from support import (
+    CAPTURES_DIR,
+    SYSDIVE,
+    compiled_module,
+    run,
+    sample_capture,
+    sysdive_env,
+)
 from sysdive.scap import scan as scan_mod
 
 CAPTURES = ("curl_google", "run_as_user_0_container", "single_ipv6_conn")
@@ -20,12 +27,7 @@ _V2 = (0x216, 0x217, 0x221, 0x222)
 
 
 def _walk() -> Any:
-    try:
-        from sysdive.scap._blockwalk import walk
-    except ImportError:
-        unavailable("sysdive.scap._blockwalk is not built (python setup.py build_ext --inplace)",
-                    in_ci="the compiled module must be built by pip install -e .")
-    return walk
+    return compiled_module("scap._blockwalk").walk
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scapbuild import i64, make_event, u32, write_capture
-from support import CAPTURES_DIR, SYSDIVE, run, sample_capture, sysdive_env, unavailable
+from support import (
+    CAPTURES_DIR,
+    SYSDIVE,
+    compiled_module,
+    run,
+    sample_capture,
+    sysdive_env,
+)
 from sysdive.event import Event
 from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
 from sysdive.filter import compile_filter
@@ -42,12 +49,7 @@ FILTERS = (
 
 
 def _rowparse() -> Any:
-    try:
-        from sysdive.state import _rowparse
-    except ImportError:
-        unavailable("sysdive.state._rowparse is not built (python setup.py build_ext --inplace)",
-                    in_ci="the compiled module must be built by pip install -e .")
-    return _rowparse
+    return compiled_module("state._rowparse")
 
 
 @pytest.fixture(scope="module")
