@@ -188,11 +188,12 @@ class FastRejections:
         """Types :meth:`reject_fast` may handle: the filter can match them, they change no
         state, their reset is the plain one (an fd from the enter's first param) and
         nothing about them needs the full path (internal, large, tracer-prone writes,
-        generic syscalls whose type name comes from a param)."""
-        if self.internal_events or filter_types is None:
+        generic syscalls whose type name comes from a param). ``None``: the filter may
+        match any type (``proc.name=nginx``)."""
+        if self.internal_events:
             return frozenset()
         return frozenset(
-            t for t in filter_types
+            t for t in (range(PPM_EVENT_MAX) if filter_types is None else filter_types)
             if 1 < t < PPM_EVENT_MAX and RESET_PLAIN[t] and not FLAGS[t] & (F_STATE | F_SKIP)
             and not INTERNAL[t] and not LARGE[t]
             and t not in (COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))
