@@ -52,6 +52,20 @@ def unavailable(reason: str, *, in_ci: str | None = None) -> NoReturn:
     pytest.skip(reason)
 
 
+def interrupt(proc: subprocess.Popen[bytes], why: str, timeout: float = 30) -> bytes:
+    """Send SIGINT to ``proc`` and wait for it to end: its stderr; the test fails (``why``)
+    if it is still running after ``timeout`` seconds."""
+    import signal
+    proc.send_signal(signal.SIGINT)
+    try:
+        _out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(why)
+    return err
+
+
 def compiled_module(name: str) -> Any:
     """The compiled module ``sysdive.NAME`` (e.g. ``state._rowparse``): failed under CI when
     it is not built, skipped elsewhere."""

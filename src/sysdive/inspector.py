@@ -93,6 +93,7 @@ class Inspector:
     fold_rows: Callable[[EventRows], None] | None = None
     # False when the capture filter is type-determined: fold_rows' filter is then asked once.
     fold_rows_per_thread: bool = True
+    _reader: CaptureReader | None = None   # the capture being read (see interrupt_wait)
 
     def run(self, paths: Iterable[str], on_event: EventSink,
             on_section: Callable[[CaptureHeader], None] | None = None,
@@ -108,6 +109,12 @@ class Inspector:
     def stop(self) -> None:
         """Stop at the next event (signal handlers call this)."""
         self.stopped = True
+
+    def interrupt_wait(self) -> None:
+        """After :meth:`stop`, from a signal handler: end a pipe read that waits for data
+        (a regular file's reads return; a pipe's may never)."""
+        if self._reader is not None:
+            self._reader.interrupt_wait()
 
     def _run_one(self, path: str, on_event: EventSink,
                  on_section: Callable[[CaptureHeader], None] | None,
@@ -130,7 +137,7 @@ class Inspector:
         sections = 0
         leading = 0
         pending: CaptureHeader | None = None
-        reader = CaptureReader(path)
+        reader = self._reader = CaptureReader(path)
         process = parser.process_event
         on_filtered = self.on_filtered
         # Internal events need keeping for sinks that want them only if the filter can
@@ -223,7 +230,8 @@ class Inspector:
                                        if self.make_fast_filter is not None and quick else None)
                         plan = KindPlan(
                             parser, skip, generic_ok,
-                            parser.fast_filter_types(self.filter_types) if quick else (),
+                            parser.fast_filter_types(self.filter_types, fast_filter)
+                            if quick else (),
                             fast_filter, parser.fast_state_types() if quick else (),
                             self.filter_types, flt if quick else None)
                         if plan.rows is not None and not use_fold and not use_rows:

@@ -11,17 +11,20 @@ in the same way, its stdout is checked too (when it is installed).
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from support import CAPTURES_DIR, SYSDIVE, run, unavailable
+from support import CAPTURES_DIR, SYSDIVE, interrupt, run, unavailable
 
 SAMPLE = CAPTURES_DIR / "curl_google.scap"  # gzip-compressed, block-format capture
 EV_BLOCKS = frozenset({0x204, 0x216, 0x217, 0x207, 0x208, 0x226, 0x227})
@@ -329,3 +332,24 @@ def test_bad_arguments(args: list[str]) -> None:
     done = _run("-r", str(SAMPLE), *args)
     assert done.stdout == b""
     _one_error_line(done)
+
+
+def test_ctrl_c_ends_a_read_waiting_on_a_pipe(tmp_path: Path) -> None:
+    """Ctrl-C (kill -INT) while ``sysdive -r PIPE`` waits for more data stops it at once,
+    with every event already read printed, exit status 0, as a Ctrl-C while reading a file
+    does; also when sysdive was started with SIGINT ignored (a script's background job)."""
+    whole = gzip.decompress(SAMPLE.read_bytes())
+    expected = _run("-r", str(SAMPLE)).stdout
+    fifo = tmp_path / "pipe.scap"
+    os.mkfifo(fifo)
+    printed = tmp_path / "out.txt"
+    with open(printed, "wb") as out:   # (a pipe not read meanwhile would stall the printing)
+        proc = subprocess.Popen([*SYSDIVE, "-r", str(fifo)], stdout=out, stderr=subprocess.PIPE,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    with open(fifo, "wb") as writer:   # returns once sysdive has opened the pipe
+        writer.write(whole)
+        writer.flush()
+        time.sleep(1.0)   # read and printed by now; the pipe stays open
+        err = interrupt(proc, "sysdive went on waiting after SIGINT")
+    assert proc.returncode == 0 and err == b"", err
+    assert printed.read_bytes() == expected

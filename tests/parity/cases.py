@@ -131,6 +131,17 @@ CASES: tuple[Case, ...] = (
        "fd.name contains lib or (evt.type in (read, write) and proc.name != bash)"),
     _c("fast_fd_name_ipv6", IPV6, "-p", "%evt.num %evt.type %fd.num %fd.name",
        "not fd.name startswith /dev and evt.type != clock_gettime"),
+    # Filters that may match any type: generic syscall events and procinfo (of threads the
+    # table lacks too) are rejected without an Event when evt.type is not read; proc.name
+    # compared in C (the filter compiler's native form over the thread's comm).
+    _c("fast_untyped_comm", USER0, "-p", "%evt.num %evt.type %proc.name %thread.tid",
+       "proc.name=sshd"),
+    _c("fast_untyped_comm_ne", IPV6, "-p", "%evt.num %evt.type %proc.name",
+       "proc.name!=sshd and proc.name!=bash"),
+    _c("fast_untyped_or", CURL, "-p", "%evt.num %evt.type %fd.name %proc.name",
+       "proc.name startswith zz or fd.name contains /etc"),
+    _c("fast_untyped_type", CURL, "-p", "%evt.num %evt.type %proc.name",
+       "evt.type=mprotect or proc.name=nothing"),
     _c("p_thread_only_io", IPV6, "-p", USER_FIELDS + " %evt.type %evt.latency",
        "evt.type in (read, write, brk, poll) or proc.pid < 0"),
     # --- output flags --------------------------------------------------------------------

@@ -45,6 +45,9 @@ FILTERS = (
     "fd.type=ipv4",
     "proc.name=curl",                                   # fast, reads no fd
     "evt.type=read and evt.rawres>=0",                  # no fast form: filtered on the Event in C
+    "proc.name!=curl",                                  # native over the comm; any type
+    "proc.name startswith cur or fd.name contains /etc",   # any type, generic events too
+    "evt.type=mprotect or proc.name=curl",              # any type, but not generic events
 )
 
 

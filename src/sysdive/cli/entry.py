@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 
 
 def main() -> int:
+    # Ctrl-C and kill -INT stop sysdive whatever it was started with: a shell script's
+    # background job inherits SIGINT ignored, which would make an early one vanish while a
+    # capture's own handler later honours it (sysdig's handler, too, is unconditional).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # numpy's OpenBLAS starts a thread per core at import, which then spin; sysdive does no
     # linear algebra.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

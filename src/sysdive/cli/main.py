@@ -283,6 +283,10 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
 
     def stop(signum: int, frame: FrameType | None) -> None:
         inspector.stop()
+        if not inspector.state.live:
+            # A pipe that delivers nothing would keep the read waiting past the stop. (The
+            # live printer's pipe ends with the capture, whose last events still come.)
+            inspector.interrupt_wait()
 
     old_int = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)

@@ -290,7 +290,8 @@ class _FastName:
     def __init__(self) -> None:
         self.native_types = bytes(t in _FD_EVENTS for t in range(len(EVENTS)))
 
-    def __call__(self, etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> str | None:
+    def __call__(self, etype: int, thread: ThreadInfo | None,
+                 fdinfo: FdInfo | None) -> str | None:
         if etype not in _FD_EVENTS:
             return None
         if fdinfo is not None:

@@ -30,6 +30,7 @@ from sysdive.fields.registry import (
 )
 from sysdive.fields.text import value_json, value_text
 from sysdive.fields.thread import THREAD_FIELDS
+from sysdive.schema.events import EVENTS
 from sysdive.schema.types import ParamType as PT
 from sysdive.schema.types import PrintFormat as PF
 
@@ -75,11 +76,25 @@ def _bind_name(ctx: FieldContext, fdef: FieldDef, arg: FieldArg, name: str) -> B
                     "(evt.thread.comm if evt.thread is not None else _name(evt))",
                     {"_name": extract}, missing=True)
     return BoundField(fdef, name, extract, render=extract, render_json=extract, inline=inline,
-                      fast=_fast_comm)
+                      fast=_FAST_COMM)
 
 
-def _fast_comm(etype: int, thread: ThreadInfo, fdinfo: object) -> str:
-    return thread.comm
+class _FastComm:
+    """proc.name's value for the parser's fast rejection: the thread's comm (none without a
+    thread). ``native_types``/``native_source`` state that for compiled code, which then
+    reads the comm itself (see the filter compiler's ``native`` form)."""
+
+    __slots__ = ("native_types",)
+    native_source = "proc.name"
+
+    def __init__(self) -> None:
+        self.native_types = bytes([1]) * len(EVENTS)
+
+    def __call__(self, etype: int, thread: ThreadInfo | None, fdinfo: object) -> str | None:
+        return None if thread is None else thread.comm
+
+
+_FAST_COMM = _FastComm()
 
 
 def thread_state_binder(get: Callable[[ThreadInfo, State], object]) -> Binder:

@@ -199,7 +199,8 @@ class Inline:
 
 
 Extractor = Callable[["Event"], object]
-FastExtractor = Callable[[int, "ThreadInfo", "FdInfo | None"], object]
+# (type, thread, fd): the thread is None only for a procinfo event of an unknown thread.
+FastExtractor = Callable[[int, "ThreadInfo | None", "FdInfo | None"], object]
 """``extract`` for an event that changes no state and takes the plain reset, computed from
 its type, its thread and the fd the fields see (the enter's fd param, or the thread's last
 fd for an exit): the filter's fast rejection path (``Parser.reject_fast``) calls it before

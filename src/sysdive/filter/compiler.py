@@ -156,7 +156,10 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
         fast_body = expr.replace(_CALL, "_q(_et, _th, _fd)").replace(_TYPE, "_et")
         fast_source = f"def _fast_match(_et, _th, _fd):\n    return {fast_body}\n"
         native = gen.native if isinstance(tree, Check) else None
-        make_fast = _fast_factory(fast_source, namespace, native)
+        # The fast form gets a generic syscall event's type, not the syscall's name that
+        # evt.type reads from its param: such events may take it when evt.type is unused.
+        generic_ok = all(f.name != "evt.type" for f in gen.fields)
+        make_fast = _fast_factory(fast_source, namespace, native, generic_ok)
     return CompiledFilter(text, tree, event_types, tuple(gen.fields), match, source, make_fast)
 
 
@@ -164,10 +167,12 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
 # the code state/_rowparse.c knows it by).
 NATIVE_OPS = {CmpOp.CONTAINS: 1, CmpOp.EQ: 2, CmpOp.NE: 3, CmpOp.STARTSWITH: 4,
               CmpOp.ENDSWITH: 5}
+# Where compiled code reads a native field's value (the fast field's ``native_source``).
+NATIVE_SOURCES = {"fd.name": 0, "proc.name": 1}
 
 
 def _fast_factory(source: str, namespace: dict[str, Any],
-                  native: tuple[int, str, bytes] | None
+                  native: tuple[int, str, bytes, int] | None, generic_ok: bool
                   ) -> Callable[[], Callable[[int, Any, Any], bool]]:
     built: list[Callable[[int, Any, Any], bool]] = []
 
@@ -176,9 +181,10 @@ def _fast_factory(source: str, namespace: dict[str, Any],
             exec(compile(source, "<sysdive filter (fast)>", "exec"), namespace)
             fn = namespace["_fast_match"]
             # A filter that is one string comparison of a native field carries it as
-            # ``native``: (NATIVE_OPS code, the literal, the field's native_types), for
-            # compiled code to apply without calling the function.
+            # ``native``: (NATIVE_OPS code, the literal, the field's native_types, its
+            # NATIVE_SOURCES code), for compiled code to apply without calling the function.
             fn.native = native
+            fn.generic_ok = generic_ok
             built.append(fn)
         return built[0]
     return make
@@ -253,7 +259,7 @@ class _Generator:
         self.fields: list[BoundField] = []
         self.fast_ok = True
         # The last check's native form (see _fast_factory), when it has one.
-        self.native: tuple[int, str, bytes] | None = None
+        self.native: tuple[int, str, bytes, int] | None = None
 
     def node(self, node: Node) -> tuple[str, frozenset[int] | None]:
         """Python expression over ``evt`` for ``node``, and the event ids it can match."""
@@ -318,7 +324,8 @@ class _Generator:
         self.native = None
         if isinstance(native_types, bytes) and op in NATIVE_OPS and len(values) == 1 \
                 and isinstance(values[0], str):
-            self.native = (NATIVE_OPS[op], values[0], native_types)
+            self.native = (NATIVE_OPS[op], values[0], native_types,
+                           NATIVE_SOURCES[getattr(fast, "native_source", "fd.name")])
 
         event_types = field.event_types
         if is_evt_type and op in (CmpOp.EQ, CmpOp.IN, CmpOp.INTERSECTS):

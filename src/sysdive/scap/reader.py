@@ -183,6 +183,10 @@ def _open_stream(path: str) -> tuple[BinaryIO, _GzipStream | None]:
     return raw, None
 
 
+class ReadInterrupted(Exception):
+    """Raised by :meth:`CaptureReader.interrupt_wait` into a waiting pipe read."""
+
+
 def _have_numpy() -> bool:
     """numpy is a dependency, but a reader without it still works (sequentially)."""
     import importlib.util
@@ -201,6 +205,7 @@ class CaptureReader:
         self.streaming = _is_pipe(path)
         self._want = 1 if self.streaming else chunk
         self.bytes_read = 0
+        self.waiting = False   # in a pipe read (see interrupt_wait)
         self.total_size = 0 if self.streaming else os.path.getsize(path)
         if self.streaming:
             vectorise = False
@@ -229,10 +234,20 @@ class CaptureReader:
             if self._gz is not None:
                 return self._gz.read(self._chunk)
             if self.streaming:
-                return os.read(self._raw.fileno(), self._chunk)
+                self.waiting = True
+                try:
+                    return os.read(self._raw.fileno(), self._chunk)
+                finally:
+                    self.waiting = False
             return self._raw.read(self._chunk)
         except OSError as err:
             raise CaptureError(f"error reading {self.path}: {err.strerror or err}") from err
+
+    def interrupt_wait(self) -> None:
+        """From a signal handler: end the reading, when a pipe read is waiting for data
+        (the read would resume after the handler and could wait for ever)."""
+        if self.waiting:
+            raise ReadInterrupted
 
     def _stream_damage(self) -> str | None:
         return self._gz.damage if self._gz is not None else None
@@ -253,7 +268,10 @@ class CaptureReader:
         window = _WINDOW_MIN
         while True:
             while not eof and len(buf) - pos < need:
-                data = self._read()
+                try:
+                    data = self._read()
+                except ReadInterrupted:
+                    return   # stopped while waiting: what came before is all there is
                 self.bytes_read += len(data)
                 if data:
                     buf = buf[pos:] + data

@@ -48,7 +48,7 @@ enum { FD_DEV, FD_FD, FD_FLAGS, FD_INO, FD_MOUNT_ID, FD_NAME, FD_OLDNAME, FD_OPE
 
 typedef struct {
     Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
-        last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts;
+        last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts, comm;
 } ThreadSlots;
 
 typedef struct {
@@ -91,7 +91,7 @@ typedef struct {
     unsigned char large[MAXT];    /* types with 4-byte param lengths */
     long long ipv4_sock, ipv6_sock, tracer_fd_flags, write_x, scap_df_tracer;
     long long socket_x, fcntl_e, fcntl_x, f_dupfd, f_dupfd_cloexec, connect_e, af_inet, af_inet6,
-        sendto_e;
+        sendto_e, procinfo;
     PyObject *socket_fd;   /* parse_fds.socket_fd */
     PyObject *set_destination;   /* parse_fds.set_destination */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
@@ -107,7 +107,7 @@ typedef struct {
      * fast value (fields/fd.py _FastName) with nat_needle. */
     PyObject *never;
     PyObject *event_filter;   /* kind 3's predicate when it has no fast form: filter(evt) */
-    int nat_op;
+    int nat_op, nat_src;
     PyObject *nat_needle;
     unsigned char nat_types[MAXT];
     long long ppm_event_max, close_e, close_x, open_x, tracer_e, sp_evt_buf_size, max_fd_table;
@@ -742,8 +742,9 @@ hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, P
     return 1;
 }
 
-/* The filter compiler's NATIVE_OPS codes. */
+/* The filter compiler's NATIVE_OPS codes, and what the value is (NATIVE_SOURCES). */
 enum { NAT_CONTAINS = 1, NAT_EQ, NAT_NE, NAT_STARTSWITH, NAT_ENDSWITH };
+enum { NAT_SRC_FD_NAME = 0, NAT_SRC_COMM = 1 };
 
 /* A predicate's answer for (etype, t, fdi): applied here when set_predicates described it,
  * else called. 1 passes, 0 not, -1 error. */
@@ -757,7 +758,13 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
     if (!self->nat_types[etype])
         return 0;
     PyObject *v;
-    if (fdi != NULL) {
+    if (self->nat_src == NAT_SRC_COMM) {
+        if (t == NULL || t == Py_None)
+            return 0;   /* no thread: no value */
+        v = SLOT(t, self->ts.comm);
+        if (v == NULL || !PyUnicode_CheckExact(v))
+            return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
+    } else if (fdi != NULL) {
         v = SLOT(fdi, self->fs.name);
         if (v == NULL || !PyUnicode_CheckExact(v))
             return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
@@ -879,6 +886,26 @@ thread_bookkeeping(Rows *self, PyObject *threads, PyObject *t, long long *flags,
         return 0;
     int r = main_missing(self, threads, t, *flags);
     return r != 0 ? (r < 0 ? -1 : 0) : 1;
+}
+
+/* Parser.reject_fast for a procinfo row: its reset looks the thread up (never invents it,
+ * so the filter may see none) and a rejection leaves only the state's time. */
+static int
+reject_procinfo(Rows *self, PyObject *sd, PyObject *threads, Py_ssize_t j, PyObject *may_pass)
+{
+    PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
+    if (tid == NULL)
+        return -1;
+    PyObject *t = PyDict_GetItemWithError(threads, tid);
+    Py_DECREF(tid);
+    if (t == NULL && PyErr_Occurred())
+        return -1;
+    if (t != NULL && Py_TYPE(t) != self->thread_type)
+        return 0;
+    int r = ask(self, may_pass, self->procinfo, t != NULL ? t : Py_None, NULL);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    return set_state_ts(self, sd, (unsigned long long)COL(self, C_TS, j)) < 0 ? -1 : 1;
 }
 
 /* Parser.reject_fast; a row the filter passes is handed on from here when can_accept
@@ -1655,6 +1682,7 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || (s.cwd = slot_offset(tt, "cwd")) < 0
             || (s.lastevent_ts = slot_offset(tt, "lastevent_ts")) < 0
             || (s.prevevent_ts = slot_offset(tt, "prevevent_ts")) < 0
+            || (s.comm = slot_offset(tt, "comm")) < 0
             || (f.type = slot_offset(ft, "type")) < 0
             || (f.flags = slot_offset(ft, "flags")) < 0 || (f.name = slot_offset(ft, "name")) < 0
             || (f.oldname = slot_offset(ft, "oldname")) < 0)
@@ -1699,7 +1727,8 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || const_ll(consts, "CONNECT_E", &self->connect_e) < 0
             || const_ll(consts, "AF_INET", &self->af_inet) < 0
             || const_ll(consts, "AF_INET6", &self->af_inet6) < 0
-            || const_ll(consts, "SENDTO_E", &self->sendto_e) < 0)
+            || const_ll(consts, "SENDTO_E", &self->sendto_e) < 0
+            || const_ll(consts, "PROCINFO", &self->procinfo) < 0)
         goto done;
     Py_ssize_t evs[NEV_SLOTS], fds[NFD_SLOTS];
     if (all_slots(et, EV_SLOT_NAMES, NEV_SLOTS, evs) < 0
@@ -2033,6 +2062,14 @@ Rows_advance(Rows *self, PyObject *arg)
                 goto out;
             continue;
         }
+        if (kind == 3 && etype == self->procinfo && self->may_pass != Py_None) {
+            int done = reject_procinfo(self, sd, threads, j, pred);
+            if (done < 0)
+                goto out;
+            if (done != 1)
+                break;
+            continue;
+        }
         unsigned long long tidv = (unsigned long long)COL(self, C_TID, j);
         PyObject *tid, *t;
         if (self->cache_t != NULL && tidv == self->cache_tidv) {
@@ -2115,11 +2152,12 @@ static PyObject *
 Rows_set_predicates(Rows *self, PyObject *args)
 {
     PyObject *never, *needle, *event_filter;
-    int op;
+    int op, src;
     Py_buffer types;
-    if (!PyArg_ParseTuple(args, "OiUy*O", &never, &op, &needle, &types, &event_filter))
+    if (!PyArg_ParseTuple(args, "OiiUy*O", &never, &op, &src, &needle, &types, &event_filter))
         return NULL;
-    if (op < 0 || op > NAT_ENDSWITH || (op != 0 && types.len != self->ntypes)) {
+    if (op < 0 || op > NAT_ENDSWITH || src < NAT_SRC_FD_NAME || src > NAT_SRC_COMM
+            || (op != 0 && types.len != self->ntypes)) {
         PyBuffer_Release(&types);
         PyErr_SetString(PyExc_ValueError, "unknown comparison or per-type table of another size");
         return NULL;
@@ -2132,6 +2170,7 @@ Rows_set_predicates(Rows *self, PyObject *args)
     Py_INCREF(needle);
     Py_XSETREF(self->nat_needle, needle);
     self->nat_op = op;
+    self->nat_src = src;
     Py_CLEAR(self->event_filter);
     if (event_filter != Py_None)
         self->event_filter = newref(event_filter);
@@ -2140,10 +2179,11 @@ Rows_set_predicates(Rows *self, PyObject *args)
 
 static PyMethodDef Rows_methods[] = {
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
-     "set_predicates(never, op, needle, types, event_filter): the predicate that always says "
-     "no; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 for "
-     "none) of fd.name's fast value with needle over the fd event types (types); the capture "
-     "filter kind 3 rows are asked on their Event when there is no may_pass (or None)."},
+     "set_predicates(never, op, src, needle, types, event_filter): the predicate that always "
+     "says no; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 "
+     "for none) of a fast value (src: NATIVE_SOURCES, 0 fd.name, 1 the thread's comm) with "
+     "needle over the event types where it has one (types); the capture filter kind 3 rows "
+     "are asked on their Event when there is no may_pass (or None)."},
     {"load_walk", (PyCFunction)Rows_load_walk, METH_VARARGS,
      "load_walk(buf, num, start, wi, type, flagged, kinds, sc_ok): the rows of a batch that "
      "scap._blockwalk.walk framed (its wi, type and flagged), selected from row start on by "

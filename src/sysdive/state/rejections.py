@@ -82,13 +82,13 @@ if TYPE_CHECKING:
     from sysdive.state._rowparse import Rows
 
 # (event type, thread, fd the fields see) -> whether the filter may pass; see reject_fast.
-FastFilter = Callable[[int, ThreadInfo, "FdInfo | None"], bool]
+FastFilter = Callable[[int, "ThreadInfo | None", "FdInfo | None"], bool]
 _U16X2 = struct.Struct("<2H")
 _U16X3 = struct.Struct("<3H")
 _U32X3 = struct.Struct("<3I")
 
 
-def never(etype: int, thread: ThreadInfo, fdinfo: FdInfo | None) -> bool:
+def never(etype: int, thread: ThreadInfo | None, fdinfo: FdInfo | None) -> bool:
     """The fast filter of a type the capture filter cannot match."""
     return False
 
@@ -184,19 +184,26 @@ class FastRejections:
         tinfo.lastevent_type = PPM_EVENT_MAX
         return True
 
-    def fast_filter_types(self, filter_types: frozenset[int] | None) -> frozenset[int]:
+    def fast_filter_types(self, filter_types: frozenset[int] | None,
+                          fast_filter: FastFilter | None = None) -> frozenset[int]:
         """Types :meth:`reject_fast` may handle: the filter can match them, they change no
         state, their reset is the plain one (an fd from the enter's first param) and
-        nothing about them needs the full path (internal, large, tracer-prone writes,
-        generic syscalls whose type name comes from a param). ``None``: the filter may
-        match any type (``proc.name=nginx``)."""
+        nothing about them needs the full path (internal, large, tracer-prone writes); and
+        procinfo, whose reset only looks its thread up, given a ``fast_filter`` (it may see
+        no thread). ``None``: the filter may match any type (``proc.name=nginx``). The
+        generic syscall events only for a fast filter that reads no ``evt.type`` (its
+        ``generic_ok``, from the filter compiler): it gets their type, not the syscall name
+        ``evt.type`` reads from a param."""
         if self.internal_events:
             return frozenset()
+        generic = bool(getattr(fast_filter, "generic_ok", False))
+        procinfo = PROCINFO if fast_filter is not None else -1
         return frozenset(
             t for t in (range(PPM_EVENT_MAX) if filter_types is None else filter_types)
-            if 1 < t < PPM_EVENT_MAX and RESET_PLAIN[t] and not FLAGS[t] & (F_STATE | F_SKIP)
-            and not INTERNAL[t] and not LARGE[t]
-            and t not in (COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))
+            if (t == procinfo or (
+                (t > 1 or generic) and t < PPM_EVENT_MAX and RESET_PLAIN[t]
+                and not FLAGS[t] & (F_STATE | F_SKIP) and not INTERNAL[t] and not LARGE[t]
+                and t not in (COPY_FILE_RANGE_X, TRACER_E, TRACER_E + 1))))
 
     def reject_fast(self, etype: int, ts: int, tid: int, dflags: int, buf: bytes, hdr: int,
                     end: int, npar: int, may_pass: FastFilter) -> bool:
@@ -210,6 +217,14 @@ class FastRejections:
         close, an fd param that cannot be read, a write that may be tracer data).
         """
         st = self.state
+        if etype == PROCINFO:
+            # Its reset looks the thread up (never invents it: the filter may see none) and
+            # a rejection then leaves nothing but the state's time.
+            if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32 \
+                    or may_pass(etype, st.threads.get(tid), None):
+                return False
+            st.lastevent_ts = ts
+            return True
         tinfo = self._fast_thread(tid, npar)
         if tinfo is None:
             return False
@@ -416,7 +431,7 @@ class FastRejections:
                      "SOCKET_X": SOCKET_X, "FCNTL_E": FCNTL_E, "FCNTL_X": FCNTL_X,
                      "F_DUPFD": DUPFD_CMDS[0], "F_DUPFD_CLOEXEC": DUPFD_CMDS[1],
                      "CONNECT_E": CONNECT_E, "AF_INET": PPM_AF_INET, "AF_INET6": PPM_AF_INET6,
-                     "SENDTO_E": SENDTO_E},
+                     "SENDTO_E": SENDTO_E, "PROCINFO": PROCINFO},
                     concatenate_paths,
                     # what Event and FdInfo objects are made of (parse_fds.opened_fd's)
                     {"infos": EVENTS, "FILE_V2": FdType.FILE_V2,
@@ -426,8 +441,9 @@ class FastRejections:
                      "NPARAMS": bytes(len(e.params) for e in EVENTS),
                      "LARGE": bytes(e.id in LARGE_TYPES for e in EVENTS)})
         native = getattr(may_pass, "native", None)
-        op, needle, types = native if native is not None else (0, "", b"")
-        rows.set_predicates(never, op, needle, types, event_filter if may_pass is None else None)
+        op, needle, types, src = native if native is not None else (0, "", b"", 0)
+        rows.set_predicates(never, op, src, needle, types,
+                            event_filter if may_pass is None else None)
         return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
