@@ -202,6 +202,16 @@ def sample_capture(name: str) -> Path:
     return path
 
 
+def v2_copy(name: str, directory: Path) -> Path:
+    """Sample capture NAME rewritten by ``sysdive -w`` into ``directory``: EV v2 blocks,
+    which the batch loop's scan frames (the samples hold v1 blocks, left to the plain
+    walk)."""
+    dest = directory / f"{name}.scap"
+    done = run([*SYSDIVE, "-r", str(sample_capture(name)), "-w", str(dest)], env=sysdive_env())
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    return dest
+
+
 def sysdive_env(extra: dict[str, str] | None = None, *,
                 own_chisels: bool = False) -> dict[str, str]:
     """This process's environment with ``src`` first on PYTHONPATH, then ``extra``.

@@ -79,7 +79,13 @@ class FastPath:
         self.internal = internal
         self.fast_filter = plan.fast_filter
         self.preds = plan.preds
-        kind = self.kind = np.frombuffer(plan.kind, dtype=np.int8)
+        kind = np.frombuffer(plan.kind, dtype=np.int8)
+        if fold_rows is not None and kind[PROCINFO] == 3:
+            # The bulk sink takes the procinfo rows (those the filter passes, unbuilt): not
+            # the one-by-one rejection.
+            kind = kind.copy()
+            kind[PROCINFO] = 2
+        self.kind = kind
         # The types fold_rows takes (only those the filter may pass), and whether a
         # type-determined filter passes them (asked once).
         self.fold_rows = fold_rows

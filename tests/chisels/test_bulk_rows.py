@@ -11,6 +11,7 @@ and their tables must be equal to the last bit.
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +115,37 @@ def test_unusual_param_layout_goes_event_by_event(tmp_path: Path) -> None:
     bulk, single = _both(_capture(tmp_path / "c.scap", odd_layout=True), {})
     assert bulk == single
     assert bulk["app\x01\x01100"] > 0
+
+
+def test_the_batch_loop_hands_procinfo_rows_in_bulk(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """`-c topprocs_cpu` on a large capture: every procinfo event reaches the chisel through
+    fold_rows, none one by one (its filter has a fast form, whose one-by-one rejection of
+    procinfo must not take them from the bulk sink)."""
+    from support import v2_copy
+    from sysdive.cli.main import main
+    from sysdive.scap import reader
+
+    monkeypatch.setattr(reader, "VECTORISE_MIN", 0)
+    bulk: list[int] = []
+    single: list[int] = []
+    real_fold, real_event = TopProcsCpu._fold_rows, TopProcsCpu.on_event
+
+    def fold(self: TopProcsCpu, column: object, rows: EventRows) -> None:
+        bulk.append(len(rows))
+        real_fold(self, column, rows)  # type: ignore[arg-type]
+
+    def one(self: TopProcsCpu, evt: object) -> bool | None:
+        single.append(1)
+        return real_event(self, evt)  # type: ignore[arg-type]
+    monkeypatch.setattr(TopProcsCpu, "_fold_rows", fold)
+    monkeypatch.setattr(TopProcsCpu, "on_event", one)
+
+    class Kept(io.BytesIO):
+        def close(self) -> None:   # main's stdout wrapper closes it at the end
+            pass
+    out = Kept()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out))
+    assert main(["-r", str(v2_copy("curl_google", tmp_path)), "-c", "topprocs_cpu"]) == 0
+    assert b"CPU%" in out.getvalue()
+    assert sum(bulk) > 100 and not single, (sum(bulk), len(single))

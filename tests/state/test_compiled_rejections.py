@@ -16,14 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scapbuild import i64, make_event, u32, write_capture
-from support import (
-    CAPTURES_DIR,
-    SYSDIVE,
-    compiled_module,
-    run,
-    sample_capture,
-    sysdive_env,
-)
+from support import compiled_module, v2_copy
 from sysdive.event import Event
 from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
 from sysdive.filter import compile_filter
@@ -61,10 +54,7 @@ def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
     takes."""
     out = tmp_path_factory.mktemp("v2rows")
     for name in CAPTURES:
-        sample_capture(name)
-        done = run([*SYSDIVE, "-r", str(CAPTURES_DIR / f"{name}.scap"), "-w",
-                    str(out / f"{name}.scap")], env=sysdive_env())
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        v2_copy(name, out)
     return out
 
 
