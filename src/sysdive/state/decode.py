@@ -102,32 +102,22 @@ def p_raw(p: list[bytes], i: int) -> bytes:
 
 def split_args(raw: bytes) -> list[str]:
     """``set_args``: NUL-separated strings; a trailing NUL does not add an empty entry."""
-    out: list[str] = []
-    n = len(raw)
-    off = 0
-    while off < n:
-        j = raw.find(b"\0", off)
-        if j < 0:
-            j = n
-        out.append(text(raw[off:j]))
-        off = j + 1
+    # One decode and one split: a NUL byte is never part of a UTF-8 sequence, and
+    # surrogateescape maps every other byte on its own, so splitting after decoding gives
+    # what decoding each entry gives.
+    if not raw:
+        return []
+    out = raw.decode("utf-8", "surrogateescape").split("\0")
+    if raw[-1] == 0:
+        out.pop()
     return out
 
 
 def split_env(raw: bytes) -> list[str]:
-    """``set_env``: like args, but stops at the first empty string followed only by zeros."""
-    out: list[str] = []
-    n = len(raw)
-    off = 0
-    while off < n:
-        j = raw.find(b"\0", off)
-        if j < 0:
-            j = n
-        if j == off and not raw[off:].strip(b"\0"):
-            break
-        out.append(text(raw[off:j]))
-        off = j + 1
-    return out
+    """``set_env``: like args, but stops at the first empty string followed only by zeros
+    (so trailing NULs add nothing; empty strings between entries stay)."""
+    body = raw.rstrip(b"\0")
+    return body.decode("utf-8", "surrogateescape").split("\0") if body else []
 
 
 _SUBSYS_ALIASES = {"perf": "perf_event", "mem": "memory", "io": "blkio"}
