@@ -27,8 +27,9 @@ __all__ = ["CompiledPath", "KindPlan"]
 
 class KindPlan:
     """Per event type: the kind of its rows (``kind``, one byte per type), the predicate of
-    kind 3 (``fast_filter``) and of kind 4 (``preds``), the generic syscall ids a filter may match (``sc_ok``, 65536 bytes,
-    or None) and the compiled rejections (``rows``: None when the module is not built)."""
+    kind 3 (``fast_filter``) and of kind 4 (``preds``), the generic syscall ids a filter may
+    match (``sc_ok``, 65536 bytes, or None) and the compiled rejections (``rows``: None when
+    the module is not built)."""
 
     __slots__ = ("fast_filter", "kind", "preds", "rows", "sc_ok")
 

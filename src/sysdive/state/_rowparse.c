@@ -360,6 +360,24 @@ first_fd(Rows *self, long long hdr, long long end, long long npar, long long *fd
     return 1;
 }
 
+/* Parser._enter_fd: the fd reset takes from an enter (its first param for types that use
+ * an fd, else -1) and its table entry (borrowed, or NULL). 1 when done, 0 when the param
+ * or the lookup cannot be done here (the full path), -1 on error. */
+static int
+enter_fd(Rows *self, PyObject *threads, PyObject *t, long long etype, long long hdr,
+         long long end, long long npar, long long *fd, PyObject **fdi)
+{
+    *fd = -1;
+    *fdi = NULL;
+    if (!self->uses_fd[etype])
+        return 1;
+    if (!first_fd(self, hdr, end, npar, fd))
+        return 0;
+    int ok;
+    *fdi = get_fd(self, threads, t, *fd, &ok);
+    return ok;
+}
+
 static int
 call_pred(PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
 {
@@ -957,15 +975,9 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
             return -1;
         }
     } else {
-        long long fd = -1;
-        fdi = NULL;
-        if (self->uses_fd[etype]) {
-            if (!first_fd(self, hdr, end, npar, &fd))
-                return 0;
-            fdi = get_fd(self, threads, t, fd, &ok);
-            if (ok <= 0)
-                return ok;
-        }
+        long long fd;
+        if ((ok = enter_fd(self, threads, t, etype, hdr, end, npar, &fd, &fdi)) <= 0)
+            return ok;
         Py_XINCREF(fdi);
         pub = fdi;
         rc = 0;
@@ -1028,13 +1040,8 @@ filter_on_event(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssi
         pub = self->uses_fd[etype] && (attached || etype == self->write_x) ? fdi : NULL;
         cpuid = paired ? 1 : self->lastevent_invalid;
     } else {
-        if (self->uses_fd[etype]) {
-            if (!first_fd(self, hdr, end, npar, &fd))
-                return 0;
-            fdi = get_fd(self, threads, t, fd, &ok);
-            if (ok <= 0)
-                return ok;
-        }
+        if ((ok = enter_fd(self, threads, t, etype, hdr, end, npar, &fd, &fdi)) <= 0)
+            return ok;
         pub = fdi;
     }
     int acc = can_accept(self, j, etype, pub);
@@ -1473,15 +1480,10 @@ reject_state_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_s
         Py_XDECREF(fdi);
         return err ? -1 : r == 1 ? 2 : 1;
     }
-    long long fd = -1;
-    PyObject *fdi = NULL;
-    if (self->uses_fd[etype]) {
-        if (npar == 0 || !first_fd(self, hdr, end, npar, &fd))
-            return 0;
-        fdi = get_fd(self, threads, t, fd, &ok);
-        if (ok <= 0)
-            return ok;
-    }
+    long long fd;
+    PyObject *fdi;
+    if ((ok = enter_fd(self, threads, t, etype, hdr, end, npar, &fd, &fdi)) <= 0)
+        return ok;
     if (etype == self->sendto_e && fdi == NULL)
         return 0;   /* a sendto on an unknown fd may create a socket (sendto_enter) */
     Py_XINCREF(fdi);

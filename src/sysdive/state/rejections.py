@@ -220,8 +220,7 @@ class FastRejections:
         if etype == PROCINFO:
             # Its reset looks the thread up (never invents it: the filter may see none) and
             # a rejection then leaves nothing but the state's time.
-            if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32 \
-                    or may_pass(etype, st.threads.get(tid), None):
+            if not self._may_shortcut(npar) or may_pass(etype, st.threads.get(tid), None):
                 return False
             st.lastevent_ts = ts
             return True
@@ -271,15 +270,21 @@ class FastRejections:
         tinfo.latency = 0
         tinfo.last_latency_entertime = ts
 
+    def _may_shortcut(self, npar: int) -> bool:
+        """Whether a fast rejection may take a row: no removals pending, a param count up
+        to 32 (exits read no param, and old captures' exits and old open enters have none:
+        0 is fine)."""
+        st = self.state
+        return st.tid_to_remove == -1 and not st.fds_to_remove and 0 <= npar <= 32
+
     def _fast_thread(self, tid: int, npar: int) -> ThreadInfo | None:
         """The thread of a row :meth:`reject_fast` and :meth:`reject_state_fast` may take,
-        or None: not with removals pending, an unknown tid, a param count past 32 (exits
-        read no param, and old captures' exits and old open enters have none: 0 is fine),
-        nor for a thread sharing the fd table of a main thread that is not known (the fd
+        or None: not where :meth:`_may_shortcut` says no, not for an unknown tid, nor for a
+        thread sharing the fd table of a main thread that is not known (the fd
         lookup would invent it)."""
-        st = self.state
-        if st.tid_to_remove != -1 or st.fds_to_remove or not 0 <= npar <= 32:
+        if not self._may_shortcut(npar):
             return None
+        st = self.state
         tinfo = st.threads.get(tid)
         if tinfo is None or (tinfo.flags & CL_CLONE_FILES and tinfo.tid != tinfo.pid
                              and not tinfo.flags & CL_IS_MAIN_THREAD
