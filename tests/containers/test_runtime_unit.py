@@ -4,6 +4,7 @@ hand-written inspect documents; tests/containers/test_docker_live.py runs it on 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from pathlib import Path
 
@@ -100,6 +101,29 @@ def test_missing_socket_warns_once(tmp_path: Path) -> None:
     assert w.take() == [] and w.reachable == []
     w.stop()
     assert len(warnings) == 1 and "containers will not be named" in warnings[0]
+
+
+def _stale_socket(path: Path) -> str:
+    """A unix socket file nobody listens on (what a killed API service leaves behind)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(path))
+    s.close()
+    return str(path)
+
+
+def test_stale_default_podman_socket_is_quiet_but_not_docker_or_named(tmp_path: Path) -> None:
+    # The real docker SDK connecting to a real socket file: ECONNREFUSED wrapped by requests.
+    sockets = (RuntimeSocket(_stale_socket(tmp_path / "podman.sock"), ContainerType.PODMAN),
+               RuntimeSocket(_stale_socket(tmp_path / "named.sock"), ContainerType.PODMAN,
+                             named=True),
+               RuntimeSocket(_stale_socket(tmp_path / "docker.sock"), ContainerType.DOCKER))
+    warnings: list[str] = []
+    w = RuntimeWatcher(sockets, warn=warnings.append, timeout=1).start()
+    w.stop()
+    assert w.reachable == []
+    assert [m.split(" (")[0] for m in warnings] == [
+        f"cannot use the container runtime at {tmp_path / 'named.sock'}",
+        f"cannot use the container runtime at {tmp_path / 'docker.sock'}"]
 
 
 class _SlowThenReady:

@@ -10,7 +10,8 @@ stream as PPME_CONTAINER_JSON_2_E events, exactly where sysdig 0.29.3 puts its o
 ``sysdig -r`` and ``sysdive -r`` name the containers from the file alone.
 
 An unreachable or unreadable socket is reported once through ``warn``; capture goes on and
-the containers stay unnamed (``<NA>``), as in sysdig when dockerd is down.
+the containers stay unnamed (``<NA>``), as in sysdig when dockerd is down. A default podman
+socket that nobody listens on is a stopped API service, not worth a warning.
 
 :func:`container_from_inspect` is the pure part: Docker's ``GET /containers/ID/json`` (and
 ``/images/ID/json``) → the fields libsinsp's docker engine fills (``docker/async_source.cpp``).
@@ -251,7 +252,8 @@ class RuntimeWatcher:
     ``cri_timeout`` per CRI call) and returns at once if a runtime does not answer;
     ``take()`` hands over the documents gathered since the last call; ``request()`` asks the
     CRI runtimes about an id first seen in the capture; ``stop()`` ends the threads. ``warn``
-    gets one message per socket that exists (or was named) but cannot be used.
+    gets one message per socket that exists (or was named) but cannot be used, but none for
+    a default podman socket nobody listens on (see :func:`_stale`).
     """
 
     def __init__(self, sockets: tuple[RuntimeSocket, ...] | None = None,
@@ -290,6 +292,8 @@ class RuntimeWatcher:
                 stream = client.api.events(decode=True, filters={"type": "container"})
                 running = client.api.containers(all=False, quiet=True)
             except Exception as err:    # docker raises many kinds; all mean "not usable"
+                if _stale(sock, err):
+                    continue
                 self.warn(f"cannot use the container runtime at {sock.path} ({_why(err)}): "
                           "containers will not be named (capture goes on)")
                 continue
@@ -432,6 +436,25 @@ class RuntimeWatcher:
             t.join(timeout=1.0)
         for source in self._cri:
             source.stop()
+
+
+def _stale(sock: RuntimeSocket, err: BaseException) -> bool:
+    """Whether ``err`` says nobody listens on a default podman socket: the file a stopped
+    ``podman system service`` leaves behind. That runtime is simply not running (libsinsp is
+    silent then too); docker's socket and sockets the user named still get their warning."""
+    if sock.named or sock.type != ContainerType.PODMAN:
+        return False
+    seen: set[int] = set()
+    todo: list[object] = [err]
+    while todo:     # docker wraps the OSError in requests' and urllib3's errors
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ConnectionRefusedError):
+            return True
+        todo.extend((e.__cause__, e.__context__, *e.args))
+    return False
 
 
 def _rpc_why(err: Any) -> str:
