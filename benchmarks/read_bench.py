@@ -50,7 +50,13 @@ CASES: list[tuple[str, list[str], float | None]] = [
     # passing most events, one passing none.
     ("filter-proc-name", ["-q", "proc.name=curl"], None),
     ("filter-proc-none", ["-q", "proc.name=nothing"], None),
+    # No issue bar: -w copies, whole and filtered ({copy}: each tool's own file).
+    ("copy", ["-w", "{copy}"], None),
+    ("copy-proc-name", ["-w", "{copy}", "proc.name=curl"], None),
 ]
+# What a copy holds, as sysdig reads it (a filtered copy lacks the state its skipped events
+# built, so only what each event carries itself is compared).
+COPY_CHECK = ["-p", "%evt.rawtime %thread.tid %evt.type %evt.dir %evt.rawres"]
 # Top-N tables: sysdig orders tied rows at random, so outputs are compared without tie order
 # (tests/chisels/chisel_tables.py).
 TABLE_TOPS = {"c-topscalls": 30, "c-topprocs_cpu": 10}
@@ -124,9 +130,17 @@ def main() -> int:
             continue
         runs_sd: list[tuple[float, float]] = []
         runs_us: list[tuple[float, float]] = []
+        copies = {tool: args.workdir / f"{name}.{tool}.scap" for tool in ("sysdig", "sysdive")}
+        argv = {tool: [a.replace("{copy}", str(path)) for a in extra]
+                for tool, path in copies.items()}
         for _ in range(args.repeat):
-            runs_sd.append(timed([sysdig, "-r", str(cap), *extra], args.workdir / f"{name}.sysdig.out"))
-            runs_us.append(timed([*env_py, "-r", str(cap), *extra], args.workdir / f"{name}.sysdive.out"))
+            runs_sd.append(timed([sysdig, "-r", str(cap), *argv["sysdig"]],
+                                 args.workdir / f"{name}.sysdig.out"))
+            runs_us.append(timed([*env_py, "-r", str(cap), *argv["sysdive"]],
+                                 args.workdir / f"{name}.sysdive.out"))
+        if "{copy}" in extra:
+            for tool, path in copies.items():
+                timed([sysdig, "-r", str(path), *COPY_CHECK], args.workdir / f"{name}.{tool}.out")
         t_sd = statistics.median(w for w, _ in runs_sd)
         t_us = statistics.median(w for w, _ in runs_us)
         c_sd = statistics.median(c for _, c in runs_sd)

@@ -11,9 +11,10 @@ runs the batches this one cannot: bulk sinks, and a tree without the compiled mo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sysdive.event import Event
+from sysdive.scap import blocks as B
 from sysdive.state.parse_tables import PPM_EVENT_MAX, skip_kind
 from sysdive.state.parser import FastFilter, Parser, never
 
@@ -22,25 +23,50 @@ if TYPE_CHECKING:
     from sysdive.scap.scan import Columns
     from sysdive.state._rowparse import Rows
 
-__all__ = ["CompiledPath", "KindPlan"]
+__all__ = ["ALWAYS", "CompiledPath", "KindPlan", "RawDump"]
+
+
+class RawDump(Protocol):
+    """Where a ``-w`` copy takes event blocks that compiled code frames itself."""
+
+    def buffer(self) -> bytearray:
+        """The bytes pending for the file, to append blocks to (valid until the next call
+        of any other method)."""
+
+    def wrote(self, events: int) -> None:
+        """``events`` blocks were appended."""
+
+
+def _always(etype: int, thread: Any, fdinfo: Any) -> bool:
+    return True
+
+
+# The fast filter of a -w copy without a filter: every event passes, and the compiled
+# rejections then hand on (so write) what they can. It reads no evt.type.
+ALWAYS: FastFilter = _always
+_always.generic_ok = True   # type: ignore[attr-defined]
 
 
 class KindPlan:
     """Per event type: the kind of its rows (``kind``, one byte per type), the predicate of
     kind 3 (``fast_filter``) and of kind 4 (``preds``), the generic syscall ids a filter may
     match (``sc_ok``, 65536 bytes, or None) and the compiled rejections (``rows``: None when
-    the module is not built)."""
+    the module is not built). ``visited`` are skippable types whose rows are visited all the
+    same (kind 1): a copy writes them (procinfo, see Rows.set_dump)."""
 
     __slots__ = ("fast_filter", "kind", "preds", "rows", "sc_ok")
 
     def __init__(self, parser: Parser, skip: Iterable[int], generic_ok: frozenset[int] | None,
                  fast_types: Iterable[int] = (), fast_filter: FastFilter | None = None,
                  state_types: Iterable[int] = (), filter_types: frozenset[int] | None = None,
-                 event_filter: Callable[[Event], bool] | None = None) -> None:
+                 event_filter: Callable[[Event], bool] | None = None,
+                 visited: Iterable[int] = ()) -> None:
         self.fast_filter = fast_filter
         kind = bytearray([2]) * PPM_EVENT_MAX
         for t in skip:
             kind[t] = skip_kind(t)
+        for t in visited:
+            kind[t] = 1
         fast_types = tuple(fast_types)
         if fast_filter is not None:
             for t in fast_types:
@@ -77,7 +103,7 @@ class CompiledPath:
     def __init__(self, insp: Inspector, parser: Parser, plan: KindPlan,
                  on_event: Callable[[Event], None],
                  on_dump: Callable[[Event, bool], None] | None,
-                 internal: frozenset[int]) -> None:
+                 internal: frozenset[int], raw_dump: RawDump | None = None) -> None:
         assert plan.rows is not None
         self.insp = insp
         self.parser = parser
@@ -86,6 +112,7 @@ class CompiledPath:
         self.on_event = on_event
         self.on_dump = on_dump
         self.internal = internal
+        self.raw_dump = raw_dump
 
     def run(self, buf: bytes, cols: Columns, num: int, start: int = 0) -> int:
         """Process the batch from row ``start`` on (``num`` events numbered before it); the
@@ -110,6 +137,13 @@ class CompiledPath:
         num -= start
         wi, etype_col, flagged = cols.walked()
         m = rows.load_walk(buf, num, start, wi, etype_col, flagged, plan.kind, plan.sc_ok)
+        raw_dump = self.raw_dump
+        if raw_dump is not None:
+            # Rows the compiled code hands on go straight into the copy, after anything
+            # written before (the section's header), interleaved in order with the rows
+            # on_dump writes (the same buffer).
+            rows.set_dump(raw_dump.buffer(), B.EV_V2, B.EV_V2_LARGE, B.EVF_V2,
+                          B.EVF_V2_LARGE, insp.capture_filter is None)
         advance = rows.advance
         event_at = rows.event_at
         j = 0
@@ -154,4 +188,9 @@ class CompiledPath:
                 st.lastevent_ts = rows.end_ts
         finally:
             rows.release()
+            if raw_dump is not None:
+                rows.set_dump(None, 0, 0, 0, 0, False)
+                blocks, passed_here = rows.take_dumped()
+                counters.handed_on += passed_here
+                raw_dump.wrote(blocks)
         return n - start

@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from sysdive.compiledloop import CompiledPath, KindPlan
+from sysdive.compiledloop import ALWAYS, CompiledPath, KindPlan, RawDump
 from sysdive.event import Event
 from sysdive.records import record
 from sysdive.scap.blocks import CaptureHeader
 from sysdive.scap.reader import CaptureReader, Section
 from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category, EventFlag
-from sysdive.state.parse_tables import CONTAINER_EVENTS, PPM_EVENT_MAX
+from sysdive.state.parse_tables import CONTAINER_EVENTS, PPM_EVENT_MAX, PROCINFO
 from sysdive.state.parser import Parser
 from sysdive.state.tables import State
 
@@ -93,6 +93,9 @@ class Inspector:
     fold_rows: Callable[[EventRows], None] | None = None
     # False when the capture filter is type-determined: fold_rows' filter is then asked once.
     fold_rows_per_thread: bool = True
+    # A -w copy that nothing else reads (no -F, -S or chisel): with a ``dump`` too, the
+    # compiled loop writes the events it hands on into it without making Events.
+    raw_dump: RawDump | None = None
     _reader: CaptureReader | None = None   # the capture being read (see interrupt_wait)
 
     def run(self, paths: Iterable[str], on_event: EventSink,
@@ -115,6 +118,27 @@ class Inspector:
         (a regular file's reads return; a pipe's may never)."""
         if self._reader is not None:
             self._reader.interrupt_wait()
+
+    def _plan(self, parser: Parser, skip: frozenset[int], generic_ok: frozenset[int] | None,
+              on_dump: Callable[[Event, bool], None] | None, dumping: bool) -> KindPlan:
+        """What the batch loop does with each type. The fast rejections drop rejected events
+        unbuilt: not when on_filtered (chisels' clocks) wants them, nor for a -w copy that
+        keeps more than what passes (internal events, -F), unless ``dumping``: the compiled
+        code then writes the copy (and knows that procinfo, the internal event it may see,
+        is kept; every other internal type takes the full path)."""
+        flt = self.capture_filter
+        quick = self.on_filtered is None and ((flt is not None and on_dump is None) or dumping)
+        fast_filter = (self.make_fast_filter() if self.make_fast_filter is not None and quick
+                       else ALWAYS if dumping and flt is None else None)
+        kept = _INTERNAL - {PROCINFO} if dumping else frozenset()
+        # a procinfo row the filter cannot pass is visited all the same, to be written
+        visited = ({PROCINFO} if dumping and self.filter_types is not None
+                   and PROCINFO not in self.filter_types else ())
+        return KindPlan(
+            parser, skip, generic_ok,
+            parser.fast_filter_types(self.filter_types, fast_filter) - kept if quick else (),
+            fast_filter, parser.fast_state_types() - kept if quick else (),
+            self.filter_types, flt if quick else None, visited)
 
     def _run_one(self, path: str, on_event: EventSink,
                  on_section: Callable[[CaptureHeader], None] | None,
@@ -223,19 +247,18 @@ class Inspector:
                         on_filtered(evt)
                 if cols is not None and pending is None:
                     if fast is None:
-                        # The fast rejections drop rejected events unbuilt: not when a -w
-                        # copy or on_filtered (chisels' clocks) wants them.
-                        quick = flt is not None and on_dump is None and on_filtered is None
-                        fast_filter = (self.make_fast_filter()
-                                       if self.make_fast_filter is not None and quick else None)
-                        plan = KindPlan(
-                            parser, skip, generic_ok,
-                            parser.fast_filter_types(self.filter_types, fast_filter)
-                            if quick else (),
-                            fast_filter, parser.fast_state_types() if quick else (),
-                            self.filter_types, flt if quick else None)
+                        dumping = (self.raw_dump is not None and on_dump is not None
+                                   and on_filtered is None and max_events is None
+                                   and max_dur is None and not self.internal_events
+                                   and not use_fold and not use_rows)
+                        plan = self._plan(parser, skip, generic_ok, on_dump, dumping)
+                        if dumping and plan.rows is None:
+                            # (no compiled module: the copy is written event by event)
+                            dumping = False
+                            plan = self._plan(parser, skip, generic_ok, on_dump, False)
                         if plan.rows is not None and not use_fold and not use_rows:
-                            fast = CompiledPath(self, parser, plan, on_event, on_dump, internal)
+                            fast = CompiledPath(self, parser, plan, on_event, on_dump, internal,
+                                                self.raw_dump if dumping else None)
                         else:
                             from sysdive.fastloop import FastPath  # numpy
                             fast = FastPath(self, parser, plan, on_event, on_dump, internal,

@@ -29,10 +29,10 @@ from sysdive.schema.types import Category
 # What only some runs need (-w, -S, -h, chisels, the printer) is imported where it is used:
 # a filtered read of a small capture is over in a fraction of a second, imports included.
 if TYPE_CHECKING:
+    from sysdive.cli.copying import CaptureCopy
     from sysdive.event import Event
     from sysdive.scap.blocks import CaptureHeader
     from sysdive.scap.reader import CaptureReader
-    from sysdive.scap.writer import CaptureWriter
 
 _BUFFER_MODES = {
     "normal": BufferFormat.NORMAL, "ascii": BufferFormat.EOLS, "hex": BufferFormat.HEX,
@@ -232,46 +232,19 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
                            summary if o.summary else None, o.quiet,
                            frozenset() if o.debug else _INTERNAL)
 
-    writer: CaptureWriter | None = None
+    copy: CaptureCopy | None = None
     on_section: Callable[[CaptureHeader], None] | None = None
     on_dump: Callable[[Event, bool], None] | None = None
     if o.write_file is not None:
-        from sysdive.scap.writer import CaptureWriter
-        from sysdive.state.parse_tables import CONTAINER_EVENTS
+        from sysdive.cli.copying import CaptureCopy
 
-        writer = CaptureWriter(o.write_file, compress=o.compress)
-        w = writer
-        fatfile = o.fatfile
-
-        # The reader announces a section before it has read the header blocks into it: the
-        # header is written when the section's first event arrives, complete by then. The
-        # container events that lead the section follow it as they were (sysdig writes its
-        # container table instead, one event per container, which renumbers the events of a
-        # capture that led with two events for one container).
-        unwritten: list[CaptureHeader] = []
-        leading: list[tuple[bytes, int, int]] = []  # (raw v2 event, cpu, flags)
-
-        def on_section(hdr: CaptureHeader) -> None:
-            flush_header()
-            unwritten.append(hdr)
-
-        def flush_header() -> None:
-            if unwritten:
-                w.write_header(unwritten.pop())
-                for raw, cpu, dflags in leading:
-                    w.write_event(raw, cpu, dflags)
-                leading.clear()
-
-        def on_dump(evt: Event, keep: bool) -> None:
-            if unwritten:
-                if evt.type in CONTAINER_EVENTS:
-                    leading.append((evt.raw(), evt.cpu, evt.dflags))
-                    return
-                flush_header()
-            if keep:
-                w.write_event(evt.raw(), evt.cpu, evt.dflags)
-            elif fatfile and evt.info.flags & 32:  # EF_MODIFIES_STATE
-                w.write_event(evt.raw(), evt.cpu, 1)  # SCAP_DF_STATE_ONLY
+        copy = CaptureCopy(o.write_file, compress=o.compress, fatfile=o.fatfile)
+        on_section, on_dump = copy.on_section, copy.on_dump
+        if not o.fatfile and not o.summary and not o.chisels:
+            # Nothing but the copy wants the kept events (-w prints none): compiled code
+            # may write them itself. (-F writes the rejected ones too, -S and chisels read
+            # them.)
+            inspector.raw_dump = copy
 
     # no percentage of a live stream (a pipe from the capture thread)
     progress = (_Progress(sys.stderr) if (o.progress or o.write_file)
@@ -307,10 +280,8 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
                 progress.done()
             if reset_colors and chisels is None:
                 out.write("\x1b[00m")
-            if writer is not None:
-                if on_section is not None:
-                    flush_header()
-                writer.close()
+            if copy is not None:
+                copy.close()
             out.flush()
     except SysdiveError as err:
         # Everything read before the damage has been printed; say where it stopped.

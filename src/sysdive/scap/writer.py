@@ -142,8 +142,9 @@ class CaptureWriter:
         self._f: BinaryIO = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) if compress \
             else raw  # type: ignore[assignment]
         self._raw = raw
-        self._pending: list[bytes] = []
-        self._pending_size = 0
+        # One buffer, kept for the writer's life: compiled code appends blocks to it (see
+        # pending_blocks), between the writer's own appends.
+        self._pending = bytearray()
         self.events_written = 0
 
     def write_header(self, hdr: B.CaptureHeader) -> None:
@@ -156,9 +157,20 @@ class CaptureWriter:
     def write_raw(self, data: bytes) -> None:
         self._put(data)
 
+    def pending_blocks(self) -> bytearray:
+        """The buffer of blocks not yet written, for code that frames event blocks itself
+        (``state/_rowparse.c`` for a ``-w`` copy); :meth:`added` accounts for them."""
+        return self._pending
+
+    def added(self, events: int) -> None:
+        """``events`` event blocks were appended to :meth:`pending_blocks`."""
+        self.events_written += events
+        if len(self._pending) >= 1 << 20:
+            self.flush()
+
     def tell(self) -> int:
         """Bytes in the file so far (compressed bytes with gzip), pending ones included."""
-        return self._raw.tell() + self._pending_size
+        return self._raw.tell() + len(self._pending)
 
     def write_now(self, pieces: Sequence[bytes | memoryview]) -> None:
         """Write ready-made blocks before returning (they may be views into memory that is
@@ -173,19 +185,17 @@ class CaptureWriter:
             raise CaptureError(f"cannot write {self.path}: {err.strerror or err}") from err
 
     def _put(self, data: bytes) -> None:
-        self._pending.append(data)
-        self._pending_size += len(data)
-        if self._pending_size >= 1 << 20:
+        self._pending += data
+        if len(self._pending) >= 1 << 20:
             self.flush()
 
     def flush(self) -> None:
         if self._pending:
             try:
-                self._f.write(b"".join(self._pending))
+                self._f.write(self._pending)
             except OSError as err:
                 raise CaptureError(f"cannot write {self.path}: {err.strerror or err}") from err
-            self._pending.clear()
-            self._pending_size = 0
+            self._pending.clear()   # in place: the buffer object outlives each flush
 
     def close(self) -> None:
         self.flush()

@@ -24,6 +24,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <limits.h>
 #include <string.h>
 
 #define MAXT 1024
@@ -48,7 +49,8 @@ enum { FD_DEV, FD_FD, FD_FLAGS, FD_INO, FD_MOUNT_ID, FD_NAME, FD_OLDNAME, FD_OPE
 
 typedef struct {
     Py_ssize_t tid, pid, flags, fds, lastevent_type, lastevent_fd, lastevent_cpuid, latency,
-        last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts, comm;
+        last_latency_entertime, lastevent_data, cwd, lastevent_ts, prevevent_ts, comm,
+        vmsize_kb, vmrss_kb, vmswap_kb;
 } ThreadSlots;
 
 typedef struct {
@@ -85,7 +87,9 @@ typedef struct {
     unsigned char stores[MAXT];   /* enters whose parser only stores them */
     /* Per type, whether a row the filter passes may be handed on from here (see
      * Parser.compiled_rejections): 0 no, 1 yes, 2 when its fd is no IP socket and no tracer
-     * candidate (the read/write exits, whose parser then does nothing). */
+     * candidate (the read/write exits, whose parser then does nothing), 3 with the memory
+     * counters it reports (brk/mmap/munmap exits: parse_procs.memory_exit) when their
+     * params have the usual layout. */
     unsigned char accept[MAXT];
     unsigned char nparams[MAXT];  /* the params the schema knows, per type */
     unsigned char large[MAXT];    /* types with 4-byte param lengths */
@@ -95,6 +99,14 @@ typedef struct {
     PyObject *socket_fd;   /* parse_fds.socket_fd */
     PyObject *set_destination;   /* parse_fds.set_destination */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
+    /* A -w copy's pending bytes (set_dump): rows handed on here are written into it as
+     * event blocks instead of being handed to Python, and counted in ``dumped``. */
+    PyObject *dump;
+    unsigned int dump_types[4];   /* block types: EV, EV large, EVF, EVF large (v2) */
+    long long dumped, dump_handed;   /* rows written, of which handed on */
+    /* A copy without a filter (may_pass is then the always-true one): procinfo rows are
+     * handed on as process_event does then, which pass_procinfo mirrors. */
+    int dump_unfiltered;
     PyObject *pending_sd;  /* state.__dict__ during advance() (borrowed), see set_state_ts */
     /* The last row's tid and thread, reused by the next row of the same tid while no Python
      * code has run (flush_ts drops them before any does). */
@@ -667,6 +679,32 @@ tracer_candidate(Rows *self, PyObject *fdi)
     return (ff & self->tracer_fd_flags) != 0;
 }
 
+/* Whether row j (a memory exit) has memory_exit's usual layout: four params of 8, 4, 4 and
+ * 4 bytes (res, vm_size, vm_rss, vm_swap). 1 yes, 0 no. */
+static int
+memory_layout(Rows *self, Py_ssize_t j)
+{
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), base = hdr + 26;
+    if (COL(self, C_NPAR, j) != 4 || hdr < 0 || end > self->blen || base + 8 + 20 > end)
+        return 0;
+    unsigned short lens[4];
+    memcpy(lens, self->bp + base, 8);
+    return lens[0] == 8 && lens[1] == 4 && lens[2] == 4 && lens[3] == 4;
+}
+
+/* memory_exit for row j of thread t, whose layout memory_layout accepted. 0, or -1. */
+static int
+memory_exit(Rows *self, PyObject *t, Py_ssize_t j)
+{
+    unsigned int v[3];
+    memcpy(v, self->bp + COL(self, C_HDR, j) + 26 + 8 + 8, 12);
+    if (set_slot(t, self->ts.vmsize_kb, PyLong_FromUnsignedLong(v[0])) < 0
+            || set_slot(t, self->ts.vmrss_kb, PyLong_FromUnsignedLong(v[1])) < 0
+            || set_slot(t, self->ts.vmswap_kb, PyLong_FromUnsignedLong(v[2])) < 0)
+        return -1;
+    return 0;
+}
+
 /* Whether row j, which the filter passes, may be handed on from here: the full path would
  * do nothing more to the state than the fast path has (self->accept), the capture flags no
  * state-only or tracer data, and ``pub`` (the fd the full path attaches) is no IP socket
@@ -677,6 +715,8 @@ can_accept(Rows *self, Py_ssize_t j, long long etype, PyObject *pub)
     int mode = self->accept[etype];
     if (mode == 0 || COL(self, C_DFL, j) != 0)
         return 0;
+    if (mode == 3)
+        return memory_layout(self, j);
     if (mode == 2 && pub != NULL) {
         long long ff, ft;
         if (!get_ll(pub, self->fs.flags, &ff) || !get_int(pub, self->fs.type, &ft))
@@ -717,14 +757,50 @@ set_context(Rows *self, PyObject *evt, PyObject *t, PyObject *pub)
     return 0;
 }
 
+/* Row j framed as the block the writer gives it (scap/writer.py event_block), appended to
+ * self->dump: header (type, total length), cpu, the flags of a flagged row, the event's
+ * bytes, zero padding to 4, the total length again. 0, or -1 on error. */
+static int
+dump_row(Rows *self, Py_ssize_t j, long long etype)
+{
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j);
+    unsigned int dfl = (unsigned int)COL(self, C_DFL, j);
+    unsigned short cpu = (unsigned short)COL(self, C_CPU, j);
+    if (hdr < 0 || end > self->blen || hdr > end) {
+        PyErr_SetString(PyExc_ValueError, "event outside its batch buffer");
+        return -1;
+    }
+    Py_ssize_t head = dfl ? 6 : 2, body = head + (Py_ssize_t)(end - hdr);
+    Py_ssize_t padded = (body + 3) & ~(Py_ssize_t)3;
+    unsigned int total = (unsigned int)(8 + padded + 4);
+    unsigned int btype = self->dump_types[(dfl ? 2 : 0) + (etype < MAXT && self->large[etype])];
+    Py_ssize_t at = PyByteArray_GET_SIZE(self->dump);
+    if (PyByteArray_Resize(self->dump, at + total) < 0)
+        return -1;
+    char *o = PyByteArray_AS_STRING(self->dump) + at;
+    memcpy(o, &btype, 4);
+    memcpy(o + 4, &total, 4);
+    memcpy(o + 8, &cpu, 2);
+    if (dfl)
+        memcpy(o + 10, &dfl, 4);
+    memcpy(o + 8 + head, self->bp + hdr, (size_t)(end - hdr));
+    memset(o + 8 + body, 0, (size_t)(padded - body));
+    memcpy(o + 8 + padded, &total, 4);
+    self->dumped++;
+    return 0;
+}
+
 /* Parser._handed_on for row j of thread t, whose parse is done and which the filter
  * passed, then its Event with the context fields set, left in self->event: ``evt`` when
  * the filter already had it built (its stored enter is released), else a new one. ``pub``
- * is the fd the full path attaches to the event (or NULL). 1, or -1 on error. */
+ * is the fd the full path attaches to the event (or NULL). With a dump buffer, the row is
+ * written there instead and no Event is made. 1, or -1 on error. */
 static int
 hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, PyObject *pub,
         PyObject *evt)
 {
+    if (self->accept[etype] == 3 && memory_exit(self, t, j) < 0)
+        return -1;   /* the parse, done when the filter has passed (as process_event) */
     if (etype & 1) {
         PyObject *data = SLOT(t, self->ts.lastevent_data);
         if (data != NULL && data != Py_None) {
@@ -743,6 +819,10 @@ hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, P
             || set_slot(t, self->ts.lastevent_ts,
                         PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j))) < 0)
         return -1;
+    if (self->dump != NULL) {   /* written; no Event (self->event stays NULL) */
+        self->dump_handed++;
+        return dump_row(self, j, etype) < 0 ? -1 : 1;
+    }
     if (evt != NULL) {
         Py_INCREF(evt);
         if (set_slot(evt, self->ev_slots[EV_ENTER], newref(Py_None)) < 0) {
@@ -924,6 +1004,40 @@ reject_procinfo(Rows *self, PyObject *sd, PyObject *threads, Py_ssize_t j, PyObj
     if (r != 0)
         return r < 0 ? -1 : 0;
     return set_state_ts(self, sd, (unsigned long long)COL(self, C_TS, j)) < 0 ? -1 : 1;
+}
+
+/* process_event for a procinfo row without a filter, which hands it on: the state's time,
+ * and _handed_on's timestamps on its thread when there is one (reset never invents it).
+ * 1 done, 0 the full path, -1 error. */
+static int
+pass_procinfo(Rows *self, PyObject *sd, PyObject *threads, Py_ssize_t j)
+{
+    unsigned long long tidv = (unsigned long long)COL(self, C_TID, j);
+    unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
+    if (tidv > (unsigned long long)LLONG_MAX)
+        return 0;   /* the parser makes it negative first */
+    PyObject *tid = PyLong_FromUnsignedLongLong(tidv);
+    if (tid == NULL)
+        return -1;
+    PyObject *t = PyDict_GetItemWithError(threads, tid);
+    Py_DECREF(tid);
+    if (t == NULL && PyErr_Occurred())
+        return -1;
+    if (t != NULL && Py_TYPE(t) != self->thread_type)
+        return 0;
+    if (set_state_ts(self, sd, ts) < 0)
+        return -1;
+    if (t == NULL)
+        return 1;
+    PyObject *last = SLOT(t, self->ts.lastevent_ts);
+    if (last == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "thread without its event bookkeeping");
+        return -1;
+    }
+    if (set_slot(t, self->ts.prevevent_ts, newref(last)) < 0
+            || set_slot(t, self->ts.lastevent_ts, PyLong_FromUnsignedLongLong(ts)) < 0)
+        return -1;
+    return 1;
 }
 
 /* Parser.reject_fast; a row the filter passes is handed on from here when can_accept
@@ -1568,6 +1682,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->set_destination);
     Py_VISIT(self->buf);
     Py_VISIT(self->event);
+    Py_VISIT(self->dump);
     Py_VISIT(self->cache_tid);
     Py_VISIT(self->cache_t);
     Py_VISIT(self->never);
@@ -1581,6 +1696,7 @@ Rows_clear(Rows *self)
 {
     release_cols(self);
     Py_CLEAR(self->event);
+    Py_CLEAR(self->dump);
     Py_CLEAR(self->cache_tid);
     Py_CLEAR(self->cache_t);
     Py_CLEAR(self->never);
@@ -1685,6 +1801,9 @@ Rows_init(Rows *self, PyObject *args, PyObject *kwds)
             || (s.lastevent_ts = slot_offset(tt, "lastevent_ts")) < 0
             || (s.prevevent_ts = slot_offset(tt, "prevevent_ts")) < 0
             || (s.comm = slot_offset(tt, "comm")) < 0
+            || (s.vmsize_kb = slot_offset(tt, "vmsize_kb")) < 0
+            || (s.vmrss_kb = slot_offset(tt, "vmrss_kb")) < 0
+            || (s.vmswap_kb = slot_offset(tt, "vmswap_kb")) < 0
             || (f.type = slot_offset(ft, "type")) < 0
             || (f.flags = slot_offset(ft, "flags")) < 0 || (f.name = slot_offset(ft, "name")) < 0
             || (f.oldname = slot_offset(ft, "oldname")) < 0)
@@ -2062,14 +2181,23 @@ Rows_advance(Rows *self, PyObject *arg)
         if (kind == 1 && self->ts_only[etype]) {
             if (set_state_ts(self, sd, ts) < 0)
                 goto out;
+            /* a procinfo row the filter cannot pass: internal, a copy keeps it */
+            if (self->dump != NULL && etype == self->procinfo && dump_row(self, j, etype) < 0)
+                goto out;
             continue;
         }
         if (kind == 3 && etype == self->procinfo && self->may_pass != Py_None) {
-            int done = reject_procinfo(self, sd, threads, j, pred);
+            int unfiltered = self->dump != NULL && self->dump_unfiltered;
+            int done = unfiltered ? pass_procinfo(self, sd, threads, j)
+                : reject_procinfo(self, sd, threads, j, pred);
             if (done < 0)
                 goto out;
             if (done != 1)
                 break;
+            /* handed on without a filter; else rejected, but internal: a copy keeps it */
+            self->dump_handed += unfiltered;
+            if (self->dump != NULL && dump_row(self, j, etype) < 0)
+                goto out;
             continue;
         }
         unsigned long long tidv = (unsigned long long)COL(self, C_TID, j);
@@ -2107,6 +2235,8 @@ Rows_advance(Rows *self, PyObject *arg)
         Py_DECREF(tid);
         if (done < 0)
             goto out;
+        if (done == 2 && self->event == NULL)
+            continue;   /* handed on into the dump buffer */
         if (done != 1)
             break;   /* the full path, or handed on: self->event */
     }
@@ -2179,7 +2309,46 @@ Rows_set_predicates(Rows *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static PyObject *
+Rows_set_dump(Rows *self, PyObject *args)
+{
+    PyObject *dump;
+    unsigned int ev, ev_large, evf, evf_large;
+    int unfiltered;
+    if (!PyArg_ParseTuple(args, "OIIIIp", &dump, &ev, &ev_large, &evf, &evf_large, &unfiltered))
+        return NULL;
+    if (dump != Py_None && !PyByteArray_CheckExact(dump)) {
+        PyErr_SetString(PyExc_TypeError, "the dump buffer is a bytearray (or None)");
+        return NULL;
+    }
+    Py_CLEAR(self->dump);
+    if (dump != Py_None)
+        self->dump = newref(dump);
+    self->dump_types[0] = ev;
+    self->dump_types[1] = ev_large;
+    self->dump_types[2] = evf;
+    self->dump_types[3] = evf_large;
+    self->dump_unfiltered = unfiltered;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+Rows_take_dumped(Rows *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *r = Py_BuildValue("(LL)", self->dumped, self->dump_handed);
+    self->dumped = self->dump_handed = 0;
+    return r;
+}
+
 static PyMethodDef Rows_methods[] = {
+    {"set_dump", (PyCFunction)Rows_set_dump, METH_VARARGS,
+     "set_dump(buffer, ev, ev_large, evf, evf_large, unfiltered): rows that would be handed "
+     "on are appended to buffer (a bytearray; None: handed on as Events) as event blocks of "
+     "these types, as the capture writer frames them, and so are the procinfo rows (internal: "
+     "a copy keeps them); unfiltered: a copy without a filter, whose procinfo rows are "
+     "handed on (as the parser does without a filter)."},
+    {"take_dumped", (PyCFunction)Rows_take_dumped, METH_NOARGS,
+     "(rows written into the dump buffer, of which handed on) since the last call."},
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
      "set_predicates(never, op, src, needle, types, event_filter): the predicate that always "
      "says no; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 "

@@ -121,7 +121,8 @@ FAST_STATE_TYPES = frozenset(
 # Per type, whether the compiled rejections may hand on an event the filter passes (see
 # Parser.compiled_rejections): 1 when the fast path's parse is the whole parse (no parser,
 # or the close/open/store parsers it mirrors), 2 for the read/write exits, whose parser does
-# nothing unless the fd is an IP socket or a tracer candidate (rw_exit).
+# nothing unless the fd is an IP socket or a tracer candidate (rw_exit), 3 for the memory
+# exits, whose parser the compiled code applies (memory_exit, usual param layout only).
 RW_PLAIN = frozenset(event_id("PPME_SYSCALL_" + n) for n in (
     "READ_X", "WRITE_X", "READV_X", "WRITEV_X", "PREAD_X", "PWRITE_X", "PREADV_X",
     "PWRITEV_X")) | frozenset(event_id("PPME_SOCKET_" + n) for n in ("RECV_X", "SEND_X"))
@@ -129,6 +130,7 @@ ACCEPT = bytes(
     0 if t in (SWITCH1, SWITCH6) or INTERNAL[t]
     else 1 if HANDLERS[t] is None or t in FAST_STATE_TYPES
     else 2 if t in RW_PLAIN and HANDLERS[t] is parse_io.rw_exit
+    else 3 if HANDLERS[t] is parse_procs.memory_exit
     else 0
     for t in range(PPM_EVENT_MAX))
 

@@ -1,0 +1,117 @@
+"""``-w`` through the compiled batch loop: the rows it hands on (and the procinfo events a
+copy keeps) are framed into the file by state/_rowparse.c, not by the writer. The file must
+be the one the Python path writes, byte for byte, with the same ``-v`` counts, and sysdig
+must read it as it reads the original.
+
+The sample captures hold v1 blocks, which the batch loop does not take: they are read here
+as sysdive's own v2 copies, with the scan on for small files (VECTORISE_MIN 0).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import compiled_module, find_sysdig, run, v2_copy
+from sysdive.cli import copying
+from sysdive.cli.main import main
+from sysdive.scap import reader
+
+CAPTURES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
+FILTERS = (
+    None,                                       # a plain copy: every event
+    "proc.name=curl",                           # any type, procinfo asked
+    "evt.type=brk",                             # memory exits handed on with their counters
+    "fd.name contains libc",
+    "evt.type=procinfo",                        # procinfo passes: the full path
+    "evt.is_io=true and evt.dir=< and evt.rawres>0",   # no fast form: asked on the Event
+    "proc.name=nothing",                        # nothing passes: procinfo still kept
+)
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("v2copy")
+    for name in CAPTURES:
+        v2_copy(name, out)
+    return out
+
+
+class _Kept(io.BytesIO):
+    def close(self) -> None:   # main's stdout wrapper closes it at the end
+        pass
+
+
+def _copy(src: Path, dst: Path, flt: str | None, monkeypatch: pytest.MonkeyPatch,
+          compiled: bool, extra: tuple[str, ...] = ()) -> tuple[bytes, str, int]:
+    """The copy's bytes, sysdive's -v lines and the blocks the compiled code wrote."""
+    if compiled:
+        monkeypatch.delenv("SYSDIVE_NO_EXTENSION", raising=False)
+    else:
+        monkeypatch.setenv("SYSDIVE_NO_EXTENSION", "1")
+    monkeypatch.setattr(reader, "VECTORISE_MIN", 0)
+    framed: list[int] = []
+    real = copying.CaptureCopy.wrote
+
+    def wrote(self: copying.CaptureCopy, events: int) -> None:
+        framed.append(events)
+        real(self, events)
+    monkeypatch.setattr(copying.CaptureCopy, "wrote", wrote)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(_Kept()))
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    argv = ["-r", str(src), "-w", str(dst), "-v", *extra, *([flt] if flt else [])]
+    assert main(argv) == 0, err.getvalue()
+    counts = "".join(ln + "\n" for ln in err.getvalue().splitlines() if ln.startswith("Events"))
+    return dst.read_bytes(), counts, sum(framed)
+
+
+@pytest.mark.parametrize("flt", FILTERS)
+@pytest.mark.parametrize("capture", CAPTURES)
+def test_compiled_copy_is_the_python_copy(capture: str, flt: str | None, copies: Path,
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    compiled_module("state._rowparse")
+    src = copies / f"{capture}.scap"
+    fast, fast_counts, framed = _copy(src, tmp_path / "c.scap", flt, monkeypatch, True)
+    slow, slow_counts, none = _copy(src, tmp_path / "p.scap", flt, monkeypatch, False)
+    assert none == 0
+    assert "Events matching" in fast_counts
+    assert (fast_counts, len(fast)) == (slow_counts, len(slow))
+    assert fast == slow
+    if flt != "evt.type=procinfo":
+        # (procinfo passing goes down the full path, and nothing else passes)
+        assert framed > 0, "the compiled loop wrote nothing itself"
+
+
+@pytest.mark.parametrize("extra", [("-F", "proc.name=curl"), ("-n", "500"),
+                                   ("-S", "proc.name=curl")])
+def test_copies_the_compiled_loop_leaves_alone(extra: tuple[str, ...], copies: Path,
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """-F (rejected state events kept), -n (a count) and -S (a summary of what passes) are
+    written event by event: the same file either way."""
+    compiled_module("state._rowparse")
+    src = copies / "curl_google.scap"
+    fast, fast_counts, framed = _copy(src, tmp_path / "c.scap", None, monkeypatch, True, extra)
+    slow, slow_counts, _ = _copy(src, tmp_path / "p.scap", None, monkeypatch, False, extra)
+    assert framed == 0
+    assert (fast, fast_counts) == (slow, slow_counts)
+
+
+def test_sysdig_reads_the_compiled_copy_as_the_original(copies: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    sysdig = find_sysdig()
+    compiled_module("state._rowparse")
+    for capture in ("curl_google", "single_ipv6_conn"):
+        src = copies / f"{capture}.scap"
+        dst = tmp_path / f"{capture}.scap"
+        _, _, framed = _copy(src, dst, None, monkeypatch, True)
+        assert framed > 0
+        want = run([sysdig, "-r", str(src)])
+        got = run([sysdig, "-r", str(dst)])
+        assert want.returncode == got.returncode == 0
+        assert want.stdout and got.stdout == want.stdout
