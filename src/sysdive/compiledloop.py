@@ -103,7 +103,8 @@ class CompiledPath:
     def __init__(self, insp: Inspector, parser: Parser, plan: KindPlan,
                  on_event: Callable[[Event], None],
                  on_dump: Callable[[Event, bool], None] | None,
-                 internal: frozenset[int], raw_dump: RawDump | None = None) -> None:
+                 internal: frozenset[int], raw_dump: RawDump | None = None,
+                 count_only: bool = False) -> None:
         assert plan.rows is not None
         self.insp = insp
         self.parser = parser
@@ -113,6 +114,8 @@ class CompiledPath:
         self.on_dump = on_dump
         self.internal = internal
         self.raw_dump = raw_dump
+        # Nothing reads the events that pass (-q): the rows handed on here are only counted.
+        self.count_only = count_only
 
     def run(self, buf: bytes, cols: Columns, num: int, start: int = 0) -> int:
         """Process the batch from row ``start`` on (``num`` events numbered before it); the
@@ -138,12 +141,13 @@ class CompiledPath:
         wi, etype_col, flagged = cols.walked()
         m = rows.load_walk(buf, num, start, wi, etype_col, flagged, plan.kind, plan.sc_ok)
         raw_dump = self.raw_dump
-        if raw_dump is not None:
+        taken = raw_dump is not None or self.count_only
+        if taken:
             # Rows the compiled code hands on go straight into the copy, after anything
             # written before (the section's header), interleaved in order with the rows
-            # on_dump writes (the same buffer).
-            rows.set_dump(raw_dump.buffer(), B.EV_V2, B.EV_V2_LARGE, B.EVF_V2,
-                          B.EVF_V2_LARGE, insp.capture_filter is None)
+            # on_dump writes (the same buffer); or they are counted and dropped.
+            rows.set_dump(raw_dump.buffer() if raw_dump is not None else True, B.EV_V2,
+                          B.EV_V2_LARGE, B.EVF_V2, B.EVF_V2_LARGE, insp.capture_filter is None)
         advance = rows.advance
         event_at = rows.event_at
         j = 0
@@ -188,9 +192,10 @@ class CompiledPath:
                 st.lastevent_ts = rows.end_ts
         finally:
             rows.release()
-            if raw_dump is not None:
+            if taken:
                 rows.set_dump(None, 0, 0, 0, 0, False)
                 blocks, passed_here = rows.take_dumped()
                 counters.handed_on += passed_here
-                raw_dump.wrote(blocks)
+                if raw_dump is not None:
+                    raw_dump.wrote(blocks)
         return n - start

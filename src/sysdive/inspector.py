@@ -96,6 +96,9 @@ class Inspector:
     # A -w copy that nothing else reads (no -F, -S or chisel): with a ``dump`` too, the
     # compiled loop writes the events it hands on into it without making Events.
     raw_dump: RawDump | None = None
+    # Nothing reads the events that pass (-q without -S): the compiled loop counts those it
+    # hands on without making Events.
+    count_only: bool = False
     _reader: CaptureReader | None = None   # the capture being read (see interrupt_wait)
 
     def run(self, paths: Iterable[str], on_event: EventSink,
@@ -120,16 +123,20 @@ class Inspector:
             self._reader.interrupt_wait()
 
     def _plan(self, parser: Parser, skip: frozenset[int], generic_ok: frozenset[int] | None,
-              on_dump: Callable[[Event, bool], None] | None, dumping: bool) -> KindPlan:
+              on_dump: Callable[[Event, bool], None] | None, dumping: bool,
+              counting: bool) -> KindPlan:
         """What the batch loop does with each type. The fast rejections drop rejected events
         unbuilt: not when on_filtered (chisels' clocks) wants them, nor for a -w copy that
         keeps more than what passes (internal events, -F), unless ``dumping``: the compiled
         code then writes the copy (and knows that procinfo, the internal event it may see,
-        is kept; every other internal type takes the full path)."""
+        is kept; every other internal type takes the full path). Without a filter, the
+        compiled code hands on what it can when it takes the events itself (``dumping`` or
+        ``counting``)."""
         flt = self.capture_filter
-        quick = self.on_filtered is None and ((flt is not None and on_dump is None) or dumping)
+        taken = dumping or counting
+        quick = self.on_filtered is None and ((flt is not None and on_dump is None) or taken)
         fast_filter = (self.make_fast_filter() if self.make_fast_filter is not None and quick
-                       else ALWAYS if dumping and flt is None else None)
+                       else ALWAYS if taken and flt is None else None)
         kept = _INTERNAL - {PROCINFO} if dumping else frozenset()
         # a procinfo row the filter cannot pass is visited all the same, to be written
         visited = ({PROCINFO} if dumping and self.filter_types is not None
@@ -247,18 +254,19 @@ class Inspector:
                         on_filtered(evt)
                 if cols is not None and pending is None:
                     if fast is None:
-                        dumping = (self.raw_dump is not None and on_dump is not None
-                                   and on_filtered is None and max_events is None
-                                   and max_dur is None and not self.internal_events
-                                   and not use_fold and not use_rows)
-                        plan = self._plan(parser, skip, generic_ok, on_dump, dumping)
-                        if dumping and plan.rows is None:
-                            # (no compiled module: the copy is written event by event)
-                            dumping = False
-                            plan = self._plan(parser, skip, generic_ok, on_dump, False)
+                        # The compiled loop may take what it hands on (see _plan)
+                        taking = (on_filtered is None and max_events is None and max_dur is None
+                                  and not self.internal_events and not use_fold and not use_rows)
+                        dumping = taking and self.raw_dump is not None and on_dump is not None
+                        counting = taking and self.count_only and on_dump is None
+                        plan = self._plan(parser, skip, generic_ok, on_dump, dumping, counting)
+                        if (dumping or counting) and plan.rows is None:
+                            # (no compiled module: events are built and handed on one by one)
+                            dumping = counting = False
+                            plan = self._plan(parser, skip, generic_ok, on_dump, False, False)
                         if plan.rows is not None and not use_fold and not use_rows:
                             fast = CompiledPath(self, parser, plan, on_event, on_dump, internal,
-                                                self.raw_dump if dumping else None)
+                                                self.raw_dump if dumping else None, counting)
                         else:
                             from sysdive.fastloop import FastPath  # numpy
                             fast = FastPath(self, parser, plan, on_event, on_dump, internal,

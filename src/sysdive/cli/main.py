@@ -245,6 +245,8 @@ def _inspect(o: Options, out: TextIO, setup: Callable[[Inspector], None] | None 
             # may write them itself. (-F writes the rejected ones too, -S and chisels read
             # them.)
             inspector.raw_dump = copy
+    # -q: the events that pass are only counted (-v), unless -S sums them or chisels read them
+    inspector.count_only = o.quiet and not o.summary and not o.chisels
 
     # no percentage of a live stream (a pipe from the capture thread)
     progress = (_Progress(sys.stderr) if (o.progress or o.write_file)

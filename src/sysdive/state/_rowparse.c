@@ -100,8 +100,10 @@ typedef struct {
     PyObject *set_destination;   /* parse_fds.set_destination */
     PyObject *event;       /* the Event of the row advance() stopped at, when it handed it on */
     /* A -w copy's pending bytes (set_dump): rows handed on here are written into it as
-     * event blocks instead of being handed to Python, and counted in ``dumped``. */
+     * event blocks instead of being handed to Python, and counted in ``dumped``; or, with
+     * ``discard``, only counted (nothing reads them: -q). */
     PyObject *dump;
+    int discard;
     unsigned int dump_types[4];   /* block types: EV, EV large, EVF, EVF large (v2) */
     long long dumped, dump_handed;   /* rows written, of which handed on */
     /* A copy without a filter (may_pass is then the always-true one): procinfo rows are
@@ -819,9 +821,9 @@ hand_on(Rows *self, PyObject *t, Py_ssize_t j, long long etype, PyObject *tid, P
             || set_slot(t, self->ts.lastevent_ts,
                         PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TS, j))) < 0)
         return -1;
-    if (self->dump != NULL) {   /* written; no Event (self->event stays NULL) */
+    if (self->dump != NULL || self->discard) {   /* no Event (self->event stays NULL) */
         self->dump_handed++;
-        return dump_row(self, j, etype) < 0 ? -1 : 1;
+        return self->dump != NULL && dump_row(self, j, etype) < 0 ? -1 : 1;
     }
     if (evt != NULL) {
         Py_INCREF(evt);
@@ -2187,14 +2189,15 @@ Rows_advance(Rows *self, PyObject *arg)
             continue;
         }
         if (kind == 3 && etype == self->procinfo && self->may_pass != Py_None) {
-            int unfiltered = self->dump != NULL && self->dump_unfiltered;
+            int unfiltered = (self->dump != NULL || self->discard) && self->dump_unfiltered;
             int done = unfiltered ? pass_procinfo(self, sd, threads, j)
                 : reject_procinfo(self, sd, threads, j, pred);
             if (done < 0)
                 goto out;
             if (done != 1)
                 break;
-            /* handed on without a filter; else rejected, but internal: a copy keeps it */
+            /* handed on without a filter; else rejected, but internal: a copy keeps it
+             * (the rows of this type the filter passes take the full path) */
             self->dump_handed += unfiltered;
             if (self->dump != NULL && dump_row(self, j, etype) < 0)
                 goto out;
@@ -2317,12 +2320,13 @@ Rows_set_dump(Rows *self, PyObject *args)
     int unfiltered;
     if (!PyArg_ParseTuple(args, "OIIIIp", &dump, &ev, &ev_large, &evf, &evf_large, &unfiltered))
         return NULL;
-    if (dump != Py_None && !PyByteArray_CheckExact(dump)) {
-        PyErr_SetString(PyExc_TypeError, "the dump buffer is a bytearray (or None)");
+    if (dump != Py_None && dump != Py_True && !PyByteArray_CheckExact(dump)) {
+        PyErr_SetString(PyExc_TypeError, "the dump target is a bytearray, True or None");
         return NULL;
     }
     Py_CLEAR(self->dump);
-    if (dump != Py_None)
+    self->discard = dump == Py_True;
+    if (PyByteArray_CheckExact(dump))
         self->dump = newref(dump);
     self->dump_types[0] = ev;
     self->dump_types[1] = ev_large;
@@ -2342,11 +2346,11 @@ Rows_take_dumped(Rows *self, PyObject *Py_UNUSED(ignored))
 
 static PyMethodDef Rows_methods[] = {
     {"set_dump", (PyCFunction)Rows_set_dump, METH_VARARGS,
-     "set_dump(buffer, ev, ev_large, evf, evf_large, unfiltered): rows that would be handed "
-     "on are appended to buffer (a bytearray; None: handed on as Events) as event blocks of "
-     "these types, as the capture writer frames them, and so are the procinfo rows (internal: "
-     "a copy keeps them); unfiltered: a copy without a filter, whose procinfo rows are "
-     "handed on (as the parser does without a filter)."},
+     "set_dump(target, ev, ev_large, evf, evf_large, unfiltered): rows that would be handed "
+     "on are appended to target (a bytearray) as event blocks of these types, as the capture "
+     "writer frames them, and so are the procinfo rows (internal: a copy keeps them); True: "
+     "they are only counted; None: handed on as Events. unfiltered: there is no filter, so "
+     "procinfo rows are handed on (as the parser does without a filter)."},
     {"take_dumped", (PyCFunction)Rows_take_dumped, METH_NOARGS,
      "(rows written into the dump buffer, of which handed on) since the last call."},
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
