@@ -11,7 +11,7 @@ runs the batches this one cannot: bulk sinks, and a tree without the compiled mo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sysdive.event import Event
 from sysdive.scap import blocks as B
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sysdive.scap.scan import Columns
     from sysdive.state._rowparse import Rows
 
-__all__ = ["ALWAYS", "CompiledPath", "KindPlan", "RawDump"]
+__all__ = ["CompiledPath", "KindPlan", "RawDump"]
 
 
 class RawDump(Protocol):
@@ -36,15 +36,6 @@ class RawDump(Protocol):
     def wrote(self, events: int) -> None:
         """``events`` blocks were appended."""
 
-
-def _always(etype: int, thread: Any, fdinfo: Any) -> bool:
-    return True
-
-
-# The fast filter of a -w copy without a filter: every event passes, and the compiled
-# rejections then hand on (so write) what they can. It reads no evt.type.
-ALWAYS: FastFilter = _always
-_always.generic_ok = True   # type: ignore[attr-defined]
 
 
 class KindPlan:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from sysdive.compiledloop import ALWAYS, CompiledPath, KindPlan, RawDump
+from sysdive.compiledloop import CompiledPath, KindPlan, RawDump
 from sysdive.event import Event
 from sysdive.records import record
 from sysdive.scap.blocks import CaptureHeader
@@ -26,6 +26,7 @@ from sysdive.schema.events import EVENTS
 from sysdive.schema.types import Category, EventFlag
 from sysdive.state.parse_tables import CONTAINER_EVENTS, PPM_EVENT_MAX, PROCINFO
 from sysdive.state.parser import Parser
+from sysdive.state.rejections import always
 from sysdive.state.tables import State
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class Inspector:
         taken = dumping or counting
         quick = self.on_filtered is None and ((flt is not None and on_dump is None) or taken)
         fast_filter = (self.make_fast_filter() if self.make_fast_filter is not None and quick
-                       else ALWAYS if taken and flt is None else None)
+                       else always if taken and flt is None else None)
         kept = _INTERNAL - {PROCINFO} if dumping else frozenset()
         # a procinfo row the filter cannot pass is visited all the same, to be written
         visited = ({PROCINFO} if dumping and self.filter_types is not None

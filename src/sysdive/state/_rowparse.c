@@ -119,7 +119,7 @@ typedef struct {
     /* The predicates applied without a call (set_predicates): ``never`` is the one that
      * always says no; may_pass, when nat_op != 0, is one string comparison of fd.name's
      * fast value (fields/fd.py _FastName) with nat_needle. */
-    PyObject *never;
+    PyObject *never, *always;
     PyObject *event_filter;   /* kind 3's predicate when it has no fast form: filter(evt) */
     int nat_op, nat_src;
     PyObject *nat_needle;
@@ -853,6 +853,8 @@ ask(Rows *self, PyObject *pred, long long etype, PyObject *t, PyObject *fdi)
 {
     if (pred == self->never)
         return 0;
+    if (pred == self->always)
+        return 1;
     if (pred != self->may_pass || self->nat_op == 0)
         return flush_ts(self) < 0 ? -1 : call_pred(pred, etype, t, fdi);
     if (!self->nat_types[etype])
@@ -1688,6 +1690,7 @@ Rows_traverse(Rows *self, visitproc visit, void *arg)
     Py_VISIT(self->cache_tid);
     Py_VISIT(self->cache_t);
     Py_VISIT(self->never);
+    Py_VISIT(self->always);
     Py_VISIT(self->event_filter);
     Py_VISIT(self->nat_needle);
     return 0;
@@ -1702,6 +1705,7 @@ Rows_clear(Rows *self)
     Py_CLEAR(self->cache_tid);
     Py_CLEAR(self->cache_t);
     Py_CLEAR(self->never);
+    Py_CLEAR(self->always);
     Py_CLEAR(self->event_filter);
     Py_CLEAR(self->nat_needle);
     self->nat_op = 0;
@@ -2286,10 +2290,11 @@ Rows_release(Rows *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 Rows_set_predicates(Rows *self, PyObject *args)
 {
-    PyObject *never, *needle, *event_filter;
+    PyObject *never, *always, *needle, *event_filter;
     int op, src;
     Py_buffer types;
-    if (!PyArg_ParseTuple(args, "OiiUy*O", &never, &op, &src, &needle, &types, &event_filter))
+    if (!PyArg_ParseTuple(args, "OOiiUy*O", &never, &always, &op, &src, &needle, &types,
+                          &event_filter))
         return NULL;
     if (op < 0 || op > NAT_ENDSWITH || src < NAT_SRC_FD_NAME || src > NAT_SRC_COMM
             || (op != 0 && types.len != self->ntypes)) {
@@ -2302,6 +2307,8 @@ Rows_set_predicates(Rows *self, PyObject *args)
     PyBuffer_Release(&types);
     Py_INCREF(never);
     Py_XSETREF(self->never, never);
+    Py_INCREF(always);
+    Py_XSETREF(self->always, always);
     Py_INCREF(needle);
     Py_XSETREF(self->nat_needle, needle);
     self->nat_op = op;
@@ -2354,8 +2361,8 @@ static PyMethodDef Rows_methods[] = {
     {"take_dumped", (PyCFunction)Rows_take_dumped, METH_NOARGS,
      "(rows written into the dump buffer, of which handed on) since the last call."},
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
-     "set_predicates(never, op, src, needle, types, event_filter): the predicate that always "
-     "says no; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 "
+     "set_predicates(never, always, op, src, needle, types, event_filter): the predicates that "
+     "always say no and yes; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 "
      "for none) of a fast value (src: NATIVE_SOURCES, 0 fd.name, 1 the thread's comm) with "
      "needle over the event types where it has one (types); the capture filter kind 3 rows "
      "are asked on their Event when there is no may_pass (or None)."},

@@ -93,6 +93,16 @@ def never(etype: int, thread: ThreadInfo | None, fdinfo: FdInfo | None) -> bool:
     return False
 
 
+def always(etype: int, thread: ThreadInfo | None, fdinfo: FdInfo | None) -> bool:
+    """The fast filter of a read without a filter whose events the compiled loop takes
+    (a -w copy, -q): every event passes, and the rejections hand on what they can. It
+    reads no evt.type, so generic syscall events may take it too."""
+    return True
+
+
+always.generic_ok = True   # type: ignore[attr-defined]
+
+
 class FastRejections:
     """The fast rejection methods of :class:`~sysdive.state.parser.Parser`."""
 
@@ -447,7 +457,7 @@ class FastRejections:
                      "LARGE": bytes(e.id in LARGE_TYPES for e in EVENTS)})
         native = getattr(may_pass, "native", None)
         op, needle, types, src = native if native is not None else (0, "", b"", 0)
-        rows.set_predicates(never, op, src, needle, types,
+        rows.set_predicates(never, always, op, src, needle, types,
                             event_filter if may_pass is None else None)
         return rows
 
