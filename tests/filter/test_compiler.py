@@ -497,3 +497,29 @@ def test_type_valued_checks_are_decided_per_type(text: str) -> None:
         assert compiled.match(evt) is expected, (text, EVENTS[etype].enum)
         if compiled.event_types is not None and expected:
             assert etype in compiled.event_types
+
+
+# -- the native form of a result comparison --------------------------------------------------
+
+@pytest.mark.parametrize(("text", "native"), [
+    ("evt.is_io=true and evt.dir=< and evt.rawres>0", (5, 0)),   # echo_fds's filter
+    ("evt.rawres<0", (3, 0)),
+    ("evt.dir=< and evt.rawres!=-2", (2, -2)),
+    ("evt.rawres>=0 and evt.rawres<5", None),          # two comparisons
+    ("evt.rawres>0 or evt.dir=<", None),               # not a conjunction
+    ("proc.name=curl and evt.rawres>0", None),         # a check that needs the thread
+    ("evt.type=read and evt.rawres>0", None),          # evt.type reads a generic's param
+    ("not evt.rawres>0", None),
+    ("evt.res=SUCCESS", None),                         # not the raw result
+])
+def test_result_comparison_native_form(text: str, native: tuple[int, int] | None) -> None:
+    # The real registry: the native form comes from evt.rawres's own extractor.
+    compiled = compile_filter(text, FieldRegistry(State()))
+    found = getattr(compiled.match, "result_native", None)
+    assert (None if found is None else found[:2]) == native
+    if found is not None:
+        at = found[2]
+        assert len(at) == len(EVENTS)
+        read_x = event_ids_named("read")[1]
+        assert at[read_x] == 1                      # res, its first param
+        assert at[event_ids_named("read")[0]] == 0  # an enter: no result

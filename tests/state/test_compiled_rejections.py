@@ -44,6 +44,9 @@ FILTERS = (
     # memory exits handed on with their counters
     "evt.type in (brk, mmap, munmap) and proc.name contains cur or fd.name contains /etc",
     "evt.type=brk and evt.dir=<",
+    # a result comparison applied to the row in C (the compiler's result_native)
+    "evt.rawres<0",
+    "evt.is_io=true and evt.rawres!=0",
 )
 
 

@@ -140,6 +140,14 @@ def _result_i64(evt: Event) -> int | None:
     return None if found is None else _int64(found[2])
 
 
+# Per event type, where compiled code finds what _result_i64 reads (the filter compiler's
+# native form of an evt.rawres comparison): 0 the type has no result (no comparison holds),
+# 1 its first param (the fast case above: its 8 bytes), 2 elsewhere (ask the filter).
+_result_i64.result_at = bytes(  # type: ignore[attr-defined]
+    0 if r < 0 and f < 0 else 1 if (r == 0 or (r < 0 and f == 0)) and not large else 2
+    for r, f, large in zip(_RES_INDEX, _FD_RESULT_INDEX, _LARGE, strict=True))
+
+
 _from_bytes = int.from_bytes
 
 

@@ -151,6 +151,17 @@ def compile_tree(tree: Node, resolver: FieldResolver, text: str = "") -> Compile
     namespace: dict[str, Any] = dict(gen.names)
     exec(compile(source, "<sysdive filter>", "exec"), namespace)
     match: Callable[[Any], bool] = namespace["_match"]
+    # A filter that is one evt.rawres comparison, alone or and-ed with checks of the event
+    # type only (echo_fds': evt.is_io=true and evt.dir=< and evt.rawres>0), carries it as
+    # ``result_native``: the types it can match are event_types, so compiled code may
+    # apply the comparison to an event of those types without building it.
+    operands = [tree] if isinstance(tree, Check) else (
+        list(tree.operands) if isinstance(tree, And) else [])
+    compares = [f for f in gen.forms if f]
+    if (operands and all(isinstance(o, Check) for o in operands)
+            and len(gen.forms) == len(operands) and len(compares) == 1
+            and all(f is None or f for f in gen.forms)):
+        match.result_native = compares[0]  # type: ignore[attr-defined]
     make_fast = None
     if gen.fast_ok:
         fast_body = expr.replace(_CALL, "_q(_et, _th, _fd)").replace(_TYPE, "_et")
@@ -169,6 +180,8 @@ NATIVE_OPS = {CmpOp.CONTAINS: 1, CmpOp.EQ: 2, CmpOp.NE: 3, CmpOp.STARTSWITH: 4,
               CmpOp.ENDSWITH: 5}
 # Where compiled code reads a native field's value (the fast field's ``native_source``).
 NATIVE_SOURCES = {"fd.name": 0, "proc.name": 1}
+# The integer comparisons compiled code can apply to an event's result (evt.rawres).
+RESULT_OPS = {CmpOp.EQ: 1, CmpOp.NE: 2, CmpOp.LT: 3, CmpOp.LE: 4, CmpOp.GT: 5, CmpOp.GE: 6}
 
 
 def _fast_factory(source: str, namespace: dict[str, Any],
@@ -260,6 +273,10 @@ class _Generator:
         self.fast_ok = True
         # The last check's native form (see _fast_factory), when it has one.
         self.native: tuple[int, str, bytes, int] | None = None
+        # Per check, in order: None when decided by the event type alone, its result
+        # comparison (RESULT_OPS code, value, where each type has its result) when it is
+        # one of evt.rawres, else False.
+        self.forms: list[tuple[int, int, bytes] | bool | None] = []
 
     def node(self, node: Node) -> tuple[str, frozenset[int] | None]:
         """Python expression over ``evt`` for ``node``, and the event ids it can match."""
@@ -313,8 +330,15 @@ class _Generator:
             ids = _passing_types(by_type, op, code, self.names)
             self.names[f"{prefix}_s"] = ids
             self.native = None
+            self.forms.append(None)
             known = field.event_types
             return f"({_TYPE} in {prefix}_s)", ids if known is None else ids & known
+        result_at = getattr(field.extract, "result_at", None)
+        if (isinstance(result_at, bytes) and op in RESULT_OPS and len(values) == 1
+                and isinstance(values[0], int) and not isinstance(values[0], bool)):
+            self.forms.append((RESULT_OPS[op], values[0], result_at))
+        else:
+            self.forms.append(False)
         fast = getattr(field, "fast", None)
         if fast is None:
             self.fast_ok = False

@@ -121,6 +121,12 @@ typedef struct {
      * fast value (fields/fd.py _FastName) with nat_needle. */
     PyObject *never, *always;
     PyObject *event_filter;   /* kind 3's predicate when it has no fast form: filter(evt) */
+    /* ...when that filter is one comparison of the event's result (set_result_compare):
+     * res_op (the compiler's RESULT_OPS code, 0: none) with res_value, the result found per
+     * type as res_at says (0 none, 1 the first param's 8 bytes, 2 elsewhere) */
+    int res_op;
+    long long res_value;
+    unsigned char res_at[MAXT];
     int nat_op, nat_src;
     PyObject *nat_needle;
     unsigned char nat_types[MAXT];
@@ -1121,6 +1127,36 @@ reject_fast(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssize_t
     return 1;
 }
 
+/* The capture filter's result comparison on row j (set_result_compare): 1 passes, 0 not,
+ * -1 when the result is not where this reads it (the filter is asked on the Event). */
+static int
+result_compare(Rows *self, Py_ssize_t j, long long etype)
+{
+    int at = etype < MAXT ? self->res_at[etype] : 2;
+    if (at == 0)
+        return 0;   /* no result: no comparison holds */
+    long long hdr = COL(self, C_HDR, j), end = COL(self, C_END, j), npar = COL(self, C_NPAR, j);
+    long long base = hdr + 26;
+    if (at != 1 || npar < 1 || npar > 32 || hdr < 0 || end > self->blen
+            || base + 2 * npar + 8 > end)
+        return -1;
+    unsigned short l0;
+    memcpy(&l0, self->bp + base, 2);
+    if (l0 != 8)
+        return -1;
+    long long v, c = self->res_value;
+    memcpy(&v, self->bp + base + 2 * npar, 8);
+    switch (self->res_op) {
+    case 1: return v == c;
+    case 2: return v != c;
+    case 3: return v < c;
+    case 4: return v <= c;
+    case 5: return v > c;
+    case 6: return v >= c;
+    }
+    return -1;
+}
+
 /* reject_fast for a filter with no fast form (self->event_filter, called on the Event):
  * process_event's steps for a type that changes no state, in its order. Reset's bookkeeping
  * first (the full path, if it has to take over, redoes it identically: reset is idempotent
@@ -1179,6 +1215,18 @@ filter_on_event(Rows *self, PyObject *sd, PyObject *threads, PyObject *t, Py_ssi
                || set_slot(t, self->ts.latency, PyLong_FromLong(0)) < 0
                || set_slot(t, self->ts.last_latency_entertime,
                            PyLong_FromUnsignedLongLong(ts)) < 0) {
+        goto done;
+    }
+    r = self->res_op ? result_compare(self, j, etype) : -1;
+    if (r >= 0) {
+        /* decided on the row: no Event unless it is handed on */
+        if (!r)
+            rc = set_slot(t, self->ts.lastevent_type, PyLong_FromLongLong(self->ppm_event_max))
+                < 0 ? -1 : 1;
+        else if (acc <= 0)
+            rc = acc < 0 ? -1 : 0;
+        else
+            rc = hand_on(self, t, j, etype, tid, pub, NULL) < 0 ? -1 : 2;
         goto done;
     }
     /* _publish, then the filter */
@@ -2344,6 +2392,26 @@ Rows_set_dump(Rows *self, PyObject *args)
 }
 
 static PyObject *
+Rows_set_result_compare(Rows *self, PyObject *args)
+{
+    int op;
+    long long value;
+    Py_buffer at;
+    if (!PyArg_ParseTuple(args, "iLy*", &op, &value, &at))
+        return NULL;
+    if (op < 1 || op > 6 || at.len != self->ntypes) {
+        PyBuffer_Release(&at);
+        PyErr_SetString(PyExc_ValueError, "unknown comparison or per-type table of another size");
+        return NULL;
+    }
+    memcpy(self->res_at, at.buf, at.len);
+    PyBuffer_Release(&at);
+    self->res_op = op;
+    self->res_value = value;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
 Rows_take_dumped(Rows *self, PyObject *Py_UNUSED(ignored))
 {
     PyObject *r = Py_BuildValue("(LL)", self->dumped, self->dump_handed);
@@ -2358,6 +2426,11 @@ static PyMethodDef Rows_methods[] = {
      "writer frames them, and so are the procinfo rows (internal: a copy keeps them); True: "
      "they are only counted; None: handed on as Events. unfiltered: there is no filter, so "
      "procinfo rows are handed on (as the parser does without a filter)."},
+    {"set_result_compare", (PyCFunction)Rows_set_result_compare, METH_VARARGS,
+     "set_result_compare(op, value, result_at): the capture filter (asked on the Event of "
+     "kind 3 rows) is the comparison op (the filter compiler's RESULT_OPS code) of the "
+     "event's result with value, which each type has as result_at says (0 none, 1 the first "
+     "param's 8 bytes, 2 elsewhere: the filter is asked)."},
     {"take_dumped", (PyCFunction)Rows_take_dumped, METH_NOARGS,
      "(rows written into the dump buffer, of which handed on) since the last call."},
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,

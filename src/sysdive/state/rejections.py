@@ -459,6 +459,12 @@ class FastRejections:
         op, needle, types, src = native if native is not None else (0, "", b"", 0)
         rows.set_predicates(never, always, op, src, needle, types,
                             event_filter if may_pass is None else None)
+        # A filter that is one comparison of the event's result over its types: applied to
+        # the row in C (the compiler's result_native), the filter asked only where the
+        # result is not where the fast case reads it.
+        result = getattr(event_filter, "result_native", None) if may_pass is None else None
+        if result is not None:
+            rows.set_result_compare(*result)
         return rows
 
     def _reject_open_fast(self, tinfo: ThreadInfo, etype: int, ts: int, buf: bytes, hdr: int,
