@@ -17,6 +17,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import sys
 import time
 import zlib
 from dataclasses import dataclass
@@ -353,3 +354,30 @@ def test_ctrl_c_ends_a_read_waiting_on_a_pipe(tmp_path: Path) -> None:
         err = interrupt(proc, "sysdive went on waiting after SIGINT")
     assert proc.returncode == 0 and err == b"", err
     assert printed.read_bytes() == expected
+
+
+_BROKEN_IMPORT = """
+import builtins, os, signal, sys
+real = builtins.__import__
+
+def broken(name, *args, **kwargs):
+    if name == "sysdive.cli.main":
+        try:
+            os.kill(os.getpid(), signal.SIGINT)   # sysdive's handler raises KeyboardInterrupt
+        except KeyboardInterrupt:
+            # what numpy's C-level import of datetime makes of it
+            raise ImportError('PyCapsule_Import could not import module "datetime"') from None
+    return real(name, *args, **kwargs)
+
+builtins.__import__ = broken
+from sysdive.cli.entry import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_that_breaks_an_import_ends_quietly() -> None:
+    """A Ctrl-C while C code imports a module (numpy's datetime capsule) comes out as an
+    ImportError, not a KeyboardInterrupt: still exit 130 without a traceback (CI caught the
+    real one during the live start-up's numpy import)."""
+    done = run([sys.executable, "-c", _BROKEN_IMPORT, "-r", "x.scap"])
+    assert (done.returncode, done.stderr) == (130, b"")

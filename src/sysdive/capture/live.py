@@ -41,7 +41,7 @@ from sysdive.capture.ebpf.loader import (
     ProbeSettings,
     ProbeStats,
 )
-from sysdive.capture.prefilter import Prefilter
+from sysdive.capture.prefilter import Prefilter, suppressed_below
 from sysdive.capture.procfs import scan_header, scan_processes
 from sysdive.errors import CaptureError
 from sysdive.scap import blocks as B
@@ -374,7 +374,8 @@ def capture_to_file(
     # would otherwise land in a ctypes callback, be ignored, and the capture would go on.
     with _StopFlag(stop) as stopping, Probe(
             settings, follow=follow if prefilter is not None else None,
-            before_attach=scan_before) as probe:
+            before_attach=scan_before,
+            below_suppressed=lambda: suppressed_below(settings.suppress_comms)) as probe:
         bufs = CpuBuffers(probe.chunks_fd, probe.ctl_fd, probe.ncpus, probe.nchunks,
                           settings.boot_to_epoch_ns)
         try:

@@ -141,6 +141,29 @@ def descendants(tgids: Iterable[int], proc: Path = Path("/proc")) -> frozenset[i
     return frozenset(found)
 
 
+def suppressed_below(comms: Iterable[str], proc: Path = Path("/proc")) -> frozenset[int]:
+    """The threads (tids) of every running process below one named by ``-U``: children
+    forked before the probe's fork program ran, which it cannot have marked (libscap finds
+    them in its scan of /proc the same way)."""
+    names = set(comms)
+    roots = set()
+    for entry in os.listdir(proc):
+        if entry.isdigit():
+            try:
+                comm = (proc / entry / "comm").read_text().rstrip("\n")
+            except OSError:
+                continue
+            if comm in names:
+                roots.add(int(entry))
+    tids: set[int] = set()
+    for pid in descendants(roots, proc) - roots:
+        try:
+            tids.update(int(t) for t in os.listdir(proc / str(pid) / "task") if t.isdigit())
+        except OSError:
+            continue   # gone meanwhile
+    return frozenset(tids)
+
+
 @dataclass(frozen=True, slots=True)
 class _Mount:
     path: Path

@@ -12,7 +12,12 @@ def main() -> int:
     # Ctrl-C and kill -INT stop sysdive whatever it was started with: a shell script's
     # background job inherits SIGINT ignored, which would make an early one vanish while a
     # capture's own handler later honours it (sysdig's handler, too, is unconditional).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    interrupted: list[bool] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.append(True)
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, on_interrupt)
     # numpy's OpenBLAS starts a thread per core at import, which then spin; sysdive does no
     # linear algebra.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -21,9 +26,15 @@ def main() -> int:
     gc.set_threshold(100_000, 50, 50)
     try:
         from sysdive.cli.main import main as run
+        code = run()
     except KeyboardInterrupt:
         return 130
-    code = run()
+    except Exception:
+        # An import the Ctrl-C broke: C code that imports a module on its way in (numpy's
+        # PyCapsule_Import of datetime) turns the KeyboardInterrupt into an ImportError.
+        if interrupted:
+            return 130
+        raise
     # The interpreter's last collection would walk every object still alive (the schema,
     # the field registry, caches: tens of thousands) only to free them: they are freed at
     # exit without it.

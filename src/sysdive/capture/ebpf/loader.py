@@ -272,11 +272,13 @@ class Probe(BpfObject):
 
     def __init__(self, settings: ProbeSettings, path: Path = OBJECT,
                  follow: Callable[[], Iterable[int]] | None = None,
-                 before_attach: Callable[[], None] | None = None) -> None:
+                 before_attach: Callable[[], None] | None = None,
+                 below_suppressed: Callable[[], Iterable[int]] | None = None) -> None:
         """Load and attach. With ``settings.select_procs``, ``follow`` is called once the
         fork program runs and returns the tgids of processes to add to the selection (the
-        running descendants of the selected ones). ``before_attach`` runs just before the
-        programs that make events are attached."""
+        running descendants of the selected ones); with ``settings.suppress_comms``,
+        ``below_suppressed`` returns the tids below the suppressed processes then.
+        ``before_attach`` runs just before the programs that make events are attached."""
         if not _BTF_PATH.exists():
             raise LiveCaptureError(
                 "live capture needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF, "
@@ -299,6 +301,9 @@ class Probe(BpfObject):
                 # selected is found by the second
                 self.select(follow())
                 self.select(follow())
+            if settings.suppress_comms and below_suppressed is not None:
+                self._mark("suppressed", below_suppressed(), "suppress")
+                self._mark("suppressed", below_suppressed(), "suppress")
             if before_attach is not None:
                 before_attach()
             self.attach(_DISPATCHERS)
@@ -360,13 +365,17 @@ class Probe(BpfObject):
 
     def select(self, tgids: Iterable[int]) -> None:
         """Add processes to the --pid/--comm selection (the probe follows their children)."""
-        fd = self._map_fd("selected")
+        self._mark("selected", tgids, "select process")
+
+    def _mark(self, name: str, ids: Iterable[int], what: str) -> None:
+        """Set ``ids`` (u32 keys) in the probe's map ``name``."""
+        fd = self._map_fd(name)
         one = ctypes.c_uint8(1)
-        for tgid in tgids:
-            key = ctypes.c_uint32(tgid)
+        for i in ids:
+            key = ctypes.c_uint32(i)
             if self._lib.lib.bpf_map_update_elem(fd, ctypes.byref(key), ctypes.byref(one),
                                                  0) != 0:
-                raise LiveCaptureError(f"cannot select process {tgid} in the probe "
+                raise LiveCaptureError(f"cannot {what} {i} in the probe "
                                        f"({os.strerror(ctypes.get_errno())})")
 
     def _load_failure(self, err: int) -> str:
