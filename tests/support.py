@@ -202,6 +202,35 @@ def sample_capture(name: str) -> Path:
     return path
 
 
+def main_in_process(argv: list[str], monkeypatch: pytest.MonkeyPatch, *, compiled: bool
+                    ) -> tuple[int, bytes, str]:
+    """``sysdive ARGV`` in this process through the batch loop whatever the file's size,
+    with the compiled modules or without them (``SYSDIVE_NO_EXTENSION``): (exit status,
+    stdout, stderr)."""
+    import io
+
+    from sysdive.cli.main import main
+    from sysdive.scap import reader
+
+    if compiled:
+        monkeypatch.delenv("SYSDIVE_NO_EXTENSION", raising=False)
+    else:
+        monkeypatch.setenv("SYSDIVE_NO_EXTENSION", "1")
+    monkeypatch.setattr(reader, "VECTORISE_MIN", 0)
+    out = io.BytesIO()
+    out.close = lambda: None  # type: ignore[method-assign]   # main's wrapper closes it
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out))
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def counters(stderr: str) -> str:
+    """The ``-v`` counter lines of sysdive's stderr."""
+    return "".join(ln + "\n" for ln in stderr.splitlines() if ln.startswith("Events"))
+
+
 def v2_copy(name: str, directory: Path) -> Path:
     """Sample capture NAME rewritten by ``sysdive -w`` into ``directory``: EV v2 blocks,
     which the batch loop's scan frames (the samples hold v1 blocks, left to the plain

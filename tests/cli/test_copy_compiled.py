@@ -9,16 +9,12 @@ as sysdive's own v2 copies, with the scan on for small files (VECTORISE_MIN 0).
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
 import pytest
 
-from support import compiled_module, find_sysdig, run, v2_copy
+from support import compiled_module, counters, find_sysdig, main_in_process, run
 from sysdive.cli import copying
-from sysdive.cli.main import main
-from sysdive.scap import reader
 
 CAPTURES = ("curl_google", "single_ipv6_conn", "run_as_user_0_container")
 FILTERS = (
@@ -32,27 +28,9 @@ FILTERS = (
 )
 
 
-@pytest.fixture(scope="module")
-def copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("v2copy")
-    for name in CAPTURES:
-        v2_copy(name, out)
-    return out
-
-
-class _Kept(io.BytesIO):
-    def close(self) -> None:   # main's stdout wrapper closes it at the end
-        pass
-
-
 def _copy(src: Path, dst: Path, flt: str | None, monkeypatch: pytest.MonkeyPatch,
           compiled: bool, extra: tuple[str, ...] = ()) -> tuple[bytes, str, int]:
     """The copy's bytes, sysdive's -v lines and the blocks the compiled code wrote."""
-    if compiled:
-        monkeypatch.delenv("SYSDIVE_NO_EXTENSION", raising=False)
-    else:
-        monkeypatch.setenv("SYSDIVE_NO_EXTENSION", "1")
-    monkeypatch.setattr(reader, "VECTORISE_MIN", 0)
     framed: list[int] = []
     real = copying.CaptureCopy.wrote
 
@@ -60,22 +38,19 @@ def _copy(src: Path, dst: Path, flt: str | None, monkeypatch: pytest.MonkeyPatch
         framed.append(events)
         real(self, events)
     monkeypatch.setattr(copying.CaptureCopy, "wrote", wrote)
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(_Kept()))
-    err = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", err)
     argv = ["-r", str(src), "-w", str(dst), "-v", *extra, *([flt] if flt else [])]
-    assert main(argv) == 0, err.getvalue()
-    counts = "".join(ln + "\n" for ln in err.getvalue().splitlines() if ln.startswith("Events"))
-    return dst.read_bytes(), counts, sum(framed)
+    status, _, err = main_in_process(argv, monkeypatch, compiled=compiled)
+    assert status == 0, err
+    return dst.read_bytes(), counters(err), sum(framed)
 
 
 @pytest.mark.parametrize("flt", FILTERS)
 @pytest.mark.parametrize("capture", CAPTURES)
-def test_compiled_copy_is_the_python_copy(capture: str, flt: str | None, copies: Path,
+def test_compiled_copy_is_the_python_copy(capture: str, flt: str | None, v2_samples: Path,
                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                           ) -> None:
     compiled_module("state._rowparse")
-    src = copies / f"{capture}.scap"
+    src = v2_samples / f"{capture}.scap"
     fast, fast_counts, framed = _copy(src, tmp_path / "c.scap", flt, monkeypatch, True)
     slow, slow_counts, none = _copy(src, tmp_path / "p.scap", flt, monkeypatch, False)
     assert none == 0
@@ -89,25 +64,25 @@ def test_compiled_copy_is_the_python_copy(capture: str, flt: str | None, copies:
 
 @pytest.mark.parametrize("extra", [("-F", "proc.name=curl"), ("-n", "500"),
                                    ("-S", "proc.name=curl")])
-def test_copies_the_compiled_loop_leaves_alone(extra: tuple[str, ...], copies: Path,
+def test_copies_the_compiled_loop_leaves_alone(extra: tuple[str, ...], v2_samples: Path,
                                                tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """-F (rejected state events kept), -n (a count) and -S (a summary of what passes) are
     written event by event: the same file either way."""
     compiled_module("state._rowparse")
-    src = copies / "curl_google.scap"
+    src = v2_samples / "curl_google.scap"
     fast, fast_counts, framed = _copy(src, tmp_path / "c.scap", None, monkeypatch, True, extra)
     slow, slow_counts, _ = _copy(src, tmp_path / "p.scap", None, monkeypatch, False, extra)
     assert framed == 0
     assert (fast, fast_counts) == (slow, slow_counts)
 
 
-def test_sysdig_reads_the_compiled_copy_as_the_original(copies: Path, tmp_path: Path,
+def test_sysdig_reads_the_compiled_copy_as_the_original(v2_samples: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     sysdig = find_sysdig()
     compiled_module("state._rowparse")
     for capture in ("curl_google", "single_ipv6_conn"):
-        src = copies / f"{capture}.scap"
+        src = v2_samples / f"{capture}.scap"
         dst = tmp_path / f"{capture}.scap"
         _, _, framed = _copy(src, dst, None, monkeypatch, True)
         assert framed > 0

@@ -24,7 +24,6 @@ import pytest
 from cases import CAPTURES, CASES
 
 from support import (
-    CAPTURES_DIR,
     IPV6,
     SYSDIVE,
     USER0,
@@ -82,16 +81,6 @@ def _copy(src: Path, dest: Path, *args: str) -> Path:
     return dest
 
 
-@pytest.fixture(scope="module")
-def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Each sample capture rewritten by ``sysdive -w`` (EV v2 blocks, which the numpy scan
-    frames; curl_google.scap itself holds v1 blocks, which it leaves to the Python walk)."""
-    out = tmp_path_factory.mktemp("v2")
-    for name in CAPTURES:
-        _copy(CAPTURES_DIR / f"{name}.scap", out / f"{name}.scap")
-    return out
-
-
 # --- -w copies print what the original prints ----------------------------------------------
 
 _DEFAULT_CASE = {c.capture: c for c in CASES if not c.args}  # plain ``sysdig -r X``
@@ -100,14 +89,14 @@ _DEFAULT_CASE = {c.capture: c for c in CASES if not c.args}  # plain ``sysdig -r
 @pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "z"])
 @pytest.mark.parametrize("capture", CAPTURES)
 def test_copy_prints_like_original(capture: str, gzipped: bool, sysdig: str,
-                                   v2_copies: Path, tmp_path: Path) -> None:
+                                   v2_samples: Path, tmp_path: Path) -> None:
     """sysdig (and sysdive) read a whole ``sysdive -w`` copy, plain or ``-z``, and print every
     line sysdig prints for the original, event numbers included: the header is copied once
     complete and the leading container events as they were. (sysdig's own copies fall short:
     it cannot read its copy of curl_google, and renumbers run_as_user_0_container's.)"""
     src = sample_capture(capture)
     copy = (_copy(src, tmp_path / "copy.scap.gz", "-z") if gzipped
-            else v2_copies / f"{capture}.scap")
+            else v2_samples / f"{capture}.scap")
     expected = _read_expected(_DEFAULT_CASE[capture])
     for tool in ([sysdig], [*SYSDIVE]):
         done = _run([*tool, "-r", str(copy)])
@@ -155,11 +144,11 @@ def test_filtered_copy_prints_like_filtered_original(case: Case, sysdig: str,
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if _has_filter(c) and not c.xfail], ids=_ids)
-def test_vectorised_path_matches_plain_loop(case: Case, v2_copies: Path) -> None:
+def test_vectorised_path_matches_plain_loop(case: Case, v2_samples: Path) -> None:
     """The batch loop (fastloop.py: numpy scan, prefilter, skipped rows), which only large
     captures take otherwise, prints what the plain loop prints, on v2 copies of the captures
     (the plain loop is the one compared with sysdig above)."""
-    argv = [*SYSDIVE, *case.argv({name: v2_copies / f"{name}.scap" for name in CAPTURES})]
+    argv = [*SYSDIVE, *case.argv({name: v2_samples / f"{name}.scap" for name in CAPTURES})]
     plain = _run(argv, {"SYSDIVE_VECTORISE_MIN": str(1 << 40)})
     # The batch loop's rejections twice: compiled (state/_rowparse.c) and in Python.
     for label, env in (("vectorised", {"SYSDIVE_VECTORISE_MIN": "0"}),

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scapbuild import i64, make_event, u32, write_capture
-from support import compiled_module, v2_copy
+from support import compiled_module
 from sysdive.event import Event
 from sysdive.fields.registry import FieldOptions, FieldRegistry, reads_fd_state
 from sysdive.filter import compile_filter
@@ -52,16 +52,6 @@ FILTERS = (
 
 def _rowparse() -> Any:
     return compiled_module("state._rowparse")
-
-
-@pytest.fixture(scope="module")
-def v2_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample captures in EV v2 blocks, which the numpy scan (and so the batch loop)
-    takes."""
-    out = tmp_path_factory.mktemp("v2rows")
-    for name in CAPTURES:
-        v2_copy(name, out)
-    return out
 
 
 def _fd_slots(f: FdInfo) -> tuple[Any, ...]:
@@ -140,13 +130,13 @@ _DIVERGES = {("single_ipv6_conn", "evt.type=brk and evt.dir=<")}
 
 @pytest.mark.parametrize("text", FILTERS)
 @pytest.mark.parametrize("capture", CAPTURES)
-def test_compiled_rejections_match_python(capture: str, text: str, v2_copies: Path,
+def test_compiled_rejections_match_python(capture: str, text: str, v2_samples: Path,
                                           monkeypatch: pytest.MonkeyPatch,
                                           request: pytest.FixtureRequest) -> None:
     if (capture, text) in _DIVERGES:
         request.applymarker(pytest.mark.xfail(strict=True, reason="fd table divergence"))
     _rowparse()
-    path = v2_copies / f"{capture}.scap"
+    path = v2_samples / f"{capture}.scap"
     seen_c, state_c, used_c = _read(path, text, monkeypatch, compiled=True)
     seen_py, state_py, used_py = _read(path, text, monkeypatch, compiled=False)
     assert used_c and not used_py

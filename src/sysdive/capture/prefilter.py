@@ -28,8 +28,8 @@ from sysdive.errors import CaptureError, UsageError
 from sysdive.schema.syscalls import SYSCALL_NAMES, SYSCALL_NR_TO_SC
 
 __all__ = ["CGROUP_CONTROLLERS", "NAMED_SETS", "STATE_SYSCALLS", "CgroupTarget", "Prefilter",
-           "cgroup_of_pid", "descendants", "resolve_cgroups", "resolve_syscalls",
-           "syscall_numbers", "tgid_of"]
+           "cgroup_of_pid", "descendants", "named", "resolve_cgroups", "resolve_syscalls",
+           "suppressed_below", "syscall_numbers", "tgid_of"]
 
 STATE_SYSCALLS: frozenset[str] = frozenset({
     # threads and processes: their creation, image, cwd and credentials
@@ -141,20 +141,26 @@ def descendants(tgids: Iterable[int], proc: Path = Path("/proc")) -> frozenset[i
     return frozenset(found)
 
 
-def suppressed_below(comms: Iterable[str], proc: Path = Path("/proc")) -> frozenset[int]:
-    """The threads (tids) of every running process below one named by ``-U``: children
-    forked before the probe's fork program ran, which it cannot have marked (libscap finds
-    them in its scan of /proc the same way)."""
+def named(comms: Iterable[str], proc: Path = Path("/proc")) -> set[int]:
+    """The running processes whose (main thread's) comm is one of ``comms``."""
     names = set(comms)
-    roots = set()
+    found = set()
     for entry in os.listdir(proc):
         if entry.isdigit():
             try:
                 comm = (proc / entry / "comm").read_text().rstrip("\n")
             except OSError:
-                continue
+                continue   # gone meanwhile
             if comm in names:
-                roots.add(int(entry))
+                found.add(int(entry))
+    return found
+
+
+def suppressed_below(comms: Iterable[str], proc: Path = Path("/proc")) -> frozenset[int]:
+    """The threads (tids) of every running process below one named by ``-U``: children
+    forked before the probe's fork program ran, which it cannot have marked (libscap finds
+    them in its scan of /proc the same way)."""
+    roots = named(comms, proc)
     tids: set[int] = set()
     for pid in descendants(roots, proc) - roots:
         try:
@@ -314,12 +320,5 @@ class Prefilter:
         by ``--comm``, and every process below them."""
         roots = set(settings.select_tgids)
         if self.comms:
-            for entry in os.listdir(proc):
-                if entry.isdigit():
-                    try:
-                        comm = (proc / entry / "comm").read_text().rstrip("\n")
-                    except OSError:
-                        continue
-                    if comm in self.comms:
-                        roots.add(int(entry))
+            roots |= named(self.comms, proc)
         return descendants(roots, proc)

@@ -996,20 +996,30 @@ thread_bookkeeping(Rows *self, PyObject *threads, PyObject *t, long long *flags,
     return r != 0 ? (r < 0 ? -1 : 0) : 1;
 }
 
+/* A procinfo row's thread as its reset looks it up (never inventing it): *t borrowed, or
+ * NULL when there is none. 1 found or none, 0 the full path, -1 error. */
+static int
+procinfo_thread(Rows *self, PyObject *threads, Py_ssize_t j, PyObject **t)
+{
+    PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
+    if (tid == NULL)
+        return -1;
+    *t = PyDict_GetItemWithError(threads, tid);
+    Py_DECREF(tid);
+    if (*t == NULL && PyErr_Occurred())
+        return -1;
+    return *t == NULL || Py_TYPE(*t) == self->thread_type;
+}
+
 /* Parser.reject_fast for a procinfo row: its reset looks the thread up (never invents it,
  * so the filter may see none) and a rejection leaves only the state's time. */
 static int
 reject_procinfo(Rows *self, PyObject *sd, PyObject *threads, Py_ssize_t j, PyObject *may_pass)
 {
-    PyObject *tid = PyLong_FromUnsignedLongLong((unsigned long long)COL(self, C_TID, j));
-    if (tid == NULL)
-        return -1;
-    PyObject *t = PyDict_GetItemWithError(threads, tid);
-    Py_DECREF(tid);
-    if (t == NULL && PyErr_Occurred())
-        return -1;
-    if (t != NULL && Py_TYPE(t) != self->thread_type)
-        return 0;
+    PyObject *t;
+    int ok = procinfo_thread(self, threads, j, &t);
+    if (ok <= 0)
+        return ok;
     int r = ask(self, may_pass, self->procinfo, t != NULL ? t : Py_None, NULL);
     if (r != 0)
         return r < 0 ? -1 : 0;
@@ -1022,19 +1032,13 @@ reject_procinfo(Rows *self, PyObject *sd, PyObject *threads, Py_ssize_t j, PyObj
 static int
 pass_procinfo(Rows *self, PyObject *sd, PyObject *threads, Py_ssize_t j)
 {
-    unsigned long long tidv = (unsigned long long)COL(self, C_TID, j);
     unsigned long long ts = (unsigned long long)COL(self, C_TS, j);
-    if (tidv > (unsigned long long)LLONG_MAX)
+    if ((unsigned long long)COL(self, C_TID, j) > (unsigned long long)LLONG_MAX)
         return 0;   /* the parser makes it negative first */
-    PyObject *tid = PyLong_FromUnsignedLongLong(tidv);
-    if (tid == NULL)
-        return -1;
-    PyObject *t = PyDict_GetItemWithError(threads, tid);
-    Py_DECREF(tid);
-    if (t == NULL && PyErr_Occurred())
-        return -1;
-    if (t != NULL && Py_TYPE(t) != self->thread_type)
-        return 0;
+    PyObject *t;
+    int ok = procinfo_thread(self, threads, j, &t);
+    if (ok <= 0)
+        return ok;
     if (set_state_ts(self, sd, ts) < 0)
         return -1;
     if (t == NULL)
@@ -2435,10 +2439,10 @@ static PyMethodDef Rows_methods[] = {
      "(rows written into the dump buffer, of which handed on) since the last call."},
     {"set_predicates", (PyCFunction)Rows_set_predicates, METH_VARARGS,
      "set_predicates(never, always, op, src, needle, types, event_filter): the predicates that "
-     "always say no and yes; may_pass as one string comparison (op: the filter compiler's NATIVE_OPS code, 0 "
-     "for none) of a fast value (src: NATIVE_SOURCES, 0 fd.name, 1 the thread's comm) with "
-     "needle over the event types where it has one (types); the capture filter kind 3 rows "
-     "are asked on their Event when there is no may_pass (or None)."},
+     "always say no and yes; may_pass as one string comparison (op: the filter compiler's "
+     "NATIVE_OPS code, 0 for none) of a fast value (src: NATIVE_SOURCES, 0 fd.name, 1 the "
+     "thread's comm) with needle over the event types where it has one (types); the capture "
+     "filter kind 3 rows are asked on their Event when there is no may_pass (or None)."},
     {"load_walk", (PyCFunction)Rows_load_walk, METH_VARARGS,
      "load_walk(buf, num, start, wi, type, flagged, kinds, sc_ok): the rows of a batch that "
      "scap._blockwalk.walk framed (its wi, type and flagged), selected from row start on by "
