@@ -37,7 +37,6 @@ class RawDump(Protocol):
         """``events`` blocks were appended."""
 
 
-
 class KindPlan:
     """Per event type: the kind of its rows (``kind``, one byte per type), the predicate of
     kind 3 (``fast_filter``) and of kind 4 (``preds``), the generic syscall ids a filter may
@@ -138,7 +137,7 @@ class CompiledPath:
             # written before (the section's header), interleaved in order with the rows
             # on_dump writes (the same buffer); or they are counted and dropped.
             rows.set_dump(raw_dump.buffer() if raw_dump is not None else True, B.EV_V2,
-                          B.EV_V2_LARGE, B.EVF_V2, B.EVF_V2_LARGE, insp.capture_filter is None)
+                          B.EV_V2_LARGE, B.EVF_V2, B.EVF_V2_LARGE, flt is None)
         advance = rows.advance
         event_at = rows.event_at
         j = 0

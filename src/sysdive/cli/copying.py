@@ -12,16 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sysdive.scap.writer import CaptureWriter
-from sysdive.state.parse_tables import CONTAINER_EVENTS
+from sysdive.state.parse_tables import CONTAINER_EVENTS, F_STATE, SCAP_DF_STATE_ONLY
 
 if TYPE_CHECKING:
     from sysdive.event import Event
     from sysdive.scap.blocks import CaptureHeader
 
 __all__ = ["CaptureCopy"]
-
-_MODIFIES_STATE = 32    # EF_MODIFIES_STATE
-_STATE_ONLY = 1         # SCAP_DF_STATE_ONLY
 
 
 class CaptureCopy:
@@ -48,8 +45,8 @@ class CaptureCopy:
             self._flush_header()
         if keep:
             self.writer.write_event(evt.raw(), evt.cpu, evt.dflags)
-        elif self.fatfile and evt.info.flags & _MODIFIES_STATE:
-            self.writer.write_event(evt.raw(), evt.cpu, _STATE_ONLY)
+        elif self.fatfile and evt.info.flags & F_STATE:
+            self.writer.write_event(evt.raw(), evt.cpu, SCAP_DF_STATE_ONLY)
 
     def buffer(self) -> bytearray:
         """Where event blocks may be appended now: the pending header is written first."""
